@@ -1,0 +1,234 @@
+import type { Knex } from 'knex';
+import { dialectOf, toDate } from '../db/connection';
+import { captureQueries } from '../db/query-counter';
+import { Site, User } from '../db/models/models';
+import type { ActivityCountKey, DateRange, UserActivity } from './activity.types';
+
+export interface SiteRecord {
+  id: number;
+  domain: string;
+  name: string;
+}
+
+export interface SiteUserRecord {
+  id: number;
+  email: string;
+  isManager: boolean;
+  isActive: boolean;
+}
+
+export interface OtherSiteUserRecord extends SiteUserRecord {
+  domain: string;
+}
+
+/** Normalises an address the way the recipient guard compares them. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+// Each counted kind is one aggregate over the site's rows, joined to the user
+// list once: the number of queries does not depend on the number of users.
+// `created` is filtered when a range is given; likes have no timestamp.
+const COUNT_SOURCES: ReadonlyArray<{
+  key: ActivityCountKey;
+  alias: string;
+  /** The column naming the user who did it. */
+  user: string;
+  /** FROM and WHERE, with one `?` for the site id. */
+  from: string;
+  created?: string;
+}> = [
+  { key: 'challenges', alias: 'ch', user: 'creator_id', from: 'central_challenge WHERE site_id = ?', created: 'created' },
+  { key: 'ideas', alias: 'idea', user: 'creator_id', from: 'central_idea WHERE site_id = ?', created: 'created' },
+  { key: 'comments', alias: 'cmt', user: 'creator_id', from: 'central_ideacomment WHERE site_id = ?', created: 'created' },
+  {
+    key: 'commentLikes',
+    alias: 'lk',
+    user: 'l.user_id',
+    from: 'central_ideacomment_liked_by l JOIN central_ideacomment c ON c.id = l.ideacomment_id WHERE c.site_id = ?',
+  },
+  {
+    key: 'votes',
+    alias: 'vt',
+    user: 'v.creator_id',
+    from: 'central_ideavote v JOIN central_idea i ON i.id = v.idea_id WHERE i.site_id = ?',
+    created: 'v.created',
+  },
+  {
+    key: 'conversations',
+    alias: 'cv',
+    user: 'creator_id',
+    from: 'central_conversation WHERE site_id = ? AND creator_id IS NOT NULL',
+    created: 'created',
+  },
+  { key: 'communitiesCreated', alias: 'cm', user: 'creator_id', from: 'central_community WHERE site_id = ?', created: 'created' },
+];
+
+const enum RowKind {
+  User = 0,
+  Managed = 1,
+  Joined = 2,
+}
+
+interface ActivityRow {
+  user_id: number;
+  sort_email: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  date_joined: unknown;
+  last_login: unknown;
+  row_kind: number | string;
+  community: string | null;
+  [count: string]: unknown;
+}
+
+/** Reads Spotlight's users and their activity. Only this class queries those tables. */
+export class ActivityRepository {
+  constructor(private readonly db: Knex) {}
+
+  /**
+   * Runs `work` in one read-only transaction, with a repository bound to it,
+   * so that every read sees the same consistent snapshot. Also tells how many
+   * SQL statements the snapshot ran, BEGIN and COMMIT included.
+   */
+  async inSnapshot<T>(work: (snapshot: ActivityRepository) => Promise<T>): Promise<{ result: T; queries: number }> {
+    // knex only emits SET TRANSACTION READ ONLY on MySQL; SQLite decides read
+    // or write per statement and warns when asked.
+    const config = dialectOf(this.db) === 'mysql' ? { readOnly: true } : {};
+    const { result, queries } = await captureQueries(this.db, () =>
+      this.db.transaction((trx) => work(new ActivityRepository(trx)), config),
+    );
+    return { result, queries: queries.length };
+  }
+
+  /**
+   * The site with that domain (null when there is none) and the users of that
+   * site with that address: one query.
+   */
+  async findSiteAndUsers(domain: string, email: string): Promise<{ site: SiteRecord; users: SiteUserRecord[] } | null> {
+    const rows: Array<Record<string, unknown>> = await this.db(`${Site.tableName} as s`)
+      .leftJoin(`${User.tableName} as u`, (join) => {
+        join.on('u.site_id', '=', 's.id').andOn(this.db.raw('LOWER(TRIM(u.email)) = ?', [normaliseEmail(email)]));
+      })
+      .whereRaw('LOWER(s.domain) = ?', [domain.trim().toLowerCase()])
+      .select('s.id as site_id', 's.domain', 's.name as site_name', 'u.id as user_id', 'u.email', 'u.is_manager', 'u.is_active');
+    if (rows.length === 0) return null;
+    const site = { id: Number(rows[0].site_id), domain: String(rows[0].domain), name: String(rows[0].site_name) };
+    const users = rows
+      .filter((row) => row.user_id !== null)
+      .map((row) => ({
+        id: Number(row.user_id),
+        email: String(row.email),
+        isManager: Boolean(row.is_manager),
+        isActive: Boolean(row.is_active),
+      }));
+    return { site, users };
+  }
+
+  /** The site with that domain, or null: one query. */
+  async findSite(domain: string): Promise<SiteRecord | null> {
+    const site = await Site.query(this.db)
+      .whereRaw('LOWER(domain) = ?', [domain.trim().toLowerCase()])
+      .first();
+    return site ? { id: site.id, domain: site.domain, name: site.name } : null;
+  }
+
+  /** Users with that address on any other site; used only to explain a refusal. */
+  async findUsersElsewhere(email: string, siteId: number): Promise<OtherSiteUserRecord[]> {
+    const users = await User.query(this.db)
+      .withGraphJoined('site')
+      .whereRaw('LOWER(TRIM(central_user.email)) = ?', [normaliseEmail(email)])
+      .whereNot('central_user.site_id', siteId);
+    return users.map((user) => ({
+      id: user.id,
+      email: user.email,
+      isManager: Boolean(user.is_manager),
+      isActive: Boolean(user.is_active),
+      domain: (user as User & { site: Site }).site.domain,
+    }));
+  }
+
+  /**
+   * Every user of the site with their activity, sorted by email, streamed from
+   * one SQL statement: users are never all held in memory.
+   */
+  async *streamActivity(siteId: number, range: DateRange = {}): AsyncGenerator<UserActivity> {
+    const { sql, bindings } = this.activitySql(siteId, range);
+    const stream = this.db.raw(sql, bindings).stream();
+    let current: UserActivity | null = null;
+    try {
+      for await (const row of stream as AsyncIterable<ActivityRow>) {
+        const kind = Number(row.row_kind);
+        if (kind === RowKind.User) {
+          if (current) yield finish(current);
+          current = toUserActivity(row);
+        } else if (current && current.userId === Number(row.user_id) && row.community !== null) {
+          (kind === RowKind.Managed ? current.communitiesManaged : current.communitiesJoined).push(row.community);
+        }
+      }
+      if (current) yield finish(current);
+    } finally {
+      // Stops the query when the consumer gives up early.
+      if (!(stream as NodeJS.ReadableStream & { destroyed?: boolean }).destroyed) {
+        (stream as unknown as { destroy(): void }).destroy();
+      }
+    }
+  }
+
+  private activitySql(siteId: number, range: DateRange): { sql: string; bindings: Knex.RawBinding[] } {
+    const bindings: Knex.RawBinding[] = [];
+    const joins = COUNT_SOURCES.map(({ alias, user, from, created }) => {
+      let where = from;
+      bindings.push(siteId);
+      if (created && range.since) {
+        where += ` AND ${created} >= ?`;
+        bindings.push(range.since);
+      }
+      if (created && range.until) {
+        where += ` AND ${created} < ?`;
+        bindings.push(range.until);
+      }
+      return `LEFT JOIN (SELECT ${user} AS user_id, COUNT(*) AS n FROM ${where} GROUP BY ${user}) ${alias} ON ${alias}.user_id = u.id`;
+    });
+    const counts = COUNT_SOURCES.map(({ key, alias }) => `COALESCE(${alias}.n, 0) AS ${key}`);
+    const zeros = COUNT_SOURCES.map(({ key }) => `0 AS ${key}`);
+    const membership = (table: string, kind: RowKind) =>
+      `SELECT u.id AS user_id, LOWER(u.email) AS sort_email, u.email, NULL AS first_name, NULL AS last_name,` +
+      ` NULL AS date_joined, NULL AS last_login, ${kind} AS row_kind, c.name AS community, ${zeros.join(', ')}` +
+      ` FROM ${table} m JOIN central_community c ON c.id = m.community_id` +
+      ` JOIN central_user u ON u.id = m.user_id WHERE c.site_id = ? AND u.site_id = ?`;
+    const sql = [
+      `SELECT u.id AS user_id, LOWER(u.email) AS sort_email, u.email, u.first_name, u.last_name,` +
+        ` u.date_joined, u.last_login, ${RowKind.User} AS row_kind, NULL AS community, ${counts.join(', ')}` +
+        ` FROM central_user u ${joins.join(' ')} WHERE u.site_id = ?`,
+      membership('central_community_managers', RowKind.Managed),
+      membership('central_community_members', RowKind.Joined),
+    ].join(' UNION ALL ');
+    bindings.push(siteId, siteId, siteId, siteId, siteId);
+    return { sql: `${sql} ORDER BY sort_email, user_id, row_kind`, bindings };
+  }
+}
+
+function toUserActivity(row: ActivityRow): UserActivity {
+  const activity = {
+    userId: Number(row.user_id),
+    email: row.email,
+    firstName: row.first_name ?? '',
+    lastName: row.last_name ?? '',
+    dateJoined: toDate(row.date_joined) as Date,
+    lastLogin: toDate(row.last_login),
+    communitiesManaged: [] as string[],
+    communitiesJoined: [] as string[],
+  } as UserActivity;
+  for (const { key } of COUNT_SOURCES) activity[key] = Number(row[key]);
+  return activity;
+}
+
+function finish(user: UserActivity): UserActivity {
+  user.communitiesManaged.sort(collator.compare);
+  user.communitiesJoined.sort(collator.compare);
+  return user;
+}

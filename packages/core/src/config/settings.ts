@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigurationError } from '../errors';
+import { defaultDatabaseUrl, parseDatabaseUrl } from '../db/connection';
+import { EXCEL_MAX_DATA_ROWS } from '../workbook/activity-workbook.writer';
+
+/** The repository's root: the embedded default keeps its data below it. */
+export const PROJECT_ROOT = path.resolve(__dirname, '../../../..');
+
+const optionalText = z
+  .string()
+  .transform((value) => value.trim())
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+/** Settings every front end shares; each app reads its environment once and passes it here. */
+export const coreSettingsSchema = z.object({
+  DATABASE_URL: optionalText.refine(
+    (url) => {
+      if (!url) return true;
+      try {
+        parseDatabaseUrl(url);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be mysql://user:password@host:port/database or sqlite:///path/to/file.db' },
+  ),
+  SMTP_URL: optionalText.refine((url) => !url || /^smtps?:\/\/[^/]+/i.test(url), {
+    message: 'must be smtp://user:password@host:port or smtps://...',
+  }),
+  MAIL_FROM: optionalText,
+  SPOTLIGHT_DATA_DIR: optionalText,
+  SPOTLIGHT_OUTBOX_DIR: optionalText,
+  SPOTLIGHT_MAX_ROWS_PER_SHEET: z.coerce.number().int().min(1).max(EXCEL_MAX_DATA_ROWS).optional(),
+});
+
+export interface CoreSettings {
+  databaseUrl: string;
+  /** Where the embedded SQLite file, the outbox and other local state live. */
+  dataDir: string;
+  /** Sends through this SMTP server; without it mail goes to `outboxDir`. */
+  smtpUrl?: string;
+  outboxDir: string;
+  mailFrom: string;
+  maxRowsPerSheet: number;
+}
+
+export const DEFAULT_MAIL_FROM = 'Spotlight exports <exports@spotlight.invalid>';
+
+/** Validates the shared settings; throws a one-line ConfigurationError naming every bad variable. */
+export function loadCoreSettings(env: Record<string, string | undefined>): CoreSettings {
+  const parsed = coreSettingsSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigurationError(`Invalid configuration: ${describeIssues(parsed.error)}`);
+  const values = parsed.data;
+  const dataDir = path.resolve(values.SPOTLIGHT_DATA_DIR ?? path.join(PROJECT_ROOT, 'data'));
+  return {
+    databaseUrl: values.DATABASE_URL ?? defaultDatabaseUrl(dataDir),
+    dataDir,
+    smtpUrl: values.SMTP_URL,
+    outboxDir: path.resolve(values.SPOTLIGHT_OUTBOX_DIR ?? path.join(dataDir, 'outbox')),
+    mailFrom: values.MAIL_FROM ?? DEFAULT_MAIL_FROM,
+    maxRowsPerSheet: values.SPOTLIGHT_MAX_ROWS_PER_SHEET ?? EXCEL_MAX_DATA_ROWS,
+  };
+}
+
+/** "A: reason; B: reason", for one-line configuration errors. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'value'} ${issue.message}`).join('; ');
+}

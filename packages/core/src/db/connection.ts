@@ -1,0 +1,112 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+import { SqliteClient } from './sqlite.client';
+
+export type Dialect = 'mysql' | 'sqlite';
+
+export interface DatabaseTarget {
+  dialect: Dialect;
+  /** The URL with any password masked, safe to print. */
+  display: string;
+}
+
+/** Thrown when DATABASE_URL cannot be understood. */
+export class InvalidDatabaseUrlError extends Error {
+  override readonly name = 'InvalidDatabaseUrlError';
+}
+
+/**
+ * Reads a database URL: `mysql://user:pass@host:port/db` (also `mariadb://`),
+ * `sqlite:///absolute/file.db`, `sqlite:relative/file.db` or `sqlite::memory:`.
+ */
+export function parseDatabaseUrl(url: string): { dialect: Dialect; connection: Knex.Config['connection'] } {
+  if (/^(mysql|mariadb):\/\//i.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new InvalidDatabaseUrlError(`DATABASE_URL is not a valid URL: ${maskUrl(url)}`);
+    }
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    if (!database) throw new InvalidDatabaseUrlError('DATABASE_URL names no database (mysql://host/DATABASE)');
+    return {
+      dialect: 'mysql',
+      connection: {
+        host: parsed.hostname || '127.0.0.1',
+        port: parsed.port ? Number(parsed.port) : 3306,
+        user: decodeURIComponent(parsed.username || 'root'),
+        password: decodeURIComponent(parsed.password),
+        database,
+        // Django stores datetimes in UTC; read and write them as UTC.
+        timezone: 'Z',
+        charset: 'utf8mb4',
+        supportBigNumbers: true,
+        connectTimeout: 10_000,
+      },
+    };
+  }
+  const sqlite = /^sqlite:(?:\/\/)?(.*)$/i.exec(url);
+  if (sqlite) {
+    const filename = sqlite[1];
+    if (!filename) throw new InvalidDatabaseUrlError('DATABASE_URL names no SQLite file (sqlite:///path/to/file.db)');
+    return { dialect: 'sqlite', connection: { filename } };
+  }
+  throw new InvalidDatabaseUrlError(
+    `DATABASE_URL must start with mysql:// or sqlite: (got ${maskUrl(url).split(':')[0]}:...)`,
+  );
+}
+
+export function maskUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+}
+
+/** The URL of the embedded default database: a SQLite file inside `dataDir`. */
+export function defaultDatabaseUrl(dataDir: string): string {
+  return `sqlite://${path.resolve(dataDir, 'spotlight.sqlite')}`;
+}
+
+/** Opens a knex instance for a database URL. The caller owns it and must `destroy()` it. */
+export function createDatabase(url: string, options: { pool?: Knex.PoolConfig } = {}): Knex {
+  const { dialect, connection } = parseDatabaseUrl(url);
+  if (dialect === 'mysql') {
+    return knexFactory({ client: 'mysql2', connection, pool: { min: 0, max: 10, ...options.pool } });
+  }
+  const filename = (connection as { filename: string }).filename;
+  if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  return knexFactory({
+    client: SqliteClient as unknown as typeof Knex.Client,
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        // WAL lets a reader keep its snapshot while a writer commits; the
+        // timeout makes concurrent writers wait instead of failing at once.
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('busy_timeout = 5000');
+        conn.pragma('foreign_keys = ON');
+        done(null, conn);
+      },
+    },
+  });
+}
+
+export function dialectOf(db: Knex): Dialect {
+  const client = db.client.config.client;
+  return client === 'mysql2' || client === 'mysql' ? 'mysql' : 'sqlite';
+}
+
+export function describeDatabase(url: string): DatabaseTarget {
+  return { dialect: parseDatabaseUrl(url).dialect, display: maskUrl(url) };
+}
+
+/** Values read back from either driver: mysql2 gives Dates, SQLite gives Django's text. */
+export function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  const text = String(value);
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+}

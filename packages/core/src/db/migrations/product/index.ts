@@ -1,0 +1,7 @@
+import type { Knex } from 'knex';
+
+/**
+ * The product's own tables (schedules, runs, tokens, ...), in order. Named
+ * `spotlight_export_*` so they never collide with Spotlight's Django tables.
+ */
+export const productMigrations: Record<string, Knex.Migration> = {};

@@ -1,0 +1,99 @@
+/**
+ * Errors a user can cause, each with a stable code that every front end maps
+ * to its own convention (an exit code, an HTTP status) in one place.
+ */
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'CONFIGURATION'
+  | 'CUSTOMER_NOT_FOUND'
+  | 'RECIPIENT_NOT_ALLOWED'
+  | 'MAIL_FAILED'
+  | 'DATABASE_UNAVAILABLE';
+
+export abstract class SpotlightError extends Error {
+  abstract readonly code: ErrorCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidInputError extends SpotlightError {
+  readonly code = 'INVALID_INPUT';
+}
+
+export class ConfigurationError extends SpotlightError {
+  readonly code = 'CONFIGURATION';
+}
+
+export class CustomerNotFoundError extends SpotlightError {
+  readonly code = 'CUSTOMER_NOT_FOUND';
+  constructor(readonly customer: string) {
+    super(`No customer has the domain "${customer}"; check the spelling against django_site.domain.`);
+  }
+}
+
+export type RecipientRefusal = 'unknown-address' | 'manager-of-other-site' | 'not-a-manager' | 'inactive-manager';
+
+export class RecipientNotAllowedError extends SpotlightError {
+  readonly code = 'RECIPIENT_NOT_ALLOWED';
+  constructor(
+    readonly recipient: string,
+    readonly customer: string,
+    readonly reason: RecipientRefusal,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export class MailDeliveryError extends SpotlightError {
+  readonly code = 'MAIL_FAILED';
+}
+
+export class DatabaseUnavailableError extends SpotlightError {
+  readonly code = 'DATABASE_UNAVAILABLE';
+}
+
+export function isSpotlightError(error: unknown): error is SpotlightError {
+  return error instanceof SpotlightError;
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'SQLITE_CANTOPEN',
+  'SQLITE_NOTADB',
+]);
+
+/**
+ * Turns a driver error that means "the database cannot be used" into a
+ * DatabaseUnavailableError with a one-line explanation; returns anything else as is.
+ */
+export function explainDatabaseError(error: unknown, target: string): unknown {
+  if (error instanceof SpotlightError || !(error instanceof Error)) return error;
+  const code = (error as { code?: string }).code ?? '';
+  if (CONNECTION_CODES.has(code) || /connect|Timeout acquiring a connection/i.test(error.message)) {
+    return new DatabaseUnavailableError(`Cannot use the database at ${target}: ${firstLine(error.message) || code}`, {
+      cause: error,
+    });
+  }
+  if (/no such table|ER_NO_SUCH_TABLE|doesn't exist/i.test(`${code} ${error.message}`)) {
+    return new DatabaseUnavailableError(
+      `The database at ${target} has no Spotlight tables (${firstLine(error.message)}); run "spotlight db migrate" first.`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+export function firstLine(text: string): string {
+  return text.split('\n')[0].trim();
+}

@@ -1,0 +1,21 @@
+/**
+ * @spotlight/core: the user activity export shared by the CLI and the server.
+ *
+ * Build an {@link ExportService} from an {@link ActivityRepository} (over a knex
+ * from {@link createDatabase}) and a {@link MailRepository}, then call
+ * `exportToEmail`. Settings come from {@link loadCoreSettings}.
+ */
+export * from './errors';
+export * from './config/settings';
+export * from './db/connection';
+export { toDjangoDatetime } from './db/sqlite.client';
+export * from './db/migrate';
+export * from './db/query-counter';
+export * from './db/models/models';
+export * from './activity/activity.types';
+export * from './activity/activity.repository';
+export * from './workbook/activity-workbook.writer';
+export * from './mail/mail.repository';
+export * from './export/export.request';
+export * from './export/export.mail';
+export * from './export/export.service';

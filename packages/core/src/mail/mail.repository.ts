@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { Readable } from 'node:stream';
+import { MailDeliveryError, firstLine } from '../errors';
+
+export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export interface OutgoingMail {
+  from: string;
+  /** The one and only recipient: no Cc, no Bcc. */
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachment: { filename: string; path: string; contentType: string };
+}
+
+export interface SentMail {
+  messageId: string;
+  /** Where the message was written, when it went to the outbox instead of SMTP. */
+  outboxPath?: string;
+}
+
+/** Sends mail. Only mail repositories talk to a mail server or the outbox. */
+export interface MailRepository {
+  /** Where mail goes, safe to print (no password). */
+  readonly destination: string;
+  send(mail: OutgoingMail): Promise<SentMail>;
+  close(): void;
+}
+
+function toNodemailer(mail: OutgoingMail): SendMailOptions {
+  return {
+    from: mail.from,
+    to: mail.to,
+    // The envelope names the recipient explicitly so that nothing in the
+    // headers can widen who the server delivers to.
+    envelope: { from: envelopeAddress(mail.from), to: [mail.to] },
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    attachments: [{ filename: mail.attachment.filename, path: mail.attachment.path, contentType: mail.attachment.contentType }],
+  };
+}
+
+function envelopeAddress(from: string): string {
+  const match = /<([^>]+)>/.exec(from);
+  return (match ? match[1] : from).trim();
+}
+
+/** Sends through an SMTP server given as smtp:// or smtps:// URL (credentials in the URL). */
+export class SmtpMailRepository implements MailRepository {
+  private readonly transport: Transporter;
+  readonly destination: string;
+
+  constructor(smtpUrl: string) {
+    this.transport = nodemailer.createTransport(smtpUrl);
+    this.destination = smtpUrl.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+  }
+
+  async send(mail: OutgoingMail): Promise<SentMail> {
+    try {
+      const info = await this.transport.sendMail(toNodemailer(mail));
+      return { messageId: info.messageId };
+    } catch (error) {
+      throw new MailDeliveryError(
+        `Could not send the email through ${this.destination}: ${firstLine((error as Error).message)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+/**
+ * Writes each message as an .eml file into a folder, for a machine with no
+ * SMTP server: any mail program opens them. A file appears whole or not at all.
+ */
+export class OutboxMailRepository implements MailRepository {
+  private readonly transport = nodemailer.createTransport({ streamTransport: true, buffer: false, newline: 'unix' });
+
+  constructor(private readonly outboxDir: string) {}
+
+  get destination(): string {
+    return `outbox ${this.outboxDir}`;
+  }
+
+  async send(mail: OutgoingMail): Promise<SentMail> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const recipient = mail.to.replace(/[^a-zA-Z0-9@._-]/g, '_');
+    const file = path.join(this.outboxDir, `${stamp}-${recipient}-${crypto.randomBytes(3).toString('hex')}.eml`);
+    const partial = `${file}.partial`;
+    try {
+      await fs.promises.mkdir(this.outboxDir, { recursive: true });
+      const info = await this.transport.sendMail(toNodemailer(mail));
+      await pipeline(info.message as Readable, fs.createWriteStream(partial));
+      await fs.promises.rename(partial, file);
+      return { messageId: info.messageId, outboxPath: file };
+    } catch (error) {
+      await fs.promises.rm(partial, { force: true });
+      throw new MailDeliveryError(
+        `Could not write the email to ${this.outboxDir}: ${firstLine((error as Error).message)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+export function createMailRepository(settings: { smtpUrl?: string; outboxDir: string }): MailRepository {
+  return settings.smtpUrl ? new SmtpMailRepository(settings.smtpUrl) : new OutboxMailRepository(settings.outboxDir);
+}

@@ -1,0 +1,206 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { ACTIVITY_COUNTS, isActive, type DateRange, type UserActivity } from '../activity/activity.types';
+
+/** The most data rows one Excel sheet holds (1,048,576 rows less the header). */
+export const EXCEL_MAX_DATA_ROWS = 1_048_575;
+
+export const ACTIVE_SHEET = 'Active users';
+export const INACTIVE_SHEET = 'Inactive users';
+
+const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
+
+interface Column {
+  header: string;
+  width: number;
+  numFmt?: string;
+}
+
+const ACTIVE_COLUMNS: Column[] = [
+  { header: 'Email', width: 34 },
+  { header: 'First name', width: 16 },
+  { header: 'Last name', width: 16 },
+  ...ACTIVITY_COUNTS.map(({ header }) => ({ header, width: Math.max(12, header.length + 2), numFmt: '0' })),
+  { header: 'Communities managed', width: 40 },
+  { header: 'Communities joined', width: 40 },
+];
+
+const INACTIVE_COLUMNS: Column[] = [
+  { header: 'Email', width: 34 },
+  { header: 'First name', width: 16 },
+  { header: 'Last name', width: 16 },
+  { header: 'Date joined (UTC)', width: 20, numFmt: DATE_FORMAT },
+  { header: 'Last login (UTC)', width: 20, numFmt: DATE_FORMAT },
+];
+
+type CellValue = string | number | Date | null;
+
+export interface WorkbookMeta {
+  customer: string;
+  generatedAt: Date;
+  range: DateRange;
+}
+
+export interface WorkbookOptions {
+  /** A folder the writer may use for scratch files; the caller removes it. */
+  scratchDir: string;
+  /** Data rows per sheet before continuing on "<name> (2)"; Excel's limit by default. */
+  maxRowsPerSheet?: number;
+  /** Called every so often with the number of users written so far. */
+  onProgress?: (users: number) => void;
+}
+
+export interface WorkbookSummary {
+  active: number;
+  inactive: number;
+  sheets: string[];
+}
+
+/**
+ * Writes a sheet's rows, continuing on "Name (2)", "Name (3)", ... when one
+ * sheet is full, so that no user is ever left out.
+ */
+class SheetSeries {
+  private sheet: ExcelJS.Worksheet | null = null;
+  private rowsInSheet = 0;
+  readonly names: string[] = [];
+
+  constructor(
+    private readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+    private readonly baseName: string,
+    private readonly columns: Column[],
+    private readonly maxRows: number,
+  ) {}
+
+  add(values: CellValue[]): void {
+    if (!this.sheet || this.rowsInSheet === this.maxRows) this.open();
+    this.sheet!.addRow(values).commit();
+    this.rowsInSheet += 1;
+  }
+
+  /** Makes sure the first sheet exists (with its header) even with no rows. */
+  finish(): void {
+    if (!this.sheet) this.open();
+    this.sheet!.commit();
+  }
+
+  private open(): void {
+    this.sheet?.commit();
+    const name = this.names.length === 0 ? this.baseName : `${this.baseName} (${this.names.length + 1})`;
+    const sheet = this.workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+    sheet.columns = this.columns.map((column) => ({
+      header: column.header,
+      width: column.width,
+      style: column.numFmt ? { numFmt: column.numFmt } : {},
+    }));
+    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: this.columns.length } };
+    const header = sheet.getRow(1);
+    header.font = { bold: true };
+    header.commit();
+    this.sheet = sheet;
+    this.rowsInSheet = 0;
+    this.names.push(name);
+  }
+}
+
+/**
+ * Streams users into an .xlsx workbook with an "Active users" and an
+ * "Inactive users" sheet. Active users are written as they arrive; inactive
+ * ones wait in a scratch file, so memory stays flat whatever the site's size.
+ */
+export async function writeActivityWorkbook(
+  users: AsyncIterable<UserActivity>,
+  output: Writable,
+  meta: WorkbookMeta,
+  options: WorkbookOptions,
+): Promise<WorkbookSummary> {
+  const maxRows = options.maxRowsPerSheet ?? EXCEL_MAX_DATA_ROWS;
+  if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > EXCEL_MAX_DATA_ROWS) {
+    throw new RangeError(`maxRowsPerSheet must be a whole number from 1 to ${EXCEL_MAX_DATA_ROWS}`);
+  }
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: output,
+    useStyles: true,
+    useSharedStrings: false,
+  });
+  // The streaming writer's typings omit the document properties it writes.
+  Object.assign(workbook, {
+    created: meta.generatedAt,
+    modified: meta.generatedAt,
+    creator: 'Spotlight exports',
+    lastModifiedBy: 'Spotlight exports',
+    title: `User activity: ${meta.customer}`,
+    subject: meta.customer,
+    keywords: `spotlight user-activity ${meta.customer}`,
+    description: describeWorkbook(meta),
+  });
+
+  const active = new SheetSeries(workbook, ACTIVE_SHEET, ACTIVE_COLUMNS, maxRows);
+  const spoolPath = path.join(options.scratchDir, 'inactive-users.ndjson');
+  const spool = fs.createWriteStream(spoolPath);
+  let activeCount = 0;
+  let inactiveCount = 0;
+  try {
+    for await (const user of users) {
+      if (isActive(user)) {
+        active.add(activeRow(user));
+        activeCount += 1;
+      } else {
+        const line = JSON.stringify([user.email, user.firstName, user.lastName, user.dateJoined, user.lastLogin]);
+        if (!spool.write(`${line}\n`)) await once(spool, 'drain');
+        inactiveCount += 1;
+      }
+      if ((activeCount + inactiveCount) % 1000 === 0) options.onProgress?.(activeCount + inactiveCount);
+    }
+  } finally {
+    spool.end();
+    await once(spool, 'close');
+  }
+  active.finish();
+
+  const inactive = new SheetSeries(workbook, INACTIVE_SHEET, INACTIVE_COLUMNS, maxRows);
+  const lines = readline.createInterface({ input: fs.createReadStream(spoolPath), crlfDelay: Infinity });
+  for await (const line of lines) {
+    const [email, firstName, lastName, dateJoined, lastLogin] = JSON.parse(line) as [string, string, string, string, string | null];
+    inactive.add([text(email), text(firstName), text(lastName), new Date(dateJoined), lastLogin ? new Date(lastLogin) : null]);
+  }
+  inactive.finish();
+  options.onProgress?.(activeCount + inactiveCount);
+
+  await workbook.commit();
+  return { active: activeCount, inactive: inactiveCount, sheets: [...active.names, ...inactive.names] };
+}
+
+function activeRow(user: UserActivity): CellValue[] {
+  return [
+    text(user.email),
+    text(user.firstName),
+    text(user.lastName),
+    ...ACTIVITY_COUNTS.map(({ key }) => user[key]),
+    text(user.communitiesManaged.join('; ')),
+    text(user.communitiesJoined.join('; ')),
+  ];
+}
+
+/**
+ * Strings go in as plain text cells. exceljs never turns a string into a
+ * formula; the empty string becomes an empty cell rather than "".
+ */
+function text(value: string): string | null {
+  return value === '' ? null : value;
+}
+
+export function describeWorkbook(meta: WorkbookMeta): string {
+  return `User activity of ${meta.customer}, ${describeRange(meta.range)}, generated ${meta.generatedAt.toISOString()}.`;
+}
+
+export function describeRange(range: DateRange): string {
+  if (!range.since && !range.until) return 'all time';
+  const since = range.since ? `from ${range.since.toISOString()}` : 'from the beginning';
+  const until = range.until ? `until ${range.until.toISOString()} (exclusive)` : 'until now';
+  return `${since} ${until}`;
+}
