@@ -1,0 +1,2 @@
+import fs from 'node:fs';
+fs.rmSync(new URL('../.test-results', import.meta.url), { recursive: true, force: true });
