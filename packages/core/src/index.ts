@@ -19,3 +19,5 @@ export * from './mail/mail.repository';
 export * from './export/export.request';
 export * from './export/export.mail';
 export * from './export/export.service';
+export * from './admin/token.repository';
+export * from './admin/token.service';

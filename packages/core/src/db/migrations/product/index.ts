@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
+import * as exportTables from './0001-export-tables';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
  * `spotlight_export_*` so they never collide with Spotlight's Django tables.
  */
-export const productMigrations: Record<string, Knex.Migration> = {};
+export const productMigrations: Record<string, Knex.Migration> = {
+  'spotlight_export_0001_tables': exportTables,
+};

@@ -1,0 +1,86 @@
+import type { Knex } from 'knex';
+import { toDate } from '../db/connection';
+
+export type TokenScope = 'staff' | 'site';
+
+export interface TokenRecord {
+  id: number;
+  prefix: string;
+  scope: TokenScope;
+  /** The one customer a site token reaches; null for staff. */
+  siteDomain: string | null;
+  label: string | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export const TOKEN_TABLE = 'spotlight_export_token';
+
+interface TokenRow {
+  id: number;
+  token_hash: string;
+  token_prefix: string;
+  scope: TokenScope;
+  site_domain: string | null;
+  label: string | null;
+  created_at: unknown;
+  revoked_at: unknown;
+}
+
+function toRecord(row: TokenRow): TokenRecord {
+  return {
+    id: Number(row.id),
+    prefix: row.token_prefix,
+    scope: row.scope,
+    siteDomain: row.site_domain,
+    label: row.label,
+    createdAt: toDate(row.created_at)!,
+    revokedAt: toDate(row.revoked_at),
+  };
+}
+
+/** API tokens, stored as hashes. Takes the primary database. */
+export class TokenRepository {
+  constructor(private readonly db: Knex) {}
+
+  async insert(token: { hash: string; prefix: string; scope: TokenScope; siteDomain: string | null; label: string | null; createdAt: Date }): Promise<TokenRecord> {
+    const [id] = await this.db(TOKEN_TABLE).insert({
+      token_hash: token.hash,
+      token_prefix: token.prefix,
+      scope: token.scope,
+      site_domain: token.siteDomain,
+      label: token.label,
+      created_at: token.createdAt,
+      revoked_at: null,
+    });
+    return { id: Number(id), prefix: token.prefix, scope: token.scope, siteDomain: token.siteDomain, label: token.label, createdAt: token.createdAt, revokedAt: null };
+  }
+
+  /** The unrevoked token with this hash, in one query. */
+  async findActiveByHash(hash: string): Promise<TokenRecord | null> {
+    const row = await this.db<TokenRow>(TOKEN_TABLE).where({ token_hash: hash }).whereNull('revoked_at').first();
+    return row ? toRecord(row) : null;
+  }
+
+  async findById(id: number): Promise<TokenRecord | null> {
+    const row = await this.db<TokenRow>(TOKEN_TABLE).where({ id }).first();
+    return row ? toRecord(row) : null;
+  }
+
+  async findByHash(hash: string): Promise<TokenRecord | null> {
+    const row = await this.db<TokenRow>(TOKEN_TABLE).where({ token_hash: hash }).first();
+    return row ? toRecord(row) : null;
+  }
+
+  /** Marks the token revoked; false when it was already revoked or does not exist. */
+  async revoke(id: number, at: Date): Promise<boolean> {
+    const changed = await this.db(TOKEN_TABLE).where({ id }).whereNull('revoked_at').update({ revoked_at: at });
+    return changed > 0;
+  }
+
+  /** Whether django_site has this domain (a site token must name a real customer). */
+  async siteExists(domain: string): Promise<boolean> {
+    const row = await this.db('django_site').where({ domain }).first('id');
+    return Boolean(row);
+  }
+}

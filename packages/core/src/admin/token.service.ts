@@ -1,0 +1,80 @@
+import crypto from 'node:crypto';
+import { CustomerNotFoundError, InvalidInputError } from '../errors';
+import { parseCustomer } from '../export/export.request';
+import type { TokenRecord, TokenRepository } from './token.repository';
+
+/** Every token starts with this, so a leaked one is easy to recognise in logs and code. */
+export const TOKEN_PREFIX = 'spx_';
+
+export interface CreatedToken {
+  record: TokenRecord;
+  /** The token itself: shown once, never stored. */
+  token: string;
+}
+
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Admin API tokens. A token is 32 random bytes; only its SHA-256 is stored,
+ * which is enough for a high-entropy secret (no salt or slow hash needed: it
+ * cannot be guessed from a dictionary).
+ */
+export class TokenService {
+  constructor(
+    private readonly tokens: TokenRepository,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async create(input: { staff?: boolean; site?: string; label?: string }): Promise<CreatedToken> {
+    if (Boolean(input.staff) === Boolean(input.site)) {
+      throw new InvalidInputError('Give either --staff (every customer) or --site DOMAIN (one customer), not both or neither.');
+    }
+    let siteDomain: string | null = null;
+    if (input.site) {
+      siteDomain = parseCustomer(input.site);
+      if (!(await this.tokens.siteExists(siteDomain))) throw new CustomerNotFoundError(siteDomain);
+    }
+    const token = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString('base64url')}`;
+    const record = await this.tokens.insert({
+      hash: hashToken(token),
+      prefix: token.slice(0, 12),
+      scope: siteDomain ? 'site' : 'staff',
+      siteDomain,
+      label: input.label?.trim() || null,
+      createdAt: this.clock(),
+    });
+    return { record, token };
+  }
+
+  /** Revokes by id (a number) or by the token itself; returns the token as it now is. */
+  async revoke(idOrToken: string): Promise<TokenRecord> {
+    const text = idOrToken.trim();
+    const found = /^\d+$/.test(text)
+      ? await this.tokens.findById(Number(text))
+      : text.startsWith(TOKEN_PREFIX)
+        ? await this.tokens.findByHash(hashToken(text))
+        : null;
+    if (!found) {
+      throw new InvalidInputError(`No token "${text.slice(0, 12)}"; give the id printed by "spotlight token create" or the token itself.`);
+    }
+    if (!found.revokedAt) {
+      const at = this.clock();
+      await this.tokens.revoke(found.id, at);
+      found.revokedAt = at;
+    }
+    return found;
+  }
+
+  /** The token's record when it is valid and not revoked, else null. One query. */
+  async verify(token: string | undefined | null): Promise<TokenRecord | null> {
+    if (!token || !token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+    return this.tokens.findActiveByHash(hashToken(token));
+  }
+}
+
+/** Whether this token may see this customer's data. */
+export function tokenReaches(token: Pick<TokenRecord, 'scope' | 'siteDomain'>, customer: string): boolean {
+  return token.scope === 'staff' || token.siteDomain === customer.trim().toLowerCase();
+}
