@@ -1,0 +1,98 @@
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import type { Knex } from 'knex';
+import {
+  ActivityRepository,
+  ExportService,
+  TokenRepository,
+  TokenService,
+  createDatabase,
+  createMailRepository,
+  maskUrl,
+  type MailRepository,
+} from '@spotlight/core';
+import { AuditRepository } from './audit/audit.repository';
+import { TokenGuard } from './auth/token.guard';
+import type { ServerSettings } from './config/server.settings';
+import { CustomersController } from './customers/customers.controller';
+import { DatabaseLifecycle } from './database/database.lifecycle';
+import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database/database.tokens';
+import { SpotlightExceptionFilter } from './errors/spotlight-exception.filter';
+import { HealthController } from './health/health.controller';
+import { ExportWorkerJob, SchedulerJob } from './jobs/export.jobs';
+import { ExportRunService } from './runs/export-run.service';
+import { ExportRunner } from './runs/export-runner.service';
+import { ExportsController } from './runs/exports.controller';
+import { RunRepository } from './runs/run.repository';
+import { ScheduleRepository } from './schedules/schedule.repository';
+import { ScheduleService } from './schedules/schedule.service';
+import { SchedulesController } from './schedules/schedules.controller';
+
+/**
+ * The admin API and the background exports. Providers only wire: the
+ * repositories and services are plain classes from core and this app.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(settings: ServerSettings): DynamicModule {
+    const exportServiceFor = (replica: Knex, mail: MailRepository) =>
+      new ExportService(new ActivityRepository(replica), mail, {
+        mailFrom: settings.core.mailFrom,
+        databaseLabel: maskUrl(settings.readDatabaseUrl),
+        maxRowsPerSheet: settings.core.maxRowsPerSheet,
+      });
+    return {
+      module: AppModule,
+      imports: [ScheduleModule.forRoot()],
+      controllers: [ExportsController, CustomersController, SchedulesController, HealthController],
+      providers: [
+        { provide: SERVER_SETTINGS, useValue: settings },
+        { provide: PRIMARY_DB, useFactory: () => createDatabase(settings.core.databaseUrl) },
+        {
+          provide: READ_DB,
+          inject: [PRIMARY_DB],
+          useFactory: (primary: Knex) => (settings.readDatabaseUrl === settings.core.databaseUrl ? primary : createDatabase(settings.readDatabaseUrl)),
+        },
+        { provide: MAIL, useFactory: () => createMailRepository(settings.core) },
+        DatabaseLifecycle,
+        { provide: TokenRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new TokenRepository(db) },
+        { provide: TokenService, inject: [TokenRepository], useFactory: (tokens: TokenRepository) => new TokenService(tokens) },
+        { provide: AuditRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new AuditRepository(db) },
+        { provide: RunRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new RunRepository(db) },
+        { provide: ScheduleRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new ScheduleRepository(db) },
+        { provide: ExportService, inject: [READ_DB, MAIL], useFactory: exportServiceFor },
+        {
+          provide: ExportRunService,
+          inject: [RunRepository, ExportService, AuditRepository],
+          useFactory: (runs: RunRepository, exports: ExportService, audit: AuditRepository) => new ExportRunService(runs, exports, audit),
+        },
+        {
+          provide: ScheduleService,
+          inject: [ScheduleRepository, RunRepository, ExportService, AuditRepository],
+          useFactory: (schedules: ScheduleRepository, runs: RunRepository, exports: ExportService, audit: AuditRepository) =>
+            new ScheduleService(schedules, runs, exports, audit),
+        },
+        {
+          provide: ExportRunner,
+          inject: [RunRepository, READ_DB, MAIL],
+          useFactory: (runs: RunRepository, replica: Knex, mail: MailRepository) =>
+            new ExportRunner(runs, mail, (tracked) => exportServiceFor(replica, tracked), {
+              instanceId: settings.instanceId,
+              leaseMs: settings.runLeaseMs,
+              mailMaxAttempts: settings.mailMaxAttempts,
+              mailRetryBaseMs: settings.mailRetryBaseMs,
+            }),
+        },
+        ExportWorkerJob,
+        SchedulerJob,
+        { provide: APP_GUARD, useClass: TokenGuard },
+        { provide: APP_FILTER, useClass: SpotlightExceptionFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { ConfigurationError, describeIssues, loadCoreSettings, maskUrl, parseDatabaseUrl, type CoreSettings } from '@spotlight/core';
+
+function integer(defaultValue: number, min: number, max: number) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.coerce.number().int().min(min).max(max).default(defaultValue),
+  );
+}
+
+const optionalText = z.preprocess((value) => (typeof value === 'string' && value.trim() ? value.trim() : undefined), z.string().optional());
+
+const serverSchema = z.object({
+  PORT: integer(3000, 0, 65535),
+  HOST: optionalText,
+  DATABASE_READ_URL: optionalText.refine(
+    (url) => {
+      if (!url) return true;
+      try {
+        parseDatabaseUrl(url);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be mysql://user:password@host:port/database or sqlite:///path/to/file.db' },
+  ),
+  SPOTLIGHT_INSTANCE_ID: optionalText,
+  SPOTLIGHT_BACKGROUND: z
+    .preprocess((value) => (typeof value === 'string' && value.trim() ? value.trim().toLowerCase() : undefined), z.enum(['on', 'off']).default('on')),
+  SPOTLIGHT_SCHEDULER_TICK_MS: integer(30_000, 50, 3_600_000),
+  SPOTLIGHT_WORKER_POLL_MS: integer(2_000, 50, 3_600_000),
+  SPOTLIGHT_RUN_LEASE_MS: integer(300_000, 1_000, 86_400_000),
+  SPOTLIGHT_MAIL_MAX_ATTEMPTS: integer(5, 1, 20),
+  SPOTLIGHT_MAIL_RETRY_BASE_MS: integer(30_000, 10, 3_600_000),
+  SPOTLIGHT_SHUTDOWN_GRACE_MS: integer(30_000, 0, 600_000),
+});
+
+export interface ServerSettings {
+  core: CoreSettings;
+  port: number;
+  host: string;
+  /** Where exports read from; the primary when no replica is configured. */
+  readDatabaseUrl: string;
+  instanceId: string;
+  /** Whether this instance runs the scheduler and the export worker. */
+  background: boolean;
+  schedulerTickMs: number;
+  workerPollMs: number;
+  /** How long a claimed run stays this instance's without a heartbeat. */
+  runLeaseMs: number;
+  mailMaxAttempts: number;
+  mailRetryBaseMs: number;
+  shutdownGraceMs: number;
+}
+
+/** Reads and validates the server's whole environment once; throws a one-line ConfigurationError. */
+export function loadServerSettings(env: Record<string, string | undefined>): ServerSettings {
+  const core = loadCoreSettings(env);
+  const parsed = serverSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigurationError(`Invalid configuration: ${describeIssues(parsed.error)}`);
+  const values = parsed.data;
+  return {
+    core,
+    port: values.PORT,
+    host: values.HOST ?? '127.0.0.1',
+    readDatabaseUrl: values.DATABASE_READ_URL ?? core.databaseUrl,
+    instanceId: (values.SPOTLIGHT_INSTANCE_ID ?? `${os.hostname()}-${process.pid}`).slice(0, 100),
+    background: values.SPOTLIGHT_BACKGROUND === 'on',
+    schedulerTickMs: values.SPOTLIGHT_SCHEDULER_TICK_MS,
+    workerPollMs: values.SPOTLIGHT_WORKER_POLL_MS,
+    runLeaseMs: values.SPOTLIGHT_RUN_LEASE_MS,
+    mailMaxAttempts: values.SPOTLIGHT_MAIL_MAX_ATTEMPTS,
+    mailRetryBaseMs: values.SPOTLIGHT_MAIL_RETRY_BASE_MS,
+    shutdownGraceMs: values.SPOTLIGHT_SHUTDOWN_GRACE_MS,
+  };
+}
+
+/** A one-line description of where the server reads and writes, without passwords. */
+export function describeSettings(settings: ServerSettings): string {
+  const read = settings.readDatabaseUrl === settings.core.databaseUrl ? '' : `, exports read from ${maskUrl(settings.readDatabaseUrl)}`;
+  return `database ${maskUrl(settings.core.databaseUrl)}${read}, mail ${settings.core.smtpUrl ? maskUrl(settings.core.smtpUrl) : `outbox ${settings.core.outboxDir}`}`;
+}

@@ -1,0 +1,36 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Knex } from 'knex';
+import { ConfigurationError, explainDatabaseError, maskUrl, type MailRepository } from '@spotlight/core';
+import type { ServerSettings } from '../config/server.settings';
+import { RUN_TABLE } from '../runs/run.repository';
+import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database.tokens';
+
+/** Checks the database at start (fail fast) and closes connections last on shutdown. */
+@Injectable()
+export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(PRIMARY_DB) private readonly primary: Knex,
+    @Inject(READ_DB) private readonly replica: Knex,
+    @Inject(MAIL) private readonly mail: MailRepository,
+    @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const target = maskUrl(this.settings.core.databaseUrl);
+    let migrated: boolean;
+    try {
+      migrated = await this.primary.schema.hasTable(RUN_TABLE);
+    } catch (error) {
+      throw explainDatabaseError(error, target);
+    }
+    if (!migrated) {
+      throw new ConfigurationError(`The database at ${target} has no export tables; run "spotlight db migrate" first.`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.mail.close();
+    if (this.replica !== this.primary) await this.replica.destroy();
+    await this.primary.destroy();
+  }
+}

@@ -1,0 +1,44 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Knex } from 'knex';
+import type { Response } from 'express';
+import { firstLine, type MailRepository } from '@spotlight/core';
+import { Public } from '../auth/token.guard';
+import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from '../database/database.tokens';
+import type { ServerSettings } from '../config/server.settings';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(PRIMARY_DB) private readonly primary: Knex,
+    @Inject(READ_DB) private readonly replica: Knex,
+    @Inject(MAIL) private readonly mail: MailRepository,
+    @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
+  ) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Database reachable and mail configured; 503 when the database is not.' })
+  async health(@Res({ passthrough: true }) response: Response) {
+    const databases = this.primary === this.replica ? { primary: this.primary } : { primary: this.primary, replica: this.replica };
+    const database: Record<string, string> = {};
+    for (const [name, knex] of Object.entries(databases)) {
+      try {
+        await knex.raw('select 1');
+        database[name] = 'ok';
+      } catch (error) {
+        database[name] = `unreachable: ${firstLine((error as Error).message)}`;
+      }
+    }
+    const ok = Object.values(database).every((state) => state === 'ok');
+    response.status(ok ? 200 : 503);
+    return {
+      status: ok ? 'ok' : 'degraded',
+      database,
+      mail: { configured: Boolean(this.settings.core.smtpUrl), destination: this.mail.destination },
+      instance: this.settings.instanceId,
+      background: this.settings.background,
+    };
+  }
+}

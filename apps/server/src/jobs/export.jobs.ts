@@ -1,0 +1,114 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { ServerSettings } from '../config/server.settings';
+import { SERVER_SETTINGS } from '../database/database.tokens';
+import { ExportRunner } from '../runs/export-runner.service';
+import { ScheduleService } from '../schedules/schedule.service';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * The export worker of this instance: on every poll (and when an export is
+ * queued here) it runs due exports one after another until none is left.
+ * On shutdown it stops claiming and waits for the export in flight.
+ */
+@Injectable()
+export class ExportWorkerJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('ExportWorker');
+  private draining: Promise<void> | null = null;
+  private wokenWhileDraining = false;
+  private stopping = false;
+
+  constructor(
+    private readonly runner: ExportRunner,
+    private readonly registry: SchedulerRegistry,
+    @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.settings.background) return;
+    this.registry.addInterval('export-worker', setInterval(() => this.wake(), this.settings.workerPollMs));
+  }
+
+  /** Starts draining the queue unless this instance already is. */
+  wake(): void {
+    if (!this.settings.background || this.stopping) return;
+    if (this.draining) {
+      this.wokenWhileDraining = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+    });
+  }
+
+  /** Runs one due export, if any; true when it did. */
+  async runOnce(): Promise<boolean> {
+    try {
+      const run = await this.runner.runNext();
+      if (run) this.logger.log(`export ${run.id} for ${run.customer}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
+      return run !== null;
+    } catch (error) {
+      this.logger.error(`could not run exports: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.registry.doesExist('interval', 'export-worker')) this.registry.deleteInterval('export-worker');
+    if (this.draining) {
+      this.logger.log('waiting for the export in flight to finish');
+      await Promise.race([this.draining, sleep(this.settings.shutdownGraceMs)]);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.wokenWhileDraining = false;
+      while (!this.stopping && (await this.runOnce()));
+    } while (this.wokenWhileDraining && !this.stopping);
+  }
+}
+
+/** The scheduler of this instance: every tick turns due schedules into queued runs. */
+@Injectable()
+export class SchedulerJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Scheduler');
+  private ticking = false;
+
+  constructor(
+    private readonly schedules: ScheduleService,
+    private readonly worker: ExportWorkerJob,
+    private readonly registry: SchedulerRegistry,
+    @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.settings.background) return;
+    this.registry.addInterval('export-scheduler', setInterval(() => void this.tick(), this.settings.schedulerTickMs));
+  }
+
+  /** Queues the runs that are due now; thin, so tests can call it. */
+  async tick(): Promise<number> {
+    if (this.ticking) return 0;
+    this.ticking = true;
+    try {
+      const queued = await this.schedules.planDueRuns();
+      if (queued.length > 0) {
+        this.logger.log(`queued ${queued.map((run) => `export ${run.id} (schedule ${run.scheduleId}, due ${run.dueAt?.toISOString()})`).join(', ')}`);
+        this.worker.wake();
+      }
+      return queued.length;
+    } catch (error) {
+      this.logger.error(`could not plan scheduled exports: ${(error as Error).message}`);
+      return 0;
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  beforeApplicationShutdown(): void {
+    if (this.registry.doesExist('interval', 'export-scheduler')) this.registry.deleteInterval('export-scheduler');
+  }
+}

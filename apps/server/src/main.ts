@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { firstLine } from '@spotlight/core';
+import { createApp } from './app.factory';
+import { describeSettings, loadServerSettings } from './config/server.settings';
+
+async function main(): Promise<void> {
+  const settings = loadServerSettings(process.env);
+  const app = await createApp(settings);
+  await app.listen(settings.port, settings.host);
+  const url = await app.getUrl();
+  new Logger('Server').log(`listening on ${url} (docs at ${url}/docs), ${describeSettings(settings)}, instance ${settings.instanceId}`);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`spotlight-server: ${firstLine(message)}\n`);
+  if (process.env.DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import type { RunRecord } from './run.repository';
+
+const DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+const DATE_MESSAGE = '$property must be YYYY-MM-DD or an ISO 8601 date-time with a time zone';
+
+export class CreateExportDto {
+  @ApiProperty({ example: 'example.com', description: 'The customer (django_site.domain).' })
+  @IsString()
+  @IsNotEmpty()
+  customer!: string;
+
+  @ApiProperty({ example: 'manager@example.com', description: 'An active manager of that customer.' })
+  @IsEmail({}, { message: 'recipient must be an email address like manager@example.com' })
+  recipient!: string;
+
+  @ApiPropertyOptional({ example: '2026-01-01', description: 'Activity created on or after (UTC).' })
+  @IsOptional()
+  @Matches(DATE_OR_DATETIME, { message: DATE_MESSAGE })
+  since?: string;
+
+  @ApiPropertyOptional({ example: '2026-06-30', description: 'Activity created up to this day (inclusive) or before this instant.' })
+  @IsOptional()
+  @Matches(DATE_OR_DATETIME, { message: DATE_MESSAGE })
+  until?: string;
+}
+
+export class ListExportsQuery {
+  @ApiPropertyOptional({ example: 'example.com' })
+  @IsOptional()
+  @IsString()
+  customer?: string;
+
+  @ApiPropertyOptional({ enum: ['queued', 'running', 'sent', 'failed'] })
+  @IsOptional()
+  @IsIn(['queued', 'running', 'sent', 'failed'])
+  status?: 'queued' | 'running' | 'sent' | 'failed';
+
+  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}
+
+export class DownloadQuery {
+  @ApiPropertyOptional({ example: '2026-01-01' })
+  @IsOptional()
+  @Matches(DATE_OR_DATETIME, { message: DATE_MESSAGE })
+  since?: string;
+
+  @ApiPropertyOptional({ example: '2026-06-30' })
+  @IsOptional()
+  @Matches(DATE_OR_DATETIME, { message: DATE_MESSAGE })
+  until?: string;
+}
+
+/** What the API shows of a run. */
+export function runView(run: RunRecord) {
+  return {
+    id: run.id,
+    status: run.status,
+    trigger: run.trigger,
+    customer: run.customer,
+    recipient: run.recipient,
+    since: run.since?.toISOString() ?? null,
+    until: run.until?.toISOString() ?? null,
+    scheduleId: run.scheduleId,
+    dueAt: run.dueAt?.toISOString() ?? null,
+    attempts: run.attempts,
+    counts: run.active === null ? null : { active: run.active, inactive: run.inactive },
+    bytes: run.bytes,
+    queries: run.queries,
+    timings: {
+      queuedAt: run.createdAt.toISOString(),
+      startedAt: run.startedAt?.toISOString() ?? null,
+      finishedAt: run.finishedAt?.toISOString() ?? null,
+      nextAttemptAt: run.status === 'queued' ? run.nextAttemptAt.toISOString() : null,
+      durationMs: run.durationMs,
+    },
+    error: run.error,
+    tokenId: run.tokenId,
+  };
+}

@@ -1,0 +1,63 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsBoolean, IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Max, Min, ValidateIf } from 'class-validator';
+import type { ScheduleRecord } from './schedule.repository';
+
+export class CreateScheduleDto {
+  @ApiProperty({ example: 'example.com' })
+  @IsString()
+  @IsNotEmpty()
+  customer!: string;
+
+  @ApiProperty({ example: 'manager@example.com', description: 'An active manager of that customer; checked on save and at every run.' })
+  @IsEmail({}, { message: 'recipient must be an email address like manager@example.com' })
+  recipient!: string;
+
+  @ApiProperty({ example: '0 7 * * 1', description: 'Cron expression (minute hour day month weekday), evaluated in timeZone.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(120)
+  cron!: string;
+
+  @ApiProperty({ example: 'Europe/Berlin', description: 'IANA time zone; daylight saving is followed.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  timeZone!: string;
+
+  @ApiPropertyOptional({ example: 30, nullable: true, description: 'Only activity of the last N days before each run; all activity when absent.' })
+  @IsOptional()
+  @ValidateIf((_object, value) => value !== null)
+  @IsInt({ message: 'windowDays must be a whole number of days' })
+  @Min(1)
+  @Max(3660)
+  windowDays?: number | null;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export class UpdateScheduleDto extends PartialType(CreateScheduleDto) {}
+
+export class ListSchedulesQuery {
+  @ApiPropertyOptional({ example: 'example.com' })
+  @IsOptional()
+  @IsString()
+  customer?: string;
+}
+
+export function scheduleView(schedule: ScheduleRecord) {
+  return {
+    id: schedule.id,
+    customer: schedule.customer,
+    recipient: schedule.recipient,
+    cron: schedule.cron,
+    timeZone: schedule.timeZone,
+    windowDays: schedule.windowDays,
+    enabled: schedule.enabled,
+    nextDueAt: schedule.nextDueAt?.toISOString() ?? null,
+    createdAt: schedule.createdAt.toISOString(),
+    updatedAt: schedule.updatedAt.toISOString(),
+  };
+}

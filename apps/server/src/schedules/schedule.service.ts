@@ -1,0 +1,148 @@
+import { Cron } from 'croner';
+import { ExportService, InvalidInputError, parseCustomer, parseRecipient, tokenReaches, type TokenRecord } from '@spotlight/core';
+import type { AuditRepository } from '../audit/audit.repository';
+import { NotVisibleError } from '../auth/not-visible.error';
+import type { RunRecord, RunRepository } from '../runs/run.repository';
+import type { ScheduleFields, ScheduleRecord, ScheduleRepository } from './schedule.repository';
+
+export interface ScheduleInput {
+  customer: string;
+  recipient: string;
+  cron: string;
+  timeZone: string;
+  windowDays?: number | null;
+  enabled?: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Parses a cron expression in an IANA time zone; throws InvalidInputError saying which part is wrong. */
+export function parseCron(expression: string, timeZone: string): Cron {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new InvalidInputError(`timeZone "${timeZone}" is not an IANA time zone like Europe/Berlin or America/New_York.`);
+  }
+  let cron: Cron;
+  try {
+    cron = new Cron(expression, { timezone: timeZone, paused: true });
+  } catch (error) {
+    throw new InvalidInputError(`cron "${expression}" is not a cron expression like "0 7 * * 1": ${(error as Error).message}`);
+  }
+  if (!cron.nextRun()) throw new InvalidInputError(`cron "${expression}" never fires again; give one with a future time.`);
+  return cron;
+}
+
+/**
+ * Export schedules: the recipient guard runs when one is saved (and again at
+ * every run, by the runner). `planDueRuns` turns due times into queued runs.
+ */
+export class ScheduleService {
+  constructor(
+    private readonly schedules: ScheduleRepository,
+    private readonly runs: RunRepository,
+    private readonly exports: ExportService,
+    private readonly audit: AuditRepository,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async create(token: TokenRecord, input: ScheduleInput): Promise<ScheduleRecord> {
+    const fields = await this.validate(token, { ...input, windowDays: input.windowDays ?? null, enabled: input.enabled ?? true });
+    const now = this.clock();
+    const schedule = await this.schedules.insert(fields, token.id, now);
+    await this.audit.record({ tokenId: token.id, action: 'schedule.create', target: `schedule:${schedule.id}`, detail: { ...fields } });
+    return schedule;
+  }
+
+  async update(token: TokenRecord, id: number, changes: Partial<ScheduleInput>): Promise<ScheduleRecord> {
+    const current = await this.get(token, id);
+    const merged = {
+      customer: changes.customer ?? current.customer,
+      recipient: changes.recipient ?? current.recipient,
+      cron: changes.cron ?? current.cron,
+      timeZone: changes.timeZone ?? current.timeZone,
+      windowDays: changes.windowDays === undefined ? current.windowDays : changes.windowDays,
+      enabled: changes.enabled ?? current.enabled,
+    };
+    const fields = await this.validate(token, merged);
+    const timingChanged = merged.cron !== current.cron || merged.timeZone !== current.timeZone || (merged.enabled && !current.enabled);
+    if (!timingChanged) fields.nextDueAt = current.nextDueAt;
+    await this.schedules.update(id, fields, token.id, this.clock());
+    await this.audit.record({ tokenId: token.id, action: 'schedule.update', target: `schedule:${id}`, detail: { ...changes } });
+    return (await this.schedules.findById(id))!;
+  }
+
+  async remove(token: TokenRecord, id: number): Promise<void> {
+    await this.get(token, id);
+    await this.schedules.delete(id);
+    await this.audit.record({ tokenId: token.id, action: 'schedule.delete', target: `schedule:${id}` });
+  }
+
+  async get(token: TokenRecord, id: number): Promise<ScheduleRecord> {
+    const schedule = await this.schedules.findById(id);
+    if (!schedule || !tokenReaches(token, schedule.customer)) throw new NotVisibleError(`No schedule has the id ${id}.`);
+    return schedule;
+  }
+
+  async list(token: TokenRecord, customer?: string): Promise<ScheduleRecord[]> {
+    const wanted = customer?.trim().toLowerCase();
+    if (wanted && !tokenReaches(token, wanted)) return [];
+    return this.schedules.list(wanted ?? token.siteDomain ?? undefined);
+  }
+
+  /**
+   * Queues one run for each enabled schedule whose due time has come. The run
+   * is for the most recent due time only: after downtime a schedule gets at
+   * most one catch-up run, not one per missed time. The unique key on
+   * (schedule, due time) makes exactly one instance's insert win; the others
+   * get null and move on.
+   */
+  async planDueRuns(): Promise<RunRecord[]> {
+    const now = this.clock();
+    const queued: RunRecord[] = [];
+    for (const schedule of await this.schedules.findDue(now)) {
+      let cron: Cron;
+      try {
+        cron = parseCron(schedule.cron, schedule.timeZone);
+      } catch {
+        await this.schedules.advance(schedule.id, schedule.nextDueAt!, null);
+        continue;
+      }
+      const [latest] = cron.previousRuns(1, new Date(now.getTime() + 1));
+      const dueAt = latest && latest >= schedule.nextDueAt! ? latest : schedule.nextDueAt!;
+      const run = await this.runs.insertQueued(
+        {
+          customer: schedule.customer,
+          recipient: schedule.recipient,
+          since: schedule.windowDays ? new Date(dueAt.getTime() - schedule.windowDays * DAY_MS) : null,
+          until: schedule.windowDays ? dueAt : null,
+          trigger: 'schedule',
+          tokenId: schedule.updatedByTokenId,
+          scheduleId: schedule.id,
+          dueAt,
+        },
+        now,
+      );
+      if (run) queued.push(run);
+      await this.schedules.advance(schedule.id, schedule.nextDueAt!, cron.nextRun(now));
+    }
+    return queued;
+  }
+
+  private async validate(token: TokenRecord, input: Required<Omit<ScheduleInput, 'windowDays'>> & { windowDays: number | null }): Promise<ScheduleFields> {
+    const customer = parseCustomer(input.customer);
+    parseRecipient(input.recipient);
+    if (!tokenReaches(token, customer)) throw new NotVisibleError(`No customer has the domain "${customer}".`);
+    const cron = parseCron(input.cron.trim(), input.timeZone.trim());
+    const { recipient } = await this.exports.checkRecipient(customer, input.recipient);
+    return {
+      customer,
+      recipient,
+      cron: input.cron.trim(),
+      timeZone: input.timeZone.trim(),
+      windowDays: input.windowDays,
+      enabled: input.enabled,
+      nextDueAt: input.enabled ? cron.nextRun(this.clock()) : null,
+    };
+  }
+}
