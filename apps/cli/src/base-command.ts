@@ -1,0 +1,70 @@
+import { Command, Errors } from '@oclif/core';
+import { explainDatabaseError } from '@spotlight/core';
+import { debugEnabled, loadCliConfig } from './config';
+import { describeFailure, type CliErrorCode } from './exit-codes';
+import { Services } from './services';
+
+/** What `--json` prints when a command fails. */
+export interface JsonFailure {
+  error: { code: CliErrorCode; message: string; exitCode: number };
+}
+
+/**
+ * The base of every `spotlight` command: `--json`, services built from the
+ * validated environment and closed when the command ends, and the one place
+ * where failures become a one-line message and a documented exit code.
+ *
+ * A command extends it, declares its flags and returns its typed result from
+ * `run()`; `--json` prints that result.
+ */
+export abstract class SpotlightCommand<T> extends Command {
+  static override enableJsonFlag = true;
+
+  private openedServices?: Services;
+
+  abstract override run(): Promise<T>;
+
+  /** Database, repositories and services, made on first use. */
+  protected get services(): Services {
+    this.openedServices ??= new Services(loadCliConfig().core, { debug: debugEnabled() });
+    return this.openedServices;
+  }
+
+  /** Whether transient output (progress) may be drawn: stderr is a terminal and no --json. */
+  protected get interactive(): boolean {
+    return Boolean(process.stderr.isTTY) && !this.jsonEnabled();
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<never> {
+    if (error instanceof Errors.ExitError) throw error;
+    const services = this.openedServices;
+    const explained = services?.usedDatabase ? explainDatabaseError(error, services.databaseLabel) : error;
+    const failure = describeFailure(explained);
+    process.stderr.write(`Error: ${failure.message}\n`);
+    if (debugEnabled()) process.stderr.write(`${stackOf(explained)}\n`);
+    if (this.jsonEnabled()) {
+      const json: JsonFailure = { error: failure };
+      this.logJson(json);
+    }
+    // ExitError is the one error oclif's handler neither prints nor decorates.
+    throw new Errors.ExitError(failure.exitCode);
+  }
+
+  protected override async finally(error: Error | undefined): Promise<void> {
+    try {
+      await this.openedServices?.close();
+    } finally {
+      await super.finally(error);
+    }
+  }
+}
+
+function stackOf(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error && parts.length < 5) {
+    parts.push(`${parts.length ? 'Caused by: ' : ''}${current.stack ?? current.message}`);
+    current = current.cause;
+  }
+  return parts.length ? parts.join('\n') : String(error);
+}

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createDatabase, SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE } from '@spotlight/core';
+import { describeEachDatabase } from '@spotlight/testing';
+import { parseJson, runCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
+import type { UserActivityExportResult } from '../export/user-activity';
+import type { DbMigrateResult } from './migrate';
+import type { DbSeedResult } from './seed';
+
+function expectSuccess(run: CliRun): void {
+  if (run.code !== 0) throw new Error(`exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+}
+
+describeEachDatabase('spotlight db', (db) => {
+  let dir: string;
+  const drops: Array<() => Promise<void>> = [];
+
+  /** An empty database of the same kind as `db`, never migrated. */
+  async function freshDatabase(label: string): Promise<string> {
+    if (db.dialect === 'sqlite') return `sqlite://${path.join(dir, `${label}.sqlite`)}`;
+    const name = `${new URL(db.url).pathname.slice(1)}_${label}`;
+    await db.knex.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+    const url = db.url.replace(/\/[^/]*$/, `/${name}`);
+    // The harness may have closed db.knex by the time this runs: drop it from its own connection.
+    drops.push(async () => {
+      const knex = createDatabase(url);
+      try {
+        await knex.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await knex.destroy();
+      }
+    });
+    return url;
+  }
+
+  beforeAll(() => {
+    dir = tempDir();
+  });
+
+  afterAll(async () => {
+    for (const drop of drops) await drop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('migrates a fresh database, seeds the demo and exports it', async () => {
+    const env = {
+      DATABASE_URL: await freshDatabase('fresh'),
+      SPOTLIGHT_OUTBOX_DIR: path.join(dir, 'outbox'),
+    };
+
+    const migrate = await runCli(['db', 'migrate'], env);
+    expectSuccess(migrate);
+    expect(migrate.stdout).toContain("Spotlight's tables: migrated by this product.");
+    expect(migrate.stdout).toMatch(/^Ran \d+ migrations: 0001-spotlight-schema, .+\.$/m);
+    expect(migrate.stderr).toBe('');
+
+    const again = await runCli(['db', 'migrate', '--json'], env);
+    expectSuccess(again);
+    expect(parseJson<DbMigrateResult>(again)).toEqual({
+      spotlightSchema: 'migrated',
+      ran: [],
+      database: env.DATABASE_URL,
+    });
+
+    const seed = await runCli(['db', 'seed', '--demo'], env);
+    expectSuccess(seed);
+    expect(seed.stdout).toMatch(/^Created example\.com \(Example Inc\.\): 300 users, \d+ activity rows/m);
+    expect(seed.stdout).toContain('Its manager: manager@example.com');
+    expect(seed.stdout).toContain('Other sites, to show isolation: other.example.org');
+    expect(seed.stderr).toBe('');
+
+    const [exported, twice, sized] = await Promise.all([
+      runCli(
+        ['export', 'user-activity', '-c', 'example.com', '-e', 'manager@example.com', '--dry-run', '--json'],
+        env,
+      ),
+      runCli(['db', 'seed', '--demo'], env),
+      runCli(['db', 'seed', '--users', '25', '--seed', '7', '--domain', 'small.example.net', '--json'], env),
+    ]);
+    expectSuccess(exported);
+    const summary = parseJson<UserActivityExportResult>(exported);
+    expect(summary.customer).toBe('example.com');
+    expect(summary.active + summary.inactive).toBe(300);
+    expect(summary.active).toBeGreaterThan(0);
+
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/^Error: The database already has example\.com, other\.example\.org; .*\n$/);
+
+    expectSuccess(sized);
+    expect(parseJson<DbSeedResult>(sized)).toMatchObject({
+      site: { domain: 'small.example.net' },
+      users: 25,
+      managerEmail: 'manager@small.example.net',
+    });
+  });
+
+  it("leaves Spotlight's tables alone in a database where Spotlight created them", async () => {
+    const url = await freshDatabase('production');
+    // A production database: Django's tables exist, and this product never recorded creating them.
+    const knex = createDatabase(url);
+    try {
+      const env = { DATABASE_URL: url };
+      expectSuccess(await runCli(['db', 'migrate', '--spotlight-schema', 'always'], env));
+      await knex.schema.dropTable(SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE);
+      await knex.schema.dropTable(`${SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE}_lock`);
+
+      const run = await runCli(['db', 'migrate'], env);
+      expectSuccess(run);
+      expect(run.stdout).toContain(
+        "Spotlight's tables: skipped, they already exist in this database and belong to Spotlight itself (a production database).",
+      );
+      expect(run.stdout).toContain('Already up to date: no migration to run.');
+      expect(await knex.schema.hasTable(SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE)).toBe(false);
+    } finally {
+      await knex.destroy();
+    }
+  });
+
+  it('refuses to seed a database that was never migrated, and bad usage, with one line each', async () => {
+    const env = { DATABASE_URL: await freshDatabase('empty') };
+    const [unmigrated, neither, badMode] = await Promise.all([
+      runCli(['db', 'seed', '--users', '3'], env),
+      runCli(['db', 'seed'], env),
+      runCli(['db', 'migrate', '--spotlight-schema', 'sometimes'], env),
+    ]);
+
+    expect([unmigrated.code, unmigrated.stdout]).toEqual([6, '']);
+    expect(unmigrated.stderr).toMatch(
+      /^Error: The database at .* has no Spotlight tables .*run "spotlight db migrate" first\.\n$/,
+    );
+    expect([neither.code, neither.stdout]).toEqual([2, '']);
+    expect(neither.stderr).toMatch(
+      /^Error: Exactly one of the following must be provided: --demo, --users.*\n$/,
+    );
+    expect([badMode.code, badMode.stdout]).toEqual([2, '']);
+    expect(badMode.stderr).toMatch(
+      /^Error: Expected --spotlight-schema=sometimes to be one of: auto, always, never.*\n$/,
+    );
+  });
+});

@@ -1,0 +1,466 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { simpleParser, type AddressObject } from 'mailparser';
+import {
+  describeEachDatabase,
+  readWorkbook,
+  SmtpCapture,
+  type SiteRow,
+  type UserRow,
+} from '@spotlight/testing';
+import { parseJson, runCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
+import type { UserActivityExportResult } from './user-activity';
+import type { JsonFailure } from '../../base-command';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const ACTIVE_HEADER = [
+  'Email',
+  'First name',
+  'Last name',
+  'Challenges created',
+  'Ideas created',
+  'Comments submitted',
+  'Comment likes given',
+  'Idea votes',
+  'Conversations created',
+  'Communities created',
+  'Communities managed',
+  'Communities joined',
+];
+
+/** The first `count` cells of a row, empty ones as null. */
+function cells(row: unknown[], count: number): unknown[] {
+  return Array.from({ length: count }, (_, i) => row[i] ?? null);
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
+  return (Array.isArray(field) ? field : field ? [field] : []).flatMap((object) =>
+    object.value.map((v) => v.address ?? ''),
+  );
+}
+
+/** One line on stderr that starts with "Error: ", nothing on stdout. */
+function expectOneLineError(run: CliRun, exitCode: number, message: RegExp): void {
+  expect({ code: run.code, stdout: run.stdout }).toEqual({ code: exitCode, stdout: '' });
+  expect(run.stderr.endsWith('\n')).toBe(true);
+  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(run.stderr).toMatch(/^Error: /);
+  expect(run.stderr).toMatch(message);
+}
+
+interface ErrorCase {
+  name: string;
+  args: string[];
+  env?: Record<string, string>;
+  exit: number;
+  message: RegExp;
+}
+
+/** Runs every case concurrently (each with its own --out) and checks each failed as expected. */
+async function expectRefusals(
+  cases: ErrorCase[],
+  env: Record<string, string>,
+  outDir: string,
+): Promise<void> {
+  const runs = await Promise.all(
+    cases.map((testCase, i) =>
+      runCli(['export', 'user-activity', ...testCase.args, '--out', path.join(outDir, `${i}.xlsx`)], {
+        ...env,
+        ...testCase.env,
+      }),
+    ),
+  );
+  cases.forEach((testCase, i) => {
+    try {
+      expectOneLineError(runs[i], testCase.exit, testCase.message);
+    } catch (error) {
+      throw new Error(`${testCase.name}: ${(error as Error).message}\nstderr: ${runs[i].stderr}`);
+    }
+  });
+}
+
+describeEachDatabase('spotlight export user-activity', (db) => {
+  let smtp: SmtpCapture;
+  let dir: string;
+  let site: SiteRow;
+  let otherSite: SiteRow;
+  let manager: UserRow;
+  let alice: UserRow;
+  let community: { name?: string };
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    smtp = await SmtpCapture.start();
+    dir = tempDir();
+    const f = db.factory;
+    site = await f.site({ name: 'Acme' });
+    otherSite = await f.site({ name: 'Globex' });
+    // Stored with odd case and spaces: the guard compares trimmed and case-insensitively.
+    manager = await f.manager({
+      site,
+      email: `Manager@${site.domain}`,
+      first_name: 'Mona',
+      last_name: 'Manager',
+    });
+    alice = await f.user({ site, email: `alice@${site.domain}`, first_name: 'Alice', last_name: 'Active' });
+    await f.user({ site, email: `staff@${site.domain}` });
+    await f.manager({ site, email: `former@${site.domain}`, is_active: false });
+    // The old tool mailed whoever it processed last: here that is another manager.
+    await f.manager({ site, email: `zz-other-manager@${site.domain}` });
+
+    community = await f.community({ site, creator: manager, name: 'Makers' });
+    await f.communityManager(community as never, manager);
+    await f.communityMember(community as never, alice);
+    const challenge = await f.challenge({ site, creator: alice });
+    const idea = await f.idea({ site, creator: alice, challenge });
+    const comment = await f.comment({ site, creator: alice, idea });
+    await f.commentLike(comment, alice);
+    await f.vote({ creator: alice, idea });
+    await f.conversation({ site, creator: alice });
+
+    // Another customer, with its own manager and activity that must never show up.
+    const boss = await f.manager({ site: otherSite, email: `boss@${otherSite.domain}` });
+    await f.idea({ site: otherSite, creator: boss });
+
+    env = {
+      DATABASE_URL: db.url,
+      SMTP_URL: smtp.url,
+      SPOTLIGHT_OUTBOX_DIR: path.join(dir, 'unused-outbox'),
+    };
+  });
+
+  beforeEach(() => smtp.clear());
+
+  afterAll(async () => {
+    await smtp?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('emails the workbook to that manager alone, keeps a copy with --out and prints one summary', async () => {
+    const out = path.join(dir, 'kept', 'activity.xlsx');
+    const day = today();
+    const run = await runCli(
+      ['export', 'user-activity', '-c', site.domain, '-e', manager.email.toLowerCase(), '--out', out],
+      env,
+    );
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const attachment = `user-activity-${site.domain}-${day}.xlsx`;
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^Exported ${site.domain} \\(Acme\\): 2 active and 3 inactive users, \\d queries, [\\d.]+ KiB, [\\d.]+ s\\.$`,
+        'm',
+      ),
+    );
+    expect(run.stdout).toContain(`Emailed ${attachment} to ${manager.email} through ${smtp.url}.`);
+    expect(run.stdout).toContain(`Workbook saved to ${out}`);
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(3);
+
+    expect(smtp.messages).toHaveLength(1);
+    const [{ envelope, mail }] = smtp.messages;
+    expect(envelope.to).toEqual([manager.email]);
+    expect(mail.headers.has('cc')).toBe(false);
+    expect(mail.headers.has('bcc')).toBe(false);
+    expect(addresses(mail.to)).toEqual([manager.email]);
+    expect(mail.subject).toBe(`User activity export: ${site.domain}`);
+    expect(mail.attachments).toHaveLength(1);
+    expect(mail.attachments[0].filename).toBe(attachment);
+    expect(mail.attachments[0].contentType).toBe(XLSX);
+
+    const workbook = await readWorkbook(mail.attachments[0].content);
+    expect(workbook.sheetNames).toEqual(['Active users', 'Inactive users']);
+    const active = workbook.rows('Active users');
+    expect(active[0]).toEqual(ACTIVE_HEADER);
+    expect(active.slice(1).map((row) => cells(row, 12))).toEqual([
+      [alice.email, 'Alice', 'Active', 1, 1, 1, 1, 1, 1, 0, null, 'Makers'],
+      [manager.email, 'Mona', 'Manager', 0, 0, 0, 0, 0, 0, 1, 'Makers', null],
+    ]);
+    expect(
+      workbook
+        .rows('Inactive users')
+        .slice(1)
+        .map((row) => row[0]),
+    ).toEqual([`former@${site.domain}`, `staff@${site.domain}`, `zz-other-manager@${site.domain}`]);
+    // The copy kept with --out is the very file that was sent.
+    expect(fs.readFileSync(out).equals(mail.attachments[0].content)).toBe(true);
+  });
+
+  it('prints the summary as JSON with --json', async () => {
+    const run = await runCli(
+      ['export', 'user-activity', '--customer', site.domain, '--email', manager.email, '--json'],
+      env,
+    );
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const summary = parseJson<UserActivityExportResult>(run);
+    expect(summary).toEqual({
+      customer: site.domain,
+      customerName: 'Acme',
+      recipient: manager.email,
+      since: null,
+      until: null,
+      active: 2,
+      inactive: 3,
+      sheets: ['Active users', 'Inactive users'],
+      bytes: expect.any(Number),
+      queries: expect.any(Number),
+      durationMs: expect.any(Number),
+      generatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      attachmentName: `user-activity-${site.domain}-${summary.generatedAt.slice(0, 10)}.xlsx`,
+      sent: true,
+      messageId: expect.any(String),
+      outboxPath: null,
+      savedTo: null,
+      deliveredVia: smtp.url,
+    });
+    expect(summary.bytes).toBeGreaterThan(1000);
+    expect(summary.queries).toBeGreaterThan(0);
+    expect(summary.queries).toBeLessThanOrEqual(5);
+    expect(smtp.messages.map((message) => message.envelope.to)).toEqual([[manager.email]]);
+    expect(smtp.messages[0].mail.attachments[0].size).toBe(summary.bytes);
+  });
+
+  it('builds the workbook with --dry-run but sends nothing, and passes --since/--until on', async () => {
+    const out = path.join(dir, 'dry-run.xlsx');
+    const run = await runCli(
+      [
+        'export',
+        'user-activity',
+        '-c',
+        site.domain,
+        '-e',
+        manager.email,
+        '--dry-run',
+        '--out',
+        out,
+        '--since',
+        '2027-01-01',
+        '--until',
+        '2027-12-31',
+      ],
+      env,
+    );
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('(activity 2027-01-01T00:00:00.000Z to 2028-01-01T00:00:00.000Z)');
+    expect(run.stdout).toContain(
+      `Dry run: nothing was sent (${manager.email} would have received user-activity-${site.domain}-`,
+    );
+    expect(run.stdout).toContain(`Workbook saved to ${out}`);
+    expect(smtp.messages).toHaveLength(0);
+    expect(fs.readdirSync(dir)).not.toContain('unused-outbox');
+
+    // Nothing was created in 2027; memberships have no date and still count.
+    const active = (await readWorkbook(out)).rows('Active users');
+    expect(active.slice(1).map((row) => cells(row, 12))).toEqual([
+      [alice.email, 'Alice', 'Active', 0, 0, 0, 1, 0, 0, 0, null, 'Makers'],
+      [manager.email, 'Mona', 'Manager', 0, 0, 0, 0, 0, 0, 0, 'Makers', null],
+    ]);
+  });
+
+  it('writes the email into the outbox and prints its path when SMTP_URL is not set', async () => {
+    const outbox = path.join(dir, 'outbox');
+    const run = await runCli(['export', 'user-activity', '-c', site.domain, '-e', manager.email], {
+      DATABASE_URL: db.url,
+      SPOTLIGHT_OUTBOX_DIR: outbox,
+    });
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const files = fs.readdirSync(outbox);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/\.eml$/);
+    const eml = path.join(outbox, files[0]);
+    expect(run.stdout).toContain(`Email to ${manager.email} with user-activity-${site.domain}-`);
+    expect(run.stdout.trimEnd().endsWith(`written to ${eml}`)).toBe(true);
+
+    const mail = await simpleParser(fs.readFileSync(eml));
+    expect(addresses(mail.to)).toEqual([manager.email]);
+    expect(mail.headers.has('cc') || mail.headers.has('bcc')).toBe(false);
+    expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      [expect.stringMatching(new RegExp(`^user-activity-${site.domain}-\\d{4}-\\d\\d-\\d\\d\\.xlsx$`)), XLSX],
+    ]);
+    expect((await readWorkbook(mail.attachments[0].content)).rows('Active users')).toHaveLength(3);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('refuses a recipient or customer the database rules out with its own exit code and one line, sending and writing nothing', async () => {
+    const errors = path.join(dir, 'errors');
+    const cases: ErrorCase[] = [
+      {
+        name: 'unknown customer',
+        args: ['-c', `nope-${site.domain}`, '-e', manager.email],
+        exit: 3,
+        message: /No customer has the domain/,
+      },
+      {
+        name: 'unknown address',
+        args: ['-c', site.domain, '-e', `nobody@${site.domain}`],
+        exit: 4,
+        message: /is not a user of/,
+      },
+      {
+        name: 'manager of another site only',
+        args: ['-c', site.domain, '-e', `boss@${otherSite.domain}`],
+        exit: 4,
+        message: new RegExp(`manages ${otherSite.domain}, not ${site.domain}`),
+      },
+      {
+        name: 'non-manager',
+        args: ['-c', site.domain, '-e', `staff@${site.domain}`],
+        exit: 4,
+        message: /not a manager/,
+      },
+      {
+        name: 'inactive manager',
+        args: ['-c', site.domain, '-e', `FORMER@${site.domain}`],
+        exit: 4,
+        message: /inactive/,
+      },
+    ];
+    await expectRefusals(cases, env, errors);
+    expect(fs.existsSync(errors)).toBe(false);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('prints errors as JSON too with --json', async () => {
+    const [unknown, usage] = await Promise.all([
+      runCli(['export', 'user-activity', '-c', `nope-${site.domain}`, '-e', manager.email, '--json'], env),
+      runCli(['export', 'user-activity', '-c', site.domain, '--json'], env),
+    ]);
+
+    expect(unknown.code).toBe(3);
+    expect(parseJson<JsonFailure>(unknown)).toEqual({
+      error: {
+        code: 'CUSTOMER_NOT_FOUND',
+        exitCode: 3,
+        message: expect.stringContaining(`nope-${site.domain}`),
+      },
+    });
+    expect(unknown.stderr).toMatch(/^Error: No customer has the domain .*\n$/);
+    expect(usage.code).toBe(2);
+    expect(parseJson<JsonFailure>(usage)).toEqual({
+      error: { code: 'USAGE', exitCode: 2, message: expect.stringContaining('Missing required flag email') },
+    });
+  });
+
+  it('exits 5 when the SMTP server refuses the message, keeping no --out file', async () => {
+    const refusing = await SmtpCapture.start({ rejectWith: 'Mailbox unavailable' });
+    try {
+      const out = path.join(dir, 'refused.xlsx');
+      const run = await runCli(
+        ['export', 'user-activity', '-c', site.domain, '-e', manager.email, '--out', out],
+        {
+          ...env,
+          SMTP_URL: refusing.url,
+        },
+      );
+
+      expectOneLineError(
+        run,
+        5,
+        /Could not send the email through smtp:\/\/127\.0\.0\.1:\d+: .*Mailbox unavailable/,
+      );
+      expect(fs.existsSync(out)).toBe(false);
+      expect(refusing.messages).toHaveLength(0);
+    } finally {
+      await refusing.stop();
+    }
+  });
+});
+
+// These fail before any database work, so they run once, with a database
+// that cannot be reached: touching it would turn the expected exit code into 6.
+describe('spotlight export user-activity: usage and environment errors', () => {
+  const unreachable = { DATABASE_URL: 'mysql://root@127.0.0.1:1/x', SMTP_URL: 'smtp://127.0.0.1:1' };
+  let dir: string;
+
+  beforeAll(() => {
+    dir = tempDir();
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 2 for bad usage and 6 for an unreachable database, with one line and no file', async () => {
+    const errors = path.join(dir, 'errors');
+    const args = ['-c', 'example.com', '-e', 'manager@example.com'];
+    const cases: ErrorCase[] = [
+      {
+        name: 'malformed address',
+        args: ['-c', 'example.com', '-e', 'manager.example.com'],
+        exit: 2,
+        message: /is not an email address/,
+      },
+      {
+        name: 'malformed customer',
+        args: ['-c', 'not a domain', '-e', 'manager@example.com'],
+        exit: 2,
+        message: /is not a customer domain/,
+      },
+      {
+        name: 'bad --since',
+        args: [...args, '--since', '2026-02-30'],
+        exit: 2,
+        message: /--since "2026-02-30" is not a date/,
+      },
+      {
+        name: '--since after --until',
+        args: [...args, '--since', '2026-05-01', '--until', '2026-04-01'],
+        exit: 2,
+        message: /--since must be earlier than --until/,
+      },
+      {
+        name: 'missing --email',
+        args: ['-c', 'example.com'],
+        exit: 2,
+        message: /Missing required flag email/,
+      },
+      {
+        name: 'unknown flag',
+        args: [...args, '--bcc', 'x@y.com'],
+        exit: 2,
+        message: /Nonexistent flag: --bcc/,
+      },
+      {
+        name: 'database unreachable',
+        args,
+        exit: 6,
+        message: /Cannot use the database at mysql:\/\/root@127\.0\.0\.1:1\/x: .*ECONNREFUSED/,
+      },
+      {
+        name: 'bad DATABASE_URL',
+        args,
+        env: { DATABASE_URL: 'postgres://db/spotlight' },
+        exit: 2,
+        message: /Invalid configuration: DATABASE_URL must be/,
+      },
+    ];
+    await expectRefusals(cases, unreachable, errors);
+    expect(fs.existsSync(errors)).toBe(false);
+  });
+
+  it('exits 2 with one line for an unknown command', async () => {
+    const run = await runCli(['export', 'everything'], unreachable);
+    expectOneLineError(run, 2, /"export everything" is not a spotlight command/);
+  });
+
+  it('prints a stack trace only when DEBUG is set', async () => {
+    const run = await runCli(['export', 'user-activity', '-c', 'example.com', '-e', 'manager@example.com'], {
+      ...unreachable,
+      DEBUG: '1',
+    });
+
+    expect(run.code).toBe(6);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^Error: Cannot use the database at mysql:/));
+    expect(lines.slice(1).some((line) => /^\s+at /.test(line))).toBe(true);
+    expect(lines).toContainEqual(expect.stringMatching(/^Caused by: Error: connect ECONNREFUSED/));
+  });
+});

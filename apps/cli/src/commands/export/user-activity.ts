@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Flags } from '@oclif/core';
+import { MailDeliveryError, type ExportSummary } from '@spotlight/core';
+import { SpotlightCommand } from '../../base-command';
+import { exportProgress } from '../../progress';
+
+/** What `--json` prints: the export's summary and where the email went. */
+export interface UserActivityExportResult extends ExportSummary {
+  /** The SMTP server (password masked) or outbox the email went to; null on a dry run. */
+  deliveredVia: string | null;
+}
+
+export default class ExportUserActivity extends SpotlightCommand<UserActivityExportResult> {
+  static override summary = "Email a customer's user activity workbook to one of that customer's managers.";
+
+  static override description = `Builds an .xlsx workbook of every user of the customer's site and their activity
+(active and inactive users on separate sheets) and emails it to the recipient, who
+must be an active manager of that same customer. With SMTP_URL unset the email is
+written as an .eml file into the outbox folder instead.
+
+--since and --until filter activity by when it was created; community memberships
+have no date and are always listed.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com',
+    '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --since 2026-01-01 --until 2026-03-31',
+    '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --dry-run --out activity.xlsx',
+    '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --json',
+  ];
+
+  static override flags = {
+    customer: Flags.string({
+      char: 'c',
+      summary: "The customer's domain, as in django_site.domain.",
+      required: true,
+    }),
+    email: Flags.string({
+      char: 'e',
+      summary: 'The recipient: an active manager of that customer.',
+      required: true,
+    }),
+    since: Flags.string({
+      summary: 'Only activity created on or after this date (YYYY-MM-DD, UTC) or date-time.',
+    }),
+    until: Flags.string({
+      summary: 'Only activity created up to this date, inclusive (YYYY-MM-DD), or date-time.',
+    }),
+    out: Flags.string({ summary: 'Also keep the workbook at this path.' }),
+    'dry-run': Flags.boolean({ summary: 'Build the workbook but send nothing.' }),
+  };
+
+  async run(): Promise<UserActivityExportResult> {
+    const { flags } = await this.parse(ExportUserActivity);
+    const outExisted = flags.out !== undefined && fs.existsSync(flags.out);
+    const progress = exportProgress(flags.customer, { enabled: this.interactive });
+    let summary: ExportSummary;
+    try {
+      summary = await this.services.exports.exportToEmail(
+        { customer: flags.customer, recipient: flags.email, since: flags.since, until: flags.until },
+        { dryRun: flags['dry-run'], saveTo: flags.out, onProgress: (users) => progress.update(users) },
+      );
+    } catch (error) {
+      // Core keeps the copy before it sends; a failed export must leave no workbook behind.
+      if (error instanceof MailDeliveryError && flags.out && !outExisted) {
+        await fs.promises.rm(path.resolve(flags.out), { force: true });
+      }
+      throw error;
+    } finally {
+      progress.stop();
+    }
+    const result = { ...summary, deliveredVia: summary.sent ? this.services.mail.destination : null };
+    this.log(describeExport(result));
+    return result;
+  }
+}
+
+function describeExport(result: UserActivityExportResult): string {
+  const range =
+    result.since || result.until
+      ? ` (activity ${result.since ?? 'from the start'} to ${result.until ?? 'now'})`
+      : '';
+  const lines = [
+    `Exported ${result.customer} (${result.customerName})${range}: ${result.active} active and ${result.inactive} inactive users, ` +
+      `${result.queries} queries, ${formatBytes(result.bytes)}, ${(result.durationMs / 1000).toFixed(1)} s.`,
+  ];
+  if (!result.sent) {
+    lines.push(
+      `Dry run: nothing was sent (${result.recipient} would have received ${result.attachmentName}).`,
+    );
+  } else if (result.outboxPath) {
+    lines.push(`Email to ${result.recipient} with ${result.attachmentName} written to ${result.outboxPath}`);
+  } else {
+    lines.push(`Emailed ${result.attachmentName} to ${result.recipient} through ${result.deliveredVia}.`);
+  }
+  if (result.savedTo) lines.push(`Workbook saved to ${result.savedTo}`);
+  return lines.join('\n');
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

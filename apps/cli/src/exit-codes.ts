@@ -1,0 +1,64 @@
+import { isSpotlightError, type ErrorCode } from '@spotlight/core';
+
+/** The CLI's documented exit codes. */
+export const EXIT_CODES = {
+  OK: 0,
+  UNEXPECTED: 1,
+  USAGE: 2,
+  CUSTOMER_NOT_FOUND: 3,
+  RECIPIENT_NOT_ALLOWED: 4,
+  MAIL_FAILED: 5,
+  DATABASE_UNAVAILABLE: 6,
+} as const;
+
+// A Record over every core code: a new code in core fails the build until it is mapped here.
+const BY_ERROR_CODE: Record<ErrorCode, number> = {
+  INVALID_INPUT: EXIT_CODES.USAGE,
+  CONFIGURATION: EXIT_CODES.USAGE,
+  CUSTOMER_NOT_FOUND: EXIT_CODES.CUSTOMER_NOT_FOUND,
+  RECIPIENT_NOT_ALLOWED: EXIT_CODES.RECIPIENT_NOT_ALLOWED,
+  MAIL_FAILED: EXIT_CODES.MAIL_FAILED,
+  DATABASE_UNAVAILABLE: EXIT_CODES.DATABASE_UNAVAILABLE,
+};
+
+/** The code printed in `--json` errors: core's codes, plus two of the CLI's own. */
+export type CliErrorCode = ErrorCode | 'USAGE' | 'UNEXPECTED';
+
+export interface CliFailure {
+  code: CliErrorCode;
+  exitCode: number;
+  message: string;
+}
+
+/** Translates anything a command threw into what the user is told and the exit code. */
+export function describeFailure(error: unknown): CliFailure {
+  if (isSpotlightError(error)) {
+    return { code: error.code, exitCode: BY_ERROR_CODE[error.code], message: oneLine(error.message) };
+  }
+  if (isOclifUsageError(error)) {
+    return { code: 'USAGE', exitCode: EXIT_CODES.USAGE, message: oneLine(error.message) };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    code: 'UNEXPECTED',
+    exitCode: EXIT_CODES.UNEXPECTED,
+    message: oneLine(message) || 'Unexpected failure',
+  };
+}
+
+/** oclif's own parse errors (missing flag, bad option, ...) carry `oclif.exit` = 2. */
+function isOclifUsageError(error: unknown): error is Error {
+  const exit = (error as { oclif?: { exit?: unknown } } | null)?.oclif?.exit;
+  return error instanceof Error && exit === EXIT_CODES.USAGE;
+}
+
+// oclif's parse errors span lines ("Missing required flag customer\nSee more help with --help").
+function oneLine(message: string): string {
+  const lines = message
+    .replace(/^The following errors? occurred:\s*/, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (lines.length <= 1) return lines[0] ?? '';
+  return lines.map((line) => (/[.!?:]$/.test(line) ? line : `${line}.`)).join(' ');
+}

@@ -1,0 +1,82 @@
+import {
+  ActivityRepository,
+  ExportService,
+  createDatabase,
+  createMailRepository,
+  maskUrl,
+  type CoreSettings,
+  type MailRepository,
+} from '@spotlight/core';
+
+/** A knex instance, typed without a direct dependency on knex. */
+export type Database = ReturnType<typeof createDatabase>;
+
+/**
+ * What commands work with, built the same way for every command and closed in
+ * one place. Each part is made on first use, so `db migrate` never builds a
+ * mail transport and `export` never opens a second connection pool.
+ */
+export class Services {
+  private knex?: Database;
+  private mailRepository?: MailRepository;
+  private exportService?: ExportService;
+
+  constructor(
+    readonly settings: CoreSettings,
+    private readonly options: { debug?: boolean } = {},
+  ) {}
+
+  /** The database URL with any password masked, safe to print. */
+  get databaseLabel(): string {
+    return maskUrl(this.settings.databaseUrl);
+  }
+
+  /** Whether a database connection pool was opened. */
+  get usedDatabase(): boolean {
+    return this.knex !== undefined;
+  }
+
+  get db(): Database {
+    if (!this.knex) {
+      this.knex = createDatabase(this.settings.databaseUrl);
+      routeKnexWarnings(this.knex, this.options.debug ?? false);
+    }
+    return this.knex;
+  }
+
+  get mail(): MailRepository {
+    this.mailRepository ??= createMailRepository(this.settings);
+    return this.mailRepository;
+  }
+
+  get exports(): ExportService {
+    this.exportService ??= new ExportService(new ActivityRepository(this.db), this.mail, {
+      mailFrom: this.settings.mailFrom,
+      databaseLabel: this.databaseLabel,
+      maxRowsPerSheet: this.settings.maxRowsPerSheet,
+    });
+    return this.exportService;
+  }
+
+  /** Releases the connection pool and the mail transport so the process can exit. */
+  async close(): Promise<void> {
+    this.mailRepository?.close();
+    this.mailRepository = undefined;
+    this.exportService = undefined;
+    const knex = this.knex;
+    this.knex = undefined;
+    await knex?.destroy();
+  }
+}
+
+// knex prints pool warnings such as "Acquire connection error: <stack>" with
+// console.log, i.e. on stdout, which would break --json and the one-line
+// error. The failure itself still reaches the user through the command; the
+// warning goes to stderr, and only with DEBUG.
+function routeKnexWarnings(knex: Database, debug: boolean): void {
+  const logger = (knex.client as { logger?: { _warn?: (message: unknown) => void } }).logger;
+  if (!logger) return;
+  logger._warn = (message) => {
+    if (debug) process.stderr.write(`knex: ${String(message)}\n`);
+  };
+}
