@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Command, Errors } from '@oclif/core';
 import { explainDatabaseError } from '@spotlight/core';
 import { debugEnabled, loadCliConfig } from './config';
@@ -21,6 +22,8 @@ export abstract class SpotlightCommand<T> extends Command {
   static override enableJsonFlag = true;
 
   private openedServices?: Services;
+  private readonly interruptCleanups: string[] = [];
+  private readonly onSignal = (signal: NodeJS.Signals) => this.interrupt(signal);
 
   abstract override run(): Promise<T>;
 
@@ -33,6 +36,26 @@ export abstract class SpotlightCommand<T> extends Command {
   /** Whether transient output (progress) may be drawn: stderr is a terminal and no --json. */
   protected get interactive(): boolean {
     return Boolean(process.stderr.isTTY) && !this.jsonEnabled();
+  }
+
+  override async init(): Promise<void> {
+    await super.init();
+    process.once('SIGINT', this.onSignal);
+    process.once('SIGTERM', this.onSignal);
+  }
+
+  /** A file to remove if the command is interrupted before it finishes (a partial copy, say). */
+  protected removeOnInterrupt(file: string): void {
+    this.interruptCleanups.push(file);
+  }
+
+  // Node would exit at once on Ctrl-C, skipping every `finally`: remove the
+  // scratch files here, then exit with the conventional 128 + signal number.
+  private interrupt(signal: NodeJS.Signals): void {
+    this.openedServices?.removeScratch();
+    for (const file of this.interruptCleanups) fs.rmSync(file, { force: true });
+    process.stderr.write(`Error: Interrupted by ${signal}.\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<never> {
@@ -51,6 +74,8 @@ export abstract class SpotlightCommand<T> extends Command {
   }
 
   protected override async finally(error: Error | undefined): Promise<void> {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
     try {
       await this.openedServices?.close();
     } finally {

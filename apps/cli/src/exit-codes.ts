@@ -11,6 +11,12 @@ export const EXIT_CODES = {
   DATABASE_UNAVAILABLE: 6,
 } as const;
 
+/** The exit code table, as every command's --help shows it. */
+export const EXIT_CODES_HELP = [
+  'Exit codes: 0 done; 1 unexpected failure; 2 bad usage or configuration; 3 unknown customer;',
+  '4 recipient not allowed; 5 mail could not be sent; 6 database unavailable; 130 interrupted.',
+].join(' ');
+
 // A Record over every core code: a new code in core fails the build until it is mapped here.
 const BY_ERROR_CODE: Record<ErrorCode, number> = {
   INVALID_INPUT: EXIT_CODES.USAGE,

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   ActivityRepository,
   ExportService,
@@ -20,6 +23,7 @@ export class Services {
   private knex?: Database;
   private mailRepository?: MailRepository;
   private exportService?: ExportService;
+  private scratch?: string;
 
   constructor(
     readonly settings: CoreSettings,
@@ -54,12 +58,29 @@ export class Services {
       mailFrom: this.settings.mailFrom,
       databaseLabel: this.databaseLabel,
       maxRowsPerSheet: this.settings.maxRowsPerSheet,
+      tmpDir: this.scratchDir(),
     });
     return this.exportService;
   }
 
+  /**
+   * Removes the folder every scratch file of this process lives in. Core
+   * cleans up after itself when an export ends; this is for when it cannot,
+   * on Ctrl-C. Synchronous, so a signal handler can call it.
+   */
+  removeScratch(): void {
+    if (this.scratch) fs.rmSync(this.scratch, { recursive: true, force: true });
+    this.scratch = undefined;
+  }
+
+  private scratchDir(): string {
+    this.scratch ??= fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-cli-'));
+    return this.scratch;
+  }
+
   /** Releases the connection pool and the mail transport so the process can exit. */
   async close(): Promise<void> {
+    this.removeScratch();
     this.mailRepository?.close();
     this.mailRepository = undefined;
     this.exportService = undefined;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,23 +13,23 @@ export interface CliRun {
 }
 
 /**
- * Runs `spotlight <args>` in a child process with only `env` (plus PATH and
+ * Starts `spotlight <args>` in a child process with only `env` (plus PATH and
  * HOME): the test's own environment, DATABASE_URL included, never leaks in.
  */
-export function runCli(
+export function startCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   timeoutMs = 45_000,
-): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const done = new Promise<CliRun>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
@@ -44,6 +44,16 @@ export function runCli(
       resolve({ code, stdout, stderr });
     });
   });
+  return { child, done };
+}
+
+/** Runs `spotlight <args>` to the end (see {@link startCli}). */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs?: number,
+): Promise<CliRun> {
+  return startCli(args, env, timeoutMs).done;
 }
 
 /** Parses the --json output, failing with the whole output when it is not JSON. */

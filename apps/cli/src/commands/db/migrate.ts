@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { migrateLatest, type MigrationReport, type SpotlightSchemaMode } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
+import { EXIT_CODES_HELP } from '../../exit-codes';
 
 export interface DbMigrateResult extends MigrationReport {
   /** The database, password masked. */
@@ -12,10 +13,9 @@ const SCHEMA_MODES: readonly SpotlightSchemaMode[] = ['auto', 'always', 'never']
 export default class DbMigrate extends SpotlightCommand<DbMigrateResult> {
   static override summary = 'Create or update the tables the exports need.';
 
-  static override description = `Runs two migration sets. Spotlight's own tables (django_site, central_user, ...)
-are created for demos, tests and new installs; against a production Spotlight
-database, where Django already created them, they are left alone (auto) and only
-the product's own tables are created.`;
+  static override description = `Runs two migration sets. Spotlight's own tables (django_site, central_user, ...) are created for demos, tests and new installs; against a production Spotlight database, where Django already created them, they are left alone (auto) and only the product's own tables are created.
+
+${EXIT_CODES_HELP}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -7,16 +7,16 @@ import {
   type GenerateReport,
 } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
+import { EXIT_CODES_HELP } from '../../exit-codes';
 
 export type DbSeedResult = GenerateReport;
 
 export default class DbSeed extends SpotlightCommand<DbSeedResult> {
   static override summary = 'Fill the database with a generated customer: the demo, or one of any size.';
 
-  static override description = `--demo creates example.com with its manager manager@example.com, a few hundred
-users with activity of every kind, and a second site to show that exports never
-mix customers. --users creates one customer of that size instead; the same --seed
-gives the same data. Run "spotlight db migrate" first.`;
+  static override description = `--demo creates example.com with its manager manager@example.com, a few hundred users with activity of every kind, and a second site to show that exports never mix customers. --users creates one customer of that size instead; the same --seed gives the same data. Run "spotlight db migrate" first.
+
+${EXIT_CODES_HELP}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --demo',

@@ -8,7 +8,7 @@ import {
   type SiteRow,
   type UserRow,
 } from '@spotlight/testing';
-import { parseJson, runCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
+import { parseJson, runCli, startCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
 import type { UserActivityExportResult } from './user-activity';
 import type { JsonFailure } from '../../base-command';
 
@@ -462,5 +462,53 @@ describe('spotlight export user-activity: usage and environment errors', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^Error: Cannot use the database at mysql:/));
     expect(lines.slice(1).some((line) => /^\s+at /.test(line))).toBe(true);
     expect(lines).toContainEqual(expect.stringMatching(/^Caused by: Error: connect ECONNREFUSED/));
+  });
+});
+
+describe('spotlight export user-activity interrupted', () => {
+  let dir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    env = {
+      DATABASE_URL: `sqlite://${path.join(dir, 'big.sqlite')}`,
+      SPOTLIGHT_OUTBOX_DIR: path.join(dir, 'outbox'),
+    };
+    for (const args of [
+      ['db', 'migrate'],
+      ['db', 'seed', '--users', '6000', '--domain', 'big.example.com'],
+    ]) {
+      const run = await runCli(args, env);
+      if (run.code !== 0) throw new Error(`spotlight ${args.join(' ')} failed: ${run.stderr}`);
+    }
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves no scratch file, no --out file and no email behind on Ctrl-C, and exits 130', async () => {
+    const tmp = path.join(dir, 'tmp');
+    fs.mkdirSync(tmp);
+    const out = path.join(dir, 'interrupted.xlsx');
+    const { child, done } = startCli(
+      ['export', 'user-activity', '-c', 'big.example.com', '-e', 'manager@big.example.com', '--out', out],
+      {
+        ...env,
+        TMPDIR: tmp,
+      },
+    );
+    // Interrupt once the workbook is being written into its scratch folder.
+    const deadline = Date.now() + 20_000;
+    while (!fs.readdirSync(tmp).some((name) => fs.readdirSync(path.join(tmp, name)).length > 0)) {
+      if (Date.now() > deadline) throw new Error('the export never started writing');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    child.kill('SIGINT');
+    const run = await done;
+
+    expect(run).toEqual({ code: 130, stdout: '', stderr: 'Error: Interrupted by SIGINT.\n' });
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    expect(fs.readdirSync(dir).filter((name) => name.startsWith('interrupted'))).toEqual([]);
+    expect(fs.existsSync(env.SPOTLIGHT_OUTBOX_DIR)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { MailDeliveryError, type ExportSummary } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
+import { EXIT_CODES_HELP } from '../../exit-codes';
 import { exportProgress } from '../../progress';
 
 /** What `--json` prints: the export's summary and where the email went. */
@@ -14,13 +15,11 @@ export interface UserActivityExportResult extends ExportSummary {
 export default class ExportUserActivity extends SpotlightCommand<UserActivityExportResult> {
   static override summary = "Email a customer's user activity workbook to one of that customer's managers.";
 
-  static override description = `Builds an .xlsx workbook of every user of the customer's site and their activity
-(active and inactive users on separate sheets) and emails it to the recipient, who
-must be an active manager of that same customer. With SMTP_URL unset the email is
-written as an .eml file into the outbox folder instead.
+  static override description = `Builds an .xlsx workbook of every user of the customer's site and their activity (active and inactive users on separate sheets) and emails it to the recipient, who must be an active manager of that same customer. With SMTP_URL unset the email is written as an .eml file into the outbox folder instead.
 
---since and --until filter activity by when it was created; community memberships
-have no date and are always listed.`;
+--since and --until filter activity by when it was created; community memberships have no date and are always listed.
+
+${EXIT_CODES_HELP}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com',
@@ -53,6 +52,11 @@ have no date and are always listed.`;
   async run(): Promise<UserActivityExportResult> {
     const { flags } = await this.parse(ExportUserActivity);
     const outExisted = flags.out !== undefined && fs.existsSync(flags.out);
+    if (flags.out) {
+      // Core writes the copy as "<out>.partial" and renames it when complete.
+      this.removeOnInterrupt(`${path.resolve(flags.out)}.partial`);
+      if (!outExisted) this.removeOnInterrupt(path.resolve(flags.out));
+    }
     const progress = exportProgress(flags.customer, { enabled: this.interactive });
     let summary: ExportSummary;
     try {
