@@ -21,3 +21,4 @@ export * from './export/export.mail';
 export * from './export/export.service';
 export * from './admin/token.repository';
 export * from './admin/token.service';
+export * from './seed/seed';
