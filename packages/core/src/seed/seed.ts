@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { performance } from 'node:perf_hooks';
+import { SpotlightError } from '../errors';
 import { crossSiteNoise, generateSite, IdAllocator, type SiteContext } from './seed.site';
 
 export interface GenerateOptions {
@@ -29,11 +30,11 @@ export interface GenerateReport {
 }
 
 /** Thrown before anything is written when a domain to be generated is already taken. */
-export class SeedSiteExistsError extends Error {
-  override readonly name = 'SeedSiteExistsError';
+export class SeedSiteExistsError extends SpotlightError {
+  readonly code = 'INVALID_INPUT';
   constructor(readonly domains: string[]) {
     super(
-      `The database already has ${domains.join(', ')}; seed another domain (--domain) or start from an empty database.`,
+      `The database already has ${domains.join(', ')}; choose another domain or start from an empty database.`,
     );
   }
 }
