@@ -169,6 +169,9 @@ export class ExportService {
         },
       });
       const delivered = pipeline(counter, output);
+      // On failure the error is rethrown below; without this the rejected
+      // pipeline would also surface as an unhandled rejection and end the process.
+      delivered.catch(() => undefined);
       const { result, queries } = await this.withDatabaseErrors(() =>
         this.activity.inSnapshot(async (snapshot) => {
           const site = await snapshot.findSite(customer);
