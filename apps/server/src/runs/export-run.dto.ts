@@ -1,18 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import type { RunRecord } from './run.repository';
 
 const DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+/** Spaces around a value are not an error. */
+export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
 const DATE_MESSAGE = '$property must be YYYY-MM-DD or an ISO 8601 date-time with a time zone';
 
 export class CreateExportDto {
   @ApiProperty({ example: 'example.com', description: 'The customer (django_site.domain).' })
+  @Transform(trim)
   @IsString()
   @IsNotEmpty()
   customer!: string;
 
   @ApiProperty({ example: 'manager@example.com', description: 'An active manager of that customer.' })
+  @Transform(trim)
   @IsEmail({}, { message: 'recipient must be an email address like manager@example.com' })
   recipient!: string;
 

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Max, Min, ValidateIf } from 'class-validator';
 import type { ScheduleRecord } from './schedule.repository';
+import { trim } from '../runs/export-run.dto';
 
 export class CreateScheduleDto {
   @ApiProperty({ example: 'example.com' })
@@ -9,6 +11,7 @@ export class CreateScheduleDto {
   customer!: string;
 
   @ApiProperty({ example: 'manager@example.com', description: 'An active manager of that customer; checked on save and at every run.' })
+  @Transform(trim)
   @IsEmail({}, { message: 'recipient must be an email address like manager@example.com' })
   recipient!: string;
 
