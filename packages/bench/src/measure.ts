@@ -1,0 +1,77 @@
+/*
+ * One measurement in a process of its own, so that its peak RSS
+ * (process.resourceUsage().maxRSS) is its own and nothing earlier inflates it.
+ * The parent forks this file with a Job as JSON in argv and gets a Measurement
+ * back over IPC.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  ActivityRepository,
+  ExportService,
+  SmtpMailRepository,
+  createDatabase,
+} from '@spotlight/core';
+
+export type Job =
+  | { kind: 'idle'; url: string }
+  | { kind: 'floor'; url: string; siteId: number }
+  | { kind: 'export'; url: string; customer: string; recipient: string; smtpUrl: string; tmpDir: string };
+
+export interface Measurement {
+  ms: number;
+  /** Peak resident set size of the process, bytes. */
+  peakRss: number;
+  queries: number;
+  /** Rows the database sent (floor) or users written (export). */
+  rows: number;
+  bytes: number;
+}
+
+async function run(job: Job): Promise<Omit<Measurement, 'peakRss'>> {
+  const db = createDatabase(job.url, { pool: { min: 0, max: 2 } });
+  try {
+    const activity = new ActivityRepository(db);
+    if (job.kind === 'idle') {
+      // What loading the code and opening a connection cost, for reference.
+      await db.raw('SELECT 1');
+      return { ms: 0, queries: 1, rows: 0, bytes: 0 };
+    }
+    if (job.kind === 'floor') {
+      const started = performance.now();
+      const { result: rows, queries } = await activity.inSnapshot(async (snapshot) => {
+        let count = 0;
+        for await (const row of snapshot.streamActivityRows(job.siteId)) if (row) count += 1;
+        return count;
+      });
+      return { ms: performance.now() - started, queries, rows, bytes: 0 };
+    }
+    const mail = new SmtpMailRepository(job.smtpUrl);
+    try {
+      const service = new ExportService(activity, mail, { mailFrom: 'bench@spotlight.invalid', databaseLabel: 'bench', tmpDir: job.tmpDir });
+      const started = performance.now();
+      const summary = await service.exportToEmail({ customer: job.customer, recipient: job.recipient });
+      return {
+        ms: performance.now() - started,
+        queries: summary.queries,
+        rows: summary.active + summary.inactive,
+        bytes: summary.bytes,
+      };
+    } finally {
+      mail.close();
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+const job = JSON.parse(process.argv[2]) as Job;
+run(job).then(
+  (result) => {
+    const measurement: Measurement = { ...result, peakRss: process.resourceUsage().maxRSS * 1024 };
+    process.send!(measurement, () => process.exit(0));
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
