@@ -69,3 +69,9 @@ export function parseJson<T>(run: CliRun): T {
 export function tempDir(prefix = 'spotlight-cli-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
+
+if (!fs.existsSync(path.resolve(__dirname, '../../dist/commands'))) {
+  throw new Error(
+    'apps/cli is not built: run "pnpm turbo run build --filter=@spotlight/cli..." before its e2e tests.',
+  );
+}

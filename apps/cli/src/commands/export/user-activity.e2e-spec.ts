@@ -451,6 +451,14 @@ describe('spotlight export user-activity: usage and environment errors', () => {
     expectOneLineError(run, 2, /"export everything" is not a spotlight command/);
   });
 
+  it('exits 2 when --out names a folder, before any database work', async () => {
+    const run = await runCli(
+      ['export', 'user-activity', '-c', 'example.com', '-e', 'manager@example.com', '--out', dir],
+      unreachable,
+    );
+    expectOneLineError(run, 2, new RegExp(`^Error: --out ${dir} is a folder; give a file name`));
+  });
+
   it('prints a stack trace only when DEBUG is set', async () => {
     const run = await runCli(['export', 'user-activity', '-c', 'example.com', '-e', 'manager@example.com'], {
       ...unreachable,

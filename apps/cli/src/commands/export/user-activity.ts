@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { MailDeliveryError, type ExportSummary } from '@spotlight/core';
+import { InvalidInputError, MailDeliveryError, type ExportSummary } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
 import { exportProgress } from '../../progress';
@@ -52,6 +52,11 @@ ${EXIT_CODES_HELP}`;
   async run(): Promise<UserActivityExportResult> {
     const { flags } = await this.parse(ExportUserActivity);
     const outExisted = flags.out !== undefined && fs.existsSync(flags.out);
+    if (flags.out && outExisted && fs.statSync(flags.out).isDirectory()) {
+      throw new InvalidInputError(
+        `--out ${flags.out} is a folder; give a file name, e.g. ${path.join(flags.out, 'activity.xlsx')}.`,
+      );
+    }
     if (flags.out) {
       // Core writes the copy as "<out>.partial" and renames it when complete.
       this.removeOnInterrupt(`${path.resolve(flags.out)}.partial`);
