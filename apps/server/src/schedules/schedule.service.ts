@@ -65,7 +65,7 @@ export class ScheduleService {
       enabled: changes.enabled ?? current.enabled,
     };
     const fields = await this.validate(token, merged);
-    const timingChanged = merged.cron !== current.cron || merged.timeZone !== current.timeZone || (merged.enabled && !current.enabled);
+    const timingChanged = merged.cron !== current.cron || merged.timeZone !== current.timeZone || merged.enabled !== current.enabled;
     if (!timingChanged) fields.nextDueAt = current.nextDueAt;
     await this.schedules.update(id, fields, token.id, this.clock());
     await this.audit.record({ tokenId: token.id, action: 'schedule.update', target: `schedule:${id}`, detail: { ...changes } });

@@ -1,0 +1,139 @@
+import request from 'supertest';
+import { describeEachDatabase, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
+import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
+import { ExportRunner } from '../runs/export-runner.service';
+import { SchedulerJob } from '../jobs/export.jobs';
+
+const DAY = 86_400_000;
+
+function localTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+}
+
+describeEachDatabase('schedules API and scheduler', (db) => {
+  let smtp: SmtpCapture;
+  let t: TestApp;
+  let staff: string;
+  let site: SiteRow;
+  let manager: UserRow;
+  let runner: ExportRunner;
+  let scheduler: SchedulerJob;
+
+  beforeAll(async () => {
+    smtp = await SmtpCapture.start();
+    t = await startTestApp(db, smtp);
+    runner = t.app.get(ExportRunner);
+    scheduler = t.app.get(SchedulerJob);
+    staff = await createToken(db, { staff: true });
+    site = await db.factory.site();
+    manager = await db.factory.manager({ site });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+  beforeEach(() => smtp.clear());
+
+  const create = (body: Record<string, unknown>) => request(t.http).post('/schedules').set(bearer(staff)).send(body);
+  const valid = () => ({ customer: site.domain, recipient: manager.email, cron: '0 7 * * 1', timeZone: 'America/New_York', windowDays: 30 });
+  /** As if every instance had been down since `at`. */
+  const dueSince = (id: number, at: Date) => db.knex('spotlight_export_schedule').where({ id }).update({ next_due_at: at });
+
+  it('creates, lists, reads, changes and deletes a schedule; the next due time follows the time zone', async () => {
+    const created = await create(valid()).expect(201);
+    expect(created.body).toMatchObject({ customer: site.domain, recipient: manager.email, cron: '0 7 * * 1', timeZone: 'America/New_York', windowDays: 30, enabled: true });
+    expect(new Date(created.body.nextDueAt).getTime()).toBeGreaterThan(Date.now());
+    expect(localTime(created.body.nextDueAt, 'America/New_York')).toBe('Mon 07:00');
+
+    const list = await request(t.http).get(`/schedules?customer=${site.domain}`).set(bearer(staff)).expect(200);
+    expect(list.body.items.map((item: { id: number }) => item.id)).toContain(created.body.id);
+    await request(t.http).get(`/schedules/${created.body.id}`).set(bearer(staff)).expect(200);
+
+    const changed = await request(t.http).patch(`/schedules/${created.body.id}`).set(bearer(staff)).send({ cron: '30 18 * * 5', timeZone: 'Asia/Tokyo', windowDays: null }).expect(200);
+    expect(changed.body).toMatchObject({ cron: '30 18 * * 5', timeZone: 'Asia/Tokyo', windowDays: null });
+    expect(localTime(changed.body.nextDueAt, 'Asia/Tokyo')).toBe('Fri 18:30');
+
+    const disabled = await request(t.http).patch(`/schedules/${created.body.id}`).set(bearer(staff)).send({ enabled: false }).expect(200);
+    expect(disabled.body).toMatchObject({ enabled: false, nextDueAt: null });
+
+    await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
+    await request(t.http).get(`/schedules/${created.body.id}`).set(bearer(staff)).expect(404);
+    const actions = await db.knex('spotlight_export_audit').where({ target: `schedule:${created.body.id}` }).orderBy('id').pluck('action');
+    expect(actions).toEqual(['schedule.create', 'schedule.update', 'schedule.update', 'schedule.delete']);
+  });
+
+  it.each([
+    [{ cron: 'every monday' }, /cron "every monday" is not a cron expression/],
+    [{ cron: '61 * * * *' }, /cron "61 \* \* \* \*" is not a cron expression/],
+    [{ timeZone: 'Mars/Olympus' }, /timeZone "Mars\/Olympus" is not an IANA time zone/],
+    [{ windowDays: 0 }, /windowDays must not be less than 1/],
+    [{ windowDays: 1.5 }, /windowDays must be a whole number of days/],
+    [{ recipient: 'nobody' }, /recipient must be an email address/],
+    [{ enabled: 'yes' }, /enabled must be a boolean/],
+    [{ cron: undefined }, /cron should not be empty/],
+  ])('rejects %j with a 400 that says what is wrong', async (change, message) => {
+    const res = await create({ ...valid(), ...change }).expect(400);
+    expect(res.body.message).toMatch(message);
+  });
+
+  it('runs the recipient guard when a schedule is saved', async () => {
+    const user = await db.factory.user({ site });
+    const refused = await create({ ...valid(), recipient: user.email }).expect(422);
+    expect(refused.body.message).toContain('not a manager');
+    const created = await create(valid()).expect(201);
+    const patched = await request(t.http).patch(`/schedules/${created.body.id}`).set(bearer(staff)).send({ recipient: user.email }).expect(422);
+    expect(patched.body.error).toBe('RECIPIENT_NOT_ALLOWED');
+    const kept = await request(t.http).get(`/schedules/${created.body.id}`).set(bearer(staff)).expect(200);
+    expect(kept.body.recipient).toBe(manager.email);
+    await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
+  });
+
+  it('queues one catch-up run for the latest missed due time, once, and emails it with the rolling window', async () => {
+    const created = await create({ ...valid(), cron: '15 6 * * *', timeZone: 'UTC', windowDays: 7 }).expect(201);
+    await dueSince(created.body.id, new Date(Date.now() - 5 * DAY));
+    expect(await scheduler.tick()).toBe(1);
+    expect(await scheduler.tick()).toBe(0);
+
+    const runs = await db.knex('spotlight_export_run').where({ schedule_id: created.body.id });
+    expect(runs).toHaveLength(1);
+    const today = new Date();
+    const latest = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), 6, 15));
+    if (latest > today) latest.setUTCDate(latest.getUTCDate() - 1);
+    const run = await runner.runNext();
+    expect(run).toMatchObject({ status: 'sent', trigger: 'schedule', scheduleId: created.body.id, dueAt: latest, until: latest, since: new Date(latest.getTime() - 7 * DAY) });
+    const [message] = await smtp.waitFor(1);
+    expect(message.envelope.to).toEqual([manager.email]);
+
+    // The same due time again (a second instance, or a crash before the schedule moved on): no second run.
+    await dueSince(created.body.id, new Date(Date.now() - 5 * DAY));
+    expect(await scheduler.tick()).toBe(0);
+    expect(await db.knex('spotlight_export_run').where({ schedule_id: created.body.id })).toHaveLength(1);
+    const schedule = await request(t.http).get(`/schedules/${created.body.id}`).set(bearer(staff)).expect(200);
+    expect(new Date(schedule.body.nextDueAt).getTime()).toBe(latest.getTime() + DAY);
+    expect(await runner.runNext()).toBeNull();
+    expect(smtp.messages).toHaveLength(1);
+    await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
+  });
+
+  it('fires nothing for a disabled schedule', async () => {
+    const created = await create({ ...valid(), cron: '* * * * *', enabled: false }).expect(201);
+    await dueSince(created.body.id, new Date(Date.now() - DAY));
+    expect(await scheduler.tick()).toBe(0);
+    await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
+  });
+
+  it('stops sending to a manager who lost the role, and the run records why', async () => {
+    const leaving = await db.factory.manager({ site });
+    const created = await create({ ...valid(), recipient: leaving.email, cron: '0 * * * *', timeZone: 'Europe/Berlin' }).expect(201);
+    await db.knex('central_user').where({ id: leaving.id }).update({ is_active: false });
+    await dueSince(created.body.id, new Date(Date.now() - DAY));
+    expect(await scheduler.tick()).toBe(1);
+    const run = await runner.runNext();
+    expect(run).toMatchObject({ status: 'failed', scheduleId: created.body.id, error: expect.stringContaining('inactive') });
+    const history = await request(t.http).get(`/exports?customer=${site.domain}&status=failed`).set(bearer(staff)).expect(200);
+    expect(history.body.items[0]).toMatchObject({ id: run!.id, trigger: 'schedule', error: expect.stringContaining(leaving.email) });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(smtp.messages).toHaveLength(0);
+    await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
+  });
+});
