@@ -34,8 +34,11 @@ export class SqliteClient extends ClientBetterSqlite3 {
 
   async _stream(connection: BetterSqlite3.Database, obj: QueryObject, stream: PassThrough): Promise<void> {
     if (!obj.sql) throw new Error('The query is empty');
-    const rows = connection.prepare(obj.sql).iterate(this._formatBindings(obj.bindings));
+    let rows: IterableIterator<unknown> | undefined;
     try {
+      // Inside the try: a statement that fails to prepare (a missing table,
+      // say) must fail the stream, or its reader would wait forever.
+      rows = connection.prepare(obj.sql).iterate(this._formatBindings(obj.bindings)) as IterableIterator<unknown>;
       for (const row of rows) {
         if (stream.destroyed) break;
         if (!stream.write(row)) {
@@ -54,7 +57,7 @@ export class SqliteClient extends ClientBetterSqlite3 {
     } catch (error) {
       stream.emit('error', error);
     } finally {
-      rows.return?.();
+      rows?.return?.();
     }
   }
 }

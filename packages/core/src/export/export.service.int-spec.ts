@@ -2,47 +2,328 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  describeEachDatabase,
-  SmtpCapture,
-  readWorkbook,
   assertNumQueries,
+  captureQueries,
+  describeEachDatabase,
+  openpyxlAvailable,
+  readWithOpenpyxl,
+  readWorkbook,
+  SmtpCapture,
+  type Factory,
   type SiteRow,
   type UserRow,
 } from '@spotlight/testing';
 import { ActivityRepository } from '../activity/activity.repository';
-import { SmtpMailRepository } from '../mail/mail.repository';
+import { OutboxMailRepository, SmtpMailRepository, XLSX_CONTENT_TYPE, type MailRepository } from '../mail/mail.repository';
+import {
+  CustomerNotFoundError,
+  DatabaseUnavailableError,
+  InvalidInputError,
+  MailDeliveryError,
+  RecipientNotAllowedError,
+} from '../errors';
 import { ExportService } from './export.service';
+
+const GENERATED_AT = new Date('2026-11-25T08:30:00Z');
+
+function makeTmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-export-spec-'));
+}
+
+/** A site with `users` users spread over `communities` communities, with activity of every kind. */
+async function populatedSite(f: Factory, domain: string, users: number, communities: number) {
+  const site = await f.site({ domain, name: domain });
+  const manager = await f.manager({ site, email: `manager@${domain}` });
+  const people: UserRow[] = [manager];
+  for (let i = 1; i < users; i += 1) people.push(await f.user({ site, email: `user${String(i).padStart(3, '0')}@${domain}` }));
+  const groups = [];
+  for (let i = 0; i < communities; i += 1) groups.push(await f.community({ site, creator: people[i % people.length] }));
+  for (const [i, person] of people.entries()) {
+    if (users > 1 && i % 4 === 3) continue; // some stay inactive
+    await f.communityMember(groups[i % groups.length], person);
+    if (i % 7 === 0) await f.communityManager(groups[(i + 1) % groups.length], person);
+    if (i % 3 === 0) {
+      const challenge = await f.challenge({ site, creator: person });
+      const idea = await f.idea({ site, creator: person, challenge });
+      const comment = await f.comment({ site, creator: person, idea });
+      await f.vote({ creator: person, idea });
+      await f.commentLike(comment, person);
+      await f.conversation({ site, creator: person });
+    }
+  }
+  return { site, manager, people };
+}
 
 describeEachDatabase('export service', (db) => {
   let smtp: SmtpCapture;
+  let tmp: string;
   let site: SiteRow;
   let manager: UserRow;
 
+  function service(options: { mail?: MailRepository; maxRowsPerSheet?: number } = {}) {
+    const mail = options.mail ?? new SmtpMailRepository(smtp.url);
+    const exports = new ExportService(new ActivityRepository(db.knex), mail, {
+      mailFrom: 'Spotlight exports <exports@spotlight.test>',
+      databaseLabel: `${db.dialect} test database`,
+      tmpDir: tmp,
+      clock: () => GENERATED_AT,
+      maxRowsPerSheet: options.maxRowsPerSheet,
+    });
+    return { exports, mail };
+  }
+
   beforeAll(async () => {
     smtp = await SmtpCapture.start();
-    site = await db.factory.site({ domain: 'smoke.example.com', name: 'Smoke' });
-    manager = await db.factory.manager({ site, email: 'boss@smoke.example.com' });
-    const idea = await db.factory.idea({ site, creator: manager });
-    await db.factory.vote({ creator: manager, idea });
-    await db.factory.user({ site, email: 'idle@smoke.example.com' });
+    const f = db.factory;
+    site = await f.site({ domain: 'acme.example.com', name: 'Acme & Co' });
+    manager = await f.manager({ site, email: 'Boss@Acme.example.com' });
+    const idea = await f.idea({ site, creator: manager });
+    await f.vote({ creator: manager, idea });
+    await f.user({ site, email: '@danger@acme.example.com', first_name: '=1+2', last_name: '+SUM(A1)', date_joined: new Date('2024-05-06T07:08:09Z') });
+    await f.user({ site, email: 'minus@acme.example.com', first_name: '-3', last_name: '@cmd' });
+    // The old tool mailed whoever it looked at last: this manager sorts last.
+    await f.manager({ site, email: 'zz-other-manager@acme.example.com' });
+    await f.user({ site, email: 'plain@acme.example.com', is_manager: false });
+    await f.manager({ site, email: 'retired@acme.example.com', is_active: false });
+    const elsewhere = await f.site({ domain: 'elsewhere.example.org' });
+    await f.manager({ site: elsewhere, email: 'foreign-boss@elsewhere.example.org' });
   });
+  beforeEach(() => {
+    tmp = makeTmp();
+    smtp.clear();
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
   afterAll(() => smtp.stop());
 
-  it('emails the workbook to the manager', async () => {
-    const mail = new SmtpMailRepository(smtp.url);
-    const service = new ExportService(new ActivityRepository(db.knex), mail, { mailFrom: 'x@y.z', databaseLabel: db.dialect });
-    const summary = await service.exportToEmail({ customer: 'smoke.example.com', recipient: ' BOSS@smoke.example.com' });
+  it('emails one workbook to exactly the requested manager, and to nobody else', async () => {
+    const { exports, mail } = service();
+    const summary = await exports.exportToEmail({ customer: ' ACME.example.com', recipient: '  boss@acme.EXAMPLE.com ' });
     mail.close();
-    expect(summary).toMatchObject({ active: 1, inactive: 1, recipient: manager.email, sent: true });
-    const [message] = await smtp.waitFor(1);
-    expect(message.envelope.to).toEqual([manager.email]);
-    const book = await readWorkbook(message.mail.attachments[0].content);
+
+    expect(summary).toMatchObject({
+      customer: 'acme.example.com',
+      customerName: 'Acme & Co',
+      recipient: 'Boss@Acme.example.com',
+      active: 1,
+      inactive: 5,
+      sent: true,
+      attachmentName: 'user-activity-acme.example.com-2026-11-25.xlsx',
+      generatedAt: GENERATED_AT.toISOString(),
+    });
+    await smtp.waitFor(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(smtp.messages).toHaveLength(1);
+    const [{ envelope, mail: message }] = smtp.messages;
+    expect(envelope.to.map((address) => address.toLowerCase())).toEqual(['boss@acme.example.com']);
+    expect(message.to).toMatchObject({ value: [{ address: expect.stringMatching(/^boss@acme\.example\.com$/i) }] });
+    expect((message.to as { value: unknown[] }).value).toHaveLength(1);
+    expect(message.cc).toBeUndefined();
+    expect(message.bcc).toBeUndefined();
+    expect(message.headers.has('cc')).toBe(false);
+    expect(message.headers.has('bcc')).toBe(false);
+    expect(message.from?.value[0].address).toBe('exports@spotlight.test');
+    expect(message.subject).toBe('User activity export: acme.example.com');
+    expect(message.text).toContain('Active users: 1');
+    expect(message.text).toContain('Inactive users: 5');
+    expect(message.text).toContain('Period: all time');
+    expect(message.html).toContain('Acme &#38; Co');
+    expect(message.attachments).toHaveLength(1);
+    const [attachment] = message.attachments;
+    expect(attachment.filename).toBe('user-activity-acme.example.com-2026-11-25.xlsx');
+    expect(attachment.contentType).toBe(XLSX_CONTENT_TYPE);
+    expect(attachment.size).toBe(summary.bytes);
+
+    const book = await readWorkbook(attachment.content);
     expect(book.sheetNames).toEqual(['Active users', 'Inactive users']);
-    console.log(db.dialect, summary.queries, JSON.stringify(book.rows('Active users')), JSON.stringify(book.rows('Inactive users')));
-    const file = path.join(os.tmpdir(), `smoke-${db.dialect}.xlsx`);
-    fs.writeFileSync(file, message.mail.attachments[0].content);
-    await assertNumQueries(db.knex, summary.queries, () =>
-      service.exportToEmail({ customer: 'smoke.example.com', recipient: manager.email }, { dryRun: true }),
+    expect(book.rows('Active users')).toEqual([
+      expect.arrayContaining(['Email', 'Idea votes', 'Communities managed']),
+      ['Boss@Acme.example.com', 'Test', expect.any(String), 0, 1, 0, 0, 1, 0, 0],
+    ]);
+    expect(book.rows('Inactive users').map((row) => row[0])).toEqual([
+      'Email',
+      '@danger@acme.example.com',
+      'minus@acme.example.com',
+      'plain@acme.example.com',
+      'retired@acme.example.com',
+      'zz-other-manager@acme.example.com',
+    ]);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
+  it('produces a workbook other software opens, with text that never becomes a formula', async () => {
+    const { exports } = service();
+    const saveTo = path.join(tmp, 'kept', 'activity.xlsx');
+    const summary = await exports.exportToEmail(
+      { customer: 'acme.example.com', recipient: 'boss@acme.example.com' },
+      { dryRun: true, saveTo },
     );
+    expect(summary).toMatchObject({ sent: false, savedTo: saveTo, messageId: null });
+    expect(fs.statSync(saveTo).size).toBe(summary.bytes);
+    expect(smtp.messages).toHaveLength(0);
+
+    const required = process.env.SPOTLIGHT_REQUIRE_OPENPYXL === '1';
+    if (!required && !openpyxlAvailable()) {
+      console.warn('openpyxl is not installed (Debian: python3-openpyxl); skipping the independent reader check');
+      return;
+    }
+    const book = readWithOpenpyxl(saveTo);
+    expect(book.properties).toMatchObject({
+      title: 'User activity: acme.example.com',
+      subject: 'acme.example.com',
+      creator: 'Spotlight exports',
+    });
+    expect(book.properties.created).toMatch(/^2026-11-25 08:30:00/);
+    const [active, inactive] = book.sheets;
+    expect(active).toMatchObject({ name: 'Active users', freeze: 'A2', autoFilter: 'A1:L1' });
+    expect(inactive).toMatchObject({ name: 'Inactive users', freeze: 'A2', autoFilter: 'A1:E1' });
+    expect(active.rows[0].every((cell) => cell.bold && cell.type === 's')).toBe(true);
+    expect(active.rows[1].slice(3, 10).map((cell) => cell.type)).toEqual(Array(7).fill('n'));
+    const danger = inactive.rows[1];
+    expect(danger.map((cell) => [cell.value, cell.type])).toEqual([
+      ['@danger@acme.example.com', 's'],
+      ['=1+2', 's'],
+      ['+SUM(A1)', 's'],
+      ['2024-05-06T07:08:09', 'd'],
+      [null, 'n'],
+    ]);
+    expect(inactive.rows[2].slice(0, 3).map((cell) => [cell.value, cell.type])).toEqual([
+      ['minus@acme.example.com', 's'],
+      ['-3', 's'],
+      ['@cmd', 's'],
+    ]);
+  });
+
+  it.each([
+    ['an unknown customer', 'nowhere.example.com', 'boss@acme.example.com', CustomerNotFoundError, /No customer has the domain "nowhere.example.com"/],
+    ['a malformed customer', 'not a domain', 'boss@acme.example.com', InvalidInputError, /not a customer domain/],
+    ['a malformed address', 'acme.example.com', 'boss(at)acme', InvalidInputError, /not an email address/],
+    ['an unknown address', 'acme.example.com', 'nobody@acme.example.com', RecipientNotAllowedError, /is not a user of acme.example.com/],
+    ['a manager of another site only', 'acme.example.com', 'foreign-boss@elsewhere.example.org', RecipientNotAllowedError, /manages elsewhere.example.org, not acme.example.com/],
+    ['a user who is not a manager', 'acme.example.com', 'plain@acme.example.com', RecipientNotAllowedError, /not a manager/],
+    ['an inactive manager', 'acme.example.com', 'retired@acme.example.com', RecipientNotAllowedError, /inactive/],
+  ])('refuses %s with its own one-line error, before any export work', async (_case, customer, recipient, type, message) => {
+    const outbox = path.join(tmp, 'outbox');
+    const saveTo = path.join(tmp, 'kept.xlsx');
+    for (const mail of [new SmtpMailRepository(smtp.url), new OutboxMailRepository(outbox)]) {
+      const { exports } = service({ mail });
+      const { queries } = await captureQueries(db.knex, () =>
+        expect(exports.exportToEmail({ customer, recipient }, { saveTo })).rejects.toThrow(type),
+      );
+      await expect(exports.exportToEmail({ customer, recipient })).rejects.toThrow(message);
+      await exports.exportToEmail({ customer, recipient }).catch((error: Error) => expect(error.message).not.toContain('\n'));
+      // Input errors never reach the database; guard refusals never reach the activity query.
+      expect(queries.some((query) => /UNION ALL/.test(query.sql))).toBe(false);
+      mail.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(smtp.messages).toHaveLength(0);
+    expect(fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).toEqual([]);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
+  it('fails cleanly when the mail server refuses, leaving no file behind', async () => {
+    const refusing = await SmtpCapture.start({ rejectWith: 'Mailbox unavailable' });
+    try {
+      const { exports, mail } = service({ mail: new SmtpMailRepository(refusing.url) });
+      const failure = exports.exportToEmail({ customer: 'acme.example.com', recipient: 'boss@acme.example.com' });
+      await expect(failure).rejects.toThrow(MailDeliveryError);
+      await expect(failure).rejects.toThrow(/Could not send the email through smtp:\/\/127\.0\.0\.1:\d+: .*Mailbox unavailable/);
+      mail.close();
+      expect(refusing.messages).toHaveLength(0);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    } finally {
+      await refusing.stop();
+    }
+  });
+
+  it('runs the same constant number of queries for 1 user and for 300 users in 40 communities', async () => {
+    const tiny = await populatedSite(db.factory, 'tiny.example.com', 1, 1);
+    const big = await populatedSite(db.factory, 'big.example.com', 300, 40);
+    const { exports } = service();
+    const expected = db.dialect === 'mariadb' ? 5 : 4; // MySQL needs SET TRANSACTION READ ONLY before BEGIN
+    const small = await assertNumQueries(db.knex, expected, () =>
+      exports.exportToEmail({ customer: 'tiny.example.com', recipient: tiny.manager.email }),
+    );
+    const large = await assertNumQueries(db.knex, expected, () =>
+      exports.exportToEmail({ customer: 'big.example.com', recipient: big.manager.email }),
+    );
+    expect(small).toMatchObject({ active: 1, inactive: 0, queries: expected });
+    // Every 4th user is left idle (75), but the first 40 users created a community each,
+    // which is activity: 10 of the idle ones are among them, so 65 stay inactive.
+    expect(large).toMatchObject({ active: 235, inactive: 65, queries: expected });
+    expect(expected).toBeLessThanOrEqual(5);
+    const messages = await smtp.waitFor(2);
+    const book = await readWorkbook(messages[1].mail.attachments[0].content);
+    expect(book.rows('Active users')).toHaveLength(236);
+    expect(book.rows('Inactive users')).toHaveLength(66);
+  });
+
+  it('continues a full sheet on "Active users (2)" instead of truncating', async () => {
+    const { exports } = service({ maxRowsPerSheet: 2 });
+    const rolled = await populatedSite(db.factory, 'rollover.example.com', 7, 2);
+    const saveTo = path.join(tmp, 'rolled.xlsx');
+    const summary = await exports.exportToEmail(
+      { customer: 'rollover.example.com', recipient: rolled.manager.email },
+      { dryRun: true, saveTo },
+    );
+    expect(summary).toMatchObject({ active: 6, inactive: 1 });
+    expect(summary.sheets).toEqual(['Active users', 'Active users (2)', 'Active users (3)', 'Inactive users']);
+    const book = await readWorkbook(saveTo);
+    expect(book.sheetNames).toEqual(summary.sheets);
+    const emails = ['Active users', 'Active users (2)', 'Active users (3)'].flatMap((name) => {
+      const rows = book.rows(name);
+      expect(rows[0][0]).toBe('Email');
+      expect(rows.length).toBeLessThanOrEqual(3);
+      return rows.slice(1).map((row) => row[0]);
+    });
+    expect(emails).toEqual([...emails].sort());
+    expect(emails).toHaveLength(6);
+  });
+
+  it('writes the email to the outbox as an .eml file when there is no SMTP server', async () => {
+    const outbox = path.join(tmp, 'outbox');
+    const { exports } = service({ mail: new OutboxMailRepository(outbox) });
+    const summary = await exports.exportToEmail({
+      customer: 'acme.example.com',
+      recipient: 'boss@acme.example.com',
+      since: '2026-01-01',
+      until: '2026-06-30',
+    });
+    expect(summary.outboxPath).toMatch(/\.eml$/);
+    expect(fs.readdirSync(outbox)).toEqual([path.basename(summary.outboxPath!)]);
+    const eml = fs.readFileSync(summary.outboxPath!, 'utf8');
+    expect(eml).toMatch(/^To: boss@acme\.example\.com$/im);
+    expect(eml).not.toMatch(/^(Cc|Bcc):/im);
+    expect(eml).toContain('user-activity-acme.example.com-2026-11-25.xlsx');
+    expect(eml).toContain('2026-07-01T00:00:00.000Z (exclusive)');
+    expect(eml).toContain('Community memberships and comment likes have no date');
+    expect(summary).toMatchObject({ since: '2026-01-01T00:00:00.000Z', until: '2026-07-01T00:00:00.000Z' });
+  });
+});
+
+describeEachDatabase('export service on a broken database', (db) => {
+  it('fails the export cleanly when a table is missing mid-export: no email, no file', async () => {
+    const smtp = await SmtpCapture.start();
+    const tmp = makeTmp();
+    try {
+      const site = await db.factory.site({ domain: 'broken.example.com' });
+      await db.factory.manager({ site, email: 'boss@broken.example.com' });
+      await db.knex.schema.dropTable('central_ideavote');
+      const mail = new SmtpMailRepository(smtp.url);
+      const exports = new ExportService(new ActivityRepository(db.knex), mail, {
+        mailFrom: 'exports@spotlight.test',
+        databaseLabel: 'the test database',
+        tmpDir: tmp,
+      });
+      const failure = exports.exportToEmail({ customer: 'broken.example.com', recipient: 'boss@broken.example.com' });
+      await expect(failure).rejects.toThrow(DatabaseUnavailableError);
+      await expect(failure).rejects.toThrow(/the test database has no Spotlight tables .*run "spotlight db migrate"/);
+      mail.close();
+      expect(smtp.messages).toHaveLength(0);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    } finally {
+      await smtp.stop();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
