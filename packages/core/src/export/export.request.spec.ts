@@ -1,0 +1,34 @@
+import { InvalidInputError } from '../errors';
+import { parseBound, parseExportRequest, parseRange } from './export.request';
+
+describe('export requests', () => {
+  it('normalises the customer and trims the recipient', () => {
+    expect(parseExportRequest({ customer: ' Example.COM ', recipient: ' Manager@Example.com ' })).toEqual({
+      customer: 'example.com',
+      recipient: 'Manager@Example.com',
+      range: { since: undefined, until: undefined },
+    });
+  });
+
+  it('takes a bare --until date as the whole of that day', () => {
+    expect(parseRange('2026-01-01', '2026-01-31')).toEqual({
+      since: new Date('2026-01-01T00:00:00Z'),
+      until: new Date('2026-02-01T00:00:00Z'),
+    });
+    expect(parseBound('2026-01-31T12:00:00+02:00', 'until')).toEqual(new Date('2026-01-31T10:00:00Z'));
+  });
+
+  it.each([
+    [{ customer: 'example.com', recipient: 'not-an-address' }, /"not-an-address" is not an email address/],
+    [{ customer: 'example.com', recipient: 'a@b.c, x@y.z' }, /is not an email address/],
+    [{ customer: 'exa mple.com', recipient: 'a@b.co' }, /is not a customer domain/],
+    [{ customer: '', recipient: 'a@b.co' }, /is not a customer domain/],
+    [{ customer: 'example.com', recipient: 'a@b.co', since: 'yesterday' }, /--since "yesterday" is not a date/],
+    [{ customer: 'example.com', recipient: 'a@b.co', until: '2026-02-30' }, /--until "2026-02-30" is not a date/],
+    [{ customer: 'example.com', recipient: 'a@b.co', since: '2026-01-01T00:00:00' }, /with a time zone/],
+    [{ customer: 'example.com', recipient: 'a@b.co', since: '2026-02-01', until: '2026-01-01' }, /--since must be earlier than --until/],
+  ])('rejects %j', (input, message) => {
+    expect(() => parseExportRequest(input)).toThrow(InvalidInputError);
+    expect(() => parseExportRequest(input)).toThrow(message);
+  });
+});
