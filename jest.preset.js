@@ -20,8 +20,5 @@ module.exports = {
     ],
   },
   testTimeout: 60_000,
-  reporters: [
-    'default',
-    [path.join(__dirname, 'scripts', 'jest-results-reporter.js'), {}],
-  ],
+  reporters: ['default', [path.join(__dirname, 'scripts', 'jest-results-reporter.js'), {}]],
 };

@@ -15,9 +15,14 @@ class ResultsReporter {
     const tests = results.testResults.flatMap((file) =>
       file.testResults.map((test) => ({ name: test.fullName, status: test.status })),
     );
-    const failedFiles = results.testResults.filter((file) => file.testExecError).map((file) => file.testFilePath);
+    const failedFiles = results.testResults
+      .filter((file) => file.testExecError)
+      .map((file) => file.testFilePath);
     const name = path.basename(this.rootDir);
-    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ package: name, tests, failedFiles }, null, 1));
+    fs.writeFileSync(
+      path.join(dir, `${name}.json`),
+      JSON.stringify({ package: name, tests, failedFiles }, null, 1),
+    );
   }
 }
 

@@ -33,7 +33,8 @@ export class CustomerNotFoundError extends SpotlightError {
   }
 }
 
-export type RecipientRefusal = 'unknown-address' | 'manager-of-other-site' | 'not-a-manager' | 'inactive-manager';
+export type RecipientRefusal =
+  'unknown-address' | 'manager-of-other-site' | 'not-a-manager' | 'inactive-manager';
 
 export class RecipientNotAllowedError extends SpotlightError {
   readonly code = 'RECIPIENT_NOT_ALLOWED';
@@ -81,9 +82,12 @@ export function explainDatabaseError(error: unknown, target: string): unknown {
   if (error instanceof SpotlightError || !(error instanceof Error)) return error;
   const code = (error as { code?: string }).code ?? '';
   if (CONNECTION_CODES.has(code) || /connect|Timeout acquiring a connection/i.test(error.message)) {
-    return new DatabaseUnavailableError(`Cannot use the database at ${target}: ${firstLine(error.message) || code}`, {
-      cause: error,
-    });
+    return new DatabaseUnavailableError(
+      `Cannot use the database at ${target}: ${firstLine(error.message) || code}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (/no such table|ER_NO_SUCH_TABLE|doesn't exist/i.test(`${code} ${error.message}`)) {
     return new DatabaseUnavailableError(

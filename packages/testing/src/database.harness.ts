@@ -17,7 +17,13 @@ const ALL_DIALECTS: TestDialect[] = ['sqlite', 'mariadb'];
  */
 export function enabledDialects(env: NodeJS.ProcessEnv = process.env): TestDialect[] {
   const raw = (env.SPOTLIGHT_TEST_DATABASES ?? 'sqlite').trim();
-  const names = raw === 'all' ? ALL_DIALECTS : raw.split(',').map((name) => name.trim()).filter(Boolean);
+  const names =
+    raw === 'all'
+      ? ALL_DIALECTS
+      : raw
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
   for (const name of names) {
     if (!ALL_DIALECTS.includes(name as TestDialect)) {
       throw new Error(`SPOTLIGHT_TEST_DATABASES has "${name}"; use sqlite, mariadb or both, comma-separated`);

@@ -125,7 +125,9 @@ export class Factory {
     return this.join('central_community_banned_members', 'community_id', community.id, user);
   }
 
-  challenge(options: { site: SiteRow; creator: UserRow; community?: ContentRow } & Overrides): Promise<ContentRow> {
+  challenge(
+    options: { site: SiteRow; creator: UserRow; community?: ContentRow } & Overrides,
+  ): Promise<ContentRow> {
     const { site, creator, community, ...overrides } = options;
     return this.insert('central_challenge', {
       ...this.stamps(overrides),
@@ -152,7 +154,9 @@ export class Factory {
     return this.join('central_challenge_followers', 'challenge_id', challenge.id, user);
   }
 
-  idea(options: { site: SiteRow; creator: UserRow; challenge?: ContentRow } & Overrides): Promise<ContentRow> {
+  idea(
+    options: { site: SiteRow; creator: UserRow; challenge?: ContentRow } & Overrides,
+  ): Promise<ContentRow> {
     const { site, creator, challenge, ...overrides } = options;
     return this.insert('central_idea', {
       ...this.stamps(overrides),
@@ -176,7 +180,9 @@ export class Factory {
     });
   }
 
-  comment(options: { site: SiteRow; creator: UserRow; idea: ContentRow; parent?: ContentRow } & Overrides): Promise<ContentRow> {
+  comment(
+    options: { site: SiteRow; creator: UserRow; idea: ContentRow; parent?: ContentRow } & Overrides,
+  ): Promise<ContentRow> {
     const { site, creator, idea, parent, ...overrides } = options;
     return this.insert('central_ideacomment', {
       ...this.stamps(overrides),
@@ -207,7 +213,9 @@ export class Factory {
     });
   }
 
-  conversation(options: { site: SiteRow; creator: UserRow | null; community?: ContentRow } & Overrides): Promise<ContentRow> {
+  conversation(
+    options: { site: SiteRow; creator: UserRow | null; community?: ContentRow } & Overrides,
+  ): Promise<ContentRow> {
     const { site, creator, community, ...overrides } = options;
     return this.insert('central_conversation', {
       ...this.stamps(overrides),

@@ -11,7 +11,9 @@ export { captureQueries, type ExecutedQuery };
 export async function assertNumQueries<T>(db: Knex, expected: number, fn: () => Promise<T>): Promise<T> {
   const { result, queries } = await captureQueries(db, fn);
   if (queries.length !== expected) {
-    const listing = queries.map((query, i) => `  ${i + 1}. ${query.sql.replace(/\s+/g, ' ').slice(0, 160)}`).join('\n');
+    const listing = queries
+      .map((query, i) => `  ${i + 1}. ${query.sql.replace(/\s+/g, ' ').slice(0, 160)}`)
+      .join('\n');
     throw new Error(`Expected ${expected} queries, ${queries.length} were run:\n${listing}`);
   }
   return result;

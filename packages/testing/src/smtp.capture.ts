@@ -46,7 +46,9 @@ export class SmtpCapture {
       onData(stream, session, callback) {
         if (options.rejectWith) {
           stream.resume();
-          stream.on('end', () => callback(Object.assign(new Error(options.rejectWith), { responseCode: 554 })));
+          stream.on('end', () =>
+            callback(Object.assign(new Error(options.rejectWith), { responseCode: 554 })),
+          );
           return;
         }
         simpleParser(stream)
@@ -79,7 +81,8 @@ export class SmtpCapture {
     const deadline = Date.now() + timeoutMs;
     while (this.messages.length < count) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`Expected ${count} emails, ${this.messages.length} arrived in ${timeoutMs} ms`);
+      if (left <= 0)
+        throw new Error(`Expected ${count} emails, ${this.messages.length} arrived in ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -21,10 +21,15 @@ export async function readWorkbook(source: string | Buffer): Promise<ReadWorkboo
     sheetNames: workbook.worksheets.map((sheet) => sheet.name),
     rows(name: string) {
       const sheet = workbook.getWorksheet(name);
-      if (!sheet) throw new Error(`No sheet "${name}"; the workbook has ${workbook.worksheets.map((s) => s.name).join(', ')}`);
+      if (!sheet)
+        throw new Error(
+          `No sheet "${name}"; the workbook has ${workbook.worksheets.map((s) => s.name).join(', ')}`,
+        );
       const rows: CellValue[][] = [];
       sheet.eachRow({ includeEmpty: true }, (row, number) => {
-        const values = (row.values as CellValue[]).slice(1).map((value) => (value === undefined ? null : value));
+        const values = (row.values as CellValue[])
+          .slice(1)
+          .map((value) => (value === undefined ? null : value));
         while (values.length && values[values.length - 1] === null) values.pop();
         rows[number - 1] = values;
       });
@@ -42,7 +47,13 @@ export interface OpenpyxlCell {
 
 export interface OpenpyxlWorkbook {
   sheets: Array<{ name: string; freeze: string | null; autoFilter: string | null; rows: OpenpyxlCell[][] }>;
-  properties: { title: string | null; subject: string | null; creator: string | null; created: string | null; description: string | null };
+  properties: {
+    title: string | null;
+    subject: string | null;
+    creator: string | null;
+    created: string | null;
+    description: string | null;
+  };
 }
 
 const OPENPYXL_SCRIPT = `
@@ -75,6 +86,9 @@ function pythonForOpenpyxl(): string {
 
 /** Reads an .xlsx with openpyxl, software independent of exceljs, to prove the file opens elsewhere. */
 export function readWithOpenpyxl(file: string): OpenpyxlWorkbook {
-  const output = execFileSync(pythonForOpenpyxl(), ['-c', OPENPYXL_SCRIPT, file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const output = execFileSync(pythonForOpenpyxl(), ['-c', OPENPYXL_SCRIPT, file], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return JSON.parse(output) as OpenpyxlWorkbook;
 }

@@ -36,9 +36,24 @@ describeEachDatabase('activity repository', (db) => {
     site = await f.site({ domain: 'acme.example.com', name: 'Acme' });
     other = await f.site({ domain: 'other.example.org', name: 'Other' });
     // Inserted out of email order, with mixed case, to prove the sort.
-    bob = await f.user({ site, email: 'bob@acme.example.com', first_name: 'Bob', last_name: '=HYPERLINK("x")' });
-    alice = await f.user({ site, email: 'Alice@acme.example.com', first_name: 'Alice', last_name: 'A', is_active: false });
-    idle = await f.user({ site, email: 'idle@acme.example.com', last_login: new Date('2026-02-01T10:00:00Z') });
+    bob = await f.user({
+      site,
+      email: 'bob@acme.example.com',
+      first_name: 'Bob',
+      last_name: '=HYPERLINK("x")',
+    });
+    alice = await f.user({
+      site,
+      email: 'Alice@acme.example.com',
+      first_name: 'Alice',
+      last_name: 'A',
+      is_active: false,
+    });
+    idle = await f.user({
+      site,
+      email: 'idle@acme.example.com',
+      last_login: new Date('2026-02-01T10:00:00Z'),
+    });
     stranger = await f.user({ site: other, email: 'stranger@other.example.org' });
 
     // Alice: one of each counted kind, some deleted, some early, some late.
@@ -81,7 +96,11 @@ describeEachDatabase('activity repository', (db) => {
 
   it('lists every user of the site once, sorted by email, with activity exactly as defined', async () => {
     const users = await collect(new ActivityRepository(db.knex), site.id);
-    expect(users.map((u) => u.email)).toEqual(['Alice@acme.example.com', 'bob@acme.example.com', 'idle@acme.example.com']);
+    expect(users.map((u) => u.email)).toEqual([
+      'Alice@acme.example.com',
+      'bob@acme.example.com',
+      'idle@acme.example.com',
+    ]);
     expect(users[0]).toMatchObject({
       userId: alice.id,
       firstName: 'Alice',
@@ -137,8 +156,21 @@ describeEachDatabase('activity repository', (db) => {
       communitiesJoined: ['alpha', 'Beta'],
     });
     const before = await collect(new ActivityRepository(db.knex), site.id, { until: late });
-    expect(before[0]).toMatchObject({ challenges: 1, ideas: 0, comments: 1, votes: 1, conversations: 0, communitiesCreated: 1 });
-    expect(before[1]).toMatchObject({ challenges: 1, ideas: 1, comments: 0, votes: 0, communitiesCreated: 0 });
+    expect(before[0]).toMatchObject({
+      challenges: 1,
+      ideas: 0,
+      comments: 1,
+      votes: 1,
+      conversations: 0,
+      communitiesCreated: 1,
+    });
+    expect(before[1]).toMatchObject({
+      challenges: 1,
+      ideas: 1,
+      comments: 0,
+      votes: 0,
+      communitiesCreated: 0,
+    });
   });
 
   it('reads one consistent snapshot: a user added while the export runs is not half-included', async () => {
@@ -162,8 +194,12 @@ describeEachDatabase('activity repository', (db) => {
     const repo = new ActivityRepository(db.knex);
     const found = await repo.findSiteAndUsers(' ACME.example.com ', '  alice@ACME.EXAMPLE.COM ');
     expect(found?.site).toEqual({ id: site.id, domain: 'acme.example.com', name: 'Acme' });
-    expect(found?.users).toEqual([{ id: alice.id, email: 'Alice@acme.example.com', isManager: false, isActive: false }]);
+    expect(found?.users).toEqual([
+      { id: alice.id, email: 'Alice@acme.example.com', isManager: false, isActive: false },
+    ]);
     expect(await repo.findSiteAndUsers('missing.example.com', 'alice@acme.example.com')).toBeNull();
-    expect((await repo.findSiteAndUsers('acme.example.com', 'stranger@other.example.org'))?.users).toEqual([]);
+    expect((await repo.findSiteAndUsers('acme.example.com', 'stranger@other.example.org'))?.users).toEqual(
+      [],
+    );
   });
 });

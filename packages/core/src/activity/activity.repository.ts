@@ -40,9 +40,27 @@ const COUNT_SOURCES: ReadonlyArray<{
   from: string;
   created?: string;
 }> = [
-  { key: 'challenges', alias: 'ch', user: 'creator_id', from: 'central_challenge WHERE site_id = ?', created: 'created' },
-  { key: 'ideas', alias: 'idea', user: 'creator_id', from: 'central_idea WHERE site_id = ?', created: 'created' },
-  { key: 'comments', alias: 'cmt', user: 'creator_id', from: 'central_ideacomment WHERE site_id = ?', created: 'created' },
+  {
+    key: 'challenges',
+    alias: 'ch',
+    user: 'creator_id',
+    from: 'central_challenge WHERE site_id = ?',
+    created: 'created',
+  },
+  {
+    key: 'ideas',
+    alias: 'idea',
+    user: 'creator_id',
+    from: 'central_idea WHERE site_id = ?',
+    created: 'created',
+  },
+  {
+    key: 'comments',
+    alias: 'cmt',
+    user: 'creator_id',
+    from: 'central_ideacomment WHERE site_id = ?',
+    created: 'created',
+  },
   {
     key: 'commentLikes',
     alias: 'lk',
@@ -63,7 +81,13 @@ const COUNT_SOURCES: ReadonlyArray<{
     from: 'central_conversation WHERE site_id = ? AND creator_id IS NOT NULL',
     created: 'created',
   },
-  { key: 'communitiesCreated', alias: 'cm', user: 'creator_id', from: 'central_community WHERE site_id = ?', created: 'created' },
+  {
+    key: 'communitiesCreated',
+    alias: 'cm',
+    user: 'creator_id',
+    from: 'central_community WHERE site_id = ?',
+    created: 'created',
+  },
 ];
 
 const enum RowKind {
@@ -94,7 +118,9 @@ export class ActivityRepository {
    * so that every read sees the same consistent snapshot. Also tells how many
    * SQL statements the snapshot ran, BEGIN and COMMIT included.
    */
-  async inSnapshot<T>(work: (snapshot: ActivityRepository) => Promise<T>): Promise<{ result: T; queries: number }> {
+  async inSnapshot<T>(
+    work: (snapshot: ActivityRepository) => Promise<T>,
+  ): Promise<{ result: T; queries: number }> {
     // knex only emits SET TRANSACTION READ ONLY on MySQL; SQLite decides read
     // or write per statement and warns when asked.
     const config = dialectOf(this.db) === 'mysql' ? { readOnly: true } : {};
@@ -108,15 +134,32 @@ export class ActivityRepository {
    * The site with that domain (null when there is none) and the users of that
    * site with that address: one query.
    */
-  async findSiteAndUsers(domain: string, email: string): Promise<{ site: SiteRecord; users: SiteUserRecord[] } | null> {
+  async findSiteAndUsers(
+    domain: string,
+    email: string,
+  ): Promise<{ site: SiteRecord; users: SiteUserRecord[] } | null> {
     const rows: Array<Record<string, unknown>> = await this.db(`${Site.tableName} as s`)
       .leftJoin(`${User.tableName} as u`, (join) => {
-        join.on('u.site_id', '=', 's.id').andOn(this.db.raw('LOWER(TRIM(u.email)) = ?', [normaliseEmail(email)]));
+        join
+          .on('u.site_id', '=', 's.id')
+          .andOn(this.db.raw('LOWER(TRIM(u.email)) = ?', [normaliseEmail(email)]));
       })
       .whereRaw('LOWER(s.domain) = ?', [domain.trim().toLowerCase()])
-      .select('s.id as site_id', 's.domain', 's.name as site_name', 'u.id as user_id', 'u.email', 'u.is_manager', 'u.is_active');
+      .select(
+        's.id as site_id',
+        's.domain',
+        's.name as site_name',
+        'u.id as user_id',
+        'u.email',
+        'u.is_manager',
+        'u.is_active',
+      );
     if (rows.length === 0) return null;
-    const site = { id: Number(rows[0].site_id), domain: String(rows[0].domain), name: String(rows[0].site_name) };
+    const site = {
+      id: Number(rows[0].site_id),
+      domain: String(rows[0].domain),
+      name: String(rows[0].site_name),
+    };
     const users = rows
       .filter((row) => row.user_id !== null)
       .map((row) => ({
@@ -165,7 +208,9 @@ export class ActivityRepository {
           if (current) yield finish(current);
           current = toUserActivity(row);
         } else if (current && current.userId === Number(row.user_id) && row.community !== null) {
-          (kind === RowKind.Managed ? current.communitiesManaged : current.communitiesJoined).push(row.community);
+          (kind === RowKind.Managed ? current.communitiesManaged : current.communitiesJoined).push(
+            row.community,
+          );
         }
       }
       if (current) yield finish(current);
@@ -183,9 +228,13 @@ export class ActivityRepository {
    * users; the bench reads them alone to time the query (its "floor").
    * Destroy the stream to stop early.
    */
-  streamActivityRows(siteId: number, range: DateRange = {}): NodeJS.ReadableStream & AsyncIterable<Record<string, unknown>> {
+  streamActivityRows(
+    siteId: number,
+    range: DateRange = {},
+  ): NodeJS.ReadableStream & AsyncIterable<Record<string, unknown>> {
     const { sql, bindings } = this.activitySql(siteId, range);
-    return this.db.raw(sql, bindings).stream() as unknown as NodeJS.ReadableStream & AsyncIterable<Record<string, unknown>>;
+    return this.db.raw(sql, bindings).stream() as unknown as NodeJS.ReadableStream &
+      AsyncIterable<Record<string, unknown>>;
   }
 
   private activitySql(siteId: number, range: DateRange): { sql: string; bindings: Knex.RawBinding[] } {

@@ -32,7 +32,12 @@ describe('core settings', () => {
   });
 
   it('names every bad variable in one line', () => {
-    const load = () => loadCoreSettings({ DATABASE_URL: 'postgres://x/y', SMTP_URL: 'http://mail', SPOTLIGHT_MAX_ROWS_PER_SHEET: '0' });
+    const load = () =>
+      loadCoreSettings({
+        DATABASE_URL: 'postgres://x/y',
+        SMTP_URL: 'http://mail',
+        SPOTLIGHT_MAX_ROWS_PER_SHEET: '0',
+      });
     expect(load).toThrow(ConfigurationError);
     try {
       load();

@@ -5,14 +5,27 @@ describe('database URLs', () => {
   it('reads MySQL URLs with credentials, port and database', () => {
     expect(parseDatabaseUrl('mysql://app:s%40cret@db.internal:3307/spotlight')).toMatchObject({
       dialect: 'mysql',
-      connection: { host: 'db.internal', port: 3307, user: 'app', password: 's@cret', database: 'spotlight', timezone: 'Z' },
+      connection: {
+        host: 'db.internal',
+        port: 3307,
+        user: 'app',
+        password: 's@cret',
+        database: 'spotlight',
+        timezone: 'Z',
+      },
     });
     expect(parseDatabaseUrl('mariadb://root@127.0.0.1/x').dialect).toBe('mysql');
   });
 
   it('reads SQLite URLs', () => {
-    expect(parseDatabaseUrl('sqlite:///var/lib/spotlight.db')).toEqual({ dialect: 'sqlite', connection: { filename: '/var/lib/spotlight.db' } });
-    expect(parseDatabaseUrl('sqlite:data/x.db')).toEqual({ dialect: 'sqlite', connection: { filename: 'data/x.db' } });
+    expect(parseDatabaseUrl('sqlite:///var/lib/spotlight.db')).toEqual({
+      dialect: 'sqlite',
+      connection: { filename: '/var/lib/spotlight.db' },
+    });
+    expect(parseDatabaseUrl('sqlite:data/x.db')).toEqual({
+      dialect: 'sqlite',
+      connection: { filename: 'data/x.db' },
+    });
   });
 
   it.each([

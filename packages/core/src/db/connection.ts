@@ -29,7 +29,8 @@ export function parseDatabaseUrl(url: string): { dialect: Dialect; connection: K
       throw new InvalidDatabaseUrlError(`DATABASE_URL is not a valid URL: ${maskUrl(url)}`);
     }
     const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-    if (!database) throw new InvalidDatabaseUrlError('DATABASE_URL names no database (mysql://host/DATABASE)');
+    if (!database)
+      throw new InvalidDatabaseUrlError('DATABASE_URL names no database (mysql://host/DATABASE)');
     return {
       dialect: 'mysql',
       connection: {
@@ -49,7 +50,8 @@ export function parseDatabaseUrl(url: string): { dialect: Dialect; connection: K
   const sqlite = /^sqlite:(?:\/\/)?(.*)$/i.exec(url);
   if (sqlite) {
     const filename = sqlite[1];
-    if (!filename) throw new InvalidDatabaseUrlError('DATABASE_URL names no SQLite file (sqlite:///path/to/file.db)');
+    if (!filename)
+      throw new InvalidDatabaseUrlError('DATABASE_URL names no SQLite file (sqlite:///path/to/file.db)');
     return { dialect: 'sqlite', connection: { filename } };
   }
   throw new InvalidDatabaseUrlError(

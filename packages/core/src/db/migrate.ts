@@ -42,7 +42,8 @@ export async function migrateLatest(
   let spotlightSchema: MigrationReport['spotlightSchema'] = 'skipped';
   if (mode !== 'never') {
     const ownedByDjango =
-      (await db.schema.hasTable('django_site')) && !(await db.schema.hasTable(SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE));
+      (await db.schema.hasTable('django_site')) &&
+      !(await db.schema.hasTable(SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE));
     if (ownedByDjango && mode === 'auto') {
       spotlightSchema = 'skipped-existing';
     } else {

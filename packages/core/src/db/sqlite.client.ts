@@ -38,7 +38,9 @@ export class SqliteClient extends ClientBetterSqlite3 {
     try {
       // Inside the try: a statement that fails to prepare (a missing table,
       // say) must fail the stream, or its reader would wait forever.
-      rows = connection.prepare(obj.sql).iterate(this._formatBindings(obj.bindings)) as IterableIterator<unknown>;
+      rows = connection
+        .prepare(obj.sql)
+        .iterate(this._formatBindings(obj.bindings)) as IterableIterator<unknown>;
       for (const row of rows) {
         if (stream.destroyed) break;
         if (!stream.write(row)) {

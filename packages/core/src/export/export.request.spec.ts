@@ -23,10 +23,19 @@ describe('export requests', () => {
     [{ customer: 'example.com', recipient: 'a@b.c, x@y.z' }, /is not an email address/],
     [{ customer: 'exa mple.com', recipient: 'a@b.co' }, /is not a customer domain/],
     [{ customer: '', recipient: 'a@b.co' }, /is not a customer domain/],
-    [{ customer: 'example.com', recipient: 'a@b.co', since: 'yesterday' }, /--since "yesterday" is not a date/],
-    [{ customer: 'example.com', recipient: 'a@b.co', until: '2026-02-30' }, /--until "2026-02-30" is not a date/],
+    [
+      { customer: 'example.com', recipient: 'a@b.co', since: 'yesterday' },
+      /--since "yesterday" is not a date/,
+    ],
+    [
+      { customer: 'example.com', recipient: 'a@b.co', until: '2026-02-30' },
+      /--until "2026-02-30" is not a date/,
+    ],
     [{ customer: 'example.com', recipient: 'a@b.co', since: '2026-01-01T00:00:00' }, /with a time zone/],
-    [{ customer: 'example.com', recipient: 'a@b.co', since: '2026-02-01', until: '2026-01-01' }, /--since must be earlier than --until/],
+    [
+      { customer: 'example.com', recipient: 'a@b.co', since: '2026-02-01', until: '2026-01-01' },
+      /--since must be earlier than --until/,
+    ],
   ])('rejects %j', (input, message) => {
     expect(() => parseExportRequest(input)).toThrow(InvalidInputError);
     expect(() => parseExportRequest(input)).toThrow(message);

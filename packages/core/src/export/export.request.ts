@@ -16,7 +16,8 @@ export interface ExportRequest {
   range: DateRange;
 }
 
-const DOMAIN = /^(?=.{1,100}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/i;
+const DOMAIN =
+  /^(?=.{1,100}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/i;
 // Deliberately plain: one @, no spaces, a dot in the domain. The guard then
 // requires the address to belong to a manager, which is the real check.
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
@@ -25,13 +26,15 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?
 
 export function parseCustomer(customer: string): string {
   const value = customer.trim().toLowerCase();
-  if (!DOMAIN.test(value)) throw new InvalidInputError(`"${customer}" is not a customer domain like example.com.`);
+  if (!DOMAIN.test(value))
+    throw new InvalidInputError(`"${customer}" is not a customer domain like example.com.`);
   return value;
 }
 
 export function parseRecipient(recipient: string): string {
   const value = recipient.trim();
-  if (!EMAIL.test(value)) throw new InvalidInputError(`"${recipient}" is not an email address like manager@example.com.`);
+  if (!EMAIL.test(value))
+    throw new InvalidInputError(`"${recipient}" is not an email address like manager@example.com.`);
   return value;
 }
 
@@ -43,8 +46,16 @@ export function parseBound(value: string | Date | undefined, bound: 'since' | 'u
     return value;
   }
   const text = value.trim();
-  const date = DATE_ONLY.test(text) ? new Date(`${text}T00:00:00Z`) : DATE_TIME.test(text) ? new Date(text) : null;
-  if (!date || Number.isNaN(date.getTime()) || (DATE_ONLY.test(text) && date.toISOString().slice(0, 10) !== text)) {
+  const date = DATE_ONLY.test(text)
+    ? new Date(`${text}T00:00:00Z`)
+    : DATE_TIME.test(text)
+      ? new Date(text)
+      : null;
+  if (
+    !date ||
+    Number.isNaN(date.getTime()) ||
+    (DATE_ONLY.test(text) && date.toISOString().slice(0, 10) !== text)
+  ) {
     throw new InvalidInputError(
       `--${bound} "${value}" is not a date: use YYYY-MM-DD or an ISO 8601 date-time with a time zone.`,
     );

@@ -14,7 +14,12 @@ import {
   type UserRow,
 } from '@spotlight/testing';
 import { ActivityRepository } from '../activity/activity.repository';
-import { OutboxMailRepository, SmtpMailRepository, XLSX_CONTENT_TYPE, type MailRepository } from '../mail/mail.repository';
+import {
+  OutboxMailRepository,
+  SmtpMailRepository,
+  XLSX_CONTENT_TYPE,
+  type MailRepository,
+} from '../mail/mail.repository';
 import {
   CustomerNotFoundError,
   DatabaseUnavailableError,
@@ -35,9 +40,11 @@ async function populatedSite(f: Factory, domain: string, users: number, communit
   const site = await f.site({ domain, name: domain });
   const manager = await f.manager({ site, email: `manager@${domain}` });
   const people: UserRow[] = [manager];
-  for (let i = 1; i < users; i += 1) people.push(await f.user({ site, email: `user${String(i).padStart(3, '0')}@${domain}` }));
+  for (let i = 1; i < users; i += 1)
+    people.push(await f.user({ site, email: `user${String(i).padStart(3, '0')}@${domain}` }));
   const groups = [];
-  for (let i = 0; i < communities; i += 1) groups.push(await f.community({ site, creator: people[i % people.length] }));
+  for (let i = 0; i < communities; i += 1)
+    groups.push(await f.community({ site, creator: people[i % people.length] }));
   for (const [i, person] of people.entries()) {
     if (users > 1 && i % 4 === 3) continue; // some stay inactive
     await f.communityMember(groups[i % groups.length], person);
@@ -79,7 +86,13 @@ describeEachDatabase('export service', (db) => {
     manager = await f.manager({ site, email: 'Boss@Acme.example.com' });
     const idea = await f.idea({ site, creator: manager });
     await f.vote({ creator: manager, idea });
-    await f.user({ site, email: '@danger@acme.example.com', first_name: '=1+2', last_name: '+SUM(A1)', date_joined: new Date('2024-05-06T07:08:09Z') });
+    await f.user({
+      site,
+      email: '@danger@acme.example.com',
+      first_name: '=1+2',
+      last_name: '+SUM(A1)',
+      date_joined: new Date('2024-05-06T07:08:09Z'),
+    });
     await f.user({ site, email: 'minus@acme.example.com', first_name: '-3', last_name: '@cmd' });
     // The old tool mailed whoever it looked at last: this manager sorts last.
     await f.manager({ site, email: 'zz-other-manager@acme.example.com' });
@@ -97,7 +110,10 @@ describeEachDatabase('export service', (db) => {
 
   it('emails one workbook to exactly the requested manager, and to nobody else', async () => {
     const { exports, mail } = service();
-    const summary = await exports.exportToEmail({ customer: ' ACME.example.com', recipient: '  boss@acme.EXAMPLE.com ' });
+    const summary = await exports.exportToEmail({
+      customer: ' ACME.example.com',
+      recipient: '  boss@acme.EXAMPLE.com ',
+    });
     mail.close();
 
     expect(summary).toMatchObject({
@@ -115,7 +131,9 @@ describeEachDatabase('export service', (db) => {
     expect(smtp.messages).toHaveLength(1);
     const [{ envelope, mail: message }] = smtp.messages;
     expect(envelope.to.map((address) => address.toLowerCase())).toEqual(['boss@acme.example.com']);
-    expect(message.to).toMatchObject({ value: [{ address: expect.stringMatching(/^boss@acme\.example\.com$/i) }] });
+    expect(message.to).toMatchObject({
+      value: [{ address: expect.stringMatching(/^boss@acme\.example\.com$/i) }],
+    });
     expect((message.to as { value: unknown[] }).value).toHaveLength(1);
     expect(message.cc).toBeUndefined();
     expect(message.bcc).toBeUndefined();
@@ -163,7 +181,9 @@ describeEachDatabase('export service', (db) => {
 
     const required = process.env.SPOTLIGHT_REQUIRE_OPENPYXL === '1';
     if (!required && !openpyxlAvailable()) {
-      console.warn('openpyxl is not installed (Debian: python3-openpyxl); skipping the independent reader check');
+      console.warn(
+        'openpyxl is not installed (Debian: python3-openpyxl); skipping the independent reader check',
+      );
       return;
     }
     const book = readWithOpenpyxl(saveTo);
@@ -194,40 +214,86 @@ describeEachDatabase('export service', (db) => {
   });
 
   it.each([
-    ['an unknown customer', 'nowhere.example.com', 'boss@acme.example.com', CustomerNotFoundError, /No customer has the domain "nowhere.example.com"/],
-    ['a malformed customer', 'not a domain', 'boss@acme.example.com', InvalidInputError, /not a customer domain/],
+    [
+      'an unknown customer',
+      'nowhere.example.com',
+      'boss@acme.example.com',
+      CustomerNotFoundError,
+      /No customer has the domain "nowhere.example.com"/,
+    ],
+    [
+      'a malformed customer',
+      'not a domain',
+      'boss@acme.example.com',
+      InvalidInputError,
+      /not a customer domain/,
+    ],
     ['a malformed address', 'acme.example.com', 'boss(at)acme', InvalidInputError, /not an email address/],
-    ['an unknown address', 'acme.example.com', 'nobody@acme.example.com', RecipientNotAllowedError, /is not a user of acme.example.com/],
-    ['a manager of another site only', 'acme.example.com', 'foreign-boss@elsewhere.example.org', RecipientNotAllowedError, /manages elsewhere.example.org, not acme.example.com/],
-    ['a user who is not a manager', 'acme.example.com', 'plain@acme.example.com', RecipientNotAllowedError, /not a manager/],
-    ['an inactive manager', 'acme.example.com', 'retired@acme.example.com', RecipientNotAllowedError, /inactive/],
-  ])('refuses %s with its own one-line error, before any export work', async (_case, customer, recipient, type, message) => {
-    const outbox = path.join(tmp, 'outbox');
-    const saveTo = path.join(tmp, 'kept.xlsx');
-    for (const mail of [new SmtpMailRepository(smtp.url), new OutboxMailRepository(outbox)]) {
-      const { exports } = service({ mail });
-      const { queries } = await captureQueries(db.knex, () =>
-        expect(exports.exportToEmail({ customer, recipient }, { saveTo })).rejects.toThrow(type),
-      );
-      await expect(exports.exportToEmail({ customer, recipient })).rejects.toThrow(message);
-      await exports.exportToEmail({ customer, recipient }).catch((error: Error) => expect(error.message).not.toContain('\n'));
-      // Input errors never reach the database; guard refusals never reach the activity query.
-      expect(queries.some((query) => /UNION ALL/.test(query.sql))).toBe(false);
-      mail.close();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(smtp.messages).toHaveLength(0);
-    expect(fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).toEqual([]);
-    expect(fs.readdirSync(tmp)).toEqual([]);
-  });
+    [
+      'an unknown address',
+      'acme.example.com',
+      'nobody@acme.example.com',
+      RecipientNotAllowedError,
+      /is not a user of acme.example.com/,
+    ],
+    [
+      'a manager of another site only',
+      'acme.example.com',
+      'foreign-boss@elsewhere.example.org',
+      RecipientNotAllowedError,
+      /manages elsewhere.example.org, not acme.example.com/,
+    ],
+    [
+      'a user who is not a manager',
+      'acme.example.com',
+      'plain@acme.example.com',
+      RecipientNotAllowedError,
+      /not a manager/,
+    ],
+    [
+      'an inactive manager',
+      'acme.example.com',
+      'retired@acme.example.com',
+      RecipientNotAllowedError,
+      /inactive/,
+    ],
+  ])(
+    'refuses %s with its own one-line error, before any export work',
+    async (_case, customer, recipient, type, message) => {
+      const outbox = path.join(tmp, 'outbox');
+      const saveTo = path.join(tmp, 'kept.xlsx');
+      for (const mail of [new SmtpMailRepository(smtp.url), new OutboxMailRepository(outbox)]) {
+        const { exports } = service({ mail });
+        const { queries } = await captureQueries(db.knex, () =>
+          expect(exports.exportToEmail({ customer, recipient }, { saveTo })).rejects.toThrow(type),
+        );
+        await expect(exports.exportToEmail({ customer, recipient })).rejects.toThrow(message);
+        await exports
+          .exportToEmail({ customer, recipient })
+          .catch((error: Error) => expect(error.message).not.toContain('\n'));
+        // Input errors never reach the database; guard refusals never reach the activity query.
+        expect(queries.some((query) => /UNION ALL/.test(query.sql))).toBe(false);
+        mail.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(smtp.messages).toHaveLength(0);
+      expect(fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).toEqual([]);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    },
+  );
 
   it('fails cleanly when the mail server refuses, leaving no file behind', async () => {
     const refusing = await SmtpCapture.start({ rejectWith: 'Mailbox unavailable' });
     try {
       const { exports, mail } = service({ mail: new SmtpMailRepository(refusing.url) });
-      const failure = exports.exportToEmail({ customer: 'acme.example.com', recipient: 'boss@acme.example.com' });
+      const failure = exports.exportToEmail({
+        customer: 'acme.example.com',
+        recipient: 'boss@acme.example.com',
+      });
       await expect(failure).rejects.toThrow(MailDeliveryError);
-      await expect(failure).rejects.toThrow(/Could not send the email through smtp:\/\/127\.0\.0\.1:\d+: .*Mailbox unavailable/);
+      await expect(failure).rejects.toThrow(
+        /Could not send the email through smtp:\/\/127\.0\.0\.1:\d+: .*Mailbox unavailable/,
+      );
       mail.close();
       expect(refusing.messages).toHaveLength(0);
       expect(fs.readdirSync(tmp)).toEqual([]);
@@ -267,7 +333,12 @@ describeEachDatabase('export service', (db) => {
       { dryRun: true, saveTo },
     );
     expect(summary).toMatchObject({ active: 6, inactive: 1 });
-    expect(summary.sheets).toEqual(['Active users', 'Active users (2)', 'Active users (3)', 'Inactive users']);
+    expect(summary.sheets).toEqual([
+      'Active users',
+      'Active users (2)',
+      'Active users (3)',
+      'Inactive users',
+    ]);
     const book = await readWorkbook(saveTo);
     expect(book.sheetNames).toEqual(summary.sheets);
     const emails = ['Active users', 'Active users (2)', 'Active users (3)'].flatMap((name) => {
@@ -315,9 +386,14 @@ describeEachDatabase('export service on a broken database', (db) => {
         databaseLabel: 'the test database',
         tmpDir: tmp,
       });
-      const failure = exports.exportToEmail({ customer: 'broken.example.com', recipient: 'boss@broken.example.com' });
+      const failure = exports.exportToEmail({
+        customer: 'broken.example.com',
+        recipient: 'boss@broken.example.com',
+      });
       await expect(failure).rejects.toThrow(DatabaseUnavailableError);
-      await expect(failure).rejects.toThrow(/the test database has no Spotlight tables .*run "spotlight db migrate"/);
+      await expect(failure).rejects.toThrow(
+        /the test database has no Spotlight tables .*run "spotlight db migrate"/,
+      );
       mail.close();
       expect(smtp.messages).toHaveLength(0);
       expect(fs.readdirSync(tmp)).toEqual([]);

@@ -10,7 +10,13 @@ import { CustomerNotFoundError, RecipientNotAllowedError, explainDatabaseError }
 import { XLSX_CONTENT_TYPE, type MailRepository } from '../mail/mail.repository';
 import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activity-workbook.writer';
 import { attachmentName, exportBodies, exportSubject } from './export.mail';
-import { parseCustomer, parseExportRequest, parseRange, parseRecipient, type ExportRequestInput } from './export.request';
+import {
+  parseCustomer,
+  parseExportRequest,
+  parseRange,
+  parseRecipient,
+  type ExportRequestInput,
+} from './export.request';
 
 export interface ExportServiceOptions {
   /** The From of every export email. */
@@ -79,7 +85,9 @@ export class ExportService {
     const domain = parseCustomer(customer);
     const address = parseRecipient(recipient);
     return this.withDatabaseErrors(async () => {
-      const { result } = await this.activity.inSnapshot((snapshot) => guardRecipient(snapshot, domain, address));
+      const { result } = await this.activity.inSnapshot((snapshot) =>
+        guardRecipient(snapshot, domain, address),
+      );
       return result;
     });
   }
@@ -89,14 +97,24 @@ export class ExportService {
     const request = parseExportRequest(input);
     const started = performance.now();
     const generatedAt = this.now();
-    const scratch = await fs.promises.mkdtemp(path.join(this.options.tmpDir ?? os.tmpdir(), 'spotlight-export-'));
+    const scratch = await fs.promises.mkdtemp(
+      path.join(this.options.tmpDir ?? os.tmpdir(), 'spotlight-export-'),
+    );
     try {
       const file = path.join(scratch, attachmentName(request.customer, generatedAt));
       const { result, queries } = await this.withDatabaseErrors(() =>
         this.activity.inSnapshot(async (snapshot) => {
           const check = await guardRecipient(snapshot, request.customer, request.recipient);
           const output = fs.createWriteStream(file);
-          const workbook = await this.build(snapshot, check.site, request.range, generatedAt, output, scratch, run);
+          const workbook = await this.build(
+            snapshot,
+            check.site,
+            request.range,
+            generatedAt,
+            output,
+            scratch,
+            run,
+          );
           await finished(output);
           return { check, workbook };
         }),
@@ -137,7 +155,11 @@ export class ExportService {
           ...bodies,
           attachment: { filename: summary.attachmentName, path: file, contentType: XLSX_CONTENT_TYPE },
         });
-        Object.assign(summary, { sent: true, messageId: sent.messageId, outboxPath: sent.outboxPath ?? null });
+        Object.assign(summary, {
+          sent: true,
+          messageId: sent.messageId,
+          outboxPath: sent.outboxPath ?? null,
+        });
       }
       summary.durationMs = Math.round(performance.now() - started);
       return summary;
@@ -159,7 +181,9 @@ export class ExportService {
     const range = parseRange(input.since, input.until);
     const started = performance.now();
     const generatedAt = this.now();
-    const scratch = await fs.promises.mkdtemp(path.join(this.options.tmpDir ?? os.tmpdir(), 'spotlight-export-'));
+    const scratch = await fs.promises.mkdtemp(
+      path.join(this.options.tmpDir ?? os.tmpdir(), 'spotlight-export-'),
+    );
     try {
       let bytes = 0;
       const counter = new Transform({
@@ -242,7 +266,11 @@ export class ExportService {
  * recipient is checked once, up front: a user of that very site, a manager,
  * and active. Addresses compare trimmed and case-insensitively.
  */
-async function guardRecipient(snapshot: ActivityRepository, customer: string, recipient: string): Promise<RecipientCheck> {
+async function guardRecipient(
+  snapshot: ActivityRepository,
+  customer: string,
+  recipient: string,
+): Promise<RecipientCheck> {
   const found = await snapshot.findSiteAndUsers(customer, recipient);
   if (!found) throw new CustomerNotFoundError(customer);
   const { site, users } = found;
@@ -252,10 +280,16 @@ async function guardRecipient(snapshot: ActivityRepository, customer: string, re
   const refuse = (reason: ConstructorParameters<typeof RecipientNotAllowedError>[2], detail: string) =>
     new RecipientNotAllowedError(recipient, customer, reason, detail);
   if (users.some((user) => user.isManager)) {
-    throw refuse('inactive-manager', `${recipient} is a manager of ${customer} but the account is inactive; pick an active manager.`);
+    throw refuse(
+      'inactive-manager',
+      `${recipient} is a manager of ${customer} but the account is inactive; pick an active manager.`,
+    );
   }
   if (users.length > 0) {
-    throw refuse('not-a-manager', `${recipient} is a user of ${customer} but not a manager; exports go to managers only.`);
+    throw refuse(
+      'not-a-manager',
+      `${recipient} is a user of ${customer} but not a manager; exports go to managers only.`,
+    );
   }
   const elsewhere = await snapshot.findUsersElsewhere(recipient, site.id);
   const managedSites = elsewhere.filter((user) => user.isManager).map((user) => user.domain);
@@ -265,7 +299,10 @@ async function guardRecipient(snapshot: ActivityRepository, customer: string, re
       `${recipient} manages ${managedSites.join(', ')}, not ${customer}; exports go to that customer's own managers.`,
     );
   }
-  throw refuse('unknown-address', `${recipient} is not a user of ${customer}; exports go to that customer's managers.`);
+  throw refuse(
+    'unknown-address',
+    `${recipient} is not a user of ${customer}; exports go to that customer's managers.`,
+  );
 }
 
 function rangeStrings(range: DateRange): { since: string | null; until: string | null } {

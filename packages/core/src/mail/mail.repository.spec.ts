@@ -54,7 +54,9 @@ describe('SMTP mail repository', () => {
 
   it('reports an unreachable server as a mail failure', async () => {
     const repo = new SmtpMailRepository('smtp://127.0.0.1:1');
-    await expect(repo.send(mail)).rejects.toThrow(/Could not send the email through smtp:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expect(repo.send(mail)).rejects.toThrow(
+      /Could not send the email through smtp:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
     repo.close();
   });
 });

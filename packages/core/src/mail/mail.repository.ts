@@ -42,7 +42,13 @@ function toNodemailer(mail: OutgoingMail): SendMailOptions {
     subject: mail.subject,
     text: mail.text,
     html: mail.html,
-    attachments: [{ filename: mail.attachment.filename, path: mail.attachment.path, contentType: mail.attachment.contentType }],
+    attachments: [
+      {
+        filename: mail.attachment.filename,
+        path: mail.attachment.path,
+        contentType: mail.attachment.contentType,
+      },
+    ],
   };
 }
 
@@ -83,7 +89,11 @@ export class SmtpMailRepository implements MailRepository {
  * SMTP server: any mail program opens them. A file appears whole or not at all.
  */
 export class OutboxMailRepository implements MailRepository {
-  private readonly transport = nodemailer.createTransport({ streamTransport: true, buffer: false, newline: 'unix' });
+  private readonly transport = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: false,
+    newline: 'unix',
+  });
 
   constructor(private readonly outboxDir: string) {}
 
@@ -94,7 +104,10 @@ export class OutboxMailRepository implements MailRepository {
   async send(mail: OutgoingMail): Promise<SentMail> {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const recipient = mail.to.replace(/[^a-zA-Z0-9@._-]/g, '_');
-    const file = path.join(this.outboxDir, `${stamp}-${recipient}-${crypto.randomBytes(3).toString('hex')}.eml`);
+    const file = path.join(
+      this.outboxDir,
+      `${stamp}-${recipient}-${crypto.randomBytes(3).toString('hex')}.eml`,
+    );
     const partial = `${file}.partial`;
     try {
       await fs.promises.mkdir(this.outboxDir, { recursive: true });
@@ -117,5 +130,7 @@ export class OutboxMailRepository implements MailRepository {
 }
 
 export function createMailRepository(settings: { smtpUrl?: string; outboxDir: string }): MailRepository {
-  return settings.smtpUrl ? new SmtpMailRepository(settings.smtpUrl) : new OutboxMailRepository(settings.outboxDir);
+  return settings.smtpUrl
+    ? new SmtpMailRepository(settings.smtpUrl)
+    : new OutboxMailRepository(settings.outboxDir);
 }

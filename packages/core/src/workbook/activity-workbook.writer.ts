@@ -150,7 +150,13 @@ export async function writeActivityWorkbook(
         active.add(activeRow(user));
         activeCount += 1;
       } else {
-        const line = JSON.stringify([user.email, user.firstName, user.lastName, user.dateJoined, user.lastLogin]);
+        const line = JSON.stringify([
+          user.email,
+          user.firstName,
+          user.lastName,
+          user.dateJoined,
+          user.lastLogin,
+        ]);
         if (!spool.write(`${line}\n`)) await once(spool, 'drain');
         inactiveCount += 1;
       }
@@ -165,8 +171,20 @@ export async function writeActivityWorkbook(
   const inactive = new SheetSeries(workbook, INACTIVE_SHEET, INACTIVE_COLUMNS, maxRows);
   const lines = readline.createInterface({ input: fs.createReadStream(spoolPath), crlfDelay: Infinity });
   for await (const line of lines) {
-    const [email, firstName, lastName, dateJoined, lastLogin] = JSON.parse(line) as [string, string, string, string, string | null];
-    inactive.add([text(email), text(firstName), text(lastName), new Date(dateJoined), lastLogin ? new Date(lastLogin) : null]);
+    const [email, firstName, lastName, dateJoined, lastLogin] = JSON.parse(line) as [
+      string,
+      string,
+      string,
+      string,
+      string | null,
+    ];
+    inactive.add([
+      text(email),
+      text(firstName),
+      text(lastName),
+      new Date(dateJoined),
+      lastLogin ? new Date(lastLogin) : null,
+    ]);
   }
   inactive.finish();
   options.onProgress?.(activeCount + inactiveCount);

@@ -26,7 +26,11 @@ export class User extends Model {
 
   static override get relationMappings() {
     return {
-      site: { relation: Model.BelongsToOneRelation, modelClass: Site, join: { from: 'central_user.site_id', to: 'django_site.id' } },
+      site: {
+        relation: Model.BelongsToOneRelation,
+        modelClass: Site,
+        join: { from: 'central_user.site_id', to: 'django_site.id' },
+      },
     };
   }
 }
@@ -48,7 +52,11 @@ export class Community extends Content {
     const through = (table: string) => ({
       relation: Model.ManyToManyRelation,
       modelClass: User,
-      join: { from: 'central_community.id', through: { from: `${table}.community_id`, to: `${table}.user_id` }, to: 'central_user.id' },
+      join: {
+        from: 'central_community.id',
+        through: { from: `${table}.community_id`, to: `${table}.user_id` },
+        to: 'central_user.id',
+      },
     });
     return {
       managers: through('central_community_managers'),
@@ -87,7 +95,10 @@ export class IdeaComment extends Content {
         modelClass: User,
         join: {
           from: 'central_ideacomment.id',
-          through: { from: 'central_ideacomment_liked_by.ideacomment_id', to: 'central_ideacomment_liked_by.user_id' },
+          through: {
+            from: 'central_ideacomment_liked_by.ideacomment_id',
+            to: 'central_ideacomment_liked_by.user_id',
+          },
           to: 'central_user.id',
         },
       },

@@ -80,7 +80,12 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['spotlight_export_audit', 'spotlight_export_run', 'spotlight_export_schedule', 'spotlight_export_token']) {
+  for (const table of [
+    'spotlight_export_audit',
+    'spotlight_export_run',
+    'spotlight_export_schedule',
+    'spotlight_export_token',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

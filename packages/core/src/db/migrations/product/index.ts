@@ -6,5 +6,5 @@ import * as exportTables from './0001-export-tables';
  * `spotlight_export_*` so they never collide with Spotlight's Django tables.
  */
 export const productMigrations: Record<string, Knex.Migration> = {
-  'spotlight_export_0001_tables': exportTables,
+  spotlight_export_0001_tables: exportTables,
 };

@@ -104,7 +104,13 @@ export async function up(knex: Knex): Promise<void> {
     t.string('name', 255).notNullable();
     t.boolean('is_deleted').notNullable();
     longText(t, 'description');
-    for (const flag of ['is_private', 'is_parallel', 'has_stats', 'is_team_enabled', 'send_idea_submitted_email']) {
+    for (const flag of [
+      'is_private',
+      'is_parallel',
+      'has_stats',
+      'is_team_enabled',
+      'send_idea_submitted_email',
+    ]) {
       t.boolean(flag).notNullable();
     }
     longText(t, 'idea_submitted_email_content', true);
