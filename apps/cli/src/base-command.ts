@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { Command, Errors } from '@oclif/core';
 import { explainDatabaseError } from '@spotlight/core';
 import { debugEnabled, loadCliConfig } from './config';
@@ -22,7 +21,7 @@ export abstract class SpotlightCommand<T> extends Command {
   static override enableJsonFlag = true;
 
   private openedServices?: Services;
-  private readonly interruptCleanups: string[] = [];
+  private readonly interruptCleanups: Array<() => void> = [];
   private readonly onSignal = (signal: NodeJS.Signals) => this.interrupt(signal);
 
   abstract override run(): Promise<T>;
@@ -44,16 +43,16 @@ export abstract class SpotlightCommand<T> extends Command {
     process.once('SIGTERM', this.onSignal);
   }
 
-  /** A file to remove if the command is interrupted before it finishes (a partial copy, say). */
-  protected removeOnInterrupt(file: string): void {
-    this.interruptCleanups.push(file);
+  /** Synchronous work to do if the command is interrupted before it finishes (remove a partial file, say). */
+  protected onInterrupt(cleanup: () => void): void {
+    this.interruptCleanups.push(cleanup);
   }
 
   // Node would exit at once on Ctrl-C, skipping every `finally`: remove the
   // scratch files here, then exit with the conventional 128 + signal number.
   private interrupt(signal: NodeJS.Signals): void {
+    for (const cleanup of this.interruptCleanups) cleanup();
     this.openedServices?.removeScratch();
-    for (const file of this.interruptCleanups) fs.rmSync(file, { force: true });
     process.stderr.write(`Error: Interrupted by ${signal}.\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   }

@@ -57,12 +57,14 @@ ${EXIT_CODES_HELP}`;
         `--out ${flags.out} is a folder; give a file name, e.g. ${path.join(flags.out, 'activity.xlsx')}.`,
       );
     }
-    if (flags.out) {
-      // Core writes the copy as "<out>.partial" and renames it when complete.
-      this.removeOnInterrupt(`${path.resolve(flags.out)}.partial`);
-      if (!outExisted) this.removeOnInterrupt(path.resolve(flags.out));
-    }
     const progress = exportProgress(flags.customer, { enabled: this.interactive });
+    this.onInterrupt(() => progress.stop());
+    if (flags.out) {
+      const out = path.resolve(flags.out);
+      // Core writes the copy as "<out>.partial" and renames it when complete.
+      this.onInterrupt(() => fs.rmSync(`${out}.partial`, { force: true }));
+      if (!outExisted) this.onInterrupt(() => fs.rmSync(out, { force: true }));
+    }
     let summary: ExportSummary;
     try {
       summary = await this.services.exports.exportToEmail(
