@@ -4,6 +4,8 @@ import path from 'node:path';
 import {
   ActivityRepository,
   ExportService,
+  TokenRepository,
+  TokenService,
   createDatabase,
   createMailRepository,
   maskUrl,
@@ -23,6 +25,7 @@ export class Services {
   private knex?: Database;
   private mailRepository?: MailRepository;
   private exportService?: ExportService;
+  private tokenService?: TokenService;
   private scratch?: string;
 
   constructor(
@@ -63,6 +66,12 @@ export class Services {
     return this.exportService;
   }
 
+  /** Admin API tokens (the `spotlight token ...` commands). */
+  get tokens(): TokenService {
+    this.tokenService ??= new TokenService(new TokenRepository(this.db));
+    return this.tokenService;
+  }
+
   /**
    * Removes the folder every scratch file of this process lives in. Core
    * cleans up after itself when an export ends; this is for when it cannot,
@@ -84,6 +93,7 @@ export class Services {
     this.mailRepository?.close();
     this.mailRepository = undefined;
     this.exportService = undefined;
+    this.tokenService = undefined;
     const knex = this.knex;
     this.knex = undefined;
     await knex?.destroy();
