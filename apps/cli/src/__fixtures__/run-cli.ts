@@ -66,7 +66,7 @@ export function parseJson<T>(run: CliRun): T {
 }
 
 /** A fresh folder for a test file's outputs. */
-export function tempDir(prefix = 'spotlight-cli-'): string {
+export function tempDir(prefix = 'spotlight-cli-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
