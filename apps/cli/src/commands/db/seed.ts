@@ -1,11 +1,5 @@
 import { Flags } from '@oclif/core';
-import {
-  InvalidInputError,
-  SeedSiteExistsError,
-  generateCustomer,
-  seedDemo,
-  type GenerateReport,
-} from '@spotlight/core';
+import { generateCustomer, seedDemo, type GenerateReport } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
 
@@ -47,23 +41,16 @@ ${EXIT_CODES_HELP}`;
       if (this.interactive) this.logToStderr(message);
     };
     const db = this.services.db;
-    let report: GenerateReport;
-    try {
-      report =
-        flags.users === undefined
-          ? await seedDemo(db, { onProgress })
-          : await generateCustomer(db, {
-              users: flags.users,
-              seed: flags.seed,
-              domain: flags.domain,
-              name: flags.name,
-              onProgress,
-            });
-    } catch (error) {
-      // Seeding a domain twice is a usage mistake, not a failure of the tool.
-      if (error instanceof SeedSiteExistsError) throw new InvalidInputError(error.message);
-      throw error;
-    }
+    const report =
+      flags.users === undefined
+        ? await seedDemo(db, { onProgress })
+        : await generateCustomer(db, {
+            users: flags.users,
+            seed: flags.seed,
+            domain: flags.domain,
+            name: flags.name,
+            onProgress,
+          });
     this.log(describeSeed(report));
     return report;
   }
