@@ -45,8 +45,17 @@ export class Services {
 
   get db(): Database {
     if (!this.knex) {
-      this.knex = createDatabase(this.settings.databaseUrl);
-      routeKnexWarnings(this.knex, this.options.debug ?? false);
+      // knex prints pool warnings such as "Acquire connection error: <stack>"
+      // on stdout, which would break --json and the one-line error. The
+      // failure itself reaches the user through the command; the warning goes
+      // to stderr, and only with DEBUG.
+      const debug = this.options.debug ?? false;
+      const toStderr = (message: unknown) => {
+        if (debug) process.stderr.write(`knex: ${String(message)}\n`);
+      };
+      this.knex = createDatabase(this.settings.databaseUrl, {
+        log: { warn: toStderr, error: toStderr, deprecate: toStderr, debug: toStderr },
+      });
     }
     return this.knex;
   }
@@ -98,16 +107,4 @@ export class Services {
     this.knex = undefined;
     await knex?.destroy();
   }
-}
-
-// knex prints pool warnings such as "Acquire connection error: <stack>" with
-// console.log, i.e. on stdout, which would break --json and the one-line
-// error. The failure itself still reaches the user through the command; the
-// warning goes to stderr, and only with DEBUG.
-function routeKnexWarnings(knex: Database, debug: boolean): void {
-  const logger = (knex.client as { logger?: { _warn?: (message: unknown) => void } }).logger;
-  if (!logger) return;
-  logger._warn = (message) => {
-    if (debug) process.stderr.write(`knex: ${String(message)}\n`);
-  };
 }

@@ -69,10 +69,22 @@ export function defaultDatabaseUrl(dataDir: string): string {
 }
 
 /** Opens a knex instance for a database URL. The caller owns it and must `destroy()` it. */
-export function createDatabase(url: string, options: { pool?: Knex.PoolConfig } = {}): Knex {
+export function createDatabase(
+  url: string,
+  options: {
+    pool?: Knex.PoolConfig;
+    /** Where knex's own warnings go; knex prints them on stdout by default. */
+    log?: Knex.Config['log'];
+  } = {},
+): Knex {
   const { dialect, connection } = parseDatabaseUrl(url);
   if (dialect === 'mysql') {
-    return knexFactory({ client: 'mysql2', connection, pool: { min: 0, max: 10, ...options.pool } });
+    return knexFactory({
+      client: 'mysql2',
+      connection,
+      pool: { min: 0, max: 10, ...options.pool },
+      log: options.log,
+    });
   }
   const filename = (connection as { filename: string }).filename;
   if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
@@ -80,6 +92,7 @@ export function createDatabase(url: string, options: { pool?: Knex.PoolConfig } 
     client: SqliteClient as unknown as typeof Knex.Client,
     connection: { filename },
     useNullAsDefault: true,
+    log: options.log,
     pool: {
       min: 1,
       max: 1,

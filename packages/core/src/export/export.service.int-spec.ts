@@ -286,10 +286,11 @@ describeEachDatabase('export service', (db) => {
     const refusing = await SmtpCapture.start({ rejectWith: 'Mailbox unavailable' });
     try {
       const { exports, mail } = service({ mail: new SmtpMailRepository(refusing.url) });
-      const failure = exports.exportToEmail({
-        customer: 'acme.example.com',
-        recipient: 'boss@acme.example.com',
-      });
+      // --out is kept only after a successful send: the tmp folder must stay empty.
+      const failure = exports.exportToEmail(
+        { customer: 'acme.example.com', recipient: 'boss@acme.example.com' },
+        { saveTo: path.join(tmp, 'kept.xlsx') },
+      );
       await expect(failure).rejects.toThrow(MailDeliveryError);
       await expect(failure).rejects.toThrow(
         /Could not send the email through smtp:\/\/127\.0\.0\.1:\d+: .*Mailbox unavailable/,

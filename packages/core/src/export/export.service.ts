@@ -120,7 +120,6 @@ export class ExportService {
         }),
       );
       const bytes = (await fs.promises.stat(file)).size;
-      const savedTo = run.saveTo ? await saveCopy(file, run.saveTo) : null;
       const summary: ExportSummary = {
         customer: result.check.site.domain,
         customerName: result.check.site.name,
@@ -137,7 +136,7 @@ export class ExportService {
         sent: false,
         messageId: null,
         outboxPath: null,
-        savedTo,
+        savedTo: null,
       };
       if (!run.dryRun) {
         const bodies = exportBodies({
@@ -161,6 +160,8 @@ export class ExportService {
           outboxPath: sent.outboxPath ?? null,
         });
       }
+      // Kept only once the export has done its job: a failed send leaves no file behind.
+      if (run.saveTo) summary.savedTo = await saveCopy(file, run.saveTo);
       summary.durationMs = Math.round(performance.now() - started);
       return summary;
     } finally {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { InvalidInputError, MailDeliveryError, type ExportSummary } from '@spotlight/core';
+import { InvalidInputError, type ExportSummary } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
 import { exportProgress } from '../../progress';
@@ -71,12 +71,6 @@ ${EXIT_CODES_HELP}`;
         { customer: flags.customer, recipient: flags.email, since: flags.since, until: flags.until },
         { dryRun: flags['dry-run'], saveTo: flags.out, onProgress: (users) => progress.update(users) },
       );
-    } catch (error) {
-      // Core keeps the copy before it sends; a failed export must leave no workbook behind.
-      if (error instanceof MailDeliveryError && flags.out && !outExisted) {
-        await fs.promises.rm(path.resolve(flags.out), { force: true });
-      }
-      throw error;
     } finally {
       progress.stop();
     }
