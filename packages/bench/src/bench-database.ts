@@ -53,7 +53,8 @@ export async function benchDatabase(
       await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
       await admin.destroy();
     } else {
-      for (const suffix of ['', '-wal', '-shm']) await fs.promises.rm(`${url.slice('sqlite://'.length)}${suffix}`, { force: true });
+      for (const suffix of ['', '-wal', '-shm'])
+        await fs.promises.rm(`${url.slice('sqlite://'.length)}${suffix}`, { force: true });
     }
     await fs.promises.rm(reportFile, { force: true });
   };
@@ -64,7 +65,15 @@ export async function benchDatabase(
   if (exists && options.keep && fs.existsSync(reportFile)) {
     options.log(`${dialect} ${users}: reusing ${name} kept by an earlier run`);
     const report = JSON.parse(await fs.promises.readFile(reportFile, 'utf8')) as GenerateReport;
-    return { dialect, users, url, report, generated: false, generateMs: 0, drop: options.keep ? close : drop };
+    return {
+      dialect,
+      users,
+      url,
+      report,
+      generated: false,
+      generateMs: 0,
+      drop: options.keep ? close : drop,
+    };
   }
   if (exists) await dropOnly(admin, name, url);
   if (admin) await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
@@ -73,11 +82,27 @@ export async function benchDatabase(
   try {
     await migrateLatest(db, { spotlightSchema: 'always' });
     options.log(`${dialect} ${users}: generating ${users} users (seed ${SEED})`);
-    const report = await generateCustomer(db, { users, seed: SEED, domain: `bench-${users}.example.com`, noiseSites: 2 });
-    if (admin) await db.raw('ANALYZE TABLE central_user, central_community, central_community_managers, central_community_members, central_challenge, central_idea, central_ideavote, central_conversation, central_ideacomment, central_ideacomment_liked_by');
+    const report = await generateCustomer(db, {
+      users,
+      seed: SEED,
+      domain: `bench-${users}.example.com`,
+      noiseSites: 2,
+    });
+    if (admin)
+      await db.raw(
+        'ANALYZE TABLE central_user, central_community, central_community_managers, central_community_members, central_challenge, central_idea, central_ideavote, central_conversation, central_ideacomment, central_ideacomment_liked_by',
+      );
     else await db.raw('ANALYZE');
     await fs.promises.writeFile(reportFile, JSON.stringify(report));
-    return { dialect, users, url, report, generated: true, generateMs: report.durationMs, drop: options.keep ? close : drop };
+    return {
+      dialect,
+      users,
+      url,
+      report,
+      generated: true,
+      generateMs: report.durationMs,
+      drop: options.keep ? close : drop,
+    };
   } finally {
     await db.destroy();
   }
@@ -85,7 +110,9 @@ export async function benchDatabase(
 
 async function dropOnly(admin: Knex | null, name: string, url: string): Promise<void> {
   if (admin) await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
-  else for (const suffix of ['', '-wal', '-shm']) await fs.promises.rm(`${url.slice('sqlite://'.length)}${suffix}`, { force: true });
+  else
+    for (const suffix of ['', '-wal', '-shm'])
+      await fs.promises.rm(`${url.slice('sqlite://'.length)}${suffix}`, { force: true });
 }
 
 function adminConnection(serverUrl: string): Knex {

@@ -18,7 +18,10 @@ import type { Job, Measurement } from './measure';
 import { SmtpSink } from './smtp-sink';
 import { formatTable, type BenchRow } from './table';
 
-const DEFAULT_SIZES: Record<BenchDialect, number[]> = { mariadb: [1_000, 10_000, 100_000], sqlite: [1_000, 10_000] };
+const DEFAULT_SIZES: Record<BenchDialect, number[]> = {
+  mariadb: [1_000, 10_000, 100_000],
+  sqlite: [1_000, 10_000],
+};
 
 function options() {
   const { values } = parseArgs({
@@ -34,18 +37,24 @@ function options() {
     console.log('pnpm bench [--databases mariadb,sqlite] [--sizes 1000,10000,100000] [--quick] [--keep]');
     process.exit(0);
   }
-  const databases = (values.databases ?? process.env.BENCH_DATABASES ?? 'mariadb,sqlite').split(',').map((name) => name.trim());
+  const databases = (values.databases ?? process.env.BENCH_DATABASES ?? 'mariadb,sqlite')
+    .split(',')
+    .map((name) => name.trim());
   for (const name of databases) {
-    if (name !== 'mariadb' && name !== 'sqlite') throw new Error(`--databases takes mariadb and/or sqlite, not "${name}"`);
+    if (name !== 'mariadb' && name !== 'sqlite')
+      throw new Error(`--databases takes mariadb and/or sqlite, not "${name}"`);
   }
   const sizesText = values.sizes ?? process.env.BENCH_SIZES ?? (values.quick ? '1000' : undefined);
   const sizes = sizesText?.split(',').map((size) => {
     const users = Number(size.trim().replace(/k$/i, '000'));
-    if (!Number.isInteger(users) || users < 1) throw new Error(`--sizes takes user counts like 1000,10k; "${size}" is not one`);
+    if (!Number.isInteger(users) || users < 1)
+      throw new Error(`--sizes takes user counts like 1000,10k; "${size}" is not one`);
     return users;
   });
   return {
-    plan: (databases as BenchDialect[]).flatMap((dialect) => (sizes ?? DEFAULT_SIZES[dialect]).map((users) => ({ dialect, users }))),
+    plan: (databases as BenchDialect[]).flatMap((dialect) =>
+      (sizes ?? DEFAULT_SIZES[dialect]).map((users) => ({ dialect, users })),
+    ),
     keep: values.keep,
     mysqlServerUrl: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/',
   };
@@ -53,7 +62,9 @@ function options() {
 
 function measure(job: Job): Promise<Measurement> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'measure.js'), [JSON.stringify(job)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(path.join(__dirname, 'measure.js'), [JSON.stringify(job)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let result: Measurement | null = null;
     child.on('message', (message) => {
       result = message as Measurement;
@@ -66,7 +77,8 @@ function measure(job: Job): Promise<Measurement> {
   });
 }
 
-const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const log = (message: string) =>
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 async function main(): Promise<void> {
   const { plan, keep, mysqlServerUrl } = options();
@@ -78,7 +90,10 @@ async function main(): Promise<void> {
     for (const { dialect, users } of plan) {
       const database = await benchDatabase(dialect, users, { mysqlServerUrl, keep, log });
       try {
-        if (database.generated) log(`${dialect} ${users}: ${database.report.activityRows} activity rows in ${(database.generateMs / 1000).toFixed(1)} s`);
+        if (database.generated)
+          log(
+            `${dialect} ${users}: ${database.report.activityRows} activity rows in ${(database.generateMs / 1000).toFixed(1)} s`,
+          );
         const idle = await measure({ kind: 'idle', url: database.url });
         // The first floor warms the database's caches; the export and the
         // second floor then both run warm, and the faster floor is kept.
@@ -96,7 +111,9 @@ async function main(): Promise<void> {
         const secondFloor = await measure(floorJob);
         const floor = firstFloor.ms <= secondFloor.ms ? firstFloor : secondFloor;
         rows.push({ dialect, users, activityRows: database.report.activityRows, idle, floor, exported });
-        log(`${dialect} ${users}: export ${(exported.ms / 1000).toFixed(2)} s, peak RSS ${(exported.peakRss / 2 ** 20).toFixed(0)} MB`);
+        log(
+          `${dialect} ${users}: export ${(exported.ms / 1000).toFixed(2)} s, peak RSS ${(exported.peakRss / 2 ** 20).toFixed(0)} MB`,
+        );
       } finally {
         await database.drop();
       }

@@ -5,12 +5,7 @@
  * back over IPC.
  */
 import { performance } from 'node:perf_hooks';
-import {
-  ActivityRepository,
-  ExportService,
-  SmtpMailRepository,
-  createDatabase,
-} from '@spotlight/core';
+import { ActivityRepository, ExportService, SmtpMailRepository, createDatabase } from '@spotlight/core';
 
 export type Job =
   | { kind: 'idle'; url: string }
@@ -47,7 +42,11 @@ async function run(job: Job): Promise<Omit<Measurement, 'peakRss'>> {
     }
     const mail = new SmtpMailRepository(job.smtpUrl);
     try {
-      const service = new ExportService(activity, mail, { mailFrom: 'bench@spotlight.invalid', databaseLabel: 'bench', tmpDir: job.tmpDir });
+      const service = new ExportService(activity, mail, {
+        mailFrom: 'bench@spotlight.invalid',
+        databaseLabel: 'bench',
+        tmpDir: job.tmpDir,
+      });
       const started = performance.now();
       const summary = await service.exportToEmail({ customer: job.customer, recipient: job.recipient });
       return {

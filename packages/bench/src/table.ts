@@ -15,7 +15,18 @@ const MB = 2 ** 20;
 /** The bench's result as a Markdown table, ready for an issue's closing note. */
 export function formatTable(rows: BenchRow[]): string {
   const header = [
-    'database', 'users', 'activity rows', 'queries', 'wall s', 'rows/s', 'peak RSS MB', 'idle RSS MB', 'file MB', 'floor s', 'floor RSS MB', 'export/floor',
+    'database',
+    'users',
+    'activity rows',
+    'queries',
+    'wall s',
+    'rows/s',
+    'peak RSS MB',
+    'idle RSS MB',
+    'file MB',
+    'floor s',
+    'floor RSS MB',
+    'export/floor',
   ];
   const body = rows.map((row) => [
     row.dialect,
@@ -32,6 +43,11 @@ export function formatTable(rows: BenchRow[]): string {
     (row.exported.ms / row.floor.ms).toFixed(2),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...body.map((cells) => cells[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, i) => (i < 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
-  return [line(header), `|${widths.map((width, i) => (i < 1 ? ':' : '-') + '-'.repeat(width) + (i < 1 ? '-' : ':')).join('|')}|`, ...body.map(line)].join('\n');
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, i) => (i < 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((width, i) => (i < 1 ? ':' : '-') + '-'.repeat(width) + (i < 1 ? '-' : ':')).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
 }

@@ -26,7 +26,9 @@ async function directActivity(knex: Knex, siteId: number, userId: number): Promi
     await count(
       'SELECT COUNT(*) AS n FROM central_ideacomment_liked_by l JOIN central_ideacomment c ON c.id = l.ideacomment_id WHERE l.user_id = ? AND c.site_id = ?',
     ),
-    await count('SELECT COUNT(*) AS n FROM central_ideavote v JOIN central_idea i ON i.id = v.idea_id WHERE v.creator_id = ? AND i.site_id = ?'),
+    await count(
+      'SELECT COUNT(*) AS n FROM central_ideavote v JOIN central_idea i ON i.id = v.idea_id WHERE v.creator_id = ? AND i.site_id = ?',
+    ),
     await count('SELECT COUNT(*) AS n FROM central_conversation WHERE creator_id = ? AND site_id = ?'),
     await count('SELECT COUNT(*) AS n FROM central_community WHERE creator_id = ? AND site_id = ?'),
   ];
@@ -39,7 +41,11 @@ async function directActivity(knex: Knex, siteId: number, userId: number): Promi
     )
       .map(String)
       .sort();
-  return { counts, managed: await names('central_community_managers'), joined: await names('central_community_members') };
+  return {
+    counts,
+    managed: await names('central_community_managers'),
+    joined: await names('central_community_members'),
+  };
 }
 
 async function one(knex: Knex, sql: string, bindings: Knex.RawBinding[]): Promise<number> {
@@ -68,7 +74,13 @@ describeEachDatabase('data generator', (db) => {
   let report: GenerateReport;
 
   beforeAll(async () => {
-    report = await generateCustomer(db.knex, { users: 200, seed: 7, domain: 'acme.example.com', name: 'Acme', noiseSites: 2 });
+    report = await generateCustomer(db.knex, {
+      users: 200,
+      seed: 7,
+      domain: 'acme.example.com',
+      name: 'Acme',
+      noiseSites: 2,
+    });
   });
 
   it('makes the customer, its manager and the noise sites it reports', async () => {
@@ -80,10 +92,15 @@ describeEachDatabase('data generator', (db) => {
     });
     const sites = await db.knex('django_site').orderBy('id').pluck('domain');
     expect(sites).toEqual(['acme.example.com', ...report.noiseSites]);
-    const manager = await db.knex('central_user').where({ email: report.managerEmail, site_id: report.site.id }).first();
+    const manager = await db
+      .knex('central_user')
+      .where({ email: report.managerEmail, site_id: report.site.id })
+      .first();
     expect(manager).toMatchObject({ is_manager: expect.anything(), is_active: expect.anything() });
     expect(Boolean(manager.is_manager) && Boolean(manager.is_active)).toBe(true);
-    expect(await countWhere(db.knex, 'SELECT COUNT(*) AS n FROM central_user WHERE site_id = ?', [report.site.id])).toBe(200);
+    expect(
+      await countWhere(db.knex, 'SELECT COUNT(*) AS n FROM central_user WHERE site_id = ?', [report.site.id]),
+    ).toBe(200);
   });
 
   it('writes every kind of activity, deleted rows, inactive users and rows that must not count', async () => {
@@ -92,22 +109,47 @@ describeEachDatabase('data generator', (db) => {
       challenges: 'SELECT COUNT(*) AS n FROM central_challenge WHERE site_id = ?',
       ideas: 'SELECT COUNT(*) AS n FROM central_idea WHERE site_id = ?',
       comments: 'SELECT COUNT(*) AS n FROM central_ideacomment WHERE site_id = ?',
-      likes: 'SELECT COUNT(*) AS n FROM central_ideacomment_liked_by l JOIN central_ideacomment c ON c.id = l.ideacomment_id WHERE c.site_id = ?',
-      votes: 'SELECT COUNT(*) AS n FROM central_ideavote v JOIN central_idea i ON i.id = v.idea_id WHERE i.site_id = ?',
-      conversations: 'SELECT COUNT(*) AS n FROM central_conversation WHERE site_id = ? AND creator_id IS NOT NULL',
+      likes:
+        'SELECT COUNT(*) AS n FROM central_ideacomment_liked_by l JOIN central_ideacomment c ON c.id = l.ideacomment_id WHERE c.site_id = ?',
+      votes:
+        'SELECT COUNT(*) AS n FROM central_ideavote v JOIN central_idea i ON i.id = v.idea_id WHERE i.site_id = ?',
+      conversations:
+        'SELECT COUNT(*) AS n FROM central_conversation WHERE site_id = ? AND creator_id IS NOT NULL',
       communities: 'SELECT COUNT(*) AS n FROM central_community WHERE site_id = ?',
-      managers: 'SELECT COUNT(*) AS n FROM central_community_managers m JOIN central_community c ON c.id = m.community_id WHERE c.site_id = ?',
-      members: 'SELECT COUNT(*) AS n FROM central_community_members m JOIN central_community c ON c.id = m.community_id WHERE c.site_id = ?',
+      managers:
+        'SELECT COUNT(*) AS n FROM central_community_managers m JOIN central_community c ON c.id = m.community_id WHERE c.site_id = ?',
+      members:
+        'SELECT COUNT(*) AS n FROM central_community_members m JOIN central_community c ON c.id = m.community_id WHERE c.site_id = ?',
     };
     for (const [kind, sql] of Object.entries(perKind)) {
       const rows = await countWhere(db.knex, sql, [site]);
       expect({ kind, present: rows > 0 }).toEqual({ kind, present: true });
     }
-    expect(await countWhere(db.knex, 'SELECT COUNT(*) AS n FROM central_idea WHERE site_id = ? AND is_deleted = 1', [site])).toBeGreaterThan(0);
-    expect(await countWhere(db.knex, 'SELECT COUNT(*) AS n FROM central_user WHERE site_id = ? AND is_active = 0', [site])).toBeGreaterThan(0);
-    expect(await countWhere(db.knex, 'SELECT COUNT(*) AS n FROM central_conversation WHERE site_id = ? AND creator_id IS NULL', [site])).toBeGreaterThan(0);
+    expect(
+      await countWhere(
+        db.knex,
+        'SELECT COUNT(*) AS n FROM central_idea WHERE site_id = ? AND is_deleted = 1',
+        [site],
+      ),
+    ).toBeGreaterThan(0);
+    expect(
+      await countWhere(
+        db.knex,
+        'SELECT COUNT(*) AS n FROM central_user WHERE site_id = ? AND is_active = 0',
+        [site],
+      ),
+    ).toBeGreaterThan(0);
+    expect(
+      await countWhere(
+        db.knex,
+        'SELECT COUNT(*) AS n FROM central_conversation WHERE site_id = ? AND creator_id IS NULL',
+        [site],
+      ),
+    ).toBeGreaterThan(0);
     // A power law: a tenth of the users do most of the voting, and many do nothing.
-    const votes = (await db.knex('central_ideavote').select('creator_id').count({ n: '*' }).groupBy('creator_id')).map((row) => Number(row.n));
+    const votes = (
+      await db.knex('central_ideavote').select('creator_id').count({ n: '*' }).groupBy('creator_id')
+    ).map((row) => Number(row.n));
     votes.sort((a, b) => b - a);
     const total = votes.reduce((a, b) => a + b, 0);
     expect(votes.slice(0, 20).reduce((a, b) => a + b, 0)).toBeGreaterThan(total / 2);
@@ -119,7 +161,10 @@ describeEachDatabase('data generator', (db) => {
       ),
     ).toBeGreaterThan(0);
     expect(
-      await countWhere(db.knex, 'SELECT COUNT(*) AS n FROM central_user WHERE email = ? AND site_id <> ?', [report.managerEmail, site]),
+      await countWhere(db.knex, 'SELECT COUNT(*) AS n FROM central_user WHERE email = ? AND site_id <> ?', [
+        report.managerEmail,
+        site,
+      ]),
     ).toBeGreaterThan(0);
   });
 
@@ -144,15 +189,38 @@ describeEachDatabase('data generator', (db) => {
       // Every activity row of the report is in the workbook, and nothing else.
       let total = 0;
       for (const row of active) {
-        total += (row.slice(3, 10) as number[]).reduce((a, b) => a + b, 0) + names(row[10]).length + names(row[11]).length;
+        total +=
+          (row.slice(3, 10) as number[]).reduce((a, b) => a + b, 0) +
+          names(row[10]).length +
+          names(row[11]).length;
       }
       expect(total).toBe(report.activityRows);
 
       // The heaviest users, the manager and a few others, against direct counts.
       const byEmail = new Map(active.map((row) => [String(row[0]), row]));
-      const users: Array<{ id: number; email: string }> = await db.knex('central_user').where({ site_id: report.site.id }).orderBy('id').select('id', 'email');
-      const heavy = await db.knex('central_ideavote').whereIn('creator_id', users.map((u) => u.id)).select('creator_id').count({ n: '*' }).groupBy('creator_id').orderBy('n', 'desc').limit(3);
-      const sample = new Set([users[0].id, users[5].id, users[50].id, users[150].id, ...heavy.map((row) => Number(row.creator_id))]);
+      const users: Array<{ id: number; email: string }> = await db
+        .knex('central_user')
+        .where({ site_id: report.site.id })
+        .orderBy('id')
+        .select('id', 'email');
+      const heavy = await db
+        .knex('central_ideavote')
+        .whereIn(
+          'creator_id',
+          users.map((u) => u.id),
+        )
+        .select('creator_id')
+        .count({ n: '*' })
+        .groupBy('creator_id')
+        .orderBy('n', 'desc')
+        .limit(3);
+      const sample = new Set([
+        users[0].id,
+        users[5].id,
+        users[50].id,
+        users[150].id,
+        ...heavy.map((row) => Number(row.creator_id)),
+      ]);
       expect(sample.size).toBeGreaterThanOrEqual(5);
       for (const id of sample) {
         const user = users.find((u) => u.id === id)!;
@@ -164,7 +232,12 @@ describeEachDatabase('data generator', (db) => {
           expect(inactive.map((r) => r[0])).toContain(user.email);
           continue;
         }
-        expect({ email: user.email, counts: row?.slice(3, 10), managed: names(row?.[10]), joined: names(row?.[11]) }).toEqual({
+        expect({
+          email: user.email,
+          counts: row?.slice(3, 10),
+          managed: names(row?.[10]),
+          joined: names(row?.[11]),
+        }).toEqual({
           email: user.email,
           ...direct,
         });
@@ -187,7 +260,9 @@ describeEachDatabase('data generator', (db) => {
 
     // And the other way round: a noise site's export holds only its own users.
     const noise = await db.knex('django_site').where({ domain: report.noiseSites[0] }).first();
-    const noiseUsers = await countWhere(db.knex, 'SELECT COUNT(*) AS n FROM central_user WHERE site_id = ?', [noise.id]);
+    const noiseUsers = await countWhere(db.knex, 'SELECT COUNT(*) AS n FROM central_user WHERE site_id = ?', [
+      noise.id,
+    ]);
     let listed = 0;
     await new ActivityRepository(db.knex).inSnapshot(async (snapshot) => {
       for await (const user of snapshot.streamActivity(noise.id)) {
@@ -200,8 +275,12 @@ describeEachDatabase('data generator', (db) => {
 
   it('refuses a domain that exists and writes nothing', async () => {
     const before = await countWhere(db.knex, 'SELECT COUNT(*) AS n FROM central_user');
-    await expect(generateCustomer(db.knex, { users: 10, domain: 'ACME.example.com' })).rejects.toThrow(SeedSiteExistsError);
-    await expect(generateCustomer(db.knex, { users: 10, domain: 'acme.example.com' })).rejects.toThrow(/already has acme\.example\.com/);
+    await expect(generateCustomer(db.knex, { users: 10, domain: 'ACME.example.com' })).rejects.toThrow(
+      SeedSiteExistsError,
+    );
+    await expect(generateCustomer(db.knex, { users: 10, domain: 'acme.example.com' })).rejects.toThrow(
+      /already has acme\.example\.com/,
+    );
     expect(await countWhere(db.knex, 'SELECT COUNT(*) AS n FROM central_user')).toBe(before);
   });
 
@@ -215,7 +294,10 @@ describeEachDatabase('data generator', (db) => {
     });
     expect(demo.activityRows).toBeGreaterThan(3000);
     const other = await db.knex('django_site').where({ domain: 'other.example.org' }).first();
-    const otherManager = await db.knex('central_user').where({ site_id: other.id, email: 'manager@other.example.org' }).first();
+    const otherManager = await db
+      .knex('central_user')
+      .where({ site_id: other.id, email: 'manager@other.example.org' })
+      .first();
     expect(Boolean(otherManager?.is_manager) && Boolean(otherManager?.is_active)).toBe(true);
     await expect(seedDemo(db.knex)).rejects.toThrow(SeedSiteExistsError);
   });
@@ -227,7 +309,9 @@ describeEachDatabase('data generator', (db) => {
       await generateCustomer(first.knex, options);
       await generateCustomer(second.knex, options);
       await generateCustomer(third.knex, { ...options, seed: 12 });
-      const [a, b, c] = await Promise.all([first, second, third].map((database) => fingerprint(database.knex)));
+      const [a, b, c] = await Promise.all(
+        [first, second, third].map((database) => fingerprint(database.knex)),
+      );
       expect(b).toBe(a);
       expect(c).not.toBe(a);
     } finally {

@@ -85,9 +85,77 @@ const PARETO_ALPHA = 1.16;
 const MAX_WEIGHT = 2000;
 const DELETED_SHARE = 0.03;
 
-const FIRST_NAMES = ['Ada', 'Ben', 'Chloé', 'Dev', 'Eva', 'Femi', 'Grace', 'Hiro', 'Ines', 'Jon', 'Kai', 'Lena', 'Mateo', 'Nia', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tao', 'Uma', 'Vik', 'Wen', 'Yara', 'Zoë'];
-const LAST_NAMES = ['Adams', 'Bauer', 'Chen', 'Diaz', 'Eriksen', 'Fischer', 'García', 'Haddad', 'Ito', 'Jensen', 'Kowalski', 'Lopez', "O'Brien", 'Müller', 'Nguyen', 'Okafor', 'Patel', 'Rossi', 'Smith', 'Tanaka', 'Usman', 'Varga', 'Wright', 'Young', 'Zhang'];
-const TOPICS = ['Green Energy', 'Remote Work', 'Customer Care', 'Data Science', 'Wellbeing', 'Supply Chain', 'Onboarding', 'Open Source', 'Design', 'Safety', 'Finance', 'Hardware', 'Mobile', 'Sales Ops', 'Learning'];
+const FIRST_NAMES = [
+  'Ada',
+  'Ben',
+  'Chloé',
+  'Dev',
+  'Eva',
+  'Femi',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jon',
+  'Kai',
+  'Lena',
+  'Mateo',
+  'Nia',
+  'Omar',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sven',
+  'Tao',
+  'Uma',
+  'Vik',
+  'Wen',
+  'Yara',
+  'Zoë',
+];
+const LAST_NAMES = [
+  'Adams',
+  'Bauer',
+  'Chen',
+  'Diaz',
+  'Eriksen',
+  'Fischer',
+  'García',
+  'Haddad',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Lopez',
+  "O'Brien",
+  'Müller',
+  'Nguyen',
+  'Okafor',
+  'Patel',
+  'Rossi',
+  'Smith',
+  'Tanaka',
+  'Usman',
+  'Varga',
+  'Wright',
+  'Young',
+  'Zhang',
+];
+const TOPICS = [
+  'Green Energy',
+  'Remote Work',
+  'Customer Care',
+  'Data Science',
+  'Wellbeing',
+  'Supply Chain',
+  'Onboarding',
+  'Open Source',
+  'Design',
+  'Safety',
+  'Finance',
+  'Hardware',
+  'Mobile',
+  'Sales Ops',
+  'Learning',
+];
 // Names a spreadsheet could mistake for formulas: the export must keep them text.
 const TRICKY_COMMUNITY_NAMES = ['=SUM(A1:A2) fans', '+1 club', '@mentions', '-minus crew'];
 const IDEA_STATUSES = ['Concept', 'In Review', 'Approved', 'Completed'];
@@ -99,34 +167,115 @@ const SPAN = Date.UTC(2026, 5, 1) - EPOCH;
 const COLUMNS: Record<SeededTable, readonly string[]> = {
   django_site: ['id', 'domain', 'name'],
   central_user: [
-    'id', 'password', 'last_login', 'is_active', 'is_staff', 'is_siteadmin', 'is_contributor', 'is_limited_contributor',
-    'is_manager', 'is_student', 'is_advisor', 'username', 'email', 'first_name', 'last_name', 'date_joined', 'display_name', 'site_id',
+    'id',
+    'password',
+    'last_login',
+    'is_active',
+    'is_staff',
+    'is_siteadmin',
+    'is_contributor',
+    'is_limited_contributor',
+    'is_manager',
+    'is_student',
+    'is_advisor',
+    'username',
+    'email',
+    'first_name',
+    'last_name',
+    'date_joined',
+    'display_name',
+    'site_id',
   ],
   central_community: [
-    'id', 'created', 'modified', 'site_id', 'creator_id', 'name', 'is_deleted', 'description', 'is_external', 'status', 'type', 'primary_media_url',
+    'id',
+    'created',
+    'modified',
+    'site_id',
+    'creator_id',
+    'name',
+    'is_deleted',
+    'description',
+    'is_external',
+    'status',
+    'type',
+    'primary_media_url',
   ],
   central_community_managers: ['id', 'community_id', 'user_id'],
   central_community_members: ['id', 'community_id', 'user_id'],
   central_community_applicants: ['id', 'community_id', 'user_id'],
   central_community_banned_members: ['id', 'community_id', 'user_id'],
   central_challenge: [
-    'id', 'created', 'modified', 'site_id', 'creator_id', 'community_id', 'name', 'is_deleted', 'description', 'is_private', 'is_parallel',
-    'has_stats', 'is_team_enabled', 'send_idea_submitted_email', 'idea_submitted_email_content', 'image_url',
-    'is_spotlight_share_enabled', 'is_yammer_share_enabled',
+    'id',
+    'created',
+    'modified',
+    'site_id',
+    'creator_id',
+    'community_id',
+    'name',
+    'is_deleted',
+    'description',
+    'is_private',
+    'is_parallel',
+    'has_stats',
+    'is_team_enabled',
+    'send_idea_submitted_email',
+    'idea_submitted_email_content',
+    'image_url',
+    'is_spotlight_share_enabled',
+    'is_yammer_share_enabled',
   ],
   central_challenge_followers: ['id', 'challenge_id', 'user_id'],
   central_idea: [
-    'id', 'created', 'modified', 'site_id', 'creator_id', 'challenge_id', 'name', 'is_deleted', 'status', 'summary', 'image_url', 'score',
-    'is_progressing', 'is_draft', 'popularity', 'num_upvotes', 'num_downvotes', 'num_visits', 'num_comments',
+    'id',
+    'created',
+    'modified',
+    'site_id',
+    'creator_id',
+    'challenge_id',
+    'name',
+    'is_deleted',
+    'status',
+    'summary',
+    'image_url',
+    'score',
+    'is_progressing',
+    'is_draft',
+    'popularity',
+    'num_upvotes',
+    'num_downvotes',
+    'num_visits',
+    'num_comments',
   ],
   central_ideavote: ['id', 'created', 'modified', 'creator_id', 'idea_id', 'is_upvote'],
   central_conversation: [
-    'id', 'created', 'modified', 'site_id', 'creator_id', 'community_id', 'name', 'is_deleted', 'question', 'status', 'image_url',
-    'start_datetime', 'close_datetime', 'share_message',
+    'id',
+    'created',
+    'modified',
+    'site_id',
+    'creator_id',
+    'community_id',
+    'name',
+    'is_deleted',
+    'question',
+    'status',
+    'image_url',
+    'start_datetime',
+    'close_datetime',
+    'share_message',
   ],
   central_conversation_followers: ['id', 'conversation_id', 'user_id'],
   central_ideacomment: [
-    'id', 'created', 'modified', 'site_id', 'creator_id', 'response_to_id', 'parent_id', 'is_deleted', 'comment', 'edited_datetime', 'is_advisor_comment',
+    'id',
+    'created',
+    'modified',
+    'site_id',
+    'creator_id',
+    'response_to_id',
+    'parent_id',
+    'is_deleted',
+    'comment',
+    'edited_datetime',
+    'is_advisor_comment',
   ],
   central_ideacomment_liked_by: ['id', 'ideacomment_id', 'user_id'],
 };
@@ -227,19 +376,39 @@ export async function generateSite(ctx: SiteContext, spec: SiteSpec): Promise<Si
   for (let u = 0; u < n; u += 1) {
     const first = rng.pick(FIRST_NAMES);
     const last = rng.pick(LAST_NAMES);
-    const local = `${first}.${last}`.toLowerCase().normalize('NFD').replace(/[^a-z.]/g, '');
+    const local = `${first}.${last}`
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[^a-z.]/g, '');
     let email = `${local}${u}@${spec.domain}`;
     if (u === 0) email = spec.managerEmail;
     else if (u === 2 && spec.sharedEmail) email = spec.sharedEmail;
     else if (u % 53 === 0) email = email[0].toUpperCase() + email.slice(1);
     const joined = stamp(rng);
-    const lastLogin = rng.chance(0.25) ? null : new Date(joined.getTime() + rng.int(EPOCH + SPAN - joined.getTime()));
+    const lastLogin = rng.chance(0.25)
+      ? null
+      : new Date(joined.getTime() + rng.int(EPOCH + SPAN - joined.getTime()));
     // User 1 is a manager whose account was closed: listed, but never a recipient.
     const isManager = u === 0 || u === 1 || rng.chance(0.003);
     const isActive = u === 0 || (u !== 1 && !rng.chance(0.06));
     await users.add([
-      '!', lastLogin, isActive, false, u === 0, !rng.chance(0.1), rng.chance(0.05), isManager, rng.chance(0.02), rng.chance(0.02),
-      rng.chance(0.1) ? null : email.toLowerCase(), email, first, last, joined, `${first} ${last}`.slice(0, 50), siteId,
+      '!',
+      lastLogin,
+      isActive,
+      false,
+      u === 0,
+      !rng.chance(0.1),
+      rng.chance(0.05),
+      isManager,
+      rng.chance(0.02),
+      rng.chance(0.02),
+      rng.chance(0.1) ? null : email.toLowerCase(),
+      email,
+      first,
+      last,
+      joined,
+      `${first} ${last}`.slice(0, 50),
+      siteId,
     ]);
   }
   await users.end();
@@ -259,7 +428,17 @@ export async function generateSite(ctx: SiteContext, spec: SiteSpec): Promise<Si
       const tricky = c % 10 === 1 ? TRICKY_COMMUNITY_NAMES[(c - 1) / 10] : undefined;
       const name = tricky ?? `${rng.pick(TOPICS)} ${c + 1}`;
       await communities.add([
-        created, created, siteId, userId(u), name, deleted, '', rng.chance(0.05), deleted ? 'Deleted' : 'Active', rng.pick(COMMUNITY_TYPES), null,
+        created,
+        created,
+        siteId,
+        userId(u),
+        name,
+        deleted,
+        '',
+        rng.chance(0.05),
+        deleted ? 'Deleted' : 'Active',
+        rng.pick(COMMUNITY_TYPES),
+        null,
       ]);
     }
   }
@@ -270,7 +449,8 @@ export async function generateSite(ctx: SiteContext, spec: SiteSpec): Promise<Si
   for (let u = 0; u < n; u += 1) {
     for (let k = 0; k < counts.communities[u]; k += 1, c += 1) {
       const chosen = new Set([u]);
-      for (let extra = rng.chance(0.5) ? rng.between(1, 2) : 0; extra > 0; extra -= 1) chosen.add(activeUser());
+      for (let extra = rng.chance(0.5) ? rng.between(1, 2) : 0; extra > 0; extra -= 1)
+        chosen.add(activeUser());
       for (const manager of chosen) await managers.add([firstCommunity + c, userId(manager)]);
     }
   }
@@ -309,9 +489,23 @@ export async function generateSite(ctx: SiteContext, spec: SiteSpec): Promise<Si
     for (let k = 0; k < counts.challenges[u]; k += 1) {
       const created = stamp(rng);
       await challenges.add([
-        created, created, siteId, userId(u), rng.chance(0.5) ? firstCommunity + rng.int(communityCount) : null,
-        `${rng.pick(TOPICS)} challenge ${u}-${k}`, rng.chance(DELETED_SHARE), 'What would make this better', rng.chance(0.2),
-        rng.chance(0.1), rng.chance(0.5), rng.chance(0.2), rng.chance(0.3), null, null, rng.chance(0.5), false,
+        created,
+        created,
+        siteId,
+        userId(u),
+        rng.chance(0.5) ? firstCommunity + rng.int(communityCount) : null,
+        `${rng.pick(TOPICS)} challenge ${u}-${k}`,
+        rng.chance(DELETED_SHARE),
+        'What would make this better',
+        rng.chance(0.2),
+        rng.chance(0.1),
+        rng.chance(0.5),
+        rng.chance(0.2),
+        rng.chance(0.3),
+        null,
+        null,
+        rng.chance(0.5),
+        false,
       ]);
     }
   }
@@ -332,9 +526,24 @@ export async function generateSite(ctx: SiteContext, spec: SiteSpec): Promise<Si
     for (let k = 0; k < counts.ideas[u]; k += 1) {
       const created = stamp(rng);
       await ideas.add([
-        created, created, siteId, userId(u), challengeCount > 0 && rng.chance(0.7) ? firstChallenge + rng.skewed(challengeCount) : null,
-        `Idea ${u}-${k}: ${rng.pick(TOPICS).toLowerCase()}`, rng.chance(DELETED_SHARE), rng.pick(IDEA_STATUSES), '', null,
-        (rng.next() * 100).toFixed(6), rng.chance(0.3), rng.chance(0.05), rng.int(1000), rng.int(50), rng.int(10), rng.int(5000), rng.int(40),
+        created,
+        created,
+        siteId,
+        userId(u),
+        challengeCount > 0 && rng.chance(0.7) ? firstChallenge + rng.skewed(challengeCount) : null,
+        `Idea ${u}-${k}: ${rng.pick(TOPICS).toLowerCase()}`,
+        rng.chance(DELETED_SHARE),
+        rng.pick(IDEA_STATUSES),
+        '',
+        null,
+        (rng.next() * 100).toFixed(6),
+        rng.chance(0.3),
+        rng.chance(0.05),
+        rng.int(1000),
+        rng.int(50),
+        rng.int(10),
+        rng.int(5000),
+        rng.int(40),
       ]);
     }
   }
@@ -361,9 +570,19 @@ export async function generateSite(ctx: SiteContext, spec: SiteSpec): Promise<Si
       const created = stamp(rng);
       conversationIds.push(
         await conversations.add([
-          created, created, siteId, creator, rng.chance(0.4) ? firstCommunity + rng.int(communityCount) : null,
-          `Conversation ${u}-${k}`, rng.chance(DELETED_SHARE), 'How do we ship faster', rng.pick(['Open', 'Closed']), null,
-          created, rng.chance(0.5) ? null : new Date(created.getTime() + 7 * 86_400_000), '',
+          created,
+          created,
+          siteId,
+          creator,
+          rng.chance(0.4) ? firstCommunity + rng.int(communityCount) : null,
+          `Conversation ${u}-${k}`,
+          rng.chance(DELETED_SHARE),
+          'How do we ship faster',
+          rng.pick(['Open', 'Closed']),
+          null,
+          created,
+          rng.chance(0.5) ? null : new Date(created.getTime() + 7 * 86_400_000),
+          '',
         ]),
       );
     }
@@ -389,8 +608,16 @@ export async function generateSite(ctx: SiteContext, spec: SiteSpec): Promise<Si
       lastCommentOn[idea] = id;
       const created = stamp(rng);
       await comments.add([
-        created, created, siteId, userId(u), firstIdea + idea, parent, rng.chance(DELETED_SHARE), `I like this, ${u}-${k}`,
-        rng.chance(0.1) ? created : null, rng.chance(0.02),
+        created,
+        created,
+        siteId,
+        userId(u),
+        firstIdea + idea,
+        parent,
+        rng.chance(DELETED_SHARE),
+        `I like this, ${u}-${k}`,
+        rng.chance(0.1) ? created : null,
+        rng.chance(0.02),
       ]);
     }
   }
@@ -399,7 +626,8 @@ export async function generateSite(ctx: SiteContext, spec: SiteSpec): Promise<Si
 
   const likes = load('central_ideacomment_liked_by');
   for (let u = 0; u < n; u += 1) {
-    for (const comment of rng.distinct(counts.likes[u], commentCount)) await likes.add([firstComment + comment, userId(u)]);
+    for (const comment of rng.distinct(counts.likes[u], commentCount))
+      await likes.add([firstComment + comment, userId(u)]);
   }
   activityRows += await likes.end();
   progress(`${spec.domain}: likes`);
@@ -418,7 +646,12 @@ export async function generateSite(ctx: SiteContext, spec: SiteSpec): Promise<Si
  * Rows that cross sites and must never count: users of one site voting,
  * liking and joining on the other. Returns how many rows it wrote.
  */
-export async function crossSiteNoise(ctx: SiteContext, a: SiteRows, b: SiteRows, seed: number): Promise<number> {
+export async function crossSiteNoise(
+  ctx: SiteContext,
+  a: SiteRows,
+  b: SiteRows,
+  seed: number,
+): Promise<number> {
   const rng = new Random(seed);
   const tables = {
     votes: new TableLoad(ctx.db, ctx.ids, 'central_ideavote'),

@@ -56,7 +56,8 @@ interface NoiseSite {
  */
 export async function generateCustomer(db: Knex, options: GenerateOptions): Promise<GenerateReport> {
   const users = options.users;
-  if (!Number.isInteger(users) || users < 1) throw new RangeError(`users must be a whole number of at least 1 (got ${users})`);
+  if (!Number.isInteger(users) || users < 1)
+    throw new RangeError(`users must be a whole number of at least 1 (got ${users})`);
   const seed = options.seed ?? 1;
   const domain = (options.domain ?? `customer-${users}-${seed}.example.com`).trim().toLowerCase();
   const noiseCount = options.noiseSites ?? 2;
@@ -86,11 +87,26 @@ export async function generateCustomer(db: Knex, options: GenerateOptions): Prom
  * customer with its own manager, to show that exports stay within a site.
  * Running it again fails with {@link SeedSiteExistsError}: demo data is never doubled.
  */
-export function seedDemo(db: Knex, options: { onProgress?: (message: string) => void } = {}): Promise<GenerateReport> {
+export function seedDemo(
+  db: Knex,
+  options: { onProgress?: (message: string) => void } = {},
+): Promise<GenerateReport> {
   return generate(db, {
     seed: 42,
-    customer: { domain: 'example.com', name: 'Example Inc.', users: 300, managerEmail: 'manager@example.com' },
-    noise: [{ domain: 'other.example.org', name: 'Other Org', users: 60, managerEmail: 'manager@other.example.org' }],
+    customer: {
+      domain: 'example.com',
+      name: 'Example Inc.',
+      users: 300,
+      managerEmail: 'manager@example.com',
+    },
+    noise: [
+      {
+        domain: 'other.example.org',
+        name: 'Other Org',
+        users: 60,
+        managerEmail: 'manager@other.example.org',
+      },
+    ],
     onProgress: options.onProgress,
   });
 }
@@ -111,7 +127,11 @@ async function generate(
     const ctx: SiteContext = { db: trx, ids: await IdAllocator.start(trx), progress };
     const customer = await generateSite(ctx, { ...plan.customer, seed: plan.seed });
     for (const [k, site] of plan.noise.entries()) {
-      const other = await generateSite(ctx, { ...site, seed: plan.seed * 7919 + k + 1, sharedEmail: plan.customer.managerEmail });
+      const other = await generateSite(ctx, {
+        ...site,
+        seed: plan.seed * 7919 + k + 1,
+        sharedEmail: plan.customer.managerEmail,
+      });
       await crossSiteNoise(ctx, customer, other, plan.seed * 104_729 + k);
     }
     return customer;
@@ -124,6 +144,8 @@ async function generate(
     noiseSites: plan.noise.map((site) => site.domain),
     durationMs: Math.round(performance.now() - started),
   };
-  progress(`${report.site.domain}: ${report.users} users, ${report.activityRows} activity rows in ${report.durationMs} ms`);
+  progress(
+    `${report.site.domain}: ${report.users} users, ${report.activityRows} activity rows in ${report.durationMs} ms`,
+  );
   return report;
 }
