@@ -31,6 +31,7 @@ const serverSchema = z.object({
     .preprocess((value) => (typeof value === 'string' && value.trim() ? value.trim().toLowerCase() : undefined), z.enum(['on', 'off']).default('on')),
   SPOTLIGHT_SCHEDULER_TICK_MS: integer(30_000, 50, 3_600_000),
   SPOTLIGHT_WORKER_POLL_MS: integer(2_000, 50, 3_600_000),
+  SPOTLIGHT_WORKER_CONCURRENCY: integer(1, 1, 16),
   SPOTLIGHT_RUN_LEASE_MS: integer(300_000, 1_000, 86_400_000),
   SPOTLIGHT_MAIL_MAX_ATTEMPTS: integer(5, 1, 20),
   SPOTLIGHT_MAIL_RETRY_BASE_MS: integer(30_000, 10, 3_600_000),
@@ -48,6 +49,8 @@ export interface ServerSettings {
   background: boolean;
   schedulerTickMs: number;
   workerPollMs: number;
+  /** Exports this instance runs at the same time. */
+  workerConcurrency: number;
   /** How long a claimed run stays this instance's without a heartbeat. */
   runLeaseMs: number;
   mailMaxAttempts: number;
@@ -70,6 +73,7 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     background: values.SPOTLIGHT_BACKGROUND === 'on',
     schedulerTickMs: values.SPOTLIGHT_SCHEDULER_TICK_MS,
     workerPollMs: values.SPOTLIGHT_WORKER_POLL_MS,
+    workerConcurrency: values.SPOTLIGHT_WORKER_CONCURRENCY,
     runLeaseMs: values.SPOTLIGHT_RUN_LEASE_MS,
     mailMaxAttempts: values.SPOTLIGHT_MAIL_MAX_ATTEMPTS,
     mailRetryBaseMs: values.SPOTLIGHT_MAIL_RETRY_BASE_MS,

@@ -9,7 +9,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * The export worker of this instance: on every poll (and when an export is
- * queued here) it runs due exports one after another until none is left.
+ * queued here) it runs due exports, `workerConcurrency` at a time, until none is left.
  * On shutdown it stops claiming and waits for the export in flight.
  */
 @Injectable()
@@ -66,7 +66,11 @@ export class ExportWorkerJob implements OnApplicationBootstrap, BeforeApplicatio
   private async drain(): Promise<void> {
     do {
       this.wokenWhileDraining = false;
-      while (!this.stopping && (await this.runOnce()));
+      await Promise.all(
+        Array.from({ length: this.settings.workerConcurrency }, async () => {
+          while (!this.stopping && (await this.runOnce()));
+        }),
+      );
     } while (this.wokenWhileDraining && !this.stopping);
   }
 }

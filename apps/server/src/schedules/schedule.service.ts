@@ -108,8 +108,12 @@ export class ScheduleService {
         await this.schedules.advance(schedule.id, schedule.nextDueAt!, null);
         continue;
       }
-      const [latest] = cron.previousRuns(1, new Date(now.getTime() + 1));
-      const dueAt = latest && latest >= schedule.nextDueAt! ? latest : schedule.nextDueAt!;
+      const [dueAt] = cron.previousRuns(1, new Date(now.getTime() + 1));
+      if (!dueAt || dueAt < schedule.nextDueAt!) {
+        // No due time of the expression since the stored one (it was edited by hand): nothing to send yet.
+        await this.schedules.advance(schedule.id, schedule.nextDueAt!, cron.nextRun(now));
+        continue;
+      }
       const run = await this.runs.insertQueued(
         {
           customer: schedule.customer,
