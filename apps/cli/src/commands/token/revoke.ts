@@ -1,0 +1,42 @@
+import { Args } from '@oclif/core';
+import { SpotlightCommand } from '../../base-command';
+import { EXIT_CODES_HELP } from '../../exit-codes';
+
+export interface TokenRevokeResult {
+  id: number;
+  scope: 'staff' | 'site';
+  site: string | null;
+  label: string | null;
+  revokedAt: string;
+}
+
+export default class TokenRevoke extends SpotlightCommand<TokenRevokeResult> {
+  static override summary = 'Revoke an API token: the server answers 401 to it from now on.';
+
+  static override description = `Give the id that "spotlight token create" printed, or the token itself. Revoking a revoked token changes nothing.
+
+${EXIT_CODES_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> 3',
+    '<%= config.bin %> <%= command.id %> "$TOKEN"',
+  ];
+
+  static override args = {
+    token: Args.string({ required: true, description: 'The token id, or the token itself.' }),
+  };
+
+  async run(): Promise<TokenRevokeResult> {
+    const { args } = await this.parse(TokenRevoke);
+    const record = await this.services.tokens.revoke(args.token);
+    const scope = record.siteDomain ? `site token for ${record.siteDomain}` : 'staff token';
+    this.log(`Revoked ${scope} ${record.id} (${record.prefix}...) at ${record.revokedAt!.toISOString()}.`);
+    return {
+      id: record.id,
+      scope: record.scope,
+      site: record.siteDomain,
+      label: record.label,
+      revokedAt: record.revokedAt!.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import { TokenRepository, TokenService } from '@spotlight/core';
+import { describeEachDatabase, type SiteRow } from '@spotlight/testing';
+import { parseJson, runCli, type CliRun } from '../../__fixtures__/run-cli';
+import type { TokenCreateResult } from './create';
+import type { TokenRevokeResult } from './revoke';
+
+function expectSuccess(run: CliRun): void {
+  if (run.code !== 0) throw new Error(`exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+}
+
+describeEachDatabase('spotlight token', (db) => {
+  let site: SiteRow;
+  let tokens: TokenService;
+  const env = () => ({ DATABASE_URL: db.url });
+
+  beforeAll(async () => {
+    site = await db.factory.site();
+    tokens = new TokenService(new TokenRepository(db.knex));
+  });
+
+  it('creates a staff token, prints it once on stdout and stores only its hash', async () => {
+    const run = await runCli(['token', 'create', '--staff', '--label', 'support team'], env());
+    expectSuccess(run);
+    const token = run.stdout.trim();
+    expect(token).toMatch(/^spx_[A-Za-z0-9_-]{43}$/);
+    expect(run.stderr).toMatch(/^Created staff token \(every customer\), id \d+\. It is shown once/);
+
+    const row = await db
+      .knex('spotlight_export_token')
+      .where({ token_hash: crypto.createHash('sha256').update(token).digest('hex') })
+      .first();
+    expect(row).toMatchObject({ scope: 'staff', site_domain: null, label: 'support team' });
+    const stored = JSON.stringify(await db.knex('spotlight_export_token').select());
+    expect(stored).not.toContain(token);
+    expect(await tokens.verify(token)).toMatchObject({ scope: 'staff' });
+  });
+
+  it('creates a site token for an existing customer, with --json', async () => {
+    const run = await runCli(['token', 'create', '--site', site.domain.toUpperCase(), '--json'], env());
+    expectSuccess(run);
+    const result = parseJson<TokenCreateResult>(run);
+    expect(result).toMatchObject({ id: expect.any(Number), scope: 'site', site: site.domain, label: null });
+    expect(await tokens.verify(result.token)).toMatchObject({
+      id: result.id,
+      scope: 'site',
+      siteDomain: site.domain,
+    });
+  });
+
+  it.each([
+    [['--site', 'nobody.example.org'], 3, /No customer has the domain "nobody.example.org"/],
+    [[], 2, /Give either --staff .* or --site DOMAIN/],
+    [['--staff', '--site', 'example.com'], 2, /cannot also be provided when using/],
+  ])('refuses %j with exit code %i and one line', async (flags, code, message) => {
+    const run = await runCli(['token', 'create', ...flags], env());
+    expect(run.code).toBe(code);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('revokes by id or by the token itself, after which the token no longer verifies', async () => {
+    const byId = parseJson<TokenCreateResult>(await runCli(['token', 'create', '--staff', '--json'], env()));
+    const revoked = await runCli(['token', 'revoke', String(byId.id), '--json'], env());
+    expectSuccess(revoked);
+    expect(parseJson<TokenRevokeResult>(revoked)).toMatchObject({
+      id: byId.id,
+      scope: 'staff',
+      revokedAt: expect.any(String),
+    });
+    expect(await tokens.verify(byId.token)).toBeNull();
+
+    const byToken = parseJson<TokenCreateResult>(
+      await runCli(['token', 'create', '--site', site.domain, '--json'], env()),
+    );
+    const text = await runCli(['token', 'revoke', byToken.token], env());
+    expectSuccess(text);
+    expect(text.stdout).toMatch(
+      new RegExp(`^Revoked site token for ${site.domain.replace(/\./g, '\\.')} ${byToken.id} \\(spx_`),
+    );
+    expect(await tokens.verify(byToken.token)).toBeNull();
+
+    // Revoking again changes nothing and says when it happened.
+    const again = parseJson<TokenRevokeResult>(
+      await runCli(['token', 'revoke', String(byId.id), '--json'], env()),
+    );
+    expect(again.revokedAt).toBe(parseJson<TokenRevokeResult>(revoked).revokedAt);
+  });
+
+  it('refuses to revoke a token that does not exist', async () => {
+    const run = await runCli(['token', 'revoke', '999999'], env());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^Error: No token "999999"; give the id printed by "spotlight token create" or the token itself\.$/m,
+    );
+  });
+});
