@@ -5,7 +5,10 @@ import { AppModule } from './app.module';
 import type { ServerSettings } from './config/server.settings';
 
 /** Builds the whole app (not listening yet): the server and the end-to-end tests both start it this way. */
-export async function createApp(settings: ServerSettings, options: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<NestExpressApplication> {
+export async function createApp(
+  settings: ServerSettings,
+  options: { logger?: false | ('error' | 'warn' | 'log')[] } = {},
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings), {
     logger: options.logger ?? ['error', 'warn', 'log'],
     abortOnError: false,
@@ -16,7 +19,9 @@ export async function createApp(settings: ServerSettings, options: { logger?: fa
     app,
     new DocumentBuilder()
       .setTitle('Spotlight exports')
-      .setDescription('User activity exports: queue, download, schedule. Authenticate with "Authorization: Bearer <token>" from "spotlight token create".')
+      .setDescription(
+        'User activity exports: queue, download, schedule. Authenticate with "Authorization: Bearer <token>" from "spotlight token create".',
+      )
       .setVersion('0.1.0')
       .addBearerAuth()
       .build(),

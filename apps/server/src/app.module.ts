@@ -52,26 +52,42 @@ export class AppModule {
         {
           provide: READ_DB,
           inject: [PRIMARY_DB],
-          useFactory: (primary: Knex) => (settings.readDatabaseUrl === settings.core.databaseUrl ? primary : createDatabase(settings.readDatabaseUrl)),
+          useFactory: (primary: Knex) =>
+            settings.readDatabaseUrl === settings.core.databaseUrl
+              ? primary
+              : createDatabase(settings.readDatabaseUrl),
         },
         { provide: MAIL, useFactory: () => createMailRepository(settings.core) },
         DatabaseLifecycle,
         { provide: TokenRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new TokenRepository(db) },
-        { provide: TokenService, inject: [TokenRepository], useFactory: (tokens: TokenRepository) => new TokenService(tokens) },
+        {
+          provide: TokenService,
+          inject: [TokenRepository],
+          useFactory: (tokens: TokenRepository) => new TokenService(tokens),
+        },
         { provide: AuditRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new AuditRepository(db) },
         { provide: RunRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new RunRepository(db) },
-        { provide: ScheduleRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new ScheduleRepository(db) },
+        {
+          provide: ScheduleRepository,
+          inject: [PRIMARY_DB],
+          useFactory: (db: Knex) => new ScheduleRepository(db),
+        },
         { provide: ExportService, inject: [READ_DB, MAIL], useFactory: exportServiceFor },
         {
           provide: ExportRunService,
           inject: [RunRepository, ExportService, AuditRepository],
-          useFactory: (runs: RunRepository, exports: ExportService, audit: AuditRepository) => new ExportRunService(runs, exports, audit),
+          useFactory: (runs: RunRepository, exports: ExportService, audit: AuditRepository) =>
+            new ExportRunService(runs, exports, audit),
         },
         {
           provide: ScheduleService,
           inject: [ScheduleRepository, RunRepository, ExportService, AuditRepository],
-          useFactory: (schedules: ScheduleRepository, runs: RunRepository, exports: ExportService, audit: AuditRepository) =>
-            new ScheduleService(schedules, runs, exports, audit),
+          useFactory: (
+            schedules: ScheduleRepository,
+            runs: RunRepository,
+            exports: ExportService,
+            audit: AuditRepository,
+          ) => new ScheduleService(schedules, runs, exports, audit),
         },
         {
           provide: ExportRunner,
@@ -90,7 +106,12 @@ export class AppModule {
         { provide: APP_FILTER, useClass: SpotlightExceptionFilter },
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+            stopAtFirstError: false,
+          }),
         },
       ],
     };

@@ -6,9 +6,18 @@ import { runServer } from './__fixtures__/server-process';
 describe('server start-up', () => {
   it.each([
     [{ PORT: 'eighty' }, /^spotlight-server: Invalid configuration: PORT .*number/],
-    [{ DATABASE_URL: 'postgres://db/spotlight' }, /^spotlight-server: Invalid configuration: DATABASE_URL must be mysql:\/\//],
-    [{ DATABASE_READ_URL: 'replica' }, /^spotlight-server: Invalid configuration: DATABASE_READ_URL must be mysql:\/\//],
-    [{ SMTP_URL: 'mail.example.com' }, /^spotlight-server: Invalid configuration: SMTP_URL must be smtp:\/\//],
+    [
+      { DATABASE_URL: 'postgres://db/spotlight' },
+      /^spotlight-server: Invalid configuration: DATABASE_URL must be mysql:\/\//,
+    ],
+    [
+      { DATABASE_READ_URL: 'replica' },
+      /^spotlight-server: Invalid configuration: DATABASE_READ_URL must be mysql:\/\//,
+    ],
+    [
+      { SMTP_URL: 'mail.example.com' },
+      /^spotlight-server: Invalid configuration: SMTP_URL must be smtp:\/\//,
+    ],
     [{ SPOTLIGHT_BACKGROUND: 'maybe' }, /^spotlight-server: Invalid configuration: SPOTLIGHT_BACKGROUND /],
   ])('fails fast with one clear line for %j', async (env, message) => {
     const { code, stderr } = await runServer({ SPOTLIGHT_DATA_DIR: os.tmpdir(), ...env });
@@ -20,9 +29,14 @@ describe('server start-up', () => {
   it('tells to migrate when the database has no export tables', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-server-'));
     try {
-      const { code, stderr } = await runServer({ DATABASE_URL: `sqlite://${path.join(dir, 'empty.sqlite')}`, PORT: '0' });
+      const { code, stderr } = await runServer({
+        DATABASE_URL: `sqlite://${path.join(dir, 'empty.sqlite')}`,
+        PORT: '0',
+      });
       expect(code).toBe(1);
-      expect(stderr.trim()).toMatch(/^spotlight-server: The database at sqlite:\/\/.* has no export tables; run "spotlight db migrate" first\.$/);
+      expect(stderr.trim()).toMatch(
+        /^spotlight-server: The database at sqlite:\/\/.* has no export tables; run "spotlight db migrate" first\.$/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -9,7 +9,9 @@ async function main(): Promise<void> {
   const app = await createApp(settings);
   await app.listen(settings.port, settings.host);
   const url = await app.getUrl();
-  new Logger('Server').log(`listening on ${url} (docs at ${url}/docs), ${describeSettings(settings)}, instance ${settings.instanceId}`);
+  new Logger('Server').log(
+    `listening on ${url} (docs at ${url}/docs), ${describeSettings(settings)}, instance ${settings.instanceId}`,
+  );
 }
 
 main().catch((error: unknown) => {

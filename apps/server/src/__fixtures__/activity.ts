@@ -4,7 +4,11 @@ import type { Factory, SiteRow, UserRow } from '@spotlight/testing';
  * A site with `users` users, a manager among them, and activity of every kind
  * spread over communities, so a query per user or per row would show in counts.
  */
-export async function siteWithActivity(factory: Factory, users: number, domain?: string): Promise<{ site: SiteRow; manager: UserRow }> {
+export async function siteWithActivity(
+  factory: Factory,
+  users: number,
+  domain?: string,
+): Promise<{ site: SiteRow; manager: UserRow }> {
   const site = await factory.site(domain ? { domain } : {});
   const manager = await factory.manager({ site });
   const people: UserRow[] = [manager];

@@ -26,10 +26,16 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs `node dist/main.js` with exactly this environment (plus PATH) and returns when it exits. */
-export function runServer(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stderr: string }> {
+export function runServer(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; stderr: string }> {
   assertBuilt();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER_MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SERVER_MAIN], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
@@ -54,7 +60,9 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -84,6 +92,8 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
 
 function assertBuilt(): void {
   if (!fs.existsSync(SERVER_MAIN)) {
-    throw new Error(`${SERVER_MAIN} is missing; build first: pnpm turbo run build --filter=@spotlight/server...`);
+    throw new Error(
+      `${SERVER_MAIN} is missing; build first: pnpm turbo run build --filter=@spotlight/server...`,
+    );
   }
 }

@@ -21,7 +21,11 @@ export interface TestApp {
  * background loops are off unless `env` turns them on, so a test drives the
  * worker and the scheduler by calling their job methods.
  */
-export async function startTestApp(db: TestDatabase, smtp: { url: string } | null, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  db: TestDatabase,
+  smtp: { url: string } | null,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
   const settings = loadServerSettings({
     DATABASE_URL: db.url,
     SMTP_URL: smtp?.url,
@@ -41,7 +45,10 @@ export async function startTestApp(db: TestDatabase, smtp: { url: string } | nul
 }
 
 /** A new token as `spotlight token create` makes it; returns the secret. */
-export async function createToken(db: TestDatabase, scope: { staff: true } | { site: string }): Promise<string> {
+export async function createToken(
+  db: TestDatabase,
+  scope: { staff: true } | { site: string },
+): Promise<string> {
   const service = new TokenService(new TokenRepository(db.knex));
   return (await service.create(scope)).token;
 }

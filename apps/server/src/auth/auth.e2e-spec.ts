@@ -30,12 +30,21 @@ describeEachDatabase('API authentication', (db) => {
     revokedToken = revoked.token;
     await service.revoke(String(revoked.record.id));
 
-    const run = await request(t.http).post('/exports').set(bearer(staffToken)).send({ customer: other.domain, recipient: otherManager.email }).expect(202);
+    const run = await request(t.http)
+      .post('/exports')
+      .set(bearer(staffToken))
+      .send({ customer: other.domain, recipient: otherManager.email })
+      .expect(202);
     otherRunId = run.body.id;
     const schedule = await request(t.http)
       .post('/schedules')
       .set(bearer(staffToken))
-      .send({ customer: other.domain, recipient: otherManager.email, cron: '0 7 * * 1', timeZone: 'Europe/Berlin' })
+      .send({
+        customer: other.domain,
+        recipient: otherManager.email,
+        cron: '0 7 * * 1',
+        timeZone: 'Europe/Berlin',
+      })
       .expect(201);
     otherScheduleId = schedule.body.id;
   });
@@ -47,7 +56,10 @@ describeEachDatabase('API authentication', (db) => {
   const endpoints = (): Array<[string, () => request.Test]> => [
     ['GET /exports', () => request(t.http).get('/exports')],
     ['GET /exports/:id', () => request(t.http).get(`/exports/${otherRunId}`)],
-    ['POST /exports', () => request(t.http).post('/exports').send({ customer: own.domain, recipient: ownManager.email })],
+    [
+      'POST /exports',
+      () => request(t.http).post('/exports').send({ customer: own.domain, recipient: ownManager.email }),
+    ],
     ['GET download', () => request(t.http).get(`/customers/${own.domain}/user-activity.xlsx`)],
     ['GET /schedules', () => request(t.http).get('/schedules')],
     ['DELETE /schedules/:id', () => request(t.http).delete(`/schedules/${otherScheduleId}`)],
@@ -77,21 +89,36 @@ describeEachDatabase('API authentication', (db) => {
       expect(res.status).toBe(404);
       return (res.body.message as string).replace(/the id \d+/, 'the id N');
     };
-    expect(await absent(request(t.http).get(`/exports/${otherRunId}`))).toBe(await absent(request(t.http).get('/exports/999999')));
-    expect(await absent(request(t.http).post('/exports').send({ customer: other.domain, recipient: otherManager.email }))).toBe(
-      `No customer has the domain "${other.domain}".`,
+    expect(await absent(request(t.http).get(`/exports/${otherRunId}`))).toBe(
+      await absent(request(t.http).get('/exports/999999')),
     );
-    expect(await absent(request(t.http).post('/exports').send({ customer: 'nowhere.example.org', recipient: otherManager.email }))).toBe(
-      'No customer has the domain "nowhere.example.org".',
-    );
+    expect(
+      await absent(
+        request(t.http).post('/exports').send({ customer: other.domain, recipient: otherManager.email }),
+      ),
+    ).toBe(`No customer has the domain "${other.domain}".`);
+    expect(
+      await absent(
+        request(t.http)
+          .post('/exports')
+          .send({ customer: 'nowhere.example.org', recipient: otherManager.email }),
+      ),
+    ).toBe('No customer has the domain "nowhere.example.org".');
     await absent(request(t.http).get(`/customers/${other.domain}/user-activity.xlsx`));
-    expect(await absent(request(t.http).get(`/schedules/${otherScheduleId}`))).toBe(await absent(request(t.http).get('/schedules/999999')));
+    expect(await absent(request(t.http).get(`/schedules/${otherScheduleId}`))).toBe(
+      await absent(request(t.http).get('/schedules/999999')),
+    );
     await absent(request(t.http).patch(`/schedules/${otherScheduleId}`).send({ enabled: false }));
     await absent(request(t.http).delete(`/schedules/${otherScheduleId}`));
     await absent(
-      request(t.http).post('/schedules').send({ customer: other.domain, recipient: otherManager.email, cron: '0 7 * * 1', timeZone: 'UTC' }),
+      request(t.http)
+        .post('/schedules')
+        .send({ customer: other.domain, recipient: otherManager.email, cron: '0 7 * * 1', timeZone: 'UTC' }),
     );
-    const list = await request(t.http).get(`/exports?customer=${other.domain}`).set(bearer(siteToken)).expect(200);
+    const list = await request(t.http)
+      .get(`/exports?customer=${other.domain}`)
+      .set(bearer(siteToken))
+      .expect(200);
     expect(list.body.items).toEqual([]);
     const mine = await request(t.http).get('/exports').set(bearer(siteToken)).expect(200);
     expect(mine.body.items.map((item: { customer: string }) => item.customer)).not.toContain(other.domain);
@@ -102,11 +129,18 @@ describeEachDatabase('API authentication', (db) => {
   });
 
   it('lets a site token use its own site and a staff token every site, and records who asked', async () => {
-    const queued = await request(t.http).post('/exports').set(bearer(siteToken)).send({ customer: own.domain, recipient: ownManager.email }).expect(202);
+    const queued = await request(t.http)
+      .post('/exports')
+      .set(bearer(siteToken))
+      .send({ customer: own.domain, recipient: ownManager.email })
+      .expect(202);
     await request(t.http).get(`/exports/${queued.body.id}`).set(bearer(siteToken)).expect(200);
     const mine = await request(t.http).get('/exports').set(bearer(siteToken)).expect(200);
     expect(mine.body.items.map((item: { id: number }) => item.id)).toEqual([queued.body.id]);
-    await request(t.http).get(`/customers/${own.domain}/user-activity.xlsx`).set(bearer(siteToken)).expect(200);
+    await request(t.http)
+      .get(`/customers/${own.domain}/user-activity.xlsx`)
+      .set(bearer(siteToken))
+      .expect(200);
     const schedule = await request(t.http)
       .post('/schedules')
       .set(bearer(siteToken))
@@ -116,21 +150,40 @@ describeEachDatabase('API authentication', (db) => {
 
     await request(t.http).get(`/exports/${otherRunId}`).set(bearer(staffToken)).expect(200);
     await request(t.http).get(`/exports/${queued.body.id}`).set(bearer(staffToken)).expect(200);
-    await request(t.http).get(`/customers/${other.domain}/user-activity.xlsx`).set(bearer(staffToken)).expect(200);
+    await request(t.http)
+      .get(`/customers/${other.domain}/user-activity.xlsx`)
+      .set(bearer(staffToken))
+      .expect(200);
 
-    const siteTokenId = (await db.knex('spotlight_export_token').where({ site_domain: own.domain }).first()).id;
+    const siteTokenId = (await db.knex('spotlight_export_token').where({ site_domain: own.domain }).first())
+      .id;
     const audit = await db.knex('spotlight_export_audit').where({ token_id: siteTokenId }).orderBy('id');
-    expect(audit.map((entry: { action: string }) => entry.action)).toEqual(['export.queue', 'export.download', 'schedule.create']);
+    expect(audit.map((entry: { action: string }) => entry.action)).toEqual([
+      'export.queue',
+      'export.download',
+      'schedule.create',
+    ]);
     const run = await db.knex('spotlight_export_run').where({ id: queued.body.id }).first();
     expect(Number(run.token_id)).toBe(Number(siteTokenId));
   });
 
   it('serves health and the OpenAPI document without a token', async () => {
     const health = await request(t.http).get('/health').expect(200);
-    expect(health.body).toMatchObject({ status: 'ok', database: { primary: 'ok' }, mail: { configured: true } });
+    expect(health.body).toMatchObject({
+      status: 'ok',
+      database: { primary: 'ok' },
+      mail: { configured: true },
+    });
     const docs = await request(t.http).get('/docs-json').expect(200);
     expect(Object.keys(docs.body.paths)).toEqual(
-      expect.arrayContaining(['/exports', '/exports/{id}', '/customers/{domain}/user-activity.xlsx', '/schedules', '/schedules/{id}', '/health']),
+      expect.arrayContaining([
+        '/exports',
+        '/exports/{id}',
+        '/customers/{domain}/user-activity.xlsx',
+        '/schedules',
+        '/schedules/{id}',
+        '/health',
+      ]),
     );
     await request(t.http).get('/docs').expect(200);
   });

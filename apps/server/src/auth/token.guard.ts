@@ -1,4 +1,11 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+  createParamDecorator,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { TokenService, type TokenRecord } from '@spotlight/core';
 import type { Request } from 'express';
@@ -23,13 +30,20 @@ export class TokenGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()]))
+      return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-    if (!match) throw new UnauthorizedException('Send "Authorization: Bearer <token>"; create a token with "spotlight token create".');
+    if (!match)
+      throw new UnauthorizedException(
+        'Send "Authorization: Bearer <token>"; create a token with "spotlight token create".',
+      );
     const token = await this.tokens.verify(match[1]);
-    if (!token) throw new UnauthorizedException('The token is unknown or revoked; create a new one with "spotlight token create".');
+    if (!token)
+      throw new UnauthorizedException(
+        'The token is unknown or revoked; create a new one with "spotlight token create".',
+      );
     request.token = token;
     return true;
   }

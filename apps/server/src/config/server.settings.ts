@@ -1,6 +1,13 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { ConfigurationError, describeIssues, loadCoreSettings, maskUrl, parseDatabaseUrl, type CoreSettings } from '@spotlight/core';
+import {
+  ConfigurationError,
+  describeIssues,
+  loadCoreSettings,
+  maskUrl,
+  parseDatabaseUrl,
+  type CoreSettings,
+} from '@spotlight/core';
 
 function integer(defaultValue: number, min: number, max: number) {
   return z.preprocess(
@@ -9,7 +16,10 @@ function integer(defaultValue: number, min: number, max: number) {
   );
 }
 
-const optionalText = z.preprocess((value) => (typeof value === 'string' && value.trim() ? value.trim() : undefined), z.string().optional());
+const optionalText = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() ? value.trim() : undefined),
+  z.string().optional(),
+);
 
 const serverSchema = z.object({
   PORT: integer(3000, 0, 65535),
@@ -27,8 +37,10 @@ const serverSchema = z.object({
     { message: 'must be mysql://user:password@host:port/database or sqlite:///path/to/file.db' },
   ),
   SPOTLIGHT_INSTANCE_ID: optionalText,
-  SPOTLIGHT_BACKGROUND: z
-    .preprocess((value) => (typeof value === 'string' && value.trim() ? value.trim().toLowerCase() : undefined), z.enum(['on', 'off']).default('on')),
+  SPOTLIGHT_BACKGROUND: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() ? value.trim().toLowerCase() : undefined),
+    z.enum(['on', 'off']).default('on'),
+  ),
   SPOTLIGHT_SCHEDULER_TICK_MS: integer(30_000, 50, 3_600_000),
   SPOTLIGHT_WORKER_POLL_MS: integer(2_000, 50, 3_600_000),
   SPOTLIGHT_WORKER_CONCURRENCY: integer(1, 1, 16),
@@ -83,6 +95,9 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
 
 /** A one-line description of where the server reads and writes, without passwords. */
 export function describeSettings(settings: ServerSettings): string {
-  const read = settings.readDatabaseUrl === settings.core.databaseUrl ? '' : `, exports read from ${maskUrl(settings.readDatabaseUrl)}`;
+  const read =
+    settings.readDatabaseUrl === settings.core.databaseUrl
+      ? ''
+      : `, exports read from ${maskUrl(settings.readDatabaseUrl)}`;
   return `database ${maskUrl(settings.core.databaseUrl)}${read}, mail ${settings.core.smtpUrl ? maskUrl(settings.core.smtpUrl) : `outbox ${settings.core.outboxDir}`}`;
 }

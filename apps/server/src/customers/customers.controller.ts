@@ -1,7 +1,14 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Writable } from 'node:stream';
-import { ExportService, XLSX_CONTENT_TYPE, attachmentName, parseCustomer, tokenReaches, type TokenRecord } from '@spotlight/core';
+import {
+  ExportService,
+  XLSX_CONTENT_TYPE,
+  attachmentName,
+  parseCustomer,
+  tokenReaches,
+  type TokenRecord,
+} from '@spotlight/core';
 import type { Response } from 'express';
 import { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
@@ -20,11 +27,25 @@ export class CustomersController {
   @Get(':domain/user-activity.xlsx')
   @ApiProduces(XLSX_CONTENT_TYPE)
   @ApiOperation({ summary: "Streams the customer's user activity workbook as a download; no email." })
-  async download(@CurrentToken() token: TokenRecord, @Param('domain') domain: string, @Query() query: DownloadQuery, @Res() response: Response): Promise<void> {
+  async download(
+    @CurrentToken() token: TokenRecord,
+    @Param('domain') domain: string,
+    @Query() query: DownloadQuery,
+    @Res() response: Response,
+  ): Promise<void> {
     const customer = parseCustomer(domain);
-    if (!tokenReaches(token, customer)) throw new NotVisibleError(`No customer has the domain "${customer}".`);
-    await this.audit.record({ tokenId: token.id, action: 'export.download', target: `customer:${customer}`, detail: { ...query } });
-    await this.exports.exportToStream({ customer, since: query.since, until: query.until }, headersOnFirstByte(response, customer));
+    if (!tokenReaches(token, customer))
+      throw new NotVisibleError(`No customer has the domain "${customer}".`);
+    await this.audit.record({
+      tokenId: token.id,
+      action: 'export.download',
+      target: `customer:${customer}`,
+      detail: { ...query },
+    });
+    await this.exports.exportToStream(
+      { customer, since: query.since, until: query.until },
+      headersOnFirstByte(response, customer),
+    );
   }
 }
 
@@ -39,7 +60,10 @@ function headersOnFirstByte(response: Response, customer: string): Writable {
       if (!response.headersSent) {
         response.status(200);
         response.setHeader('Content-Type', XLSX_CONTENT_TYPE);
-        response.setHeader('Content-Disposition', `attachment; filename="${attachmentName(customer, new Date())}"`);
+        response.setHeader(
+          'Content-Disposition',
+          `attachment; filename="${attachmentName(customer, new Date())}"`,
+        );
         response.setHeader('Cache-Control', 'no-store');
       }
       if (response.write(chunk)) callback();

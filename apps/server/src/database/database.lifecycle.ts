@@ -24,7 +24,9 @@ export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
       throw explainDatabaseError(error, target);
     }
     if (!migrated) {
-      throw new ConfigurationError(`The database at ${target} has no export tables; run "spotlight db migrate" first.`);
+      throw new ConfigurationError(
+        `The database at ${target} has no export tables; run "spotlight db migrate" first.`,
+      );
     }
   }
 

@@ -30,15 +30,24 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
   }
 
   private describe(error: unknown): { status: number; code: string; message: string } {
-    if (isSpotlightError(error)) return { status: STATUS_BY_CODE[error.code], code: error.code, message: error.message };
-    if (error instanceof NotVisibleError) return { status: HttpStatus.NOT_FOUND, code: 'NOT_FOUND', message: error.message };
+    if (isSpotlightError(error))
+      return { status: STATUS_BY_CODE[error.code], code: error.code, message: error.message };
+    if (error instanceof NotVisibleError)
+      return { status: HttpStatus.NOT_FOUND, code: 'NOT_FOUND', message: error.message };
     if (error instanceof HttpException) {
       const body = error.getResponse();
-      const raw = typeof body === 'object' && body !== null && 'message' in body ? (body as { message: unknown }).message : error.message;
+      const raw =
+        typeof body === 'object' && body !== null && 'message' in body
+          ? (body as { message: unknown }).message
+          : error.message;
       const message = Array.isArray(raw) ? raw.join('; ') : String(raw);
       return { status: error.getStatus(), code: HttpStatus[error.getStatus()] ?? 'ERROR', message };
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_SERVER_ERROR', message: 'Internal error; the server log has the details.' };
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      code: 'INTERNAL_SERVER_ERROR',
+      message: 'Internal error; the server log has the details.',
+    };
   }
 }

@@ -21,7 +21,10 @@ export class HealthController {
   @Public()
   @ApiOperation({ summary: 'Database reachable and mail configured; 503 when the database is not.' })
   async health(@Res({ passthrough: true }) response: Response) {
-    const databases = this.primary === this.replica ? { primary: this.primary } : { primary: this.primary, replica: this.replica };
+    const databases =
+      this.primary === this.replica
+        ? { primary: this.primary }
+        : { primary: this.primary, replica: this.replica };
     const database: Record<string, string> = {};
     for (const [name, knex] of Object.entries(databases)) {
       try {

@@ -1,4 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
@@ -27,7 +33,10 @@ export class ExportWorkerJob implements OnApplicationBootstrap, BeforeApplicatio
 
   onApplicationBootstrap(): void {
     if (!this.settings.background) return;
-    this.registry.addInterval('export-worker', setInterval(() => this.wake(), this.settings.workerPollMs));
+    this.registry.addInterval(
+      'export-worker',
+      setInterval(() => this.wake(), this.settings.workerPollMs),
+    );
   }
 
   /** Starts draining the queue unless this instance already is. */
@@ -46,7 +55,10 @@ export class ExportWorkerJob implements OnApplicationBootstrap, BeforeApplicatio
   async runOnce(): Promise<boolean> {
     try {
       const run = await this.runner.runNext();
-      if (run) this.logger.log(`export ${run.id} for ${run.customer}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
+      if (run)
+        this.logger.log(
+          `export ${run.id} for ${run.customer}: ${run.status}${run.error ? ` (${run.error})` : ''}`,
+        );
       return run !== null;
     } catch (error) {
       this.logger.error(`could not run exports: ${(error as Error).message}`);
@@ -90,7 +102,10 @@ export class SchedulerJob implements OnApplicationBootstrap, BeforeApplicationSh
 
   onApplicationBootstrap(): void {
     if (!this.settings.background) return;
-    this.registry.addInterval('export-scheduler', setInterval(() => void this.tick(), this.settings.schedulerTickMs));
+    this.registry.addInterval(
+      'export-scheduler',
+      setInterval(() => void this.tick(), this.settings.schedulerTickMs),
+    );
   }
 
   /** Queues the runs that are due now; thin, so tests can call it. */
@@ -100,7 +115,9 @@ export class SchedulerJob implements OnApplicationBootstrap, BeforeApplicationSh
     try {
       const queued = await this.schedules.planDueRuns();
       if (queued.length > 0) {
-        this.logger.log(`queued ${queued.map((run) => `export ${run.id} (schedule ${run.scheduleId}, due ${run.dueAt?.toISOString()})`).join(', ')}`);
+        this.logger.log(
+          `queued ${queued.map((run) => `export ${run.id} (schedule ${run.scheduleId}, due ${run.dueAt?.toISOString()})`).join(', ')}`,
+        );
         this.worker.wake();
       }
       return queued.length;
@@ -113,6 +130,7 @@ export class SchedulerJob implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   beforeApplicationShutdown(): void {
-    if (this.registry.doesExist('interval', 'export-scheduler')) this.registry.deleteInterval('export-scheduler');
+    if (this.registry.doesExist('interval', 'export-scheduler'))
+      this.registry.deleteInterval('export-scheduler');
   }
 }

@@ -1,5 +1,11 @@
 import { TokenRepository, TokenService } from '@spotlight/core';
-import { createTestDatabase, enabledDialects, SmtpCapture, type TestDatabase, type UserRow } from '@spotlight/testing';
+import {
+  createTestDatabase,
+  enabledDialects,
+  SmtpCapture,
+  type TestDatabase,
+  type UserRow,
+} from '@spotlight/testing';
 import { startServer, type ServerProcess } from '../__fixtures__/server-process';
 
 // Several instances only make sense against a shared server database.
@@ -66,19 +72,36 @@ onMariaDb('two server processes on one MariaDB database [mariadb]', () => {
     ];
     for (const [i, [cron, timeZone]] of crons.entries()) {
       const manager = managers[i % managers.length];
-      const customer = manager.email ? (await db.knex('django_site').where({ id: manager.site_id }).first()).domain : '';
-      const schedule = await api(servers[i % 2], 'POST', '/schedules', { customer, recipient: manager.email, cron, timeZone, windowDays: 365 });
+      const customer = manager.email
+        ? (await db.knex('django_site').where({ id: manager.site_id }).first()).domain
+        : '';
+      const schedule = await api(servers[i % 2], 'POST', '/schedules', {
+        customer,
+        recipient: manager.email,
+        cron,
+        timeZone,
+        windowDays: 365,
+      });
       scheduleIds.push(schedule.id);
     }
     // Every schedule missed years of due times at once, as if all instances had been down.
-    await db.knex('spotlight_export_schedule').whereIn('id', scheduleIds).update({ next_due_at: new Date(Date.now() - 5 * 365 * 86_400_000) });
+    await db
+      .knex('spotlight_export_schedule')
+      .whereIn('id', scheduleIds)
+      .update({ next_due_at: new Date(Date.now() - 5 * 365 * 86_400_000) });
 
     await smtp.waitFor(crons.length, 30_000);
     await sleep(2_000);
     const runs = await db.knex('spotlight_export_run').whereIn('schedule_id', scheduleIds);
     console.log(
       `[mariadb] two instances: ${smtp.messages.length} emails received for ${crons.length} due times; claimed by ${JSON.stringify(
-        runs.reduce((by: Record<string, number>, run: { claimed_by: string }) => ({ ...by, [run.claimed_by]: (by[run.claimed_by] ?? 0) + 1 }), {}),
+        runs.reduce(
+          (by: Record<string, number>, run: { claimed_by: string }) => ({
+            ...by,
+            [run.claimed_by]: (by[run.claimed_by] ?? 0) + 1,
+          }),
+          {},
+        ),
       )}`,
     );
     expect(smtp.messages).toHaveLength(crons.length);
@@ -92,11 +115,16 @@ onMariaDb('two server processes on one MariaDB database [mariadb]', () => {
     // schedule on would leave them: the unique key on (schedule, due time) admits no second run.
     smtp.clear();
     for (const run of runs) {
-      await db.knex('spotlight_export_schedule').where({ id: run.schedule_id }).update({ next_due_at: run.due_at });
+      await db
+        .knex('spotlight_export_schedule')
+        .where({ id: run.schedule_id })
+        .update({ next_due_at: run.due_at });
     }
     await sleep(2_000);
     expect(smtp.messages).toHaveLength(0);
-    expect(await db.knex('spotlight_export_run').whereIn('schedule_id', scheduleIds)).toHaveLength(crons.length);
+    expect(await db.knex('spotlight_export_run').whereIn('schedule_id', scheduleIds)).toHaveLength(
+      crons.length,
+    );
   });
 
   it('runs each queued export once when both instances poll the same queue', async () => {
@@ -106,7 +134,13 @@ onMariaDb('two server processes on one MariaDB database [mariadb]', () => {
     for (let i = 0; i < 24; i += 1) {
       const manager = managers[i % managers.length];
       const customer = (await db.knex('django_site').where({ id: manager.site_id }).first()).domain;
-      requests.push(api(servers[i % 2], 'POST', '/exports', { customer, recipient: manager.email, since: `2020-01-${String(i + 1).padStart(2, '0')}` }));
+      requests.push(
+        api(servers[i % 2], 'POST', '/exports', {
+          customer,
+          recipient: manager.email,
+          since: `2020-01-${String(i + 1).padStart(2, '0')}`,
+        }),
+      );
     }
     for (const queued of await Promise.all(requests)) ids.add(queued.id);
     expect(ids.size).toBe(24);
@@ -114,7 +148,9 @@ onMariaDb('two server processes on one MariaDB database [mariadb]', () => {
     await sleep(1_500);
     expect(smtp.messages).toHaveLength(24);
     const runs = await db.knex('spotlight_export_run').whereIn('id', [...ids]);
-    expect(runs.map((run: { status: string; attempts: number }) => `${run.status}/${run.attempts}`)).toEqual([...ids].map(() => 'sent/1'));
+    expect(runs.map((run: { status: string; attempts: number }) => `${run.status}/${run.attempts}`)).toEqual(
+      [...ids].map(() => 'sent/1'),
+    );
   });
 
   it('stops both instances cleanly on SIGTERM', async () => {

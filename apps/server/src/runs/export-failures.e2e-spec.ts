@@ -1,5 +1,12 @@
 import request from 'supertest';
-import { createTestDatabase, describeEachDatabase, SmtpCapture, type SiteRow, type TestDatabase, type UserRow } from '@spotlight/testing';
+import {
+  createTestDatabase,
+  describeEachDatabase,
+  SmtpCapture,
+  type SiteRow,
+  type TestDatabase,
+  type UserRow,
+} from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from './export-runner.service';
 import { RunRepository } from './run.repository';
@@ -22,7 +29,10 @@ describeEachDatabase('export failures', (db) => {
     let t: TestApp;
     beforeAll(async () => {
       smtp = await SmtpCapture.start({ rejectWith: 'Mailbox unavailable' });
-      t = await startTestApp(db, smtp, { SPOTLIGHT_MAIL_MAX_ATTEMPTS: '3', SPOTLIGHT_MAIL_RETRY_BASE_MS: '300' });
+      t = await startTestApp(db, smtp, {
+        SPOTLIGHT_MAIL_MAX_ATTEMPTS: '3',
+        SPOTLIGHT_MAIL_RETRY_BASE_MS: '300',
+      });
     });
     afterAll(async () => {
       await t.close();
@@ -31,24 +41,40 @@ describeEachDatabase('export failures', (db) => {
 
     it('retries with exponential backoff, then fails the run with the reason', async () => {
       const runner = t.app.get(ExportRunner);
-      const queued = await request(t.http).post('/exports').set(bearer(staff)).send({ customer: site.domain, recipient: manager.email }).expect(202);
+      const queued = await request(t.http)
+        .post('/exports')
+        .set(bearer(staff))
+        .send({ customer: site.domain, recipient: manager.email })
+        .expect(202);
 
       const first = await runner.runNext();
-      expect(first).toMatchObject({ status: 'queued', attempts: 1, error: expect.stringMatching(/^Attempt 1 of 3 failed, retrying at .*Mailbox unavailable/) });
+      expect(first).toMatchObject({
+        status: 'queued',
+        attempts: 1,
+        error: expect.stringMatching(/^Attempt 1 of 3 failed, retrying at .*Mailbox unavailable/),
+      });
       const firstWait = first!.nextAttemptAt.getTime() - Date.now();
       expect(firstWait).toBeGreaterThan(150);
       expect(await runner.runNext()).toBeNull();
       await sleep(firstWait + 20);
 
       const second = await runner.runNext();
-      expect(second).toMatchObject({ status: 'queued', attempts: 2, error: expect.stringMatching(/^Attempt 2 of 3 failed/) });
+      expect(second).toMatchObject({
+        status: 'queued',
+        attempts: 2,
+        error: expect.stringMatching(/^Attempt 2 of 3 failed/),
+      });
       const secondWait = second!.nextAttemptAt.getTime() - Date.now();
       expect(secondWait).toBeGreaterThan(450);
       expect(await runner.runNext()).toBeNull();
       await sleep(secondWait + 20);
 
       const last = await runner.runNext();
-      expect(last).toMatchObject({ status: 'failed', attempts: 3, error: expect.stringMatching(/^Gave up after 3 attempts: .*Mailbox unavailable/) });
+      expect(last).toMatchObject({
+        status: 'failed',
+        attempts: 3,
+        error: expect.stringMatching(/^Gave up after 3 attempts: .*Mailbox unavailable/),
+      });
       const shown = await request(t.http).get(`/exports/${queued.body.id}`).set(bearer(staff)).expect(200);
       expect(shown.body).toMatchObject({ status: 'failed', attempts: 3, error: last!.error });
       expect(await runner.runNext()).toBeNull();
@@ -72,7 +98,11 @@ describeEachDatabase('export failures', (db) => {
     beforeEach(() => smtp.clear());
 
     const queue = async (since: string) => {
-      const res = await request(t.http).post('/exports').set(bearer(staff)).send({ customer: site.domain, recipient: manager.email, since }).expect(202);
+      const res = await request(t.http)
+        .post('/exports')
+        .set(bearer(staff))
+        .send({ customer: site.domain, recipient: manager.email, since })
+        .expect(202);
       return res.body.id as number;
     };
 
@@ -126,7 +156,11 @@ describeEachDatabase('export failures', (db) => {
       try {
         const onlyOnReplica = await replica.factory.site();
         const boss = await replica.factory.manager({ site: onlyOnReplica });
-        const queued = await request(t.http).post('/exports').set(bearer(staff)).send({ customer: onlyOnReplica.domain, recipient: boss.email }).expect(202);
+        const queued = await request(t.http)
+          .post('/exports')
+          .set(bearer(staff))
+          .send({ customer: onlyOnReplica.domain, recipient: boss.email })
+          .expect(202);
         expect(await db.knex('spotlight_export_run').where({ id: queued.body.id }).first()).toBeDefined();
         expect(await replica.knex('spotlight_export_run').count({ n: '*' }).first()).toMatchObject({ n: 0 });
         expect(await t.app.get(ExportRunner).runNext()).toMatchObject({ id: queued.body.id, status: 'sent' });
@@ -141,16 +175,27 @@ describeEachDatabase('export failures', (db) => {
 
     it('fails a run cleanly when the database errors mid-export', async () => {
       const writer = await startTestApp(db, smtp);
-      const queued = await request(writer.http).post('/exports').set(bearer(staff)).send({ customer: site.domain, recipient: manager.email, since: '2026-03-01' }).expect(202);
+      const queued = await request(writer.http)
+        .post('/exports')
+        .set(bearer(staff))
+        .send({ customer: site.domain, recipient: manager.email, since: '2026-03-01' })
+        .expect(202);
       await writer.close();
       // Same primary, but a replica that lost a table the export reads after the guard.
       await broken.factory.site({ domain: site.domain });
-      await broken.factory.manager({ site: { ...site, id: (await broken.knex('django_site').where({ domain: site.domain }).first()).id }, email: manager.email });
+      await broken.factory.manager({
+        site: { ...site, id: (await broken.knex('django_site').where({ domain: site.domain }).first()).id },
+        email: manager.email,
+      });
       const t = await startTestApp(db, smtp, { DATABASE_READ_URL: broken.url });
       try {
         smtp.clear();
         const run = await t.app.get(ExportRunner).runNext();
-        expect(run).toMatchObject({ id: queued.body.id, status: 'failed', error: expect.stringMatching(/central_ideavote/) });
+        expect(run).toMatchObject({
+          id: queued.body.id,
+          status: 'failed',
+          error: expect.stringMatching(/central_ideavote/),
+        });
         expect(await t.app.get(ExportRunner).runNext()).toBeNull();
         await sleep(100);
         expect(smtp.messages).toHaveLength(0);

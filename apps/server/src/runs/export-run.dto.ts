@@ -26,7 +26,10 @@ export class CreateExportDto {
   @Matches(DATE_OR_DATETIME, { message: DATE_MESSAGE })
   since?: string;
 
-  @ApiPropertyOptional({ example: '2026-06-30', description: 'Activity created up to this day (inclusive) or before this instant.' })
+  @ApiPropertyOptional({
+    example: '2026-06-30',
+    description: 'Activity created up to this day (inclusive) or before this instant.',
+  })
   @IsOptional()
   @Matches(DATE_OR_DATETIME, { message: DATE_MESSAGE })
   until?: string;

@@ -1,4 +1,10 @@
-import { ExportService, InvalidInputError, parseExportRequest, tokenReaches, type TokenRecord } from '@spotlight/core';
+import {
+  ExportService,
+  InvalidInputError,
+  parseExportRequest,
+  tokenReaches,
+  type TokenRecord,
+} from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
 import type { RunRecord, RunRepository, RunStatus } from './run.repository';
@@ -22,22 +28,44 @@ export class ExportRunService {
    * Queues an export after checking the request and the recipient, or returns
    * the same export when it is already queued or running.
    */
-  async enqueue(token: TokenRecord, input: { customer: string; recipient: string; since?: string; until?: string }): Promise<{ run: RunRecord; existing: boolean }> {
+  async enqueue(
+    token: TokenRecord,
+    input: { customer: string; recipient: string; since?: string; until?: string },
+  ): Promise<{ run: RunRecord; existing: boolean }> {
     const request = parseExportRequest(input);
-    if (!tokenReaches(token, request.customer)) throw new NotVisibleError(`No customer has the domain "${request.customer}".`);
+    if (!tokenReaches(token, request.customer))
+      throw new NotVisibleError(`No customer has the domain "${request.customer}".`);
     const { recipient } = await this.exports.checkRecipient(request.customer, request.recipient);
     const since = request.range.since ?? null;
     const until = request.range.until ?? null;
-    const pendingKey = [request.customer, recipient.toLowerCase(), since?.toISOString() ?? '', until?.toISOString() ?? ''].join('|');
+    const pendingKey = [
+      request.customer,
+      recipient.toLowerCase(),
+      since?.toISOString() ?? '',
+      until?.toISOString() ?? '',
+    ].join('|');
     // The unique pending key makes "already queued" atomic across requests and
     // instances; the loop covers the pending run finishing between the two statements.
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const run = await this.runs.insertQueued(
-        { customer: request.customer, recipient, since, until, trigger: 'api', tokenId: token.id, pendingKey },
+        {
+          customer: request.customer,
+          recipient,
+          since,
+          until,
+          trigger: 'api',
+          tokenId: token.id,
+          pendingKey,
+        },
         this.clock(),
       );
       if (run) {
-        await this.audit.record({ tokenId: token.id, action: 'export.queue', target: `run:${run.id}`, detail: { customer: run.customer, recipient } });
+        await this.audit.record({
+          tokenId: token.id,
+          action: 'export.queue',
+          target: `run:${run.id}`,
+          detail: { customer: run.customer, recipient },
+        });
         return { run, existing: false };
       }
       const pending = await this.runs.findPending(pendingKey);
@@ -53,7 +81,10 @@ export class ExportRunService {
   }
 
   /** One query whatever the page size: newest first, keyset-paginated by id. */
-  async history(token: TokenRecord, filter: { customer?: string; status?: RunStatus; limit: number; cursor?: string }): Promise<RunPage> {
+  async history(
+    token: TokenRecord,
+    filter: { customer?: string; status?: RunStatus; limit: number; cursor?: string },
+  ): Promise<RunPage> {
     const customer = filter.customer?.trim().toLowerCase();
     if (customer && !tokenReaches(token, customer)) return { items: [], nextCursor: null };
     const before = filter.cursor ? decodeCursor(filter.cursor) : undefined;
@@ -75,6 +106,9 @@ function encodeCursor(id: number): string {
 
 function decodeCursor(cursor: string): number {
   const match = /^run:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new InvalidInputError(`cursor "${cursor}" is not one this API returned; start again without a cursor.`);
+  if (!match)
+    throw new InvalidInputError(
+      `cursor "${cursor}" is not one this API returned; start again without a cursor.`,
+    );
   return Number(match[1]);
 }

@@ -1,4 +1,11 @@
-import { ExportService, MailDeliveryError, firstLine, type MailRepository, type OutgoingMail, type SentMail } from '@spotlight/core';
+import {
+  ExportService,
+  MailDeliveryError,
+  firstLine,
+  type MailRepository,
+  type OutgoingMail,
+  type SentMail,
+} from '@spotlight/core';
 import type { RunRecord, RunRepository } from './run.repository';
 
 export interface ExportRunnerOptions {
@@ -42,7 +49,11 @@ export class ExportRunner {
 
   /** Claims and runs the next due run; null when there is none. Returns the run as it was recorded. */
   async runNext(): Promise<RunRecord | null> {
-    const run = await this.runs.claimNext({ instanceId: this.options.instanceId, now: this.clock(), leaseMs: this.options.leaseMs });
+    const run = await this.runs.claimNext({
+      instanceId: this.options.instanceId,
+      now: this.clock(),
+      leaseMs: this.options.leaseMs,
+    });
     if (!run) return null;
     if (run.deliveryStartedAt) {
       await this.runs.finishFailed(
@@ -57,9 +68,14 @@ export class ExportRunner {
   }
 
   private async execute(run: RunRecord): Promise<void> {
-    const heartbeat = setInterval(() => {
-      this.runs.extendLease(run, new Date(this.clock().getTime() + this.options.leaseMs)).catch(() => undefined);
-    }, Math.max(250, Math.floor(this.options.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        this.runs
+          .extendLease(run, new Date(this.clock().getTime() + this.options.leaseMs))
+          .catch(() => undefined);
+      },
+      Math.max(250, Math.floor(this.options.leaseMs / 3)),
+    );
     try {
       const summary = await this.exportServiceFor(this.trackDelivery(run)).exportToEmail({
         customer: run.customer,
@@ -74,7 +90,11 @@ export class ExportRunner {
       if (error instanceof MailDeliveryError && run.attempts < this.options.mailMaxAttempts) {
         const wait = this.options.mailRetryBaseMs * 2 ** (run.attempts - 1);
         const next = new Date(this.clock().getTime() + wait);
-        await this.runs.retryLater(run, `Attempt ${run.attempts} of ${this.options.mailMaxAttempts} failed, retrying at ${next.toISOString()}: ${reason}`, next);
+        await this.runs.retryLater(
+          run,
+          `Attempt ${run.attempts} of ${this.options.mailMaxAttempts} failed, retrying at ${next.toISOString()}: ${reason}`,
+          next,
+        );
         return;
       }
       const prefix = error instanceof MailDeliveryError ? `Gave up after ${run.attempts} attempts: ` : '';

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TokenRecord } from '@spotlight/core';
 import type { Response } from 'express';
@@ -18,8 +29,14 @@ export class ExportsController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: 'Queue an export emailed to the manager; the same pending export answers with its id.' })
-  async create(@CurrentToken() token: TokenRecord, @Body() body: CreateExportDto, @Res({ passthrough: true }) response: Response) {
+  @ApiOperation({
+    summary: 'Queue an export emailed to the manager; the same pending export answers with its id.',
+  })
+  async create(
+    @CurrentToken() token: TokenRecord,
+    @Body() body: CreateExportDto,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const { run, existing } = await this.runs.enqueue(token, body);
     response.location(`/exports/${run.id}`);
     if (!existing) this.worker.wake();

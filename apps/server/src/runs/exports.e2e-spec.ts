@@ -1,5 +1,13 @@
 import request from 'supertest';
-import { describeEachDatabase, SmtpCapture, readWorkbook, captureQueries, assertNumQueries, type SiteRow, type UserRow } from '@spotlight/testing';
+import {
+  describeEachDatabase,
+  SmtpCapture,
+  readWorkbook,
+  captureQueries,
+  assertNumQueries,
+  type SiteRow,
+  type UserRow,
+} from '@spotlight/testing';
 import { XLSX_CONTENT_TYPE } from '@spotlight/core';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { siteWithActivity } from '../__fixtures__/activity';
@@ -44,7 +52,12 @@ describeEachDatabase('exports API', (db) => {
     expect(queued.headers.location).toBe(`/exports/${queued.body.id}`);
 
     const before = await request(t.http).get(`/exports/${queued.body.id}`).set(bearer(staff)).expect(200);
-    expect(before.body).toMatchObject({ status: 'queued', customer: site.domain, recipient: manager.email, trigger: 'api' });
+    expect(before.body).toMatchObject({
+      status: 'queued',
+      customer: site.domain,
+      recipient: manager.email,
+      trigger: 'api',
+    });
 
     const run = await runner.runNext();
     expect(run).toMatchObject({ id: queued.body.id, status: 'sent' });
@@ -70,11 +83,24 @@ describeEachDatabase('exports API', (db) => {
   });
 
   it('answers a pending duplicate with the same id, and a different range with a new one', async () => {
-    const body = { customer: site.domain, recipient: manager.email, since: '2026-01-01', until: '2026-06-30' };
+    const body = {
+      customer: site.domain,
+      recipient: manager.email,
+      since: '2026-01-01',
+      until: '2026-06-30',
+    };
     const first = await request(t.http).post('/exports').set(bearer(staff)).send(body).expect(202);
-    const again = await request(t.http).post('/exports').set(bearer(staff)).send({ ...body, recipient: manager.email.toUpperCase() }).expect(202);
+    const again = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({ ...body, recipient: manager.email.toUpperCase() })
+      .expect(202);
     expect(again.body).toEqual({ id: first.body.id, status: 'queued', existing: true });
-    const other = await request(t.http).post('/exports').set(bearer(staff)).send({ ...body, since: '2026-02-01' }).expect(202);
+    const other = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({ ...body, since: '2026-02-01' })
+      .expect(202);
     expect(other.body.id).not.toBe(first.body.id);
 
     await runner.runNext();
@@ -92,9 +118,15 @@ describeEachDatabase('exports API', (db) => {
     [{ recipient: 'a@example.com' }, /customer/],
     [{ customer: 'example.com', recipient: 'not-an-address' }, /recipient must be an email address/],
     [{ customer: 'example.com', recipient: 'a@example.com', since: 'last week' }, /since must be YYYY-MM-DD/],
-    [{ customer: 'example.com', recipient: 'a@example.com', cc: 'b@example.com' }, /property cc should not exist/],
+    [
+      { customer: 'example.com', recipient: 'a@example.com', cc: 'b@example.com' },
+      /property cc should not exist/,
+    ],
     [{ customer: 'bad domain!', recipient: 'a@example.com' }, /not a customer domain/],
-    [{ customer: 'example.com', recipient: 'a@example.com', since: '2026-05-01', until: '2026-04-01' }, /since must be earlier than --until/],
+    [
+      { customer: 'example.com', recipient: 'a@example.com', since: '2026-05-01', until: '2026-04-01' },
+      /since must be earlier than --until/,
+    ],
   ])('rejects bad input %j with a 400 that says what is wrong', async (body, message) => {
     const res = await request(t.http).post('/exports').set(bearer(staff)).send(body).expect(400);
     expect(res.body.message).toMatch(message);
@@ -102,19 +134,38 @@ describeEachDatabase('exports API', (db) => {
 
   it('refuses a recipient who is not an active manager of that customer with 422, and an unknown customer with 404', async () => {
     const user = await db.factory.user({ site });
-    const refused = await request(t.http).post('/exports').set(bearer(staff)).send({ customer: site.domain, recipient: user.email }).expect(422);
-    expect(refused.body).toMatchObject({ error: 'RECIPIENT_NOT_ALLOWED', message: expect.stringContaining('not a manager') });
+    const refused = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({ customer: site.domain, recipient: user.email })
+      .expect(422);
+    expect(refused.body).toMatchObject({
+      error: 'RECIPIENT_NOT_ALLOWED',
+      message: expect.stringContaining('not a manager'),
+    });
     const elsewhere = await db.factory.site();
     const otherManager = await db.factory.manager({ site: elsewhere });
-    const crossSite = await request(t.http).post('/exports').set(bearer(staff)).send({ customer: site.domain, recipient: otherManager.email }).expect(422);
+    const crossSite = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({ customer: site.domain, recipient: otherManager.email })
+      .expect(422);
     expect(crossSite.body.message).toContain(`manages ${elsewhere.domain}`);
-    await request(t.http).post('/exports').set(bearer(staff)).send({ customer: 'nobody.example.org', recipient: manager.email }).expect(404);
+    await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({ customer: 'nobody.example.org', recipient: manager.email })
+      .expect(404);
     expect(await runner.runNext()).toBeNull();
   });
 
   it('checks the recipient again at run time: a manager who lost the role gets nothing and the run says why', async () => {
     const demoted = await db.factory.manager({ site });
-    const queued = await request(t.http).post('/exports').set(bearer(staff)).send({ customer: site.domain, recipient: demoted.email }).expect(202);
+    const queued = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({ customer: site.domain, recipient: demoted.email })
+      .expect(202);
     await db.knex('central_user').where({ id: demoted.id }).update({ is_manager: false });
     const run = await runner.runNext();
     expect(run).toMatchObject({ status: 'failed', error: expect.stringContaining('not a manager') });
@@ -129,7 +180,11 @@ describeEachDatabase('exports API', (db) => {
     const boss = await db.factory.manager({ site: history });
     const ids: number[] = [];
     for (let i = 1; i <= 5; i += 1) {
-      const res = await request(t.http).post('/exports').set(bearer(staff)).send({ customer: history.domain, recipient: boss.email, since: `2026-0${i}-01` }).expect(202);
+      const res = await request(t.http)
+        .post('/exports')
+        .set(bearer(staff))
+        .send({ customer: history.domain, recipient: boss.email, since: `2026-0${i}-01` })
+        .expect(202);
       ids.push(res.body.id);
     }
     const pages: number[][] = [];
@@ -137,7 +192,10 @@ describeEachDatabase('exports API', (db) => {
     let cursor: string | null = null;
     do {
       const url: string = `/exports?customer=${history.domain}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const { result: res, queries } = await captureQueries(t.knex, async () => await request(t.http).get(url).set(bearer(staff)).expect(200));
+      const { result: res, queries } = await captureQueries(
+        t.knex,
+        async () => await request(t.http).get(url).set(bearer(staff)).expect(200),
+      );
       pages.push(res.body.items.map((item: { id: number }) => item.id));
       counts.push(queries.length);
       cursor = res.body.nextCursor;
@@ -145,10 +203,16 @@ describeEachDatabase('exports API', (db) => {
     expect(pages).toEqual([[ids[4], ids[3]], [ids[2], ids[1]], [ids[0]]]);
     // One query for the token, one for the page, whatever the page.
     expect(counts).toEqual([2, 2, 2]);
-    const big = await captureQueries(t.knex, async () => await request(t.http).get(`/exports?limit=100`).set(bearer(staff)).expect(200));
+    const big = await captureQueries(
+      t.knex,
+      async () => await request(t.http).get(`/exports?limit=100`).set(bearer(staff)).expect(200),
+    );
     expect(big.queries).toHaveLength(2);
 
-    const queuedOnly = await request(t.http).get(`/exports?customer=${history.domain}&status=sent`).set(bearer(staff)).expect(200);
+    const queuedOnly = await request(t.http)
+      .get(`/exports?customer=${history.domain}&status=sent`)
+      .set(bearer(staff))
+      .expect(200);
     expect(queuedOnly.body).toEqual({ items: [], nextCursor: null });
     await request(t.http).get('/exports?limit=0').set(bearer(staff)).expect(400);
     await request(t.http).get('/exports?status=done').set(bearer(staff)).expect(400);
@@ -165,37 +229,77 @@ describeEachDatabase('exports API', (db) => {
       .parse(binary)
       .expect(200);
     expect(res.headers['content-type']).toBe(XLSX_CONTENT_TYPE);
-    expect(res.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename="user-activity-${site.domain.replace(/\./g, '\\.')}-\\d{4}-\\d{2}-\\d{2}\\.xlsx"$`));
+    expect(res.headers['content-disposition']).toMatch(
+      new RegExp(
+        `^attachment; filename="user-activity-${site.domain.replace(/\./g, '\\.')}-\\d{4}-\\d{2}-\\d{2}\\.xlsx"$`,
+      ),
+    );
     const book = await readWorkbook(res.body as Buffer);
     expect(book.sheetNames).toEqual(['Active users', 'Inactive users']);
-    expect(book.rows('Active users').length + book.rows('Inactive users').length).toBeGreaterThanOrEqual(7 + 2);
+    expect(book.rows('Active users').length + book.rows('Inactive users').length).toBeGreaterThanOrEqual(
+      7 + 2,
+    );
     expect(smtp.messages).toHaveLength(0);
 
-    const missing = await request(t.http).get('/customers/nobody.example.org/user-activity.xlsx').set(bearer(staff)).expect(404);
+    const missing = await request(t.http)
+      .get('/customers/nobody.example.org/user-activity.xlsx')
+      .set(bearer(staff))
+      .expect(404);
     expect(missing.body).toMatchObject({ error: 'CUSTOMER_NOT_FOUND' });
-    await request(t.http).get(`/customers/${site.domain}/user-activity.xlsx?until=tomorrow`).set(bearer(staff)).expect(400);
+    await request(t.http)
+      .get(`/customers/${site.domain}/user-activity.xlsx?until=tomorrow`)
+      .set(bearer(staff))
+      .expect(400);
   });
 
   it('runs the same number of queries for an export and a download of 1 user and of 300 users', async () => {
     const small = await siteWithActivity(db.factory, 1);
     const large = await siteWithActivity(db.factory, 300);
     const measure = async (target: { site: SiteRow; manager: UserRow }) => {
-      const queue = await captureQueries(t.knex, async () =>
-        await request(t.http).post('/exports').set(bearer(staff)).send({ customer: target.site.domain, recipient: target.manager.email }).expect(202),
+      const queue = await captureQueries(
+        t.knex,
+        async () =>
+          await request(t.http)
+            .post('/exports')
+            .set(bearer(staff))
+            .send({ customer: target.site.domain, recipient: target.manager.email })
+            .expect(202),
       );
       const run = await captureQueries(t.knex, () => runner.runNext());
       expect(run.result).toMatchObject({ status: 'sent' });
-      const download = await captureQueries(t.knex, async () =>
-        await request(t.http).get(`/customers/${target.site.domain}/user-activity.xlsx`).set(bearer(staff)).buffer(true).parse(binary).expect(200),
+      const download = await captureQueries(
+        t.knex,
+        async () =>
+          await request(t.http)
+            .get(`/customers/${target.site.domain}/user-activity.xlsx`)
+            .set(bearer(staff))
+            .buffer(true)
+            .parse(binary)
+            .expect(200),
       );
-      return { queue: queue.queries.length, run: run.queries.length, download: download.queries.length, export: run.result!.queries };
+      return {
+        queue: queue.queries.length,
+        run: run.queries.length,
+        download: download.queries.length,
+        export: run.result!.queries,
+      };
     };
     const one = await measure(small);
     const many = await measure(large);
-    console.log(`[${db.dialect}] queries for 1 user: ${JSON.stringify(one)}; for 300 users: ${JSON.stringify(many)}`);
+    console.log(
+      `[${db.dialect}] queries for 1 user: ${JSON.stringify(one)}; for 300 users: ${JSON.stringify(many)}`,
+    );
     expect(many).toEqual(one);
-    await assertNumQueries(t.knex, one.download, async () =>
-      await request(t.http).get(`/customers/${large.site.domain}/user-activity.xlsx`).set(bearer(staff)).buffer(true).parse(binary).expect(200),
+    await assertNumQueries(
+      t.knex,
+      one.download,
+      async () =>
+        await request(t.http)
+          .get(`/customers/${large.site.domain}/user-activity.xlsx`)
+          .set(bearer(staff))
+          .buffer(true)
+          .parse(binary)
+          .expect(200),
     );
     const [, big] = await smtp.waitFor(2);
     const book = await readWorkbook(big.mail.attachments[0].content);

@@ -131,7 +131,12 @@ export class RunRepository {
   }
 
   /** Newest first, one query; `customers` null means every customer. */
-  async list(filter: { customer?: string; status?: RunStatus; before?: number; limit: number }): Promise<RunRecord[]> {
+  async list(filter: {
+    customer?: string;
+    status?: RunStatus;
+    before?: number;
+    limit: number;
+  }): Promise<RunRecord[]> {
     const query = this.db(RUN_TABLE).orderBy('id', 'desc').limit(filter.limit);
     if (filter.customer) query.where({ customer: filter.customer });
     if (filter.status) query.where({ status: filter.status });
@@ -161,12 +166,19 @@ export class RunRepository {
       query.where((where) =>
         where
           .where((queued) => queued.where('status', 'queued').andWhere('next_attempt_at', '<=', claim.now))
-          .orWhere((abandoned) => abandoned.where('status', 'running').andWhere('lease_expires_at', '<', claim.now)),
+          .orWhere((abandoned) =>
+            abandoned.where('status', 'running').andWhere('lease_expires_at', '<', claim.now),
+          ),
       );
 
     if (dialectOf(this.db) === 'mysql') {
       return this.db.transaction(async (trx) => {
-        const candidate = await claimable(trx(RUN_TABLE).select('id')).orderBy('id').limit(1).forUpdate().skipLocked().first();
+        const candidate = await claimable(trx(RUN_TABLE).select('id'))
+          .orderBy('id')
+          .limit(1)
+          .forUpdate()
+          .skipLocked()
+          .first();
         if (!candidate) return null;
         await trx(RUN_TABLE).where({ id: candidate.id }).update(changes);
         return toRecord(await trx(RUN_TABLE).where({ id: candidate.id }).first());
@@ -208,7 +220,9 @@ export class RunRepository {
   }
 
   async finishFailed(run: RunRecord, error: string, at: Date): Promise<boolean> {
-    return (await this.mine(run).update({ status: 'failed', ...this.released(), error, finished_at: at })) > 0;
+    return (
+      (await this.mine(run).update({ status: 'failed', ...this.released(), error, finished_at: at })) > 0
+    );
   }
 
   /** Puts the run back in the queue for another attempt at `next`, by any instance. */

@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import type { ScheduleRecord } from './schedule.repository';
 import { trim } from '../runs/export-run.dto';
 
@@ -10,12 +21,18 @@ export class CreateScheduleDto {
   @IsNotEmpty()
   customer!: string;
 
-  @ApiProperty({ example: 'manager@example.com', description: 'An active manager of that customer; checked on save and at every run.' })
+  @ApiProperty({
+    example: 'manager@example.com',
+    description: 'An active manager of that customer; checked on save and at every run.',
+  })
   @Transform(trim)
   @IsEmail({}, { message: 'recipient must be an email address like manager@example.com' })
   recipient!: string;
 
-  @ApiProperty({ example: '0 7 * * 1', description: 'Cron expression (minute hour day month weekday), evaluated in timeZone.' })
+  @ApiProperty({
+    example: '0 7 * * 1',
+    description: 'Cron expression (minute hour day month weekday), evaluated in timeZone.',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(120)
@@ -27,7 +44,11 @@ export class CreateScheduleDto {
   @MaxLength(64)
   timeZone!: string;
 
-  @ApiPropertyOptional({ example: 30, nullable: true, description: 'Only activity of the last N days before each run; all activity when absent.' })
+  @ApiPropertyOptional({
+    example: 30,
+    nullable: true,
+    description: 'Only activity of the last N days before each run; all activity when absent.',
+  })
   @IsOptional()
   @ValidateIf((_object, value) => value !== null)
   @IsInt({ message: 'windowDays must be a whole number of days' })

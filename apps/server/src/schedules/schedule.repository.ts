@@ -18,7 +18,10 @@ export interface ScheduleRecord {
   updatedAt: Date;
 }
 
-export type ScheduleFields = Pick<ScheduleRecord, 'customer' | 'recipient' | 'cron' | 'timeZone' | 'windowDays' | 'enabled' | 'nextDueAt'>;
+export type ScheduleFields = Pick<
+  ScheduleRecord,
+  'customer' | 'recipient' | 'cron' | 'timeZone' | 'windowDays' | 'enabled' | 'nextDueAt'
+>;
 
 type Row = Record<string, unknown>;
 
@@ -57,13 +60,21 @@ export class ScheduleRepository {
   constructor(private readonly db: Knex) {}
 
   async insert(fields: ScheduleFields, tokenId: number, now: Date): Promise<ScheduleRecord> {
-    const row = { ...toRow(fields), created_by_token_id: tokenId, updated_by_token_id: tokenId, created_at: now, updated_at: now };
+    const row = {
+      ...toRow(fields),
+      created_by_token_id: tokenId,
+      updated_by_token_id: tokenId,
+      created_at: now,
+      updated_at: now,
+    };
     const [id] = await this.db(SCHEDULE_TABLE).insert(row);
     return toRecord({ ...row, id });
   }
 
   async update(id: number, fields: Partial<ScheduleFields>, tokenId: number, now: Date): Promise<void> {
-    await this.db(SCHEDULE_TABLE).where({ id }).update({ ...toRow(fields), updated_by_token_id: tokenId, updated_at: now });
+    await this.db(SCHEDULE_TABLE)
+      .where({ id })
+      .update({ ...toRow(fields), updated_by_token_id: tokenId, updated_at: now });
   }
 
   async delete(id: number): Promise<void> {
@@ -83,7 +94,9 @@ export class ScheduleRepository {
 
   /** Enabled schedules whose next due time has come. */
   async findDue(now: Date): Promise<ScheduleRecord[]> {
-    return (await this.db(SCHEDULE_TABLE).where({ enabled: true }).andWhere('next_due_at', '<=', now).orderBy('id')).map(toRecord);
+    return (
+      await this.db(SCHEDULE_TABLE).where({ enabled: true }).andWhere('next_due_at', '<=', now).orderBy('id')
+    ).map(toRecord);
   }
 
   /**

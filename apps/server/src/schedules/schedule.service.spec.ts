@@ -2,26 +2,47 @@ import { InvalidInputError } from '@spotlight/core';
 import { parseCron } from './schedule.service';
 
 const local = (date: Date, timeZone: string) =>
-  new Intl.DateTimeFormat('en-GB', { timeZone, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(date);
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).format(date);
 
 describe('parseCron', () => {
   it('keeps the wall-clock time across daylight saving changes', () => {
     const cron = parseCron('0 7 * * *', 'Europe/Berlin');
     const runs = cron.nextRuns(3, new Date('2026-03-28T12:00:00Z'));
-    expect(runs.map((run) => local(run, 'Europe/Berlin'))).toEqual(['29/03, 07:00 CEST', '30/03, 07:00 CEST', '31/03, 07:00 CEST']);
+    expect(runs.map((run) => local(run, 'Europe/Berlin'))).toEqual([
+      '29/03, 07:00 CEST',
+      '30/03, 07:00 CEST',
+      '31/03, 07:00 CEST',
+    ]);
     expect(runs[0].toISOString()).toBe('2026-03-29T05:00:00.000Z');
     const autumn = cron.nextRuns(2, new Date('2026-10-24T12:00:00Z'));
-    expect(autumn.map((run) => run.toISOString())).toEqual(['2026-10-25T06:00:00.000Z', '2026-10-26T06:00:00.000Z']);
+    expect(autumn.map((run) => run.toISOString())).toEqual([
+      '2026-10-25T06:00:00.000Z',
+      '2026-10-26T06:00:00.000Z',
+    ]);
   });
 
   it('fires once on the day a local time does not exist', () => {
     const runs = parseCron('30 2 * * *', 'Europe/Berlin').nextRuns(3, new Date('2026-03-28T00:00:00Z'));
-    expect(runs.map((run) => run.toISOString().slice(0, 10))).toEqual(['2026-03-28', '2026-03-29', '2026-03-30']);
+    expect(runs.map((run) => run.toISOString().slice(0, 10))).toEqual([
+      '2026-03-28',
+      '2026-03-29',
+      '2026-03-30',
+    ]);
   });
 
   it('refuses what it cannot schedule, saying which part is wrong', () => {
     expect(() => parseCron('0 7 * *', 'UTC')).toThrow(InvalidInputError);
-    expect(() => parseCron('0 7 * * *', 'Europe/Nowhere')).toThrow(/timeZone "Europe\/Nowhere" is not an IANA time zone/);
+    expect(() => parseCron('0 7 * * *', 'Europe/Nowhere')).toThrow(
+      /timeZone "Europe\/Nowhere" is not an IANA time zone/,
+    );
     expect(() => parseCron('0 0 30 2 *', 'UTC')).toThrow(/cron "0 0 30 2 \*"/);
   });
 });

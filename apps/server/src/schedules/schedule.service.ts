@@ -1,5 +1,12 @@
 import { Cron } from 'croner';
-import { ExportService, InvalidInputError, parseCustomer, parseRecipient, tokenReaches, type TokenRecord } from '@spotlight/core';
+import {
+  ExportService,
+  InvalidInputError,
+  parseCustomer,
+  parseRecipient,
+  tokenReaches,
+  type TokenRecord,
+} from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
 import type { RunRecord, RunRepository } from '../runs/run.repository';
@@ -21,15 +28,20 @@ export function parseCron(expression: string, timeZone: string): Cron {
   try {
     new Intl.DateTimeFormat('en', { timeZone });
   } catch {
-    throw new InvalidInputError(`timeZone "${timeZone}" is not an IANA time zone like Europe/Berlin or America/New_York.`);
+    throw new InvalidInputError(
+      `timeZone "${timeZone}" is not an IANA time zone like Europe/Berlin or America/New_York.`,
+    );
   }
   let cron: Cron;
   try {
     cron = new Cron(expression, { timezone: timeZone, paused: true });
   } catch (error) {
-    throw new InvalidInputError(`cron "${expression}" is not a cron expression like "0 7 * * 1": ${(error as Error).message}`);
+    throw new InvalidInputError(
+      `cron "${expression}" is not a cron expression like "0 7 * * 1": ${(error as Error).message}`,
+    );
   }
-  if (!cron.nextRun()) throw new InvalidInputError(`cron "${expression}" never fires again; give one with a future time.`);
+  if (!cron.nextRun())
+    throw new InvalidInputError(`cron "${expression}" never fires again; give one with a future time.`);
   return cron;
 }
 
@@ -47,10 +59,19 @@ export class ScheduleService {
   ) {}
 
   async create(token: TokenRecord, input: ScheduleInput): Promise<ScheduleRecord> {
-    const fields = await this.validate(token, { ...input, windowDays: input.windowDays ?? null, enabled: input.enabled ?? true });
+    const fields = await this.validate(token, {
+      ...input,
+      windowDays: input.windowDays ?? null,
+      enabled: input.enabled ?? true,
+    });
     const now = this.clock();
     const schedule = await this.schedules.insert(fields, token.id, now);
-    await this.audit.record({ tokenId: token.id, action: 'schedule.create', target: `schedule:${schedule.id}`, detail: { ...fields } });
+    await this.audit.record({
+      tokenId: token.id,
+      action: 'schedule.create',
+      target: `schedule:${schedule.id}`,
+      detail: { ...fields },
+    });
     return schedule;
   }
 
@@ -65,10 +86,18 @@ export class ScheduleService {
       enabled: changes.enabled ?? current.enabled,
     };
     const fields = await this.validate(token, merged);
-    const timingChanged = merged.cron !== current.cron || merged.timeZone !== current.timeZone || merged.enabled !== current.enabled;
+    const timingChanged =
+      merged.cron !== current.cron ||
+      merged.timeZone !== current.timeZone ||
+      merged.enabled !== current.enabled;
     if (!timingChanged) fields.nextDueAt = current.nextDueAt;
     await this.schedules.update(id, fields, token.id, this.clock());
-    await this.audit.record({ tokenId: token.id, action: 'schedule.update', target: `schedule:${id}`, detail: { ...changes } });
+    await this.audit.record({
+      tokenId: token.id,
+      action: 'schedule.update',
+      target: `schedule:${id}`,
+      detail: { ...changes },
+    });
     return (await this.schedules.findById(id))!;
   }
 
@@ -80,7 +109,8 @@ export class ScheduleService {
 
   async get(token: TokenRecord, id: number): Promise<ScheduleRecord> {
     const schedule = await this.schedules.findById(id);
-    if (!schedule || !tokenReaches(token, schedule.customer)) throw new NotVisibleError(`No schedule has the id ${id}.`);
+    if (!schedule || !tokenReaches(token, schedule.customer))
+      throw new NotVisibleError(`No schedule has the id ${id}.`);
     return schedule;
   }
 
@@ -133,10 +163,14 @@ export class ScheduleService {
     return queued;
   }
 
-  private async validate(token: TokenRecord, input: Required<Omit<ScheduleInput, 'windowDays'>> & { windowDays: number | null }): Promise<ScheduleFields> {
+  private async validate(
+    token: TokenRecord,
+    input: Required<Omit<ScheduleInput, 'windowDays'>> & { windowDays: number | null },
+  ): Promise<ScheduleFields> {
     const customer = parseCustomer(input.customer);
     parseRecipient(input.recipient);
-    if (!tokenReaches(token, customer)) throw new NotVisibleError(`No customer has the domain "${customer}".`);
+    if (!tokenReaches(token, customer))
+      throw new NotVisibleError(`No customer has the domain "${customer}".`);
     const cron = parseCron(input.cron.trim(), input.timeZone.trim());
     const { recipient } = await this.exports.checkRecipient(customer, input.recipient);
     return {

@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TokenRecord } from '@spotlight/core';
 import { CurrentToken } from '../auth/token.guard';
@@ -29,7 +41,11 @@ export class SchedulesController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a schedule; the recipient guard runs again.' })
-  async update(@CurrentToken() token: TokenRecord, @Param('id', ParseIntPipe) id: number, @Body() body: UpdateScheduleDto) {
+  async update(
+    @CurrentToken() token: TokenRecord,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: UpdateScheduleDto,
+  ) {
     return scheduleView(await this.schedules.update(token, id, body));
   }
 

@@ -7,7 +7,13 @@ import { SchedulerJob } from '../jobs/export.jobs';
 const DAY = 86_400_000;
 
 function localTime(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(iso));
 }
 
 describeEachDatabase('schedules API and scheduler', (db) => {
@@ -34,31 +40,61 @@ describeEachDatabase('schedules API and scheduler', (db) => {
   });
   beforeEach(() => smtp.clear());
 
-  const create = (body: Record<string, unknown>) => request(t.http).post('/schedules').set(bearer(staff)).send(body);
-  const valid = () => ({ customer: site.domain, recipient: manager.email, cron: '0 7 * * 1', timeZone: 'America/New_York', windowDays: 30 });
+  const create = (body: Record<string, unknown>) =>
+    request(t.http).post('/schedules').set(bearer(staff)).send(body);
+  const valid = () => ({
+    customer: site.domain,
+    recipient: manager.email,
+    cron: '0 7 * * 1',
+    timeZone: 'America/New_York',
+    windowDays: 30,
+  });
   /** As if every instance had been down since `at`. */
-  const dueSince = (id: number, at: Date) => db.knex('spotlight_export_schedule').where({ id }).update({ next_due_at: at });
+  const dueSince = (id: number, at: Date) =>
+    db.knex('spotlight_export_schedule').where({ id }).update({ next_due_at: at });
 
   it('creates, lists, reads, changes and deletes a schedule; the next due time follows the time zone', async () => {
     const created = await create(valid()).expect(201);
-    expect(created.body).toMatchObject({ customer: site.domain, recipient: manager.email, cron: '0 7 * * 1', timeZone: 'America/New_York', windowDays: 30, enabled: true });
+    expect(created.body).toMatchObject({
+      customer: site.domain,
+      recipient: manager.email,
+      cron: '0 7 * * 1',
+      timeZone: 'America/New_York',
+      windowDays: 30,
+      enabled: true,
+    });
     expect(new Date(created.body.nextDueAt).getTime()).toBeGreaterThan(Date.now());
     expect(localTime(created.body.nextDueAt, 'America/New_York')).toBe('Mon 07:00');
 
-    const list = await request(t.http).get(`/schedules?customer=${site.domain}`).set(bearer(staff)).expect(200);
+    const list = await request(t.http)
+      .get(`/schedules?customer=${site.domain}`)
+      .set(bearer(staff))
+      .expect(200);
     expect(list.body.items.map((item: { id: number }) => item.id)).toContain(created.body.id);
     await request(t.http).get(`/schedules/${created.body.id}`).set(bearer(staff)).expect(200);
 
-    const changed = await request(t.http).patch(`/schedules/${created.body.id}`).set(bearer(staff)).send({ cron: '30 18 * * 5', timeZone: 'Asia/Tokyo', windowDays: null }).expect(200);
+    const changed = await request(t.http)
+      .patch(`/schedules/${created.body.id}`)
+      .set(bearer(staff))
+      .send({ cron: '30 18 * * 5', timeZone: 'Asia/Tokyo', windowDays: null })
+      .expect(200);
     expect(changed.body).toMatchObject({ cron: '30 18 * * 5', timeZone: 'Asia/Tokyo', windowDays: null });
     expect(localTime(changed.body.nextDueAt, 'Asia/Tokyo')).toBe('Fri 18:30');
 
-    const disabled = await request(t.http).patch(`/schedules/${created.body.id}`).set(bearer(staff)).send({ enabled: false }).expect(200);
+    const disabled = await request(t.http)
+      .patch(`/schedules/${created.body.id}`)
+      .set(bearer(staff))
+      .send({ enabled: false })
+      .expect(200);
     expect(disabled.body).toMatchObject({ enabled: false, nextDueAt: null });
 
     await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
     await request(t.http).get(`/schedules/${created.body.id}`).set(bearer(staff)).expect(404);
-    const actions = await db.knex('spotlight_export_audit').where({ target: `schedule:${created.body.id}` }).orderBy('id').pluck('action');
+    const actions = await db
+      .knex('spotlight_export_audit')
+      .where({ target: `schedule:${created.body.id}` })
+      .orderBy('id')
+      .pluck('action');
     expect(actions).toEqual(['schedule.create', 'schedule.update', 'schedule.update', 'schedule.delete']);
   });
 
@@ -81,7 +117,11 @@ describeEachDatabase('schedules API and scheduler', (db) => {
     const refused = await create({ ...valid(), recipient: user.email }).expect(422);
     expect(refused.body.message).toContain('not a manager');
     const created = await create(valid()).expect(201);
-    const patched = await request(t.http).patch(`/schedules/${created.body.id}`).set(bearer(staff)).send({ recipient: user.email }).expect(422);
+    const patched = await request(t.http)
+      .patch(`/schedules/${created.body.id}`)
+      .set(bearer(staff))
+      .send({ recipient: user.email })
+      .expect(422);
     expect(patched.body.error).toBe('RECIPIENT_NOT_ALLOWED');
     const kept = await request(t.http).get(`/schedules/${created.body.id}`).set(bearer(staff)).expect(200);
     expect(kept.body.recipient).toBe(manager.email);
@@ -89,7 +129,9 @@ describeEachDatabase('schedules API and scheduler', (db) => {
   });
 
   it('queues one catch-up run for the latest missed due time, once, and emails it with the rolling window', async () => {
-    const created = await create({ ...valid(), cron: '15 6 * * *', timeZone: 'UTC', windowDays: 7 }).expect(201);
+    const created = await create({ ...valid(), cron: '15 6 * * *', timeZone: 'UTC', windowDays: 7 }).expect(
+      201,
+    );
     await dueSince(created.body.id, new Date(Date.now() - 5 * DAY));
     expect(await scheduler.tick()).toBe(1);
     expect(await scheduler.tick()).toBe(0);
@@ -100,7 +142,14 @@ describeEachDatabase('schedules API and scheduler', (db) => {
     const latest = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), 6, 15));
     if (latest > today) latest.setUTCDate(latest.getUTCDate() - 1);
     const run = await runner.runNext();
-    expect(run).toMatchObject({ status: 'sent', trigger: 'schedule', scheduleId: created.body.id, dueAt: latest, until: latest, since: new Date(latest.getTime() - 7 * DAY) });
+    expect(run).toMatchObject({
+      status: 'sent',
+      trigger: 'schedule',
+      scheduleId: created.body.id,
+      dueAt: latest,
+      until: latest,
+      since: new Date(latest.getTime() - 7 * DAY),
+    });
     const [message] = await smtp.waitFor(1);
     expect(message.envelope.to).toEqual([manager.email]);
 
@@ -108,7 +157,10 @@ describeEachDatabase('schedules API and scheduler', (db) => {
     await dueSince(created.body.id, new Date(Date.now() - 5 * DAY));
     expect(await scheduler.tick()).toBe(0);
     expect(await db.knex('spotlight_export_run').where({ schedule_id: created.body.id })).toHaveLength(1);
-    const schedule = await request(t.http).get(`/schedules/${created.body.id}`).set(bearer(staff)).expect(200);
+    const schedule = await request(t.http)
+      .get(`/schedules/${created.body.id}`)
+      .set(bearer(staff))
+      .expect(200);
     expect(new Date(schedule.body.nextDueAt).getTime()).toBe(latest.getTime() + DAY);
     expect(await runner.runNext()).toBeNull();
     expect(smtp.messages).toHaveLength(1);
@@ -124,14 +176,30 @@ describeEachDatabase('schedules API and scheduler', (db) => {
 
   it('stops sending to a manager who lost the role, and the run records why', async () => {
     const leaving = await db.factory.manager({ site });
-    const created = await create({ ...valid(), recipient: leaving.email, cron: '0 * * * *', timeZone: 'Europe/Berlin' }).expect(201);
+    const created = await create({
+      ...valid(),
+      recipient: leaving.email,
+      cron: '0 * * * *',
+      timeZone: 'Europe/Berlin',
+    }).expect(201);
     await db.knex('central_user').where({ id: leaving.id }).update({ is_active: false });
     await dueSince(created.body.id, new Date(Date.now() - DAY));
     expect(await scheduler.tick()).toBe(1);
     const run = await runner.runNext();
-    expect(run).toMatchObject({ status: 'failed', scheduleId: created.body.id, error: expect.stringContaining('inactive') });
-    const history = await request(t.http).get(`/exports?customer=${site.domain}&status=failed`).set(bearer(staff)).expect(200);
-    expect(history.body.items[0]).toMatchObject({ id: run!.id, trigger: 'schedule', error: expect.stringContaining(leaving.email) });
+    expect(run).toMatchObject({
+      status: 'failed',
+      scheduleId: created.body.id,
+      error: expect.stringContaining('inactive'),
+    });
+    const history = await request(t.http)
+      .get(`/exports?customer=${site.domain}&status=failed`)
+      .set(bearer(staff))
+      .expect(200);
+    expect(history.body.items[0]).toMatchObject({
+      id: run!.id,
+      trigger: 'schedule',
+      error: expect.stringContaining(leaving.email),
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(smtp.messages).toHaveLength(0);
     await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);

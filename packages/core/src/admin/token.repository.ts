@@ -43,7 +43,14 @@ function toRecord(row: TokenRow): TokenRecord {
 export class TokenRepository {
   constructor(private readonly db: Knex) {}
 
-  async insert(token: { hash: string; prefix: string; scope: TokenScope; siteDomain: string | null; label: string | null; createdAt: Date }): Promise<TokenRecord> {
+  async insert(token: {
+    hash: string;
+    prefix: string;
+    scope: TokenScope;
+    siteDomain: string | null;
+    label: string | null;
+    createdAt: Date;
+  }): Promise<TokenRecord> {
     const [id] = await this.db(TOKEN_TABLE).insert({
       token_hash: token.hash,
       token_prefix: token.prefix,
@@ -53,12 +60,23 @@ export class TokenRepository {
       created_at: token.createdAt,
       revoked_at: null,
     });
-    return { id: Number(id), prefix: token.prefix, scope: token.scope, siteDomain: token.siteDomain, label: token.label, createdAt: token.createdAt, revokedAt: null };
+    return {
+      id: Number(id),
+      prefix: token.prefix,
+      scope: token.scope,
+      siteDomain: token.siteDomain,
+      label: token.label,
+      createdAt: token.createdAt,
+      revokedAt: null,
+    };
   }
 
   /** The unrevoked token with this hash, in one query. */
   async findActiveByHash(hash: string): Promise<TokenRecord | null> {
-    const row = await this.db<TokenRow>(TOKEN_TABLE).where({ token_hash: hash }).whereNull('revoked_at').first();
+    const row = await this.db<TokenRow>(TOKEN_TABLE)
+      .where({ token_hash: hash })
+      .whereNull('revoked_at')
+      .first();
     return row ? toRecord(row) : null;
   }
 
@@ -74,7 +92,10 @@ export class TokenRepository {
 
   /** Marks the token revoked; false when it was already revoked or does not exist. */
   async revoke(id: number, at: Date): Promise<boolean> {
-    const changed = await this.db(TOKEN_TABLE).where({ id }).whereNull('revoked_at').update({ revoked_at: at });
+    const changed = await this.db(TOKEN_TABLE)
+      .where({ id })
+      .whereNull('revoked_at')
+      .update({ revoked_at: at });
     return changed > 0;
   }
 

@@ -29,7 +29,9 @@ export class TokenService {
 
   async create(input: { staff?: boolean; site?: string; label?: string }): Promise<CreatedToken> {
     if (Boolean(input.staff) === Boolean(input.site)) {
-      throw new InvalidInputError('Give either --staff (every customer) or --site DOMAIN (one customer), not both or neither.');
+      throw new InvalidInputError(
+        'Give either --staff (every customer) or --site DOMAIN (one customer), not both or neither.',
+      );
     }
     let siteDomain: string | null = null;
     if (input.site) {
@@ -57,7 +59,9 @@ export class TokenService {
         ? await this.tokens.findByHash(hashToken(text))
         : null;
     if (!found) {
-      throw new InvalidInputError(`No token "${text.slice(0, 12)}"; give the id printed by "spotlight token create" or the token itself.`);
+      throw new InvalidInputError(
+        `No token "${text.slice(0, 12)}"; give the id printed by "spotlight token create" or the token itself.`,
+      );
     }
     if (!found.revokedAt) {
       const at = this.clock();
