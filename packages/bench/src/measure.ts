@@ -20,6 +20,8 @@ export interface Measurement {
   /** Rows the database sent (floor) or users written (export). */
   rows: number;
   bytes: number;
+  /** Floor only: when the first row arrived, ms; the database's own work before it can stream. */
+  firstRowMs?: number;
 }
 
 async function run(job: Job): Promise<Omit<Measurement, 'peakRss'>> {
@@ -33,12 +35,15 @@ async function run(job: Job): Promise<Omit<Measurement, 'peakRss'>> {
     }
     if (job.kind === 'floor') {
       const started = performance.now();
+      let firstRowMs: number | undefined;
       const { result: rows, queries } = await activity.inSnapshot(async (snapshot) => {
         let count = 0;
-        for await (const row of snapshot.streamActivityRows(job.siteId)) if (row) count += 1;
+        for await (const row of snapshot.streamActivityRows(job.siteId)) {
+          if (row && count++ === 0) firstRowMs = performance.now() - started;
+        }
         return count;
       });
-      return { ms: performance.now() - started, queries, rows, bytes: 0 };
+      return { ms: performance.now() - started, queries, rows, bytes: 0, firstRowMs };
     }
     const mail = new SmtpMailRepository(job.smtpUrl);
     try {

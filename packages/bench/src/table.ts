@@ -25,6 +25,7 @@ export function formatTable(rows: BenchRow[]): string {
     'idle RSS MB',
     'file MB',
     'floor s',
+    'first row s',
     'floor RSS MB',
     'export/floor',
   ];
@@ -39,6 +40,7 @@ export function formatTable(rows: BenchRow[]): string {
     (row.idle.peakRss / MB).toFixed(0),
     (row.exported.bytes / MB).toFixed(2),
     (row.floor.ms / 1000).toFixed(2),
+    ((row.floor.firstRowMs ?? 0) / 1000).toFixed(2),
     (row.floor.peakRss / MB).toFixed(0),
     (row.exported.ms / row.floor.ms).toFixed(2),
   ]);
