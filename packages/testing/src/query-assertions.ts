@@ -8,7 +8,7 @@ export { captureQueries, type ExecutedQuery };
  * for it (concurrent work is not counted), in the spirit of Django's
  * assertNumQueries. The failure lists the statements. Returns `fn`'s result.
  */
-export async function assertNumQueries<T>(db: Knex, expected: number, fn: () => Promise<T>): Promise<T> {
+export async function assertNumQueries<T>(db: Knex, expected: number, fn: () => PromiseLike<T>): Promise<T> {
   const { result, queries } = await captureQueries(db, fn);
   if (queries.length !== expected) {
     const listing = queries

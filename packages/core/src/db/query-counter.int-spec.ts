@@ -39,4 +39,10 @@ describeEachDatabase('query counter', (db) => {
     });
     expect(queries).toHaveLength(1);
   });
+
+  it('counts a query builder handed over without awaiting it', async () => {
+    const { result, queries } = await captureQueries(db.knex, () => db.knex('django_site').select('id'));
+    expect(result).toEqual([]);
+    expect(queries).toHaveLength(1);
+  });
 });

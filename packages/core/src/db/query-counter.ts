@@ -21,7 +21,7 @@ const active = new AsyncLocalStorage<readonly Counter[]>();
  */
 export async function captureQueries<T>(
   db: Knex,
-  fn: () => Promise<T>,
+  fn: () => PromiseLike<T>,
 ): Promise<{ result: T; queries: ExecutedQuery[] }> {
   const counter: Counter = { queries: [] };
   const listener = (query: { sql: string; bindings?: readonly unknown[] }) => {
@@ -31,7 +31,9 @@ export async function captureQueries<T>(
   };
   db.on('query', listener);
   try {
-    const result = await active.run([...(active.getStore() ?? []), counter], fn);
+    // Awaited inside the context: a knex builder or a supertest request only
+    // starts when awaited, and must start here to be counted.
+    const result = await active.run([...(active.getStore() ?? []), counter], async () => await fn());
     return { result, queries: counter.queries };
   } finally {
     db.off('query', listener);
