@@ -25,6 +25,9 @@ const BY_ERROR_CODE: Record<ErrorCode, number> = {
   RECIPIENT_NOT_ALLOWED: EXIT_CODES.RECIPIENT_NOT_ALLOWED,
   MAIL_FAILED: EXIT_CODES.MAIL_FAILED,
   DATABASE_UNAVAILABLE: EXIT_CODES.DATABASE_UNAVAILABLE,
+  // Only the server serves download links; the CLI never sees these.
+  DOWNLOAD_NOT_FOUND: EXIT_CODES.UNEXPECTED,
+  DOWNLOAD_EXPIRED: EXIT_CODES.UNEXPECTED,
 };
 
 /** The code printed in `--json` errors: core's codes, plus two of the CLI's own. */

@@ -8,7 +8,9 @@ export type ErrorCode =
   | 'CUSTOMER_NOT_FOUND'
   | 'RECIPIENT_NOT_ALLOWED'
   | 'MAIL_FAILED'
-  | 'DATABASE_UNAVAILABLE';
+  | 'DATABASE_UNAVAILABLE'
+  | 'DOWNLOAD_NOT_FOUND'
+  | 'DOWNLOAD_EXPIRED';
 
 export abstract class SpotlightError extends Error {
   abstract readonly code: ErrorCode;
@@ -54,6 +56,45 @@ export class MailDeliveryError extends SpotlightError {
 
 export class DatabaseUnavailableError extends SpotlightError {
   readonly code = 'DATABASE_UNAVAILABLE';
+}
+
+/**
+ * A workbook above the attachment limit with no way to link to it. A
+ * configuration problem, not a mail failure: retrying cannot help.
+ */
+export class AttachmentTooLargeError extends SpotlightError {
+  readonly code = 'CONFIGURATION';
+  constructor(
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(
+      `The workbook is ${formatBytes(bytes)}, above the ${formatBytes(maxBytes)} attachment limit, and SPOTLIGHT_PUBLIC_URL is not set, so no download link can be sent; set SPOTLIGHT_PUBLIC_URL to the server's address or raise SPOTLIGHT_MAX_ATTACHMENT_BYTES.`,
+    );
+  }
+}
+
+export class DownloadNotFoundError extends SpotlightError {
+  readonly code = 'DOWNLOAD_NOT_FOUND';
+  constructor() {
+    super('No download has this link; check that the whole link was copied from the email.');
+  }
+}
+
+export class DownloadExpiredError extends SpotlightError {
+  readonly code = 'DOWNLOAD_EXPIRED';
+  constructor(readonly expiredAt: Date) {
+    super(
+      `This download link expired at ${expiredAt.toISOString()}; ask for the export again to get a new one.`,
+    );
+  }
+}
+
+/** "1.5 MB", for messages and emails. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 export function isSpotlightError(error: unknown): error is SpotlightError {

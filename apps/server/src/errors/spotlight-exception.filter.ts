@@ -11,6 +11,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   RECIPIENT_NOT_ALLOWED: HttpStatus.UNPROCESSABLE_ENTITY,
   MAIL_FAILED: HttpStatus.BAD_GATEWAY,
   DATABASE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+  DOWNLOAD_NOT_FOUND: HttpStatus.NOT_FOUND,
+  DOWNLOAD_EXPIRED: HttpStatus.GONE,
 };
 
 /** Every error leaves as JSON `{statusCode, error, message}`; unexpected ones are logged, not shown. */

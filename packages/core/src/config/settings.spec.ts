@@ -10,6 +10,10 @@ describe('core settings', () => {
     expect(settings.outboxDir).toBe(path.join(PROJECT_ROOT, 'data', 'outbox'));
     expect(settings.smtpUrl).toBeUndefined();
     expect(settings.maxRowsPerSheet).toBe(1_048_575);
+    expect(settings.maxAttachmentBytes).toBe(20 * 1024 * 1024);
+    expect(settings.storageDir).toBe(path.join(PROJECT_ROOT, 'data', 'storage'));
+    expect(settings.linkTtlMs).toBe(7 * 24 * 60 * 60 * 1000);
+    expect(settings.publicUrl).toBeUndefined();
   });
 
   it('reads every variable', () => {
@@ -20,6 +24,10 @@ describe('core settings', () => {
         MAIL_FROM: 'Exports <exports@example.com>',
         SPOTLIGHT_DATA_DIR: '/srv/spotlight',
         SPOTLIGHT_MAX_ROWS_PER_SHEET: '1000',
+        SPOTLIGHT_MAX_ATTACHMENT_BYTES: '1024',
+        SPOTLIGHT_STORAGE_DIR: '/mnt/shared/exports',
+        SPOTLIGHT_LINK_TTL_DAYS: '0.5',
+        SPOTLIGHT_PUBLIC_URL: 'https://exports.example.com/',
       }),
     ).toEqual({
       databaseUrl: 'mysql://root@127.0.0.1:3306/spotlight',
@@ -28,6 +36,10 @@ describe('core settings', () => {
       outboxDir: '/srv/spotlight/outbox',
       mailFrom: 'Exports <exports@example.com>',
       maxRowsPerSheet: 1000,
+      maxAttachmentBytes: 1024,
+      storageDir: '/mnt/shared/exports',
+      linkTtlMs: 12 * 60 * 60 * 1000,
+      publicUrl: 'https://exports.example.com',
     });
   });
 
@@ -37,8 +49,12 @@ describe('core settings', () => {
         DATABASE_URL: 'postgres://x/y',
         SMTP_URL: 'http://mail',
         SPOTLIGHT_MAX_ROWS_PER_SHEET: '0',
+        SPOTLIGHT_MAX_ATTACHMENT_BYTES: '20MB',
+        SPOTLIGHT_LINK_TTL_DAYS: '0',
+        SPOTLIGHT_PUBLIC_URL: 'exports.example.com',
       });
     expect(load).toThrow(ConfigurationError);
+    expect.assertions(8);
     try {
       load();
     } catch (error) {
@@ -47,6 +63,9 @@ describe('core settings', () => {
       expect(message).toMatch(/DATABASE_URL must be mysql:\/\//);
       expect(message).toMatch(/SMTP_URL must be smtp:\/\//);
       expect(message).toMatch(/SPOTLIGHT_MAX_ROWS_PER_SHEET/);
+      expect(message).toMatch(/SPOTLIGHT_MAX_ATTACHMENT_BYTES/);
+      expect(message).toMatch(/SPOTLIGHT_LINK_TTL_DAYS/);
+      expect(message).toMatch(/SPOTLIGHT_PUBLIC_URL must be the server's base URL/);
     }
   });
 });

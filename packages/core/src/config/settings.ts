@@ -13,6 +13,12 @@ const optionalText = z
   .optional()
   .transform((value) => (value ? value : undefined));
 
+const optionalNumber = (schema: z.ZodType<number>) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    schema.optional(),
+  );
+
 /** Settings every front end shares; each app reads its environment once and passes it here. */
 export const coreSettingsSchema = z.object({
   DATABASE_URL: optionalText.refine(
@@ -34,6 +40,12 @@ export const coreSettingsSchema = z.object({
   SPOTLIGHT_DATA_DIR: optionalText,
   SPOTLIGHT_OUTBOX_DIR: optionalText,
   SPOTLIGHT_MAX_ROWS_PER_SHEET: z.coerce.number().int().min(1).max(EXCEL_MAX_DATA_ROWS).optional(),
+  SPOTLIGHT_MAX_ATTACHMENT_BYTES: optionalNumber(z.coerce.number().int().min(1)),
+  SPOTLIGHT_STORAGE_DIR: optionalText,
+  SPOTLIGHT_LINK_TTL_DAYS: optionalNumber(z.coerce.number().positive().max(365)),
+  SPOTLIGHT_PUBLIC_URL: optionalText.refine((url) => !url || /^https?:\/\/[^/]+/i.test(url), {
+    message: "must be the server's base URL, such as https://exports.example.com",
+  }),
 });
 
 export interface CoreSettings {
@@ -45,7 +57,19 @@ export interface CoreSettings {
   outboxDir: string;
   mailFrom: string;
   maxRowsPerSheet: number;
+  /** Above this size the email carries a download link instead of the workbook. */
+  maxAttachmentBytes: number;
+  /** Where workbooks behind download links are kept; shared by every server instance. */
+  storageDir: string;
+  /** How long a download link works. */
+  linkTtlMs: number;
+  /** The server's base URL, without a trailing slash; download links start with it. */
+  publicUrl?: string;
 }
+
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_LINK_TTL_DAYS = 7;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const DEFAULT_MAIL_FROM = 'Spotlight exports <exports@spotlight.invalid>';
 
@@ -62,6 +86,10 @@ export function loadCoreSettings(env: Record<string, string | undefined>): CoreS
     outboxDir: path.resolve(values.SPOTLIGHT_OUTBOX_DIR ?? path.join(dataDir, 'outbox')),
     mailFrom: values.MAIL_FROM ?? DEFAULT_MAIL_FROM,
     maxRowsPerSheet: values.SPOTLIGHT_MAX_ROWS_PER_SHEET ?? EXCEL_MAX_DATA_ROWS,
+    maxAttachmentBytes: values.SPOTLIGHT_MAX_ATTACHMENT_BYTES ?? DEFAULT_MAX_ATTACHMENT_BYTES,
+    storageDir: path.resolve(values.SPOTLIGHT_STORAGE_DIR ?? path.join(dataDir, 'storage')),
+    linkTtlMs: Math.round((values.SPOTLIGHT_LINK_TTL_DAYS ?? DEFAULT_LINK_TTL_DAYS) * DAY_MS),
+    publicUrl: values.SPOTLIGHT_PUBLIC_URL?.replace(/\/+$/, ''),
   };
 }
 
