@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as exportTables from './0001-export-tables';
+import * as exportDownloads from './0002-export-downloads';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
@@ -7,4 +8,5 @@ import * as exportTables from './0001-export-tables';
  */
 export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0001_tables: exportTables,
+  spotlight_export_0002_downloads: exportDownloads,
 };

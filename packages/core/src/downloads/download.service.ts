@@ -1,0 +1,146 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigurationError, DownloadExpiredError, DownloadNotFoundError } from '../errors';
+import type { DownloadRecord, DownloadRepository } from './download.repository';
+
+export interface DownloadServiceOptions {
+  /** Where the workbooks are kept; every server instance must see the same folder. */
+  storageDir: string;
+  /** The server's base URL, without a trailing slash; without it links can be served but not made. */
+  publicUrl?: string;
+  ttlMs: number;
+  clock?: () => Date;
+}
+
+/** A workbook kept behind a link, as the email tells it. */
+export interface KeptDownload {
+  id: number;
+  url: string;
+  expiresAt: Date;
+  /** The file's name inside the storage folder (the token's hash, not the token). */
+  storedName: string;
+}
+
+/** A download ready to be served. */
+export interface OpenDownload {
+  path: string;
+  fileName: string;
+  bytes: number;
+}
+
+// 256 random bits, base64url: 43 characters. Only this shape is ever looked up.
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+// Stored names are made here, never from the request; checked again before use.
+const STORED_NAME_PATTERN = /^[0-9a-f]{64}\.xlsx$/;
+const PURGE_BATCH = 500;
+
+const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+
+/**
+ * Workbooks too big to email: kept in a storage folder behind an unguessable
+ * link that expires. The token is the only credential and is never stored;
+ * the database and the folder hold its SHA-256, so neither leaks working links.
+ */
+export class DownloadService {
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly downloads: DownloadRepository,
+    private readonly options: DownloadServiceOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Whether links can be made: a public URL is configured. */
+  get canLink(): boolean {
+    return Boolean(this.options.publicUrl);
+  }
+
+  /**
+   * Copies `file` into the storage folder and records its link, with one
+   * INSERT. On failure nothing is left behind.
+   */
+  async keep(file: string, meta: { customer: string; fileName: string }): Promise<KeptDownload> {
+    const { publicUrl } = this.options;
+    if (!publicUrl)
+      throw new ConfigurationError(
+        "SPOTLIGHT_PUBLIC_URL is not set, so no download link can be made; set it to the server's address.",
+      );
+    const token = crypto.randomBytes(32).toString('base64url');
+    const tokenHash = sha256(token);
+    const storedName = `${tokenHash}.xlsx`;
+    const target = path.join(this.options.storageDir, storedName);
+    const partial = `${target}.partial`;
+    const createdAt = this.clock();
+    const expiresAt = new Date(createdAt.getTime() + this.options.ttlMs);
+    await fs.promises.mkdir(this.options.storageDir, { recursive: true });
+    try {
+      await fs.promises.copyFile(file, partial);
+      await fs.promises.rename(partial, target);
+      const bytes = (await fs.promises.stat(target)).size;
+      const record = await this.downloads.insert({
+        tokenHash,
+        customer: meta.customer,
+        fileName: meta.fileName,
+        storedName,
+        bytes,
+        createdAt,
+        expiresAt,
+      });
+      return {
+        id: record.id,
+        url: `${publicUrl}/downloads/${token}`,
+        expiresAt,
+        storedName,
+      };
+    } catch (error) {
+      await fs.promises.rm(partial, { force: true });
+      await fs.promises.rm(target, { force: true });
+      throw error;
+    }
+  }
+
+  /** Withdraws a link just made, e.g. when the email carrying it could not be sent. */
+  async discard(download: KeptDownload): Promise<void> {
+    await this.downloads.delete([download.id]);
+    if (STORED_NAME_PATTERN.test(download.storedName))
+      await fs.promises.rm(path.join(this.options.storageDir, download.storedName), { force: true });
+  }
+
+  /** The file behind `token`; DownloadNotFoundError or DownloadExpiredError otherwise. */
+  async open(token: string): Promise<OpenDownload> {
+    if (!TOKEN_PATTERN.test(token)) throw new DownloadNotFoundError();
+    const record = await this.downloads.findByHash(sha256(token));
+    if (!record || !STORED_NAME_PATTERN.test(record.storedName)) throw new DownloadNotFoundError();
+    if (record.expiresAt.getTime() <= this.clock().getTime())
+      throw new DownloadExpiredError(record.expiresAt);
+    const file = path.join(this.options.storageDir, record.storedName);
+    try {
+      const { size } = await fs.promises.stat(file);
+      return { path: file, fileName: record.fileName, bytes: size };
+    } catch {
+      // The row outlived its file (removed by hand, or a clean-up in flight).
+      throw new DownloadNotFoundError();
+    }
+  }
+
+  /** Deletes expired links and their files; returns how many. The scheduled clean-up calls this. */
+  async purgeExpired(): Promise<number> {
+    const now = this.clock();
+    let purged = 0;
+    for (;;) {
+      const expired = await this.downloads.listExpired(now, PURGE_BATCH);
+      if (expired.length === 0) return purged;
+      // Files first: a row without its file answers 404, a file without its row would stay forever.
+      await Promise.all(expired.map((record) => this.removeFile(record)));
+      purged += await this.downloads.delete(expired.map((record) => record.id));
+      if (expired.length < PURGE_BATCH) return purged;
+    }
+  }
+
+  private async removeFile(record: DownloadRecord): Promise<void> {
+    if (!STORED_NAME_PATTERN.test(record.storedName)) return;
+    await fs.promises.rm(path.join(this.options.storageDir, record.storedName), { force: true });
+  }
+}
