@@ -19,6 +19,8 @@ export * from './mail/mail.repository';
 export * from './export/export.request';
 export * from './export/export.mail';
 export * from './export/export.service';
+export * from './downloads/download.repository';
+export * from './downloads/download.service';
 export * from './admin/token.repository';
 export * from './admin/token.service';
 export * from './seed/seed';

@@ -1,4 +1,5 @@
 import type { DateRange } from '../activity/activity.types';
+import { formatBytes } from '../errors';
 import { describeRange } from '../workbook/activity-workbook.writer';
 
 export interface ExportMailContent {
@@ -8,6 +9,8 @@ export interface ExportMailContent {
   inactive: number;
   range: DateRange;
   generatedAt: Date;
+  /** Set when the workbook is too big to attach: the email links to it instead. */
+  link?: { url: string; expiresAt: Date; bytes: number };
 }
 
 export function exportSubject(customer: string): string {
@@ -25,17 +28,30 @@ const UNTIMED_NOTE =
 export function exportBodies(content: ExportMailContent): { text: string; html: string } {
   const range = describeRange(content.range);
   const ranged = Boolean(content.range.since || content.range.until);
-  const lines = [
-    `Attached is the user activity of ${content.customerName} (${content.customer}).`,
+  const { link } = content;
+  const who = `${content.customerName} (${content.customer})`;
+  const lines = link
+    ? [
+        `The user activity of ${who} is too big to attach (${formatBytes(link.bytes)}).`,
+        `Download it until ${link.expiresAt.toISOString()}; anyone with this link can:`,
+        link.url,
+      ]
+    : [`Attached is the user activity of ${who}.`];
+  lines.push(
     '',
     `Active users: ${content.active}`,
     `Inactive users: ${content.inactive}`,
     `Period: ${range}`,
     `Generated: ${content.generatedAt.toISOString()}`,
     ...(ranged ? ['', UNTIMED_NOTE] : []),
-  ];
+  );
   const html = [
-    `<p>Attached is the user activity of ${escapeHtml(content.customerName)} (${escapeHtml(content.customer)}).</p>`,
+    ...(link
+      ? [
+          `<p>The user activity of ${escapeHtml(who)} is too big to attach (${formatBytes(link.bytes)}).</p>`,
+          `<p><a href="${escapeHtml(link.url)}">Download it</a> until ${link.expiresAt.toISOString()}; anyone with this link can.</p>`,
+        ]
+      : [`<p>Attached is the user activity of ${escapeHtml(who)}.</p>`]),
     '<table>',
     `<tr><th align="left">Active users</th><td>${content.active}</td></tr>`,
     `<tr><th align="left">Inactive users</th><td>${content.inactive}</td></tr>`,

@@ -6,8 +6,14 @@ import { finished, pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
 import type { ActivityRepository, SiteRecord } from '../activity/activity.repository';
 import type { DateRange } from '../activity/activity.types';
-import { CustomerNotFoundError, RecipientNotAllowedError, explainDatabaseError } from '../errors';
-import { XLSX_CONTENT_TYPE, type MailRepository } from '../mail/mail.repository';
+import type { DownloadService, KeptDownload } from '../downloads/download.service';
+import {
+  AttachmentTooLargeError,
+  CustomerNotFoundError,
+  RecipientNotAllowedError,
+  explainDatabaseError,
+} from '../errors';
+import { XLSX_CONTENT_TYPE, type MailRepository, type SentMail } from '../mail/mail.repository';
 import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activity-workbook.writer';
 import { attachmentName, exportBodies, exportSubject } from './export.mail';
 import {
@@ -27,6 +33,10 @@ export interface ExportServiceOptions {
   /** Where scratch folders are made; the system's temporary folder by default. */
   tmpDir?: string;
   clock?: () => Date;
+  /** Above this size the workbook goes behind a download link; no limit by default. */
+  maxAttachmentBytes?: number;
+  /** Keeps big workbooks behind links; without it a workbook above the limit fails the export. */
+  downloads?: DownloadService;
 }
 
 export interface ExportRunOptions {
@@ -59,6 +69,11 @@ export interface ExportSummary {
   outboxPath: string | null;
   /** Where the workbook was kept, when asked. */
   savedTo: string | null;
+  /** How the email carried the workbook; null when nothing was sent. */
+  delivery: 'attachment' | 'link' | null;
+  /** The download link the email carried, when the workbook was too big to attach. */
+  downloadUrl: string | null;
+  expiresAt: string | null;
 }
 
 export interface RecipientCheck {
@@ -137,8 +152,25 @@ export class ExportService {
         messageId: null,
         outboxPath: null,
         savedTo: null,
+        delivery: null,
+        downloadUrl: null,
+        expiresAt: null,
       };
+      const tooBig = this.options.maxAttachmentBytes !== undefined && bytes > this.options.maxAttachmentBytes;
+      // Checked before anything is kept or sent, so a refused export leaves nothing behind.
+      const downloads = this.options.downloads?.canLink ? this.options.downloads : undefined;
+      if (tooBig && !run.dryRun && !downloads)
+        throw new AttachmentTooLargeError(bytes, this.options.maxAttachmentBytes!);
       if (!run.dryRun) {
+        // One INSERT on the primary, after the read snapshot: the link case runs one more statement.
+        const link: KeptDownload | null =
+          tooBig && downloads
+            ? await downloads.keep(file, {
+                customer: summary.customer,
+                fileName: summary.attachmentName,
+              })
+            : null;
+        if (link) summary.queries += 1;
         const bodies = exportBodies({
           customer: summary.customer,
           customerName: summary.customerName,
@@ -146,18 +178,31 @@ export class ExportService {
           inactive: summary.inactive,
           range: request.range,
           generatedAt,
+          link: link ? { url: link.url, expiresAt: link.expiresAt, bytes } : undefined,
         });
-        const sent = await this.mail.send({
-          from: this.options.mailFrom,
-          to: result.check.recipient,
-          subject: exportSubject(summary.customer),
-          ...bodies,
-          attachment: { filename: summary.attachmentName, path: file, contentType: XLSX_CONTENT_TYPE },
-        });
+        let sent: SentMail;
+        try {
+          sent = await this.mail.send({
+            from: this.options.mailFrom,
+            to: result.check.recipient,
+            subject: exportSubject(summary.customer),
+            ...bodies,
+            attachment: link
+              ? undefined
+              : { filename: summary.attachmentName, path: file, contentType: XLSX_CONTENT_TYPE },
+          });
+        } catch (error) {
+          // Nobody got the link: withdraw it, as a failed send leaves no file behind.
+          if (link) await downloads!.discard(link);
+          throw error;
+        }
         Object.assign(summary, {
           sent: true,
           messageId: sent.messageId,
           outboxPath: sent.outboxPath ?? null,
+          delivery: link ? 'link' : 'attachment',
+          downloadUrl: link?.url ?? null,
+          expiresAt: link?.expiresAt.toISOString() ?? null,
         });
       }
       // Kept only once the export has done its job: a failed send leaves no file behind.
@@ -226,6 +271,9 @@ export class ExportService {
         messageId: null,
         outboxPath: null,
         savedTo: null,
+        delivery: null,
+        downloadUrl: null,
+        expiresAt: null,
       };
     } finally {
       await fs.promises.rm(scratch, { recursive: true, force: true });

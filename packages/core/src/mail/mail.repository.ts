@@ -15,7 +15,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
-  attachment: { filename: string; path: string; contentType: string };
+  /** The workbook; absent when the body links to it instead. */
+  attachment?: { filename: string; path: string; contentType: string };
 }
 
 export interface SentMail {
@@ -42,13 +43,15 @@ function toNodemailer(mail: OutgoingMail): SendMailOptions {
     subject: mail.subject,
     text: mail.text,
     html: mail.html,
-    attachments: [
-      {
-        filename: mail.attachment.filename,
-        path: mail.attachment.path,
-        contentType: mail.attachment.contentType,
-      },
-    ],
+    attachments: mail.attachment
+      ? [
+          {
+            filename: mail.attachment.filename,
+            path: mail.attachment.path,
+            contentType: mail.attachment.contentType,
+          },
+        ]
+      : [],
   };
 }
 
