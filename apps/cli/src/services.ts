@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ActivityRepository,
+  DownloadRepository,
+  DownloadService,
   ExportService,
   TokenRepository,
   TokenService,
@@ -71,6 +73,13 @@ export class Services {
       databaseLabel: this.databaseLabel,
       maxRowsPerSheet: this.settings.maxRowsPerSheet,
       tmpDir: this.scratchDir(),
+      // The CLI has no server: its links point at the server that shares this database and storage folder.
+      maxAttachmentBytes: this.settings.maxAttachmentBytes,
+      downloads: new DownloadService(new DownloadRepository(this.db), {
+        storageDir: this.settings.storageDir,
+        publicUrl: this.settings.publicUrl,
+        ttlMs: this.settings.linkTtlMs,
+      }),
     });
     return this.exportService;
   }
