@@ -4,6 +4,8 @@ import { ScheduleModule } from '@nestjs/schedule';
 import type { Knex } from 'knex';
 import {
   ActivityRepository,
+  DownloadRepository,
+  DownloadService,
   ExportService,
   TokenRepository,
   TokenService,
@@ -16,10 +18,12 @@ import { AuditRepository } from './audit/audit.repository';
 import { TokenGuard } from './auth/token.guard';
 import type { ServerSettings } from './config/server.settings';
 import { CustomersController } from './customers/customers.controller';
+import { DownloadsController } from './downloads/downloads.controller';
 import { DatabaseLifecycle } from './database/database.lifecycle';
 import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database/database.tokens';
 import { SpotlightExceptionFilter } from './errors/spotlight-exception.filter';
 import { HealthController } from './health/health.controller';
+import { DownloadCleanupJob } from './jobs/download-cleanup.job';
 import { ExportWorkerJob, SchedulerJob } from './jobs/export.jobs';
 import { ExportRunService } from './runs/export-run.service';
 import { ExportRunner } from './runs/export-runner.service';
@@ -36,16 +40,25 @@ import { SchedulesController } from './schedules/schedules.controller';
 @Module({})
 export class AppModule {
   static forRoot(settings: ServerSettings): DynamicModule {
-    const exportServiceFor = (replica: Knex, mail: MailRepository) =>
+    // Reads from the replica; download links are written through `downloads`, on the primary.
+    const exportServiceFor = (replica: Knex, mail: MailRepository, downloads: DownloadService) =>
       new ExportService(new ActivityRepository(replica), mail, {
         mailFrom: settings.core.mailFrom,
         databaseLabel: maskUrl(settings.readDatabaseUrl),
         maxRowsPerSheet: settings.core.maxRowsPerSheet,
+        maxAttachmentBytes: settings.core.maxAttachmentBytes,
+        downloads,
       });
     return {
       module: AppModule,
       imports: [ScheduleModule.forRoot()],
-      controllers: [ExportsController, CustomersController, SchedulesController, HealthController],
+      controllers: [
+        ExportsController,
+        CustomersController,
+        SchedulesController,
+        DownloadsController,
+        HealthController,
+      ],
       providers: [
         { provide: SERVER_SETTINGS, useValue: settings },
         { provide: PRIMARY_DB, useFactory: () => createDatabase(settings.core.databaseUrl) },
@@ -72,7 +85,17 @@ export class AppModule {
           inject: [PRIMARY_DB],
           useFactory: (db: Knex) => new ScheduleRepository(db),
         },
-        { provide: ExportService, inject: [READ_DB, MAIL], useFactory: exportServiceFor },
+        {
+          provide: DownloadService,
+          inject: [PRIMARY_DB],
+          useFactory: (db: Knex) =>
+            new DownloadService(new DownloadRepository(db), {
+              storageDir: settings.core.storageDir,
+              publicUrl: settings.core.publicUrl,
+              ttlMs: settings.core.linkTtlMs,
+            }),
+        },
+        { provide: ExportService, inject: [READ_DB, MAIL, DownloadService], useFactory: exportServiceFor },
         {
           provide: ExportRunService,
           inject: [RunRepository, ExportService, AuditRepository],
@@ -91,9 +114,14 @@ export class AppModule {
         },
         {
           provide: ExportRunner,
-          inject: [RunRepository, READ_DB, MAIL],
-          useFactory: (runs: RunRepository, replica: Knex, mail: MailRepository) =>
-            new ExportRunner(runs, mail, (tracked) => exportServiceFor(replica, tracked), {
+          inject: [RunRepository, READ_DB, MAIL, DownloadService],
+          useFactory: (
+            runs: RunRepository,
+            replica: Knex,
+            mail: MailRepository,
+            downloads: DownloadService,
+          ) =>
+            new ExportRunner(runs, mail, (tracked) => exportServiceFor(replica, tracked, downloads), {
               instanceId: settings.instanceId,
               leaseMs: settings.runLeaseMs,
               mailMaxAttempts: settings.mailMaxAttempts,
@@ -102,6 +130,7 @@ export class AppModule {
         },
         ExportWorkerJob,
         SchedulerJob,
+        DownloadCleanupJob,
         { provide: APP_GUARD, useClass: TokenGuard },
         { provide: APP_FILTER, useClass: SpotlightExceptionFilter },
         {

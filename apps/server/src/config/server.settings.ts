@@ -48,6 +48,7 @@ const serverSchema = z.object({
   SPOTLIGHT_MAIL_MAX_ATTEMPTS: integer(5, 1, 20),
   SPOTLIGHT_MAIL_RETRY_BASE_MS: integer(30_000, 10, 3_600_000),
   SPOTLIGHT_SHUTDOWN_GRACE_MS: integer(30_000, 0, 600_000),
+  SPOTLIGHT_DOWNLOAD_CLEANUP_MS: integer(3_600_000, 1_000, 86_400_000),
 });
 
 export interface ServerSettings {
@@ -68,6 +69,8 @@ export interface ServerSettings {
   mailMaxAttempts: number;
   mailRetryBaseMs: number;
   shutdownGraceMs: number;
+  /** How often expired download links and their files are deleted. */
+  downloadCleanupMs: number;
 }
 
 /** Reads and validates the server's whole environment once; throws a one-line ConfigurationError. */
@@ -90,6 +93,7 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     mailMaxAttempts: values.SPOTLIGHT_MAIL_MAX_ATTEMPTS,
     mailRetryBaseMs: values.SPOTLIGHT_MAIL_RETRY_BASE_MS,
     shutdownGraceMs: values.SPOTLIGHT_SHUTDOWN_GRACE_MS,
+    downloadCleanupMs: values.SPOTLIGHT_DOWNLOAD_CLEANUP_MS,
   };
 }
 
