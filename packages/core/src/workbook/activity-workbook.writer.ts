@@ -71,6 +71,7 @@ type ZipInput = Writable & { _writableState?: { length: number } };
 class SheetSeries {
   private sheet: ExcelJS.Worksheet | null = null;
   private rowsInSheet = 0;
+  private readonly cellStyles: Array<Partial<ExcelJS.Style>>;
   readonly names: string[] = [];
 
   constructor(
@@ -78,12 +79,21 @@ class SheetSeries {
     private readonly baseName: string,
     private readonly columns: Column[],
     private readonly maxRows: number,
-  ) {}
+  ) {
+    this.cellStyles = columns.map((column) => (column.numFmt ? { numFmt: column.numFmt } : {}));
+  }
 
   /** Writes one row; resolves once the zip has taken up enough of the sheet to accept more. */
   async add(values: CellValue[]): Promise<void> {
     if (!this.sheet || this.rowsInSheet === this.maxRows) this.open();
-    this.sheet!.addRow(values).commit();
+    const row = this.sheet!.addRow(values);
+    // One style object per column, shared by every cell: exceljs caches a
+    // style's id by object identity, and otherwise works it out again for
+    // each cell from a fresh copy (a sixth of the time spent per row).
+    row.eachCell((cell, column) => {
+      cell.style = this.cellStyles[column - 1];
+    });
+    row.commit();
     this.rowsInSheet += 1;
     await this.backlogBelowLimit();
   }
