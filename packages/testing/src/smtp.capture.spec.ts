@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SmtpMailRepository, XLSX_CONTENT_TYPE } from '@spotlight/core';
+import { SmtpCapture } from './smtp.capture';
+
+describe('SMTP capture', () => {
+  let file: string;
+  beforeAll(() => {
+    file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'smtp-capture-spec-')), 'a.xlsx');
+    fs.writeFileSync(file, 'attachment bytes');
+  });
+  afterAll(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
+
+  const message = () => ({
+    from: 'exports@spotlight.test',
+    to: 'manager@example.com',
+    subject: 'Subject',
+    text: 'text',
+    html: '<p>html</p>',
+    attachment: { filename: 'a.xlsx', path: file, contentType: XLSX_CONTENT_TYPE },
+  });
+
+  it('parses what it receives, envelope and attachment included', async () => {
+    const smtp = await SmtpCapture.start();
+    const sender = new SmtpMailRepository(smtp.url);
+    try {
+      await sender.send(message());
+      const [received] = await smtp.waitFor(1);
+      expect(received.envelope).toEqual({ from: 'exports@spotlight.test', to: ['manager@example.com'] });
+      expect(received.mail.subject).toBe('Subject');
+      expect(received.mail.attachments[0]).toMatchObject({
+        filename: 'a.xlsx',
+        contentType: XLSX_CONTENT_TYPE,
+      });
+      expect(received.mail.attachments[0].content.toString()).toBe('attachment bytes');
+    } finally {
+      sender.close();
+      await smtp.stop();
+    }
+  });
+
+  it('says how many messages arrived when fewer than expected do', async () => {
+    const smtp = await SmtpCapture.start();
+    try {
+      await expect(smtp.waitFor(1, 200)).rejects.toThrow('Expected 1 emails, 0 arrived in 200 ms');
+    } finally {
+      await smtp.stop();
+    }
+  });
+
+  it('refuses every message when asked to, keeping none', async () => {
+    const smtp = await SmtpCapture.start({ rejectWith: 'No thanks' });
+    const sender = new SmtpMailRepository(smtp.url);
+    try {
+      await expect(sender.send(message())).rejects.toThrow(/No thanks/);
+      expect(smtp.messages).toHaveLength(0);
+    } finally {
+      sender.close();
+      await smtp.stop();
+    }
+  });
+});
