@@ -217,6 +217,9 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       messageId: expect.any(String),
       outboxPath: null,
       savedTo: null,
+      delivery: 'attachment',
+      downloadUrl: null,
+      expiresAt: null,
       deliveredVia: smtp.url,
     });
     expect(summary.bytes).toBeGreaterThan(1000);
@@ -224,6 +227,39 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     expect(summary.queries).toBeLessThanOrEqual(5);
     expect(smtp.messages.map((message) => message.envelope.to)).toEqual([[manager.email]]);
     expect(smtp.messages[0].mail.attachments[0].size).toBe(summary.bytes);
+  });
+
+  it('emails a download link instead above SPOTLIGHT_MAX_ATTACHMENT_BYTES, or refuses without SPOTLIGHT_PUBLIC_URL', async () => {
+    const storage = path.join(dir, 'storage');
+    const limited = { ...env, SPOTLIGHT_MAX_ATTACHMENT_BYTES: '1024', SPOTLIGHT_STORAGE_DIR: storage };
+    const refused = await runCli(
+      ['export', 'user-activity', '-c', site.domain, '-e', manager.email],
+      limited,
+    );
+    expectOneLineError(refused, 2, /above the 1\.0 KB attachment limit, and SPOTLIGHT_PUBLIC_URL is not set/);
+    expect(smtp.messages).toHaveLength(0);
+    expect(fs.existsSync(storage)).toBe(false);
+
+    const run = await runCli(['export', 'user-activity', '-c', site.domain, '-e', manager.email, '--json'], {
+      ...limited,
+      SPOTLIGHT_PUBLIC_URL: 'https://exports.example.test',
+    });
+    expect(run.code).toBe(0);
+    const summary = parseJson<UserActivityExportResult>(run);
+    expect(summary).toMatchObject({
+      sent: true,
+      delivery: 'link',
+      downloadUrl: expect.stringMatching(/^https:\/\/exports\.example\.test\/downloads\/[\w-]{43}$/),
+      expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    // The INSERT of the link comes on top of the snapshot's statements (4, or 5 on MySQL).
+    expect(summary.queries).toBe(db.dialect === 'mariadb' ? 6 : 5);
+    expect(smtp.messages).toHaveLength(1);
+    expect(smtp.messages[0].mail.attachments).toHaveLength(0);
+    expect(smtp.messages[0].mail.text).toContain(summary.downloadUrl);
+    const kept = fs.readdirSync(storage);
+    expect(kept).toHaveLength(1);
+    expect((await readWorkbook(path.join(storage, kept[0]))).sheetNames).toEqual(summary.sheets);
   });
 
   it('builds the workbook with --dry-run but sends nothing, and passes --since/--until on', async () => {

@@ -95,6 +95,10 @@ function describeExport(result: UserActivityExportResult): string {
     );
   } else if (result.outboxPath) {
     lines.push(`Email to ${result.recipient} with ${result.attachmentName} written to ${result.outboxPath}`);
+  } else if (result.downloadUrl) {
+    lines.push(
+      `Too big to attach: emailed a link to ${result.recipient} through ${result.deliveredVia}, valid until ${result.expiresAt}: ${result.downloadUrl}`,
+    );
   } else {
     lines.push(`Emailed ${result.attachmentName} to ${result.recipient} through ${result.deliveredVia}.`);
   }
