@@ -1,6 +1,12 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Knex } from 'knex';
-import { ConfigurationError, explainDatabaseError, maskUrl, type MailRepository } from '@spotlight/core';
+import {
+  ConfigurationError,
+  DOWNLOAD_TABLE,
+  explainDatabaseError,
+  maskUrl,
+  type MailRepository,
+} from '@spotlight/core';
 import type { ServerSettings } from '../config/server.settings';
 import { RUN_TABLE } from '../runs/run.repository';
 import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database.tokens';
@@ -19,7 +25,10 @@ export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
     const target = maskUrl(this.settings.core.databaseUrl);
     let migrated: boolean;
     try {
-      migrated = await this.primary.schema.hasTable(RUN_TABLE);
+      // The newest table too: a server upgraded without "spotlight db migrate" stops here, not at its first big export.
+      migrated =
+        (await this.primary.schema.hasTable(RUN_TABLE)) &&
+        (await this.primary.schema.hasTable(DOWNLOAD_TABLE));
     } catch (error) {
       throw explainDatabaseError(error, target);
     }
