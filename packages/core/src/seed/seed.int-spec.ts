@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { createTestDatabase, describeEachDatabase, readWorkbook, type CellValue } from '@spotlight/testing';
 import { ActivityRepository } from '../activity/activity.repository';
+import { ACTIVITY_COUNTS, type UserActivity } from '../activity/activity.types';
 import { OutboxMailRepository } from '../mail/mail.repository';
 import { ExportService } from '../export/export.service';
 import { SEEDED_TABLES } from './seed.site';
@@ -271,6 +272,26 @@ describeEachDatabase('data generator', (db) => {
       }
     });
     expect(listed).toBe(noiseUsers);
+  });
+
+  it('gives even a one-user customer every kind of activity, all of it counted', async () => {
+    const tiny = await generateCustomer(db.knex, { users: 1, domain: 'tiny.example.com', noiseSites: 1 });
+    const users: UserActivity[] = [];
+    await new ActivityRepository(db.knex).inSnapshot(async (snapshot) => {
+      for await (const user of snapshot.streamActivity(tiny.site.id)) users.push(user);
+    });
+    expect(users).toHaveLength(1);
+    const [manager] = users;
+    expect(manager.email).toBe('manager@tiny.example.com');
+    for (const { key } of ACTIVITY_COUNTS)
+      expect({ key, done: manager[key] > 0 }).toEqual({ key, done: true });
+    expect(manager.communitiesManaged.length).toBeGreaterThan(0);
+    expect(manager.communitiesJoined.length).toBeGreaterThan(0);
+    const total =
+      ACTIVITY_COUNTS.reduce((sum, { key }) => sum + manager[key], 0) +
+      manager.communitiesManaged.length +
+      manager.communitiesJoined.length;
+    expect(total).toBe(tiny.activityRows);
   });
 
   it('refuses a domain that exists and writes nothing', async () => {

@@ -72,7 +72,7 @@ export async function generateCustomer(db: Knex, options: GenerateOptions): Prom
     seed,
     customer: {
       domain,
-      name: (options.name ?? `Customer of ${users} users`).slice(0, 50),
+      name: (options.name ?? `Customer of ${users} user${users === 1 ? '' : 's'}`).slice(0, 50),
       users,
       managerEmail: options.managerEmail?.trim() ?? `manager@${domain}`,
     },
