@@ -79,6 +79,8 @@ class SheetSeries {
     private readonly baseName: string,
     private readonly columns: Column[],
     private readonly maxRows: number,
+    /** Rejects once the workbook's destination has failed: waiting for the zip would then never end. */
+    private readonly outputFailed: Promise<never>,
   ) {
     this.cellStyles = columns.map((column) => (column.numFmt ? { numFmt: column.numFmt } : {}));
   }
@@ -110,8 +112,9 @@ class SheetSeries {
     // A readable-stream 2 PassThrough: no writableLength, but the same state.
     const backlog = zipInput?._writableState?.length;
     if (!zipInput || typeof backlog !== 'number' || backlog < ZIP_BACKLOG_LIMIT || zipInput.destroyed) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
+    let done = () => {};
+    const drained = new Promise<void>((resolve) => {
+      done = () => {
         zipInput.off('drain', done);
         zipInput.off('close', done);
         resolve();
@@ -119,6 +122,11 @@ class SheetSeries {
       zipInput.on('drain', done);
       zipInput.on('close', done);
     });
+    try {
+      await Promise.race([drained, this.outputFailed]);
+    } finally {
+      done();
+    }
   }
 
   /** Makes sure the first sheet exists (with its header) even with no rows. */
@@ -178,7 +186,8 @@ export async function writeActivityWorkbook(
     description: describeWorkbook(meta),
   });
 
-  const active = new SheetSeries(workbook, ACTIVE_SHEET, ACTIVE_COLUMNS, maxRows);
+  const output$ = watchOutput(output);
+  const active = new SheetSeries(workbook, ACTIVE_SHEET, ACTIVE_COLUMNS, maxRows, output$.failed);
   const spoolPath = path.join(options.scratchDir, 'inactive-users.ndjson');
   const spool = fs.createWriteStream(spoolPath);
   let activeCount = 0;
@@ -207,7 +216,7 @@ export async function writeActivityWorkbook(
   }
   active.finish();
 
-  const inactive = new SheetSeries(workbook, INACTIVE_SHEET, INACTIVE_COLUMNS, maxRows);
+  const inactive = new SheetSeries(workbook, INACTIVE_SHEET, INACTIVE_COLUMNS, maxRows, output$.failed);
   for await (const line of spooledLines(spoolPath)) {
     const [email, firstName, lastName, dateJoined, lastLogin] = JSON.parse(line) as [
       string,
@@ -227,8 +236,40 @@ export async function writeActivityWorkbook(
   inactive.finish();
   options.onProgress?.(activeCount + inactiveCount);
 
-  await workbook.commit();
+  try {
+    await Promise.race([workbook.commit(), output$.failed]);
+  } finally {
+    output$.dispose();
+  }
   return { active: activeCount, inactive: inactiveCount, sheets: [...active.names, ...inactive.names] };
+}
+
+/**
+ * A promise that rejects when `output` errors, or closes before it finished:
+ * a client that went away, a full disk. exceljs would otherwise wait forever
+ * for the zip to drain into it, with the export's snapshot left open.
+ */
+function watchOutput(output: Writable): { failed: Promise<never>; dispose(): void } {
+  let onError: (error: Error) => void = () => {};
+  let onClose = () => {};
+  const failed = new Promise<never>((_resolve, reject) => {
+    onError = reject;
+    onClose = () => {
+      if (!output.writableFinished)
+        reject(new Error('The workbook could not be written: its destination closed early.'));
+    };
+    output.on('error', onError);
+    output.on('close', onClose);
+  });
+  // Only awaited alongside other work; it must not count as unhandled meanwhile.
+  failed.catch(() => undefined);
+  return {
+    failed,
+    dispose() {
+      output.off('error', onError);
+      output.off('close', onClose);
+    },
+  };
 }
 
 /**
