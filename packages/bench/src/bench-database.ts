@@ -1,8 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import knexFactory, { type Knex } from 'knex';
-import { createDatabase, generateCustomer, migrateLatest, type GenerateReport } from '@spotlight/core';
+import type { Knex } from 'knex';
+import {
+  createDatabase,
+  createServerConnection,
+  generateCustomer,
+  migrateLatest,
+  type GenerateReport,
+} from '@spotlight/core';
 
 export type BenchDialect = 'mariadb' | 'sqlite';
 
@@ -40,7 +46,7 @@ export async function benchDatabase(
   let exists: boolean;
   if (dialect === 'mariadb') {
     url = `${options.mysqlServerUrl.replace(/\/?$/, '/')}${name}`;
-    admin = adminConnection(options.mysqlServerUrl);
+    admin = createServerConnection(options.mysqlServerUrl);
     const found = await admin.raw('SHOW DATABASES LIKE ?', [name]);
     exists = (found[0] as unknown[]).length > 0;
   } else {
@@ -113,18 +119,4 @@ async function dropOnly(admin: Knex | null, name: string, url: string): Promise<
   else
     for (const suffix of ['', '-wal', '-shm'])
       await fs.promises.rm(`${url.slice('sqlite://'.length)}${suffix}`, { force: true });
-}
-
-function adminConnection(serverUrl: string): Knex {
-  const url = new URL(serverUrl);
-  return knexFactory({
-    client: 'mysql2',
-    connection: {
-      host: url.hostname,
-      port: Number(url.port || 3306),
-      user: decodeURIComponent(url.username || 'root'),
-      password: decodeURIComponent(url.password),
-    },
-    pool: { min: 0, max: 1 },
-  });
 }

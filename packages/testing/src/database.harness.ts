@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import knexFactory, { type Knex } from 'knex';
-import { createDatabase, migrateLatest } from '@spotlight/core';
+import type { Knex } from 'knex';
+import { createDatabase, createServerConnection, migrateLatest } from '@spotlight/core';
 import { Factory } from './factories';
 
 export type TestDialect = 'sqlite' | 'mariadb';
@@ -66,7 +66,7 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   }
   const server = mariadbServerUrl();
   const name = `spotlight_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = adminConnection(server);
+  const admin = createServerConnection(server);
   try {
     await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
   } catch (error) {
@@ -89,20 +89,6 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
       await admin.destroy();
     },
   };
-}
-
-function adminConnection(serverUrl: string): Knex {
-  const url = new URL(serverUrl);
-  return knexFactory({
-    client: 'mysql2',
-    connection: {
-      host: url.hostname,
-      port: Number(url.port || 3306),
-      user: decodeURIComponent(url.username || 'root'),
-      password: decodeURIComponent(url.password),
-    },
-    pool: { min: 0, max: 1 },
-  });
 }
 
 /**

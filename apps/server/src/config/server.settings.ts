@@ -5,7 +5,7 @@ import {
   describeIssues,
   loadCoreSettings,
   maskUrl,
-  parseDatabaseUrl,
+  databaseUrlSetting,
   type CoreSettings,
 } from '@spotlight/core';
 
@@ -24,18 +24,7 @@ const optionalText = z.preprocess(
 const serverSchema = z.object({
   PORT: integer(3000, 0, 65535),
   HOST: optionalText,
-  DATABASE_READ_URL: optionalText.refine(
-    (url) => {
-      if (!url) return true;
-      try {
-        parseDatabaseUrl(url);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'must be mysql://user:password@host:port/database or sqlite:///path/to/file.db' },
-  ),
+  DATABASE_READ_URL: databaseUrlSetting,
   SPOTLIGHT_INSTANCE_ID: optionalText,
   SPOTLIGHT_BACKGROUND: z.preprocess(
     (value) => (typeof value === 'string' && value.trim() ? value.trim().toLowerCase() : undefined),

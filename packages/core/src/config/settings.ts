@@ -19,20 +19,23 @@ const optionalNumber = (schema: z.ZodType<number>) =>
     schema.optional(),
   );
 
+/** An optional database URL setting: mysql://... or sqlite:... */
+export const databaseUrlSetting = optionalText.refine(
+  (url) => {
+    if (!url) return true;
+    try {
+      parseDatabaseUrl(url);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be mysql://user:password@host:port/database or sqlite:///path/to/file.db' },
+);
+
 /** Settings every front end shares; each app reads its environment once and passes it here. */
 export const coreSettingsSchema = z.object({
-  DATABASE_URL: optionalText.refine(
-    (url) => {
-      if (!url) return true;
-      try {
-        parseDatabaseUrl(url);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'must be mysql://user:password@host:port/database or sqlite:///path/to/file.db' },
-  ),
+  DATABASE_URL: databaseUrlSetting,
   SMTP_URL: optionalText.refine((url) => !url || /^smtps?:\/\/[^/]+/i.test(url), {
     message: 'must be smtp://user:password@host:port or smtps://...',
   }),

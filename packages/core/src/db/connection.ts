@@ -108,6 +108,25 @@ export function createDatabase(
   });
 }
 
+/**
+ * A connection to a MySQL/MariaDB server with no database selected, for
+ * creating and dropping databases (test harness, bench). `serverUrl` is
+ * mysql://user:password@host:port/ with or without a database path.
+ */
+export function createServerConnection(serverUrl: string): Knex {
+  const url = new URL(serverUrl);
+  return knexFactory({
+    client: 'mysql2',
+    connection: {
+      host: url.hostname || '127.0.0.1',
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username || 'root'),
+      password: decodeURIComponent(url.password),
+    },
+    pool: { min: 0, max: 1 },
+  });
+}
+
 export function dialectOf(db: Knex): Dialect {
   const client = db.client.config.client;
   return client === 'mysql2' || client === 'mysql' ? 'mysql' : 'sqlite';

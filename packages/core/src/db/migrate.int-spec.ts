@@ -1,27 +1,12 @@
 import { createTestDatabase, enabledDialects } from '@spotlight/testing';
 import { migrateLatest, SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE } from './migrate';
+import { SPOTLIGHT_TABLES } from './migrations/spotlight/0001-spotlight-schema';
 
 describe.each(enabledDialects())('migrations [%s]', (dialect) => {
   it('creates Django’s tables, columns and indexes with their exact names', async () => {
     const db = await createTestDatabase(dialect);
     try {
-      for (const table of [
-        'django_site',
-        'central_user',
-        'central_community',
-        'central_community_managers',
-        'central_community_members',
-        'central_community_applicants',
-        'central_community_banned_members',
-        'central_challenge',
-        'central_challenge_followers',
-        'central_idea',
-        'central_conversation',
-        'central_conversation_followers',
-        'central_ideacomment',
-        'central_ideacomment_liked_by',
-        'central_ideavote',
-      ]) {
+      for (const table of SPOTLIGHT_TABLES) {
         expect(await db.knex.schema.hasTable(table)).toBe(true);
       }
       for (const [table, column] of [
@@ -93,23 +78,7 @@ describe.each(enabledDialects())('migrations [%s]', (dialect) => {
     const db = await createTestDatabase(dialect);
     try {
       await db.knex.schema.dropTable(SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE);
-      for (const table of [
-        'central_ideavote',
-        'central_ideacomment_liked_by',
-        'central_ideacomment',
-        'central_conversation_followers',
-        'central_conversation',
-        'central_idea',
-        'central_challenge_followers',
-        'central_challenge',
-        'central_community_banned_members',
-        'central_community_applicants',
-        'central_community_members',
-        'central_community_managers',
-        'central_community',
-        'central_user',
-        'django_site',
-      ]) {
+      for (const table of [...SPOTLIGHT_TABLES].reverse()) {
         await db.knex.schema.dropTable(table);
       }
       const first = await migrateLatest(db.knex);

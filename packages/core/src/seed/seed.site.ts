@@ -1,27 +1,12 @@
 import type { Knex } from 'knex';
 import { BulkWriter, type SqlValue } from './bulk-writer';
 import { Random } from './seed.random';
+import { SPOTLIGHT_TABLES, type SpotlightTable } from '../db/migrations/spotlight/0001-spotlight-schema';
 
 /** Spotlight's tables the generator fills, in an order that satisfies every foreign key. */
-export const SEEDED_TABLES = [
-  'django_site',
-  'central_user',
-  'central_community',
-  'central_community_managers',
-  'central_community_members',
-  'central_community_applicants',
-  'central_community_banned_members',
-  'central_challenge',
-  'central_challenge_followers',
-  'central_idea',
-  'central_ideavote',
-  'central_conversation',
-  'central_conversation_followers',
-  'central_ideacomment',
-  'central_ideacomment_liked_by',
-] as const;
+export const SEEDED_TABLES = SPOTLIGHT_TABLES;
 
-export type SeededTable = (typeof SEEDED_TABLES)[number];
+export type SeededTable = SpotlightTable;
 
 /** Hands out explicit ids, so that no row needs a round trip to learn its own. */
 export class IdAllocator {

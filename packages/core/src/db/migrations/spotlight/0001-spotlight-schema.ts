@@ -6,6 +6,27 @@ import type { Knex } from 'knex';
  * them; this migration exists for tests, demos and new installs.
  */
 
+/** Every table this migration creates, in an order that satisfies every foreign key. */
+export const SPOTLIGHT_TABLES = [
+  'django_site',
+  'central_user',
+  'central_community',
+  'central_community_managers',
+  'central_community_members',
+  'central_community_applicants',
+  'central_community_banned_members',
+  'central_challenge',
+  'central_challenge_followers',
+  'central_idea',
+  'central_ideavote',
+  'central_conversation',
+  'central_conversation_followers',
+  'central_ideacomment',
+  'central_ideacomment_liked_by',
+] as const;
+
+export type SpotlightTable = (typeof SPOTLIGHT_TABLES)[number];
+
 type Table = Knex.CreateTableBuilder;
 
 function isMysql(knex: Knex): boolean {
@@ -182,23 +203,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of [
-    'central_ideavote',
-    'central_ideacomment_liked_by',
-    'central_ideacomment',
-    'central_conversation_followers',
-    'central_conversation',
-    'central_idea',
-    'central_challenge_followers',
-    'central_challenge',
-    'central_community_banned_members',
-    'central_community_applicants',
-    'central_community_members',
-    'central_community_managers',
-    'central_community',
-    'central_user',
-    'django_site',
-  ]) {
+  for (const table of [...SPOTLIGHT_TABLES].reverse()) {
     await knex.schema.dropTableIfExists(table);
   }
 }
