@@ -51,18 +51,7 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   if (dialect === 'sqlite') {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'spotlight-test-'));
     const url = `sqlite://${path.join(dir, 'test.sqlite')}`;
-    const knex = createDatabase(url);
-    await migrateLatest(knex, { spotlightSchema: 'always' });
-    return {
-      dialect,
-      url,
-      knex,
-      factory: new Factory(knex),
-      async drop() {
-        await knex.destroy();
-        await fs.promises.rm(dir, { recursive: true, force: true });
-      },
-    };
+    return openMigrated(dialect, url, () => fs.promises.rm(dir, { recursive: true, force: true }));
   }
   const server = mariadbServerUrl();
   const name = `spotlight_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
@@ -76,6 +65,18 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
     );
   }
   const url = `${server}${name}`;
+  return openMigrated(dialect, url, async () => {
+    await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+    await admin.destroy();
+  });
+}
+
+/** Connects to a new, empty database, migrates it, and knows how to remove it. */
+async function openMigrated(
+  dialect: TestDialect,
+  url: string,
+  remove: () => Promise<void>,
+): Promise<TestDatabase> {
   const knex = createDatabase(url);
   await migrateLatest(knex, { spotlightSchema: 'always' });
   return {
@@ -85,8 +86,7 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
     factory: new Factory(knex),
     async drop() {
       await knex.destroy();
-      await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
-      await admin.destroy();
+      await remove();
     },
   };
 }

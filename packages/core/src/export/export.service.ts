@@ -112,10 +112,7 @@ export class ExportService {
     const request = parseExportRequest(input);
     const started = performance.now();
     const generatedAt = this.now();
-    const scratch = await fs.promises.mkdtemp(
-      path.join(this.options.tmpDir ?? os.tmpdir(), 'spotlight-export-'),
-    );
-    try {
+    return this.withScratch(async (scratch) => {
       const file = path.join(scratch, attachmentName(request.customer, generatedAt));
       const { result, queries } = await this.withDatabaseErrors(() =>
         this.activity.inSnapshot(async (snapshot) => {
@@ -135,27 +132,15 @@ export class ExportService {
         }),
       );
       const bytes = (await fs.promises.stat(file)).size;
-      const summary: ExportSummary = {
-        customer: result.check.site.domain,
-        customerName: result.check.site.name,
+      const summary = buildSummary({
+        site: result.check.site,
         recipient: result.check.recipient,
-        ...rangeStrings(request.range),
-        active: result.workbook.active,
-        inactive: result.workbook.inactive,
-        sheets: result.workbook.sheets,
+        range: request.range,
+        workbook: result.workbook,
         bytes,
         queries,
-        durationMs: 0,
-        generatedAt: generatedAt.toISOString(),
-        attachmentName: path.basename(file),
-        sent: false,
-        messageId: null,
-        outboxPath: null,
-        savedTo: null,
-        delivery: null,
-        downloadUrl: null,
-        expiresAt: null,
-      };
+        generatedAt,
+      });
       const tooBig = this.options.maxAttachmentBytes !== undefined && bytes > this.options.maxAttachmentBytes;
       // Checked before anything is kept or sent, so a refused export leaves nothing behind.
       const downloads = this.options.downloads?.canLink ? this.options.downloads : undefined;
@@ -209,9 +194,7 @@ export class ExportService {
       if (run.saveTo) summary.savedTo = await saveCopy(file, run.saveTo);
       summary.durationMs = Math.round(performance.now() - started);
       return summary;
-    } finally {
-      await fs.promises.rm(scratch, { recursive: true, force: true });
-    }
+    });
   }
 
   /**
@@ -227,10 +210,7 @@ export class ExportService {
     const range = parseRange(input.since, input.until);
     const started = performance.now();
     const generatedAt = this.now();
-    const scratch = await fs.promises.mkdtemp(
-      path.join(this.options.tmpDir ?? os.tmpdir(), 'spotlight-export-'),
-    );
-    try {
+    return this.withScratch(async (scratch) => {
       let bytes = 0;
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
@@ -254,30 +234,18 @@ export class ExportService {
         throw error;
       });
       await delivered;
-      return {
-        customer: result.site.domain,
-        customerName: result.site.name,
+      const summary = buildSummary({
+        site: result.site,
         recipient: null,
-        ...rangeStrings(range),
-        active: result.workbook.active,
-        inactive: result.workbook.inactive,
-        sheets: result.workbook.sheets,
+        range,
+        workbook: result.workbook,
         bytes,
         queries,
-        durationMs: Math.round(performance.now() - started),
-        generatedAt: generatedAt.toISOString(),
-        attachmentName: attachmentName(result.site.domain, generatedAt),
-        sent: false,
-        messageId: null,
-        outboxPath: null,
-        savedTo: null,
-        delivery: null,
-        downloadUrl: null,
-        expiresAt: null,
-      };
-    } finally {
-      await fs.promises.rm(scratch, { recursive: true, force: true });
-    }
+        generatedAt,
+      });
+      summary.durationMs = Math.round(performance.now() - started);
+      return summary;
+    });
   }
 
   private build(
@@ -295,6 +263,18 @@ export class ExportService {
       { customer: site.domain, generatedAt, range },
       { scratchDir, maxRowsPerSheet: this.options.maxRowsPerSheet, onProgress: run.onProgress },
     );
+  }
+
+  /** Runs `work` with a fresh scratch folder, removed afterwards whatever happens. */
+  private async withScratch<T>(work: (scratch: string) => Promise<T>): Promise<T> {
+    const scratch = await fs.promises.mkdtemp(
+      path.join(this.options.tmpDir ?? os.tmpdir(), 'spotlight-export-'),
+    );
+    try {
+      return await work(scratch);
+    } finally {
+      await fs.promises.rm(scratch, { recursive: true, force: true });
+    }
   }
 
   private now(): Date {
@@ -352,6 +332,39 @@ async function guardRecipient(
     'unknown-address',
     `${recipient} is not a user of ${customer}; exports go to that customer's managers.`,
   );
+}
+
+/** The summary of a built workbook, before any delivery. */
+function buildSummary(built: {
+  site: SiteRecord;
+  recipient: string | null;
+  range: DateRange;
+  workbook: WorkbookSummary;
+  bytes: number;
+  queries: number;
+  generatedAt: Date;
+}): ExportSummary {
+  return {
+    customer: built.site.domain,
+    customerName: built.site.name,
+    recipient: built.recipient,
+    ...rangeStrings(built.range),
+    active: built.workbook.active,
+    inactive: built.workbook.inactive,
+    sheets: built.workbook.sheets,
+    bytes: built.bytes,
+    queries: built.queries,
+    durationMs: 0,
+    generatedAt: built.generatedAt.toISOString(),
+    attachmentName: attachmentName(built.site.domain, built.generatedAt),
+    sent: false,
+    messageId: null,
+    outboxPath: null,
+    savedTo: null,
+    delivery: null,
+    downloadUrl: null,
+    expiresAt: null,
+  };
 }
 
 function rangeStrings(range: DateRange): { since: string | null; until: string | null } {
