@@ -24,3 +24,5 @@ export * from './downloads/download.service';
 export * from './admin/token.repository';
 export * from './admin/token.service';
 export * from './seed/seed';
+export * from './runs/run.repository';
+export { isUniqueViolation } from './db/unique-violation';

@@ -8,7 +8,7 @@ import {
   type MailRepository,
 } from '@spotlight/core';
 import type { ServerSettings } from '../config/server.settings';
-import { RUN_TABLE } from '../runs/run.repository';
+import { RUN_TABLE } from '@spotlight/core';
 import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database.tokens';
 
 /** Checks the database at start (fail fast) and closes connections last on shutdown. */
