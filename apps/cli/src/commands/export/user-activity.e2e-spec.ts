@@ -236,7 +236,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       ['export', 'user-activity', '-c', site.domain, '-e', manager.email],
       limited,
     );
-    expectOneLineError(refused, 2, /above the 1\.0 KB attachment limit, and SPOTLIGHT_PUBLIC_URL is not set/);
+    expectOneLineError(refused, 2, /above the 1\.0 KiB attachment limit, and SPOTLIGHT_PUBLIC_URL is not set/);
     expect(smtp.messages).toHaveLength(0);
     expect(fs.existsSync(storage)).toBe(false);
 

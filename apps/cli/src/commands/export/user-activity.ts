@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { InvalidInputError, type ExportSummary } from '@spotlight/core';
+import { formatBytes, InvalidInputError, type ExportSummary } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
 import { exportProgress } from '../../progress';
@@ -104,10 +104,4 @@ function describeExport(result: UserActivityExportResult): string {
   }
   if (result.savedTo) lines.push(`Workbook saved to ${result.savedTo}`);
   return lines.join('\n');
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describeEachDatabase, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
+import { runCli, tempDir } from '../../__fixtures__/run-cli';
+
+describeEachDatabase('spotlight export user-activity, what support reads', (db) => {
+  let dir: string;
+  let site: SiteRow;
+  let manager: UserRow;
+  let smtp: SmtpCapture;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    smtp = await SmtpCapture.start();
+    site = await db.factory.site({ name: 'Units' });
+    manager = await db.factory.manager({ site });
+    await db.factory.idea({ site, creator: manager });
+    env = { DATABASE_URL: db.url, SMTP_URL: smtp.url };
+  });
+
+  afterAll(async () => {
+    await smtp?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('uses one size unit, KiB, in the summary and in the attachment-limit error', async () => {
+    const [sent, refused] = await Promise.all([
+      runCli(['export', 'user-activity', '-c', site.domain, '-e', manager.email], env),
+      runCli(['export', 'user-activity', '-c', site.domain, '-e', manager.email], {
+        ...env,
+        SPOTLIGHT_MAX_ATTACHMENT_BYTES: '2048',
+        SPOTLIGHT_STORAGE_DIR: path.join(dir, 'storage'),
+      }),
+    ]);
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toMatch(/ queries, \d+\.\d KiB, /);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^Error: The workbook is \d+\.\d KiB, above the 2\.0 KiB attachment limit/,
+    );
+    expect(`${sent.stdout}${refused.stderr}`).not.toMatch(/\bK?B\b|\bMB\b/);
+  });
+});
