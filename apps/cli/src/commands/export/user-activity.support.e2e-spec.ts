@@ -41,4 +41,65 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
     );
     expect(`${sent.stdout}${refused.stderr}`).not.toMatch(/\bK?B\b|\bMB\b/);
   });
+
+  it('prints --until as the exclusive bound it is', async () => {
+    const [both, sinceOnly, untilOnly, help] = await Promise.all([
+      runCli(
+        [
+          'export',
+          'user-activity',
+          '-c',
+          site.domain,
+          '-e',
+          manager.email,
+          '--dry-run',
+          '--since',
+          '2026-01-01',
+          '--until',
+          '2026-03-31',
+        ],
+        env,
+      ),
+      runCli(
+        [
+          'export',
+          'user-activity',
+          '-c',
+          site.domain,
+          '-e',
+          manager.email,
+          '--dry-run',
+          '--since',
+          '2026-01-01',
+        ],
+        env,
+      ),
+      runCli(
+        [
+          'export',
+          'user-activity',
+          '-c',
+          site.domain,
+          '-e',
+          manager.email,
+          '--dry-run',
+          '--until',
+          '2026-03-31T12:00:00Z',
+        ],
+        env,
+      ),
+      runCli(['export', 'user-activity', '--help'], env),
+    ]);
+    expect(both.stdout).toContain(
+      `Exported ${site.domain} (Units), activity from 2026-01-01T00:00:00.000Z until 2026-04-01T00:00:00.000Z (exclusive):`,
+    );
+    expect(sinceOnly.stdout).toContain(`(Units), activity from 2026-01-01T00:00:00.000Z until now:`);
+    expect(untilOnly.stdout).toContain(
+      `(Units), activity from the beginning until 2026-03-31T12:00:00.000Z (exclusive):`,
+    );
+    expect(help.stdout).not.toMatch(/inclusive/);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+      '--until=<value> Only activity created before this date-time, or before the end of this date (YYYY-MM-DD, UTC: the whole day counts).',
+    );
+  });
 });
