@@ -1,7 +1,39 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describeEachDatabase, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
-import { runCli, tempDir } from '../../__fixtures__/run-cli';
+import { parseJson, runCli, startCli, tempDir } from '../../__fixtures__/run-cli';
+import type { JsonFailure } from '../../base-command';
+
+/** An SMTP server that accepts connections and never answers: an export sending to it waits. */
+async function startStalledSmtp(): Promise<{ url: string; connected: Promise<void>; stop(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let onConnection: () => void = () => undefined;
+  const connected = new Promise<void>((resolve) => (onConnection = resolve));
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    onConnection();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    connected,
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 describeEachDatabase('spotlight export user-activity, what support reads', (db) => {
   let dir: string;
@@ -23,6 +55,34 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
     await smtp?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)(
+    'prints the JSON error envelope on stdout when %s interrupts a --json export',
+    async (signal, exitCode) => {
+      const stalled = await startStalledSmtp();
+      try {
+        const { child, done } = startCli(
+          ['export', 'user-activity', '-c', site.domain, '-e', manager.email, '--json'],
+          { ...env, SMTP_URL: stalled.url },
+        );
+        // The workbook is built and the email is on its way: the export is in the middle of its work.
+        await within(stalled.connected, 30_000, 'the connection to the SMTP server');
+        child.kill(signal);
+        const run = await done;
+
+        expect(run.code).toBe(exitCode);
+        expect(parseJson<JsonFailure>(run)).toEqual({
+          error: { code: 'INTERRUPTED', message: `Interrupted by ${signal}.`, exitCode },
+        });
+        expect(run.stderr).toBe(`Error: Interrupted by ${signal}.\n`);
+      } finally {
+        await stalled.stop();
+      }
+    },
+  );
 
   it('uses one size unit, KiB, in the summary and in the attachment-limit error', async () => {
     const [sent, refused] = await Promise.all([
