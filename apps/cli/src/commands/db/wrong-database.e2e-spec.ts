@@ -91,4 +91,38 @@ describeEachDatabase('spotlight against a database that is not Spotlight’s', (
     // Once this product created them, a plain migrate is at home there.
     expectSuccess(await runCli(['db', 'migrate'], { DATABASE_URL: url }));
   });
+
+  it('still migrates an empty database, and the documented "db seed --demo" after the demo keeps what is there', async () => {
+    const env = { DATABASE_URL: await fresh.create('demo') };
+    expectSuccess(await runCli(['db', 'migrate'], env));
+    expectSuccess(await runCli(['db', 'seed', '--demo'], env));
+
+    // What the demo leaves behind, then the server README's "db migrate" and "db seed --demo".
+    const migrate = await runCli(['db', 'migrate'], env);
+    expectSuccess(migrate);
+    const seed = await runCli(['db', 'seed', '--demo'], env);
+    expectSuccess(seed);
+    expect(seed.stderr).toBe('');
+    expect(seed.stdout).toBe(
+      [
+        'The demo data is already there (example.com and other.example.org): nothing was added.',
+        'Its manager: manager@example.com',
+        'Export it: spotlight export user-activity -c example.com -e manager@example.com',
+        '',
+      ].join('\n'),
+    );
+    const json = await runCli(['db', 'seed', '--demo', '--json'], env);
+    expectSuccess(json);
+    expect(parseJson(json)).toMatchObject({
+      created: false,
+      site: { domain: 'example.com' },
+      managerEmail: 'manager@example.com',
+      noiseSites: ['other.example.org'],
+    });
+
+    // Any other domain that exists is still refused, so nothing is ever doubled.
+    const taken = await runCli(['db', 'seed', '--users', '3', '--domain', 'example.com'], env);
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/^Error: The database already has example\.com; /);
+  });
 });
