@@ -21,6 +21,8 @@ export * from './export/export.mail';
 export * from './export/export.service';
 export * from './downloads/download.repository';
 export * from './downloads/download.service';
+export * from './customers/customer.repository';
+export * from './customers/customer.service';
 export * from './admin/token.repository';
 export * from './admin/token.service';
 export * from './seed/seed';

@@ -39,7 +39,7 @@ export class TokenGuard implements CanActivate {
       throw new UnauthorizedException(
         'Send "Authorization: Bearer <token>"; create a token with "spotlight token create".',
       );
-    const token = await this.tokens.verify(match[1]);
+    const token = await this.tokens.authenticate(match[1]);
     if (!token)
       throw new UnauthorizedException(
         'The token is unknown or revoked; create a new one with "spotlight token create".',

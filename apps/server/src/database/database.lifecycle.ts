@@ -5,6 +5,7 @@ import {
   DOWNLOAD_TABLE,
   explainDatabaseError,
   maskUrl,
+  TOKEN_TABLE,
   type MailRepository,
 } from '@spotlight/core';
 import type { ServerSettings } from '../config/server.settings';
@@ -28,7 +29,8 @@ export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
       // The newest table too: a server upgraded without "spotlight db migrate" stops here, not at its first big export.
       migrated =
         (await this.primary.schema.hasTable(RUN_TABLE)) &&
-        (await this.primary.schema.hasTable(DOWNLOAD_TABLE));
+        (await this.primary.schema.hasTable(DOWNLOAD_TABLE)) &&
+        (await this.primary.schema.hasColumn(TOKEN_TABLE, 'last_used_at'));
     } catch (error) {
       throw explainDatabaseError(error, target);
     }
