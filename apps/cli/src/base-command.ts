@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Command, Errors } from '@oclif/core';
-import { explainDatabaseError } from '@spotlight/core';
+import { explainDatabaseError, sweepStaleScratch } from '@spotlight/core';
 import { debugEnabled, loadCliConfig } from './config';
 import { describeFailure, describeInterruption, type CliErrorCode } from './exit-codes';
 import { Services } from './services';
@@ -42,6 +42,7 @@ export abstract class SpotlightCommand<T> extends Command {
     await super.init();
     process.once('SIGINT', this.onSignal);
     process.once('SIGTERM', this.onSignal);
+    removeScratchOfDeadProcesses();
   }
 
   /** Synchronous work to do if the command is interrupted before it finishes (remove a partial file, say). */
@@ -84,6 +85,17 @@ export abstract class SpotlightCommand<T> extends Command {
     } finally {
       await super.finally(error);
     }
+  }
+}
+
+// A CLI killed mid-export (kill -9) leaves a workbook and a spool of users'
+// addresses in its scratch folder; the next command of anyone removes them.
+function removeScratchOfDeadProcesses(): void {
+  try {
+    sweepStaleScratch(loadCliConfig().core.scratchRoot);
+  } catch {
+    // A bad configuration is reported when the command uses it; a folder that
+    // cannot be swept now will be on a later start.
   }
 }
 

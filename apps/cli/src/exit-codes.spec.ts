@@ -3,7 +3,9 @@ import {
   ConfigurationError,
   CustomerNotFoundError,
   DatabaseUnavailableError,
+  ExportInProgressError,
   InvalidInputError,
+  StorageError,
   MailDeliveryError,
   RecipientNotAllowedError,
 } from '@spotlight/core';
@@ -21,6 +23,8 @@ describe('describeFailure', () => {
     ],
     [new MailDeliveryError('refused'), 'MAIL_FAILED', 5],
     [new DatabaseUnavailableError('down'), 'DATABASE_UNAVAILABLE', 6],
+    [new ExportInProgressError('example.com', 'cli: alice on host1 (pid 42)', null), 'EXPORT_IN_PROGRESS', 7],
+    [new StorageError('Cannot write x: the disk is full (ENOSPC).'), 'STORAGE', 8],
   ])('maps %p to %s and exit code %i', (error, code, exitCode) => {
     expect(describeFailure(error)).toEqual({ code, exitCode, message: error.message });
   });

@@ -9,6 +9,8 @@ export const EXIT_CODES = {
   RECIPIENT_NOT_ALLOWED: 4,
   MAIL_FAILED: 5,
   DATABASE_UNAVAILABLE: 6,
+  EXPORT_IN_PROGRESS: 7,
+  STORAGE: 8,
   INTERRUPTED_BY_SIGINT: 130,
   INTERRUPTED_BY_SIGTERM: 143,
 } as const;
@@ -16,7 +18,9 @@ export const EXIT_CODES = {
 /** The exit code table, as every command's --help shows it. */
 export const EXIT_CODES_HELP = [
   'Exit codes: 0 done; 1 unexpected failure; 2 bad usage or configuration; 3 unknown customer;',
-  '4 recipient not allowed; 5 mail could not be sent; 6 database unavailable; 130/143 interrupted (SIGINT/SIGTERM).',
+  '4 recipient not allowed; 5 mail could not be sent; 6 database unavailable;',
+  '7 an export of that customer is already running; 8 a local file could not be written (disk full, read-only);',
+  '130/143 interrupted (SIGINT/SIGTERM).',
 ].join(' ');
 
 // A Record over every core code: a new code in core fails the build until it is mapped here.
@@ -30,6 +34,8 @@ const BY_ERROR_CODE: Record<ErrorCode, number> = {
   // Only the server serves download links; the CLI never sees these.
   DOWNLOAD_NOT_FOUND: EXIT_CODES.UNEXPECTED,
   DOWNLOAD_EXPIRED: EXIT_CODES.UNEXPECTED,
+  EXPORT_IN_PROGRESS: EXIT_CODES.EXPORT_IN_PROGRESS,
+  STORAGE: EXIT_CODES.STORAGE,
 };
 
 /** The code printed in `--json` errors: core's codes, plus three of the CLI's own. */

@@ -1,13 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   ActivityRepository,
   CustomerRepository,
   CustomerService,
   DownloadRepository,
   DownloadService,
+  ExportLockRepository,
   ExportService,
+  RunRepository,
+  ScratchSpace,
   TokenRepository,
   TokenService,
   createDatabase,
@@ -31,7 +31,8 @@ export class Services {
   private exportService?: ExportService;
   private tokenService?: TokenService;
   private customerService?: CustomerService;
-  private scratch?: string;
+  private scratch?: ScratchSpace;
+  private runRepository?: RunRepository;
 
   constructor(
     readonly settings: CoreSettings,
@@ -76,6 +77,8 @@ export class Services {
       databaseLabel: this.databaseLabel,
       maxRowsPerSheet: this.settings.maxRowsPerSheet,
       tmpDir: this.scratchDir(),
+      locks: new ExportLockRepository(this.db),
+      history: this.runs,
       // The CLI has no server: its links point at the server that shares this database and storage folder.
       maxAttachmentBytes: this.settings.maxAttachmentBytes,
       downloads: new DownloadService(new DownloadRepository(this.db), {
@@ -105,13 +108,21 @@ export class Services {
    * on Ctrl-C. Synchronous, so a signal handler can call it.
    */
   removeScratch(): void {
-    if (this.scratch) fs.rmSync(this.scratch, { recursive: true, force: true });
+    this.scratch?.remove();
     this.scratch = undefined;
   }
 
+  /** The export history, shared with the server (`spotlight exports list`). */
+  get runs(): RunRepository {
+    this.runRepository ??= new RunRepository(this.db);
+    return this.runRepository;
+  }
+
+  // The process's private scratch folder; opening it removes those of CLI
+  // and server processes that were killed before they could.
   private scratchDir(): string {
-    this.scratch ??= fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-cli-'));
-    return this.scratch;
+    this.scratch ??= ScratchSpace.open(this.settings.scratchRoot);
+    return this.scratch.dir;
   }
 
   /** Releases the connection pool and the mail transport so the process can exit. */
@@ -121,6 +132,7 @@ export class Services {
     this.mailRepository = undefined;
     this.exportService = undefined;
     this.tokenService = undefined;
+    this.runRepository = undefined;
     this.customerService = undefined;
     const knex = this.knex;
     this.knex = undefined;

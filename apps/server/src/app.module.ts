@@ -7,6 +7,7 @@ import {
   DownloadRepository,
   DownloadService,
   ExportService,
+  ScratchSpace,
   TokenRepository,
   TokenService,
   createDatabase,
@@ -41,8 +42,11 @@ import { SchedulesController } from './schedules/schedules.controller';
 export class AppModule {
   static forRoot(settings: ServerSettings): DynamicModule {
     // Reads from the replica; download links are written through `downloads`, on the primary.
+    // Opening it removes the scratch of CLI and server processes killed mid-export.
+    const scratch = ScratchSpace.open(settings.core.scratchRoot);
     const exportServiceFor = (replica: Knex, mail: MailRepository, downloads: DownloadService) =>
       new ExportService(new ActivityRepository(replica), mail, {
+        tmpDir: scratch.dir,
         mailFrom: settings.core.mailFrom,
         databaseLabel: maskUrl(settings.readDatabaseUrl),
         maxRowsPerSheet: settings.core.maxRowsPerSheet,

@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'MAIL_FAILED'
   | 'DATABASE_UNAVAILABLE'
   | 'DOWNLOAD_NOT_FOUND'
-  | 'DOWNLOAD_EXPIRED';
+  | 'DOWNLOAD_EXPIRED'
+  | 'EXPORT_IN_PROGRESS'
+  | 'STORAGE';
 
 export abstract class SpotlightError extends Error {
   abstract readonly code: ErrorCode;
@@ -74,6 +76,51 @@ export class AttachmentTooLargeError extends SpotlightError {
       `The workbook is ${formatBytes(bytes)}, above the ${formatBytes(maxBytes)} attachment limit, and SPOTLIGHT_PUBLIC_URL is not set, so no download link can be sent; set SPOTLIGHT_PUBLIC_URL to the server's address or raise SPOTLIGHT_MAX_ATTACHMENT_BYTES.`,
     );
   }
+}
+
+/** Another export of the same customer is running; it holds the customer's export lock. */
+export class ExportInProgressError extends SpotlightError {
+  readonly code = 'EXPORT_IN_PROGRESS';
+  constructor(
+    readonly customer: string,
+    readonly holder: string,
+    readonly since: Date | null,
+  ) {
+    super(
+      `An export of ${customer} is already running (${holder}${since ? `, since ${since.toISOString()}` : ''}); wait for it to finish, then check the history with "spotlight exports list -c ${customer}".`,
+    );
+  }
+}
+
+/**
+ * A local file could not be written: a full disk, a read-only folder, a path
+ * through a file. Nothing was sent when this is thrown.
+ */
+export class StorageError extends SpotlightError {
+  readonly code = 'STORAGE';
+}
+
+const STORAGE_REASONS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  ENAMETOOLONG: 'the path is too long',
+};
+
+/**
+ * Turns a file-system error into a one-line StorageError naming `what` was
+ * being written and why; returns anything else as is.
+ */
+export function explainStorageError(error: unknown, what: string): unknown {
+  if (error instanceof SpotlightError || !(error instanceof Error)) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const reason = STORAGE_REASONS[code];
+  if (!reason) return error;
+  return new StorageError(`Cannot write ${what}: ${reason} (${code}).`, { cause: error });
 }
 
 export class DownloadNotFoundError extends SpotlightError {

@@ -28,3 +28,5 @@ export * from './admin/token.service';
 export * from './seed/seed';
 export * from './runs/run.repository';
 export { isUniqueViolation } from './db/unique-violation';
+export * from './export/export-lock.repository';
+export * from './scratch/scratch-space';

@@ -24,6 +24,8 @@ export interface SmtpCaptureOptions {
    * after reading it (a crash mid-transaction). Neither records the message.
    */
   fault?: 'stall-data' | 'drop-data';
+  /** Accept each message only after this long: an export stays mid-send meanwhile. */
+  delayDataMs?: number;
 }
 
 /**
@@ -81,7 +83,8 @@ export class SmtpCapture {
           return;
         }
         simpleParser(stream)
-          .then((mail) => {
+          .then(async (mail) => {
+            if (options.delayDataMs) await new Promise((resolve) => setTimeout(resolve, options.delayDataMs));
             capture!.record({ envelope: toEnvelope(session.envelope), mail });
             callback();
           })

@@ -13,6 +13,9 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   DATABASE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   DOWNLOAD_NOT_FOUND: HttpStatus.NOT_FOUND,
   DOWNLOAD_EXPIRED: HttpStatus.GONE,
+  EXPORT_IN_PROGRESS: HttpStatus.CONFLICT,
+  // The server's own disk (scratch, storage) is full or read-only: not the client's fault, and temporary.
+  STORAGE: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /** Every error leaves as JSON `{statusCode, error, message}`; unexpected ones are logged, not shown. */

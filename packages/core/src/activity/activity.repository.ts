@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { dialectOf, toDate } from '../db/connection';
 import { captureQueries } from '../db/query-counter';
+import { lowerEquals } from '../db/compare';
 import { Site, User } from '../db/models/models';
 import type { ActivityCountKey, DateRange, UserActivity } from './activity.types';
 
@@ -21,9 +22,22 @@ export interface OtherSiteUserRecord extends SiteUserRecord {
   domain: string;
 }
 
-/** Normalises an address the way the recipient guard compares them. */
+/** Normalises an address the way the recipient guard compares them: trimmed, lower case, nothing more. */
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** Normalises a customer domain the same way. */
+export function normaliseDomain(domain: string): string {
+  return domain.trim().toLowerCase();
+}
+
+/**
+ * Whether two addresses are the same for the recipient guard: trimmed and
+ * case-insensitive, with no accent or width folding ("andre@" is not "andré@").
+ */
+export function sameAddress(a: string, b: string): boolean {
+  return normaliseEmail(a) === normaliseEmail(b);
 }
 
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
@@ -131,67 +145,82 @@ export class ActivityRepository {
   }
 
   /**
-   * The site with that domain (null when there is none) and the users of that
-   * site with that address: one query.
+   * The site with exactly that domain (null when there is none), how many
+   * active managers it has, and its users with exactly that address: one query.
+   * Both compare trimmed and case-insensitively and nothing more (see
+   * {@link sameAddress}), whatever the database's collation would fold.
    */
   async findSiteAndUsers(
     domain: string,
     email: string,
-  ): Promise<{ site: SiteRecord; users: SiteUserRecord[] } | null> {
+  ): Promise<{ site: SiteRecord; activeManagers: number; users: SiteUserRecord[] } | null> {
+    const wantedDomain = normaliseDomain(domain);
+    const wantedEmail = normaliseEmail(email);
+    const activeManagers = this.db(`${User.tableName} as m`)
+      .count('*')
+      .whereRaw('m.site_id = s.id')
+      .andWhere('m.is_manager', true)
+      .andWhere('m.is_active', true)
+      .as('active_managers');
     const rows: Array<Record<string, unknown>> = await this.db(`${Site.tableName} as s`)
       .leftJoin(`${User.tableName} as u`, (join) => {
-        join
-          .on('u.site_id', '=', 's.id')
-          .andOn(this.db.raw('LOWER(TRIM(u.email)) = ?', [normaliseEmail(email)]));
+        join.on('u.site_id', '=', 's.id').andOn(lowerEquals(this.db, 'u.email', wantedEmail, { trim: true }));
       })
-      .whereRaw('LOWER(s.domain) = ?', [domain.trim().toLowerCase()])
+      .where(lowerEquals(this.db, 's.domain', wantedDomain))
       .select(
         's.id as site_id',
         's.domain',
         's.name as site_name',
+        activeManagers,
         'u.id as user_id',
         'u.email',
         'u.is_manager',
         'u.is_active',
       );
-    if (rows.length === 0) return null;
+    // The SQL already compares exactly; this is the same rule in code, so no
+    // collation, driver or charset conversion can widen who matches.
+    const exact = rows.filter((row) => normaliseDomain(String(row.domain)) === wantedDomain);
+    if (exact.length === 0) return null;
     const site = {
-      id: Number(rows[0].site_id),
-      domain: String(rows[0].domain),
-      name: String(rows[0].site_name),
+      id: Number(exact[0].site_id),
+      domain: String(exact[0].domain),
+      name: String(exact[0].site_name),
     };
-    const users = rows
-      .filter((row) => row.user_id !== null)
+    const users = exact
+      .filter((row) => row.user_id !== null && sameAddress(String(row.email), wantedEmail))
       .map((row) => ({
         id: Number(row.user_id),
         email: String(row.email),
         isManager: Boolean(row.is_manager),
         isActive: Boolean(row.is_active),
       }));
-    return { site, users };
+    return { site, activeManagers: Number(exact[0].active_managers), users };
   }
 
-  /** The site with that domain, or null: one query. */
+  /** The site with exactly that domain, or null: one query. */
   async findSite(domain: string): Promise<SiteRecord | null> {
-    const site = await Site.query(this.db)
-      .whereRaw('LOWER(domain) = ?', [domain.trim().toLowerCase()])
-      .first();
+    const wanted = normaliseDomain(domain);
+    const sites = await Site.query(this.db).where(lowerEquals(this.db, 'domain', wanted));
+    const site = sites.find((candidate) => normaliseDomain(candidate.domain) === wanted);
     return site ? { id: site.id, domain: site.domain, name: site.name } : null;
   }
 
-  /** Users with that address on any other site; used only to explain a refusal. */
+  /** Users with exactly that address on any other site; used only to explain a refusal. */
   async findUsersElsewhere(email: string, siteId: number): Promise<OtherSiteUserRecord[]> {
+    const wanted = normaliseEmail(email);
     const users = await User.query(this.db)
       .withGraphJoined('site')
-      .whereRaw('LOWER(TRIM(central_user.email)) = ?', [normaliseEmail(email)])
+      .where(lowerEquals(this.db, 'central_user.email', wanted, { trim: true }))
       .whereNot('central_user.site_id', siteId);
-    return users.map((user) => ({
-      id: user.id,
-      email: user.email,
-      isManager: Boolean(user.is_manager),
-      isActive: Boolean(user.is_active),
-      domain: (user as User & { site: Site }).site.domain,
-    }));
+    return users
+      .filter((user) => sameAddress(user.email, wanted))
+      .map((user) => ({
+        id: user.id,
+        email: user.email,
+        isManager: Boolean(user.is_manager),
+        isActive: Boolean(user.is_active),
+        domain: (user as User & { site: Site }).site.domain,
+      }));
   }
 
   /**

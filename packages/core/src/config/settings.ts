@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
+import { defaultScratchRoot } from '../scratch/scratch-space';
+import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from '../mail/mail.repository';
 import { defaultDatabaseUrl, parseDatabaseUrl } from '../db/connection';
 import { EXCEL_MAX_DATA_ROWS } from '../workbook/activity-workbook.writer';
 
@@ -45,6 +47,10 @@ export const coreSettingsSchema = z.object({
   SPOTLIGHT_MAX_ROWS_PER_SHEET: z.coerce.number().int().min(1).max(EXCEL_MAX_DATA_ROWS).optional(),
   SPOTLIGHT_MAX_ATTACHMENT_BYTES: optionalNumber(z.coerce.number().int().min(1)),
   SPOTLIGHT_STORAGE_DIR: optionalText,
+  SPOTLIGHT_SCRATCH_DIR: optionalText,
+  SPOTLIGHT_SMTP_CONNECTION_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(600_000)),
+  SPOTLIGHT_SMTP_GREETING_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(600_000)),
+  SPOTLIGHT_SMTP_SOCKET_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(3_600_000)),
   SPOTLIGHT_LINK_TTL_DAYS: optionalNumber(z.coerce.number().positive().max(365)),
   SPOTLIGHT_PUBLIC_URL: optionalText.refine((url) => !url || /^https?:\/\/[^/]+/i.test(url), {
     message: "must be the server's base URL, such as https://exports.example.com",
@@ -64,6 +70,10 @@ export interface CoreSettings {
   maxAttachmentBytes: number;
   /** Where workbooks behind download links are kept; shared by every server instance. */
   storageDir: string;
+  /** Where each process keeps its private scratch folder while exporting. */
+  scratchRoot: string;
+  /** How long each step of an SMTP conversation may wait. */
+  smtpTimeouts: SmtpTimeouts;
   /** How long a download link works. */
   linkTtlMs: number;
   /** The server's base URL, without a trailing slash; download links start with it. */
@@ -91,6 +101,13 @@ export function loadCoreSettings(env: Record<string, string | undefined>): CoreS
     maxRowsPerSheet: values.SPOTLIGHT_MAX_ROWS_PER_SHEET ?? EXCEL_MAX_DATA_ROWS,
     maxAttachmentBytes: values.SPOTLIGHT_MAX_ATTACHMENT_BYTES ?? DEFAULT_MAX_ATTACHMENT_BYTES,
     storageDir: path.resolve(values.SPOTLIGHT_STORAGE_DIR ?? path.join(dataDir, 'storage')),
+    scratchRoot: path.resolve(values.SPOTLIGHT_SCRATCH_DIR ?? defaultScratchRoot()),
+    smtpTimeouts: {
+      connectionTimeoutMs:
+        values.SPOTLIGHT_SMTP_CONNECTION_TIMEOUT_MS ?? DEFAULT_SMTP_TIMEOUTS.connectionTimeoutMs,
+      greetingTimeoutMs: values.SPOTLIGHT_SMTP_GREETING_TIMEOUT_MS ?? DEFAULT_SMTP_TIMEOUTS.greetingTimeoutMs,
+      socketTimeoutMs: values.SPOTLIGHT_SMTP_SOCKET_TIMEOUT_MS ?? DEFAULT_SMTP_TIMEOUTS.socketTimeoutMs,
+    },
     linkTtlMs: Math.round((values.SPOTLIGHT_LINK_TTL_DAYS ?? DEFAULT_LINK_TTL_DAYS) * DAY_MS),
     publicUrl: values.SPOTLIGHT_PUBLIC_URL?.replace(/\/+$/, ''),
   };

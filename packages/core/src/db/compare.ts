@@ -6,8 +6,14 @@ import { dialectOf } from './connection';
  * match "café.example.com" for "cafe.example.com" (it folds accents as well as
  * case), so there the comparison is binary. `value` must be lowercase already.
  */
-export function lowerEquals(db: Knex, column: string, value: string): Knex.Raw {
+export function lowerEquals(
+  db: Knex,
+  column: string,
+  value: string,
+  options: { trim?: boolean } = {},
+): Knex.Raw {
+  const operand = options.trim ? 'LOWER(TRIM(??))' : 'LOWER(??)';
   return dialectOf(db) === 'mysql'
-    ? db.raw('LOWER(??) = ? COLLATE utf8mb4_bin', [column, value])
-    : db.raw('LOWER(??) = ?', [column, value]);
+    ? db.raw(`${operand} = ? COLLATE utf8mb4_bin`, [column, value])
+    : db.raw(`${operand} = ?`, [column, value]);
 }

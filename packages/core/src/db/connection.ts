@@ -2,6 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
 import { SqliteClient } from './sqlite.client';
+import { trackQueries } from './query-counter';
 
 export type Dialect = 'mysql' | 'sqlite';
 
@@ -77,6 +78,12 @@ export function createDatabase(
     log?: Knex.Config['log'];
   } = {},
 ): Knex {
+  const db = openDatabase(url, options);
+  trackQueries(db);
+  return db;
+}
+
+function openDatabase(url: string, options: { pool?: Knex.PoolConfig; log?: Knex.Config['log'] }): Knex {
   const { dialect, connection } = parseDatabaseUrl(url);
   if (dialect === 'mysql') {
     return knexFactory({

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
-import type { ActivityRepository, SiteRecord } from '../activity/activity.repository';
+import { sameAddress, type ActivityRepository, type SiteRecord } from '../activity/activity.repository';
 import type { DateRange } from '../activity/activity.types';
 import type { DownloadService, KeptDownload } from '../downloads/download.service';
 import {
@@ -12,7 +12,14 @@ import {
   CustomerNotFoundError,
   RecipientNotAllowedError,
   explainDatabaseError,
+  explainStorageError,
+  firstLine,
+  isSpotlightError,
 } from '../errors';
+import { countQueries } from '../db/query-counter';
+import type { RunRepository, RunSource } from '../runs/run.repository';
+import type { ExportLock, ExportLockRepository } from './export-lock.repository';
+import { prepareCopy } from './saved-copy';
 import { XLSX_CONTENT_TYPE, type MailRepository, type SentMail } from '../mail/mail.repository';
 import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activity-workbook.writer';
 import { attachmentName, exportBodies, exportSubject } from './export.mail';
@@ -21,6 +28,7 @@ import {
   parseExportRequest,
   parseRange,
   parseRecipient,
+  type ExportRequest,
   type ExportRequestInput,
 } from './export.request';
 
@@ -30,13 +38,17 @@ export interface ExportServiceOptions {
   /** Printed in database errors; must not contain a password. */
   databaseLabel: string;
   maxRowsPerSheet?: number;
-  /** Where scratch folders are made; the system's temporary folder by default. */
+  /** Where scratch folders are made: the process's private scratch folder; the system's temporary folder by default. */
   tmpDir?: string;
   clock?: () => Date;
   /** Above this size the workbook goes behind a download link; no limit by default. */
   maxAttachmentBytes?: number;
   /** Keeps big workbooks behind links; without it a workbook above the limit fails the export. */
   downloads?: DownloadService;
+  /** One email export per customer at a time; without it exports are not serialised. */
+  locks?: ExportLockRepository;
+  /** Where exports that run outside the server's queue (the CLI's) are recorded. */
+  history?: RunRepository;
 }
 
 export interface ExportRunOptions {
@@ -45,6 +57,10 @@ export interface ExportRunOptions {
   /** Also keep the workbook at this path. */
   saveTo?: string;
   onProgress?: (users: number) => void;
+  /** Who is exporting, as a second export of the customer is told while this one runs. */
+  holder?: string;
+  /** Records the export, whatever its outcome, in the history (a dry run is not recorded). */
+  record?: { source: RunSource; operator: string | null };
 }
 
 /** What one export did, for every front end to show or record. */
@@ -58,7 +74,7 @@ export interface ExportSummary {
   inactive: number;
   sheets: string[];
   bytes: number;
-  /** SQL statements the export ran, BEGIN and COMMIT included. */
+  /** SQL statements the export ran, on every database, BEGIN and COMMIT included; measured. */
   queries: number;
   durationMs: number;
   generatedAt: string;
@@ -74,6 +90,13 @@ export interface ExportSummary {
   /** The download link the email carried, when the workbook was too big to attach. */
   downloadUrl: string | null;
   expiresAt: string | null;
+  /** The history entry of this export, when it was recorded. */
+  historyId: number | null;
+  /**
+   * What went wrong after the email had gone: the export still succeeded (a
+   * rerun would mail the manager twice), but someone should know.
+   */
+  warnings: string[];
 }
 
 export interface RecipientCheck {
@@ -87,6 +110,9 @@ export interface RecipientCheck {
  * It validates the request, checks the recipient is an active manager of that
  * very customer before any other work, builds the workbook from one database
  * snapshot with a fixed number of queries, and emails it to that one person.
+ *
+ * Once the message is handed to SMTP or the outbox, the export succeeds:
+ * anything that goes wrong after that is a warning in the summary.
  */
 export class ExportService {
   constructor(
@@ -109,64 +135,102 @@ export class ExportService {
 
   /** Builds the workbook and emails it to the customer's manager (or only builds it, with `dryRun`). */
   async exportToEmail(input: ExportRequestInput, run: ExportRunOptions = {}): Promise<ExportSummary> {
-    const request = parseExportRequest(input);
+    const startedAt = this.now();
     const started = performance.now();
-    const generatedAt = this.now();
-    return this.withScratch(async (scratch) => {
-      const file = path.join(scratch, attachmentName(request.customer, generatedAt));
-      const { result, queries } = await this.withDatabaseErrors(() =>
-        this.activity.inSnapshot(async (snapshot) => {
-          const check = await guardRecipient(snapshot, request.customer, request.recipient);
-          const output = fs.createWriteStream(file);
-          const workbook = await this.build(
-            snapshot,
-            check.site,
-            request.range,
-            generatedAt,
-            output,
-            scratch,
-            run,
-          );
-          await finished(output);
-          return { check, workbook };
-        }),
-      );
-      const bytes = (await fs.promises.stat(file)).size;
-      const summary = buildSummary({
-        site: result.check.site,
-        recipient: result.check.recipient,
-        range: request.range,
-        workbook: result.workbook,
-        bytes,
-        queries,
-        generatedAt,
+    try {
+      const { result: summary, queries } = await countQueries(async (soFar) => {
+        const summary = await this.emailOnce(input, run, startedAt);
+        summary.queries = soFar();
+        summary.durationMs = Math.round(performance.now() - started);
+        if (run.record && !run.dryRun)
+          summary.historyId = await this.recordSent(summary, run.record, startedAt);
+        return summary;
       });
-      const tooBig = this.options.maxAttachmentBytes !== undefined && bytes > this.options.maxAttachmentBytes;
-      // Checked before anything is kept or sent, so a refused export leaves nothing behind.
-      const downloads = this.options.downloads?.canLink ? this.options.downloads : undefined;
-      if (tooBig && !run.dryRun && !downloads)
-        throw new AttachmentTooLargeError(bytes, this.options.maxAttachmentBytes!);
-      if (!run.dryRun) {
-        // One INSERT on the primary, after the read snapshot: the link case runs one more statement.
-        const link: KeptDownload | null =
-          tooBig && downloads
-            ? await downloads.keep(file, {
-                customer: summary.customer,
-                fileName: summary.attachmentName,
-              })
-            : null;
-        if (link) summary.queries += 1;
-        const bodies = exportBodies({
-          customer: summary.customer,
-          customerName: summary.customerName,
-          active: summary.active,
-          inactive: summary.inactive,
-          range: request.range,
-          generatedAt,
-          link: link ? { url: link.url, expiresAt: link.expiresAt, bytes } : undefined,
+      summary.queries = queries.length;
+      return summary;
+    } catch (error) {
+      if (run.record && !run.dryRun) await this.recordFailed(input, run.record, error, startedAt, started);
+      throw error;
+    }
+  }
+
+  private async emailOnce(
+    input: ExportRequestInput,
+    run: ExportRunOptions,
+    startedAt: Date,
+  ): Promise<ExportSummary> {
+    const request = parseExportRequest(input);
+    const generatedAt = startedAt;
+    const lock = run.dryRun ? null : await this.lockCustomer(request, run.holder, startedAt);
+    let summary: ExportSummary | null = null;
+    try {
+      summary = await this.withScratch(async (scratch) => {
+        const file = path.join(scratch, attachmentName(request.customer, generatedAt));
+        const { result } = await this.withDatabaseErrors(() =>
+          this.activity.inSnapshot(async (snapshot) => {
+            const check = await guardRecipient(snapshot, request.customer, request.recipient);
+            const output = fs.createWriteStream(file);
+            const workbook = await this.build(
+              snapshot,
+              check.site,
+              request.range,
+              generatedAt,
+              output,
+              scratch,
+              run,
+            );
+            await finished(output);
+            return { check, workbook };
+          }),
+        ).catch((error: unknown) => {
+          throw explainStorageError(error, `the workbook in the scratch folder ${scratch}`);
         });
+        const bytes = (await fs.promises.stat(file)).size;
+        const summary = buildSummary({
+          site: result.check.site,
+          recipient: result.check.recipient,
+          range: request.range,
+          workbook: result.workbook,
+          bytes,
+          generatedAt,
+        });
+        const tooBig =
+          this.options.maxAttachmentBytes !== undefined && bytes > this.options.maxAttachmentBytes;
+        // Checked before anything is kept or sent, so a refused export leaves nothing behind.
+        const downloads = this.options.downloads?.canLink ? this.options.downloads : undefined;
+        if (tooBig && !run.dryRun && !downloads)
+          throw new AttachmentTooLargeError(bytes, this.options.maxAttachmentBytes!);
+        // Written before the send: a destination that cannot be written fails while nothing has gone out.
+        const copy = run.saveTo ? await prepareCopy(file, run.saveTo) : null;
+        if (run.dryRun) {
+          if (copy) summary.savedTo = await copy.commit();
+          return summary;
+        }
+        let link: KeptDownload | null = null;
         let sent: SentMail;
         try {
+          // The last line of the guard: the address the email goes to is the one asked for.
+          if (!sameAddress(result.check.recipient, request.recipient)) {
+            throw new RecipientNotAllowedError(
+              request.recipient,
+              request.customer,
+              'unknown-address',
+              `${request.recipient} is not exactly the address of a manager of ${request.customer}; nothing was sent.`,
+            );
+          }
+          link =
+            tooBig && downloads
+              ? await downloads.keep(file, { customer: summary.customer, fileName: summary.attachmentName })
+              : null;
+          const bodies = exportBodies({
+            customer: summary.customer,
+            customerName: summary.customerName,
+            active: summary.active,
+            inactive: summary.inactive,
+            range: request.range,
+            generatedAt,
+            link: link ? { url: link.url, expiresAt: link.expiresAt, bytes } : undefined,
+          });
           sent = await this.mail.send({
             from: this.options.mailFrom,
             to: result.check.recipient,
@@ -177,8 +241,9 @@ export class ExportService {
               : { filename: summary.attachmentName, path: file, contentType: XLSX_CONTENT_TYPE },
           });
         } catch (error) {
-          // Nobody got the link: withdraw it, as a failed send leaves no file behind.
+          // Nobody got the link or the copy: withdraw both, as a failed send leaves no file behind.
           if (link) await downloads!.discard(link);
+          await copy?.discard();
           throw error;
         }
         Object.assign(summary, {
@@ -189,12 +254,115 @@ export class ExportService {
           downloadUrl: link?.url ?? null,
           expiresAt: link?.expiresAt.toISOString() ?? null,
         });
-      }
-      // Kept only once the export has done its job: a failed send leaves no file behind.
-      if (run.saveTo) summary.savedTo = await saveCopy(file, run.saveTo);
-      summary.durationMs = Math.round(performance.now() - started);
+        if (copy) {
+          try {
+            summary.savedTo = await copy.commit();
+          } catch (error) {
+            summary.warnings.push(
+              `The email was sent, but the workbook could not be kept at ${copy.destination}: ${firstLine((error as Error).message)}`,
+            );
+            await copy.discard().catch(() => undefined);
+          }
+        }
+        return summary;
+      });
       return summary;
-    });
+    } finally {
+      if (lock) {
+        await lock.release().catch((error: unknown) => {
+          // The export's own outcome stands; a lock left behind frees itself (see ExportLockRepository).
+          summary?.warnings.push(`Could not release the export lock: ${firstLine((error as Error).message)}`);
+        });
+      }
+    }
+  }
+
+  /**
+   * Takes the customer's export lock. When it cannot, the request's own
+   * problem (an unknown customer, a recipient who may not receive it, a
+   * database without Spotlight's tables) is what the person is told first:
+   * waiting for the other export would not fix it.
+   */
+  private async lockCustomer(
+    request: ExportRequest,
+    holder: string | undefined,
+    now: Date,
+  ): Promise<ExportLock | null> {
+    const locks = this.options.locks;
+    if (!locks) return null;
+    try {
+      return await this.withDatabaseErrors(() => locks.acquire(request.customer, holder ?? 'an export', now));
+    } catch (error) {
+      await this.checkRecipient(request.customer, request.recipient);
+      throw error;
+    }
+  }
+
+  private async recordSent(
+    summary: ExportSummary,
+    record: NonNullable<ExportRunOptions['record']>,
+    startedAt: Date,
+  ): Promise<number | null> {
+    try {
+      return await this.options.history!.insertFinished({
+        customer: summary.customer,
+        recipient: summary.recipient ?? '',
+        since: summary.since ? new Date(summary.since) : null,
+        until: summary.until ? new Date(summary.until) : null,
+        status: 'sent',
+        source: record.source,
+        operator: record.operator,
+        summary,
+        error: null,
+        errorCode: null,
+        startedAt,
+        finishedAt: this.now(),
+        durationMs: summary.durationMs,
+      });
+    } catch (error) {
+      const explained = explainDatabaseError(error, this.options.databaseLabel);
+      summary.warnings.push(
+        `The email was sent, but the export could not be recorded in the history: ${firstLine(explained instanceof Error ? explained.message : String(explained))}`,
+      );
+      return null;
+    }
+  }
+
+  /** Records a failed or refused export; a history that cannot be written does not hide the export's own error. */
+  private async recordFailed(
+    input: ExportRequestInput,
+    record: NonNullable<ExportRunOptions['record']>,
+    error: unknown,
+    startedAt: Date,
+    started: number,
+  ): Promise<void> {
+    if (!this.options.history) return;
+    const explained = explainDatabaseError(error, this.options.databaseLabel);
+    let range: DateRange = {};
+    try {
+      range = parseRange(input.since, input.until);
+    } catch {
+      // An unreadable range is the error being recorded; keep the rest.
+    }
+    await this.options.history
+      .insertFinished({
+        customer: String(input.customer ?? '')
+          .trim()
+          .toLowerCase(),
+        recipient: String(input.recipient ?? '').trim(),
+        since: range.since ?? null,
+        until: range.until ?? null,
+        status: 'failed',
+        source: record.source,
+        operator: record.operator,
+        summary: null,
+        error: firstLine(explained instanceof Error ? explained.message : String(explained)).slice(0, 2000),
+        errorCode: isSpotlightError(explained) ? explained.code : 'UNEXPECTED',
+        startedAt,
+        finishedAt: this.now(),
+        durationMs: Math.round(performance.now() - started),
+      })
+      .catch(() => undefined);
   }
 
   /**
@@ -302,12 +470,13 @@ async function guardRecipient(
 ): Promise<RecipientCheck> {
   const found = await snapshot.findSiteAndUsers(customer, recipient);
   if (!found) throw new CustomerNotFoundError(customer);
-  const { site, users } = found;
+  const { site, users, activeManagers } = found;
   const allowed = users.find((user) => user.isManager && user.isActive);
-  if (allowed) return { site, recipient: allowed.email.trim() };
+  if (allowed && sameAddress(allowed.email, recipient)) return { site, recipient: allowed.email.trim() };
 
+  const managers = `${customer} has ${activeManagers} active manager${activeManagers === 1 ? '' : 's'}; "spotlight customers managers -c ${customer}" lists them.`;
   const refuse = (reason: ConstructorParameters<typeof RecipientNotAllowedError>[2], detail: string) =>
-    new RecipientNotAllowedError(recipient, customer, reason, detail);
+    new RecipientNotAllowedError(recipient, customer, reason, `${detail} ${managers}`);
   if (users.some((user) => user.isManager)) {
     throw refuse(
       'inactive-manager',
@@ -341,7 +510,7 @@ function buildSummary(built: {
   range: DateRange;
   workbook: WorkbookSummary;
   bytes: number;
-  queries: number;
+  queries?: number;
   generatedAt: Date;
 }): ExportSummary {
   return {
@@ -353,7 +522,7 @@ function buildSummary(built: {
     inactive: built.workbook.inactive,
     sheets: built.workbook.sheets,
     bytes: built.bytes,
-    queries: built.queries,
+    queries: built.queries ?? 0,
     durationMs: 0,
     generatedAt: built.generatedAt.toISOString(),
     attachmentName: attachmentName(built.site.domain, built.generatedAt),
@@ -364,24 +533,11 @@ function buildSummary(built: {
     delivery: null,
     downloadUrl: null,
     expiresAt: null,
+    historyId: null,
+    warnings: [],
   };
 }
 
 function rangeStrings(range: DateRange): { since: string | null; until: string | null } {
   return { since: range.since?.toISOString() ?? null, until: range.until?.toISOString() ?? null };
-}
-
-/** Copies the workbook to `target` so that the file appears whole or not at all. */
-async function saveCopy(file: string, target: string): Promise<string> {
-  const destination = path.resolve(target);
-  const partial = `${destination}.partial`;
-  await fs.promises.mkdir(path.dirname(destination), { recursive: true });
-  try {
-    await fs.promises.copyFile(file, partial);
-    await fs.promises.rename(partial, destination);
-  } catch (error) {
-    await fs.promises.rm(partial, { force: true });
-    throw error;
-  }
-  return destination;
 }

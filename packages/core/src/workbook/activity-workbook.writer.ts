@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { ACTIVITY_COUNTS, isActive, type DateRange, type UserActivity } from '../activity/activity.types';
@@ -200,6 +201,8 @@ export async function writeActivityWorkbook(
   const active = new SheetSeries(workbook, ACTIVE_SHEET, ACTIVE_COLUMNS, maxRows, output$.failed);
   const spoolPath = path.join(options.scratchDir, 'inactive-users.ndjson');
   const spool = fs.createWriteStream(spoolPath);
+  let spoolError: Error | null = null;
+  spool.on('error', (error) => (spoolError ??= error));
   let activeCount = 0;
   let inactiveCount = 0;
   try {
@@ -215,6 +218,7 @@ export async function writeActivityWorkbook(
           toSpool(user.dateJoined),
           toSpool(user.lastLogin),
         ]);
+        if (spoolError) throw spoolError;
         if (!spool.write(`${line}\n`)) await once(spool, 'drain');
         inactiveCount += 1;
       }
@@ -222,8 +226,13 @@ export async function writeActivityWorkbook(
     }
   } finally {
     spool.end();
-    await once(spool, 'close');
+    // finished() also settles for a spool that already failed and closed (a
+    // full disk, say), where waiting for 'close' would wait forever.
+    await finished(spool).catch((error: unknown) => {
+      spoolError ??= error as Error;
+    });
   }
+  if (spoolError) throw spoolError;
   active.finish();
 
   const inactive = new SheetSeries(workbook, INACTIVE_SHEET, INACTIVE_COLUMNS, maxRows, output$.failed);

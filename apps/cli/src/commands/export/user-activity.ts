@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { describeRange, formatBytes, InvalidInputError, type ExportSummary } from '@spotlight/core';
@@ -47,6 +48,9 @@ ${EXIT_CODES_HELP}`;
         'Only activity created before this date-time, or before the end of this date (YYYY-MM-DD, UTC: the whole day counts).',
     }),
     out: Flags.string({ summary: 'Also keep the workbook at this path.' }),
+    operator: Flags.string({
+      summary: 'Who runs the export, as the history records it; the OS user by default.',
+    }),
     'dry-run': Flags.boolean({ summary: 'Build the workbook but send nothing.' }),
   };
 
@@ -68,15 +72,24 @@ ${EXIT_CODES_HELP}`;
     }
     let summary: ExportSummary;
     try {
+      const operator = flags.operator ?? osUser();
       summary = await this.services.exports.exportToEmail(
         { customer: flags.customer, recipient: flags.email, since: flags.since, until: flags.until },
-        { dryRun: flags['dry-run'], saveTo: flags.out, onProgress: (users) => progress.update(users) },
+        {
+          dryRun: flags['dry-run'],
+          saveTo: flags.out,
+          onProgress: (users) => progress.update(users),
+          holder: `cli: ${operator}`,
+          record: { source: 'cli', operator },
+        },
       );
     } finally {
       progress.stop();
     }
     const result = { ...summary, deliveredVia: summary.sent ? this.services.mail.destination : null };
     this.log(describeExport(result));
+    // The email went: a rerun would send a second one, so these warn and the exit code stays 0.
+    for (const warning of summary.warnings) process.stderr.write(`Warning: ${warning}\n`);
     return result;
   }
 }
@@ -87,6 +100,14 @@ function describeActivityRange({ since, until }: UserActivityExportResult): stri
   if (!since && !until) return '';
   const range = { since: since ? new Date(since) : undefined, until: until ? new Date(until) : undefined };
   return `, activity ${describeRange(range)}`;
+}
+
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
 }
 
 function describeExport(result: UserActivityExportResult): string {

@@ -1,0 +1,139 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Knex } from 'knex';
+import { dialectOf, toDate } from '../db/connection';
+import { isUniqueViolation } from '../db/unique-violation';
+import { ExportInProgressError } from '../errors';
+
+export const LOCK_TABLE = 'spotlight_export_lock';
+
+/** A customer's export lock, held until {@link ExportLock.release}. */
+export interface ExportLock {
+  release(): Promise<void>;
+}
+
+interface LockRow {
+  customer: string;
+  holder: string;
+  host: string;
+  pid: number | string;
+  lock_token: string;
+  acquired_at: unknown;
+}
+
+/**
+ * One email export per customer at a time, across processes and machines
+ * that share the database. The lock row names the holder so that a refusal
+ * can say who and since when.
+ *
+ * MySQL/MariaDB: the lock itself is `GET_LOCK` on a connection kept for the
+ * export, which the server releases when that connection ends, so a killed
+ * process never leaves a customer locked; the row only describes the holder.
+ * SQLite: the row is the lock; a row whose process no longer runs on this
+ * machine is stale and taken over (SQLite is a local file: its users share
+ * the machine).
+ */
+export class ExportLockRepository {
+  constructor(
+    private readonly db: Knex,
+    private readonly process: { host: string; pid: number; isRunning(pid: number): boolean } = {
+      host: os.hostname(),
+      pid: global.process.pid,
+      isRunning: processIsRunning,
+    },
+  ) {}
+
+  /** Takes the customer's lock at once, or throws ExportInProgressError naming the holder. */
+  async acquire(customer: string, holder: string, now: Date): Promise<ExportLock> {
+    const row = {
+      customer,
+      holder: holder.slice(0, 200),
+      host: this.process.host.slice(0, 100),
+      pid: this.process.pid,
+      lock_token: crypto.randomUUID(),
+      acquired_at: now,
+    };
+    return dialectOf(this.db) === 'mysql' ? this.acquireMysql(row) : this.acquireSqlite(row);
+  }
+
+  private async acquireMysql(row: LockRow & { acquired_at: Date }): Promise<ExportLock> {
+    const client = this.db.client as {
+      acquireConnection(): Promise<unknown>;
+      releaseConnection(connection: unknown): Promise<void>;
+    };
+    const connection = await client.acquireConnection();
+    const name = mysqlLockName(row.customer);
+    try {
+      const [rows] = await this.db.raw('SELECT GET_LOCK(?, 0) AS got', [name]).connection(connection);
+      if (Number((rows as Array<{ got: unknown }>)[0]?.got) !== 1) {
+        throw await this.refusal(row.customer);
+      }
+      await this.db(LOCK_TABLE).insert(row).onConflict('customer').merge().connection(connection);
+    } catch (error) {
+      await client.releaseConnection(connection);
+      throw error;
+    }
+    return {
+      release: async () => {
+        try {
+          await this.db(LOCK_TABLE).where({ lock_token: row.lock_token }).delete().connection(connection);
+          await this.db.raw('SELECT RELEASE_LOCK(?)', [name]).connection(connection);
+        } finally {
+          await client.releaseConnection(connection);
+        }
+      },
+    };
+  }
+
+  private async acquireSqlite(row: LockRow & { acquired_at: Date }): Promise<ExportLock> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.db(LOCK_TABLE).insert(row);
+        break;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+      const current = await this.db<LockRow>(LOCK_TABLE).where({ customer: row.customer }).first();
+      if (current && (attempt > 0 || !this.isStale(current))) throw this.describe(current);
+      // The holder died without releasing: take its place, once.
+      if (current) await this.db(LOCK_TABLE).where({ lock_token: current.lock_token }).delete();
+    }
+    return {
+      release: async () => {
+        await this.db(LOCK_TABLE).where({ lock_token: row.lock_token }).delete();
+      },
+    };
+  }
+
+  private isStale(row: LockRow): boolean {
+    return row.host === this.process.host && !this.process.isRunning(Number(row.pid));
+  }
+
+  private async refusal(customer: string): Promise<ExportInProgressError> {
+    const current = await this.db<LockRow>(LOCK_TABLE).where({ customer }).first();
+    return current ? this.describe(current) : new ExportInProgressError(customer, 'another process', null);
+  }
+
+  private describe(row: LockRow): ExportInProgressError {
+    return new ExportInProgressError(
+      row.customer,
+      `${row.holder}, on ${row.host} (pid ${row.pid})`,
+      toDate(row.acquired_at),
+    );
+  }
+}
+
+// GET_LOCK names are limited to 64 characters; a domain may have 100.
+function mysqlLockName(customer: string): string {
+  return `spotlight-export:${crypto.createHash('sha1').update(customer).digest('hex')}`;
+}
+
+/** Whether a process with that id runs on this machine (signal 0 only checks). */
+export function processIsRunning(pid: number): boolean {
+  try {
+    global.process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
