@@ -110,7 +110,10 @@ export class AppModule {
             runs: RunRepository,
             exports: ExportService,
             audit: AuditRepository,
-          ) => new ScheduleService(schedules, runs, exports, audit),
+          ) =>
+            new ScheduleService(schedules, runs, exports, audit, {
+              minIntervalMinutes: settings.scheduleMinIntervalMinutes,
+            }),
         },
         {
           provide: ExportRunner,
