@@ -1,6 +1,7 @@
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { Knex } from 'knex';
 import {
   ActivityRepository,
@@ -15,6 +16,7 @@ import {
   type MailRepository,
 } from '@spotlight/core';
 import { AuditRepository } from './audit/audit.repository';
+import { tokenRateLimit } from './auth/rate-limits';
 import { TokenGuard } from './auth/token.guard';
 import type { ServerSettings } from './config/server.settings';
 import { CustomersController } from './customers/customers.controller';
@@ -51,7 +53,7 @@ export class AppModule {
       });
     return {
       module: AppModule,
-      imports: [ScheduleModule.forRoot()],
+      imports: [ScheduleModule.forRoot(), ThrottlerModule.forRoot(tokenRateLimit(settings))],
       controllers: [
         ExportsController,
         CustomersController,
@@ -134,7 +136,9 @@ export class AppModule {
         ExportWorkerJob,
         SchedulerJob,
         DownloadCleanupJob,
+        // In this order: the per-token limit counts the token TokenGuard found.
         { provide: APP_GUARD, useClass: TokenGuard },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_FILTER, useClass: SpotlightExceptionFilter },
         {
           provide: APP_PIPE,

@@ -39,6 +39,8 @@ const serverSchema = z.object({
   SPOTLIGHT_SHUTDOWN_GRACE_MS: integer(30_000, 0, 600_000),
   SPOTLIGHT_DOWNLOAD_CLEANUP_MS: integer(3_600_000, 1_000, 86_400_000),
   SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES: integer(60, 1, 10_080),
+  SPOTLIGHT_RATE_LIMIT_PER_TOKEN: integer(60, 1, 1_000_000),
+  SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS: integer(10, 1, 1_000_000),
 });
 
 export interface ServerSettings {
@@ -63,6 +65,10 @@ export interface ServerSettings {
   downloadCleanupMs: number;
   /** The shortest time allowed between two due times of one schedule. */
   scheduleMinIntervalMinutes: number;
+  /** Requests one token may make in a minute, on this instance. */
+  rateLimitPerToken: number;
+  /** Failed authentications one client address may make in a minute, on this instance. */
+  authFailuresPerAddress: number;
 }
 
 /** Reads and validates the server's whole environment once; throws a one-line ConfigurationError. */
@@ -87,6 +93,8 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     shutdownGraceMs: values.SPOTLIGHT_SHUTDOWN_GRACE_MS,
     downloadCleanupMs: values.SPOTLIGHT_DOWNLOAD_CLEANUP_MS,
     scheduleMinIntervalMinutes: values.SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES,
+    rateLimitPerToken: values.SPOTLIGHT_RATE_LIMIT_PER_TOKEN,
+    authFailuresPerAddress: values.SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS,
   };
 }
 
