@@ -4,6 +4,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import type { ServerSettings } from './config/server.settings';
 
+/** Request bodies above this get a 413. */
+export const MAX_JSON_BODY_BYTES = 100 * 1024;
+
 /** Builds the whole app (not listening yet): the server and the end-to-end tests both start it this way. */
 export async function createApp(
   settings: ServerSettings,
@@ -12,7 +15,10 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings), {
     logger: options.logger ?? ['error', 'warn', 'log'],
     abortOnError: false,
+    bodyParser: false,
   });
+  // JSON only, and small: the biggest request (a schedule) is well under 1 kB.
+  app.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES });
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -1,4 +1,4 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Logger, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
@@ -51,6 +51,17 @@ export class AppModule {
         maxAttachmentBytes: settings.core.maxAttachmentBytes,
         downloads,
       });
+    // knex prints pool errors ("Acquire connection error") on stdout; they belong in the log.
+    const databaseLog = new Logger('Database');
+    const openDatabase = (url: string) =>
+      createDatabase(url, {
+        log: {
+          warn: (message: unknown) => databaseLog.warn(String(message)),
+          error: (message: unknown) => databaseLog.error(String(message)),
+          deprecate: (message: unknown) => databaseLog.warn(String(message)),
+          debug: (message: unknown) => databaseLog.debug(String(message)),
+        },
+      });
     return {
       module: AppModule,
       imports: [ScheduleModule.forRoot(), ThrottlerModule.forRoot(tokenRateLimit(settings))],
@@ -63,14 +74,14 @@ export class AppModule {
       ],
       providers: [
         { provide: SERVER_SETTINGS, useValue: settings },
-        { provide: PRIMARY_DB, useFactory: () => createDatabase(settings.core.databaseUrl) },
+        { provide: PRIMARY_DB, useFactory: () => openDatabase(settings.core.databaseUrl) },
         {
           provide: READ_DB,
           inject: [PRIMARY_DB],
           useFactory: (primary: Knex) =>
             settings.readDatabaseUrl === settings.core.databaseUrl
               ? primary
-              : createDatabase(settings.readDatabaseUrl),
+              : openDatabase(settings.readDatabaseUrl),
         },
         { provide: MAIL, useFactory: () => createMailRepository(settings.core) },
         DatabaseLifecycle,

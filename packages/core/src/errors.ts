@@ -113,6 +113,8 @@ const CONNECTION_CODES = new Set([
   'ER_BAD_DB_ERROR',
   'SQLITE_CANTOPEN',
   'SQLITE_NOTADB',
+  // Another process held the write lock for longer than busy_timeout.
+  'SQLITE_BUSY',
 ]);
 
 /**
@@ -120,19 +122,20 @@ const CONNECTION_CODES = new Set([
  * DatabaseUnavailableError with a one-line explanation; returns anything else as is.
  */
 export function explainDatabaseError(error: unknown, target: string): unknown {
-  if (error instanceof SpotlightError || !(error instanceof Error)) return error;
-  const code = (error as { code?: string }).code ?? '';
-  if (CONNECTION_CODES.has(code) || /connect|Timeout acquiring a connection/i.test(error.message)) {
+  // Duck-typed: a socket error is made by Node itself, and is not an `instanceof Error` of every realm (jest's, say).
+  if (error instanceof SpotlightError || typeof (error as Error | null)?.message !== 'string') return error;
+  const { message, code = '' } = error as Error & { code?: string };
+  if (CONNECTION_CODES.has(code) || /connect|Timeout acquiring a connection/i.test(message)) {
     return new DatabaseUnavailableError(
-      `Cannot use the database at ${target}: ${firstLine(error.message) || code}`,
+      `Cannot use the database at ${target}: ${firstLine(message) || code}`,
       {
         cause: error,
       },
     );
   }
-  if (/no such table|ER_NO_SUCH_TABLE|doesn't exist/i.test(`${code} ${error.message}`)) {
+  if (/no such table|ER_NO_SUCH_TABLE|doesn't exist/i.test(`${code} ${message}`)) {
     return new DatabaseUnavailableError(
-      `The database at ${target} has no Spotlight tables (${firstLine(error.message)}); run "spotlight db migrate" first.`,
+      `The database at ${target} has no Spotlight tables (${firstLine(message)}); run "spotlight db migrate" first.`,
       { cause: error },
     );
   }

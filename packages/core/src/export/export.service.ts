@@ -20,6 +20,7 @@ import {
   parseCustomer,
   parseExportRequest,
   parseRange,
+  type RangeNames,
   parseRecipient,
   type ExportRequestInput,
 } from './export.request';
@@ -37,6 +38,8 @@ export interface ExportServiceOptions {
   maxAttachmentBytes?: number;
   /** Keeps big workbooks behind links; without it a workbook above the limit fails the export. */
   downloads?: DownloadService;
+  /** What messages call since and until: the request fields by default, the CLI's flags there. */
+  rangeNames?: RangeNames;
 }
 
 export interface ExportRunOptions {
@@ -109,7 +112,7 @@ export class ExportService {
 
   /** Builds the workbook and emails it to the customer's manager (or only builds it, with `dryRun`). */
   async exportToEmail(input: ExportRequestInput, run: ExportRunOptions = {}): Promise<ExportSummary> {
-    const request = parseExportRequest(input);
+    const request = parseExportRequest(input, this.options.rangeNames);
     const started = performance.now();
     const generatedAt = this.now();
     return this.withScratch(async (scratch) => {
@@ -207,7 +210,7 @@ export class ExportService {
     run: Pick<ExportRunOptions, 'onProgress'> = {},
   ): Promise<ExportSummary> {
     const customer = parseCustomer(input.customer);
-    const range = parseRange(input.since, input.until);
+    const range = parseRange(input.since, input.until, this.options.rangeNames);
     const started = performance.now();
     const generatedAt = this.now();
     return this.withScratch(async (scratch) => {
