@@ -25,11 +25,18 @@ export async function createApp(
     app,
     new DocumentBuilder()
       .setTitle('Spotlight exports')
+      // Markdown: in backticks, so Swagger UI does not swallow <token> as an HTML tag.
       .setDescription(
-        'User activity exports: queue, download, schedule. Authenticate with "Authorization: Bearer <token>" from "spotlight token create".',
+        'User activity exports: queue, download, schedule. Authenticate with `Authorization: Bearer <token>`, a token from `spotlight token create`. Errors are JSON `{statusCode, error, message}`; request bodies are JSON of at most 100 kB.',
       )
       .setVersion('0.1.0')
-      .addBearerAuth()
+      // Not addBearerAuth(): it declares bearerFormat JWT, and these tokens are opaque.
+      .addSecurity('bearer', {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An opaque API token (spx_...) from `spotlight token create`; only its SHA-256 is stored.',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
