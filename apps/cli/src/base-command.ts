@@ -1,7 +1,8 @@
+import fs from 'node:fs';
 import { Command, Errors } from '@oclif/core';
 import { explainDatabaseError } from '@spotlight/core';
 import { debugEnabled, loadCliConfig } from './config';
-import { describeFailure, type CliErrorCode } from './exit-codes';
+import { describeFailure, describeInterruption, type CliErrorCode } from './exit-codes';
 import { Services } from './services';
 
 /** What `--json` prints when a command fails. */
@@ -53,8 +54,11 @@ export abstract class SpotlightCommand<T> extends Command {
   private interrupt(signal: NodeJS.Signals): void {
     for (const cleanup of this.interruptCleanups) cleanup();
     this.openedServices?.removeScratch();
-    process.stderr.write(`Error: Interrupted by ${signal}.\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    const failure = describeInterruption(signal);
+    process.stderr.write(`Error: ${failure.message}\n`);
+    // Synchronous: process.exit() would drop a write still queued on a pipe.
+    if (this.jsonEnabled()) fs.writeSync(1, `${JSON.stringify({ error: failure } satisfies JsonFailure)}\n`);
+    process.exit(failure.exitCode);
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<never> {

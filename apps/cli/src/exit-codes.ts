@@ -9,12 +9,14 @@ export const EXIT_CODES = {
   RECIPIENT_NOT_ALLOWED: 4,
   MAIL_FAILED: 5,
   DATABASE_UNAVAILABLE: 6,
+  INTERRUPTED_BY_SIGINT: 130,
+  INTERRUPTED_BY_SIGTERM: 143,
 } as const;
 
 /** The exit code table, as every command's --help shows it. */
 export const EXIT_CODES_HELP = [
   'Exit codes: 0 done; 1 unexpected failure; 2 bad usage or configuration; 3 unknown customer;',
-  '4 recipient not allowed; 5 mail could not be sent; 6 database unavailable; 130 interrupted.',
+  '4 recipient not allowed; 5 mail could not be sent; 6 database unavailable; 130/143 interrupted (SIGINT/SIGTERM).',
 ].join(' ');
 
 // A Record over every core code: a new code in core fails the build until it is mapped here.
@@ -30,8 +32,8 @@ const BY_ERROR_CODE: Record<ErrorCode, number> = {
   DOWNLOAD_EXPIRED: EXIT_CODES.UNEXPECTED,
 };
 
-/** The code printed in `--json` errors: core's codes, plus two of the CLI's own. */
-export type CliErrorCode = ErrorCode | 'USAGE' | 'UNEXPECTED';
+/** The code printed in `--json` errors: core's codes, plus three of the CLI's own. */
+export type CliErrorCode = ErrorCode | 'USAGE' | 'UNEXPECTED' | 'INTERRUPTED';
 
 export interface CliFailure {
   code: CliErrorCode;
@@ -52,6 +54,15 @@ export function describeFailure(error: unknown): CliFailure {
     code: 'UNEXPECTED',
     exitCode: EXIT_CODES.UNEXPECTED,
     message: oneLine(message) || 'Unexpected failure',
+  };
+}
+
+/** A command stopped by Ctrl-C (SIGINT) or SIGTERM: the conventional 128 + signal number. */
+export function describeInterruption(signal: NodeJS.Signals): CliFailure {
+  return {
+    code: 'INTERRUPTED',
+    exitCode: signal === 'SIGINT' ? EXIT_CODES.INTERRUPTED_BY_SIGINT : EXIT_CODES.INTERRUPTED_BY_SIGTERM,
+    message: `Interrupted by ${signal}.`,
   };
 }
 

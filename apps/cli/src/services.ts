@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ActivityRepository,
+  CustomerRepository,
+  CustomerService,
   DownloadRepository,
   DownloadService,
   ExportService,
@@ -28,6 +30,7 @@ export class Services {
   private mailRepository?: MailRepository;
   private exportService?: ExportService;
   private tokenService?: TokenService;
+  private customerService?: CustomerService;
   private scratch?: string;
 
   constructor(
@@ -91,6 +94,12 @@ export class Services {
     return this.tokenService;
   }
 
+  /** Customers and their managers (the `spotlight customers ...` commands). */
+  get customers(): CustomerService {
+    this.customerService ??= new CustomerService(new CustomerRepository(this.db));
+    return this.customerService;
+  }
+
   /**
    * Removes the folder every scratch file of this process lives in. Core
    * cleans up after itself when an export ends; this is for when it cannot,
@@ -113,6 +122,7 @@ export class Services {
     this.mailRepository = undefined;
     this.exportService = undefined;
     this.tokenService = undefined;
+    this.customerService = undefined;
     const knex = this.knex;
     this.knex = undefined;
     await knex?.destroy();

@@ -27,7 +27,7 @@ export async function createApp(
       .setTitle('Spotlight exports')
       // Markdown: in backticks, so Swagger UI does not swallow <token> as an HTML tag.
       .setDescription(
-        'User activity exports: queue, download, schedule. Authenticate with `Authorization: Bearer <token>`, a token from `spotlight token create`. Errors are JSON `{statusCode, error, message}`; request bodies are JSON of at most 100 kB.',
+        'User activity exports: queue, download, schedule. Authenticate with `Authorization: Bearer <token>`, a token from `spotlight token create`. Errors are JSON `{statusCode, error, message}`; request bodies are JSON of at most 100 KiB.',
       )
       .setVersion('0.1.0')
       // Not addBearerAuth(): it declares bearerFormat JWT, and these tokens are opaque.

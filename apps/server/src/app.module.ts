@@ -30,7 +30,7 @@ import { ExportWorkerJob, SchedulerJob } from './jobs/export.jobs';
 import { ExportRunService } from './runs/export-run.service';
 import { ExportRunner } from './runs/export-runner.service';
 import { ExportsController } from './runs/exports.controller';
-import { RunRepository } from './runs/run.repository';
+import { RunRepository } from '@spotlight/core';
 import { ScheduleRepository } from './schedules/schedule.repository';
 import { ScheduleService } from './schedules/schedule.service';
 import { SchedulesController } from './schedules/schedules.controller';

@@ -1,3 +1,5 @@
+import { SPOTLIGHT_TABLES } from './db/migrations/spotlight/0001-spotlight-schema';
+
 /**
  * Errors a user can cause, each with a stable code that every front end maps
  * to its own convention (an exit code, an HTTP status) in one place.
@@ -90,11 +92,14 @@ export class DownloadExpiredError extends SpotlightError {
   }
 }
 
-/** "1.5 MB", for messages and emails. */
+/**
+ * A size for people, in binary units ("512 B", "7.3 KiB", "20.0 MiB"): the one
+ * unit every message, email and summary uses.
+ */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 export function isSpotlightError(error: unknown): error is SpotlightError {
@@ -118,28 +123,87 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /**
- * Turns a driver error that means "the database cannot be used" into a
- * DatabaseUnavailableError with a one-line explanation; returns anything else as is.
+ * Turns a driver error into something a user can read in one line; returns
+ * anything that did not come from the database driver as is.
+ *
+ * knex starts a failed query's message with its SQL (bindings included), so
+ * no part of it is ever copied: a connection failure keeps the driver's own
+ * words, a missing table or column is named with what to do, and any other
+ * query error becomes a generic line with the driver's code. The original
+ * error stays the `cause`, for DEBUG.
  */
 export function explainDatabaseError(error: unknown, target: string): unknown {
-  // Duck-typed: a socket error is made by Node itself, and is not an `instanceof Error` of every realm (jest's, say).
-  if (error instanceof SpotlightError || typeof (error as Error | null)?.message !== 'string') return error;
-  const { message, code = '' } = error as Error & { code?: string };
-  if (CONNECTION_CODES.has(code) || /connect|Timeout acquiring a connection/i.test(message)) {
-    return new DatabaseUnavailableError(
-      `Cannot use the database at ${target}: ${firstLine(message) || code}`,
-      {
-        cause: error,
-      },
-    );
+  // Not `instanceof Error`: a native driver's errors may come from another realm (jest's, say).
+  if (error instanceof SpotlightError || !isErrorLike(error)) return error;
+  const code = (error as { code?: unknown }).code;
+  const driverCode = typeof code === 'string' ? code : '';
+  const message = driverMessage(error);
+  if (
+    CONNECTION_CODES.has(driverCode) ||
+    (!isQueryError(error) && /connect|Timeout acquiring a connection/i.test(message))
+  ) {
+    return new DatabaseUnavailableError(`Cannot use the database at ${target}: ${message || driverCode}`, {
+      cause: error,
+    });
   }
-  if (/no such table|ER_NO_SUCH_TABLE|doesn't exist/i.test(`${code} ${message}`)) {
+  if (!isQueryError(error)) return error;
+  const table = missingTable(message);
+  if (table !== null) {
+    const advice = SPOTLIGHT_TABLE_NAMES.has(table)
+      ? `has no Spotlight tables (no table "${table}"); check that DATABASE_URL points at Spotlight's database, or run "spotlight db migrate" first.`
+      : `has no table "${table}"; run "spotlight db migrate" first.`;
+    return new DatabaseUnavailableError(`The database at ${target} ${advice}`, { cause: error });
+  }
+  const column = missingColumn(message);
+  if (column !== null) {
     return new DatabaseUnavailableError(
-      `The database at ${target} has no Spotlight tables (${firstLine(message)}); run "spotlight db migrate" first.`,
+      `The database at ${target} has no column "${column}"; run "spotlight db migrate" to bring its tables up to date.`,
       { cause: error },
     );
   }
-  return error;
+  return new Error(
+    `A query on the database at ${target} failed (${driverCode || 'no error code'}); rerun with DEBUG=1 for the details.`,
+    { cause: error },
+  );
+}
+
+function isErrorLike(error: unknown): error is Error {
+  return typeof error === 'object' && error !== null && typeof (error as Error).message === 'string';
+}
+
+// Django's tables: missing one means the database is not Spotlight's (or not migrated yet).
+const SPOTLIGHT_TABLE_NAMES: ReadonlySet<string> = new Set(SPOTLIGHT_TABLES);
+
+/** Whether the error comes from running a statement (mysql2 or SQLite), as opposed to connecting. */
+function isQueryError(error: Error): boolean {
+  const { sqlMessage, code } = error as { sqlMessage?: unknown; code?: unknown };
+  return typeof sqlMessage === 'string' || (typeof code === 'string' && code.startsWith('SQLITE_'));
+}
+
+/** The driver's own message, without the statement knex puts in front of it. */
+function driverMessage(error: Error): string {
+  const { sqlMessage } = error as { sqlMessage?: unknown };
+  if (typeof sqlMessage === 'string') return firstLine(sqlMessage);
+  const message = firstLine(error.message);
+  if (!isQueryError(error)) return message;
+  // knex's "<statement> - <driver message>"; SQLite's messages have no " - " of their own.
+  const cut = message.lastIndexOf(' - ');
+  return cut === -1 ? message : message.slice(cut + 3);
+}
+
+/** The table named by "Table 'db.x' doesn't exist" (MySQL) or "no such table: x" (SQLite). */
+function missingTable(message: string): string | null {
+  const match =
+    /^Table '(?:[^'.]+\.)?([^']+)' doesn't exist/.exec(message) ??
+    /no such table: (?:\w+\.)?(\S+)/.exec(message);
+  return match ? match[1] : null;
+}
+
+/** The column named by "Unknown column 'x' in ..." (MySQL) or "no such column: x" (SQLite). */
+function missingColumn(message: string): string | null {
+  const match =
+    /^Unknown column '(?:[^']*\.)?([^'.]+)'/.exec(message) ?? /no such column: (?:\S+\.)?(\S+)/.exec(message);
+  return match ? match[1] : null;
 }
 
 export function firstLine(text: string): string {

@@ -8,3 +8,4 @@ export * from './database.harness';
 export * from './factories';
 export * from './smtp.capture';
 export * from './workbook.reader';
+export * from './tcp.proxy';

@@ -61,3 +61,45 @@ describe('SMTP capture', () => {
     }
   });
 });
+
+describe('SMTP capture faults', () => {
+  let file: string;
+  beforeAll(() => {
+    file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'smtp-fault-spec-')), 'a.xlsx');
+    fs.writeFileSync(file, 'attachment bytes');
+  });
+  afterAll(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
+  const message = () => ({
+    from: 'exports@spotlight.test',
+    to: 'manager@example.com',
+    subject: 'Subject',
+    text: 'text',
+    html: '<p>html</p>',
+  });
+
+  it('stalls mid-DATA: the sender times out and nothing is recorded', async () => {
+    const smtp = await SmtpCapture.start({ fault: 'stall-data' });
+    const sender = new SmtpMailRepository(smtp.url, { socketTimeoutMs: 500 });
+    try {
+      await expect(sender.send(message())).rejects.toThrow(/timeout|timed out/i);
+      expect(smtp.dataStarted).toBe(1);
+      expect(smtp.messages).toHaveLength(0);
+    } finally {
+      sender.close();
+      await smtp.stop();
+    }
+  });
+
+  it('drops the connection after DATA: the sender fails and nothing is recorded', async () => {
+    const smtp = await SmtpCapture.start({ fault: 'drop-data' });
+    const sender = new SmtpMailRepository(smtp.url);
+    try {
+      await expect(sender.send(message())).rejects.toThrow(/Could not send/);
+      expect(smtp.dataStarted).toBe(1);
+      expect(smtp.messages).toHaveLength(0);
+    } finally {
+      sender.close();
+      await smtp.stop();
+    }
+  });
+});

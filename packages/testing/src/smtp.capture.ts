@@ -2,6 +2,11 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerEnvelope } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 
+interface SmtpConnectionInternals {
+  session?: { id: string };
+  _socket: { destroy(): void };
+}
+
 export interface CapturedMail {
   /** Who the SMTP transaction delivered to (RCPT TO), whatever the headers say. */
   envelope: { from: string; to: string[] };
@@ -13,6 +18,12 @@ export interface SmtpCaptureOptions {
   auth?: { user: string; pass: string };
   /** Refuse every message with this SMTP error text. */
   rejectWith?: string;
+  /**
+   * A fault while the message is being sent: `stall-data` reads the message
+   * and never answers (a hung server), `drop-data` closes the connection
+   * after reading it (a crash mid-transaction). Neither records the message.
+   */
+  fault?: 'stall-data' | 'drop-data';
 }
 
 /**
@@ -21,6 +32,8 @@ export interface SmtpCaptureOptions {
  */
 export class SmtpCapture {
   readonly messages: CapturedMail[] = [];
+  /** SMTP transactions that reached DATA, accepted or not. */
+  dataStarted = 0;
   private waiters: Array<() => void> = [];
 
   private constructor(
@@ -44,6 +57,22 @@ export class SmtpCapture {
         }
       },
       onData(stream, session, callback) {
+        capture!.dataStarted += 1;
+        if (options.fault === 'stall-data') {
+          stream.resume();
+          return;
+        }
+        if (options.fault === 'drop-data') {
+          stream.resume();
+          // smtp-server keeps its connections, each with its socket, on the server.
+          const connections = (server as unknown as { connections: Set<SmtpConnectionInternals> })
+            .connections;
+          stream.on('end', () => {
+            for (const connection of connections)
+              if (connection.session?.id === session.id) connection._socket.destroy();
+          });
+          return;
+        }
         if (options.rejectWith) {
           stream.resume();
           stream.on('end', () =>
@@ -99,7 +128,9 @@ export class SmtpCapture {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // A stalled transaction would keep close() waiting for its client forever.
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
 
   private record(message: CapturedMail): void {

@@ -43,6 +43,8 @@ export interface OpenpyxlCell {
   /** openpyxl's data type: "s" string, "n" number, "d" date, "f" formula, "b" bool. */
   type: string;
   bold: boolean;
+  /** Whether the cell's alignment wraps text onto several lines. */
+  wrap: boolean;
 }
 
 export interface OpenpyxlWorkbook {
@@ -62,7 +64,8 @@ wb = openpyxl.load_workbook(sys.argv[1])
 def cell(c):
     v = c.value
     if isinstance(v, datetime.datetime): v = v.isoformat()
-    return {"value": v, "type": c.data_type, "bold": bool(c.font and c.font.b)}
+    return {"value": v, "type": c.data_type, "bold": bool(c.font and c.font.b),
+            "wrap": bool(c.alignment and c.alignment.wrap_text)}
 out = {"sheets": [], "properties": {k: (str(getattr(wb.properties, k)) if getattr(wb.properties, k) is not None else None) for k in ["title", "subject", "creator", "created", "description"]}}
 for ws in wb.worksheets:
     out["sheets"].append({"name": ws.title, "freeze": ws.freeze_panes, "autoFilter": ws.auto_filter.ref,

@@ -50,7 +50,7 @@ export class TokenGuard implements CanActivate {
         context,
         'Send "Authorization: Bearer <token>"; create a token with "spotlight token create".',
       );
-    const token = await this.tokens.verify(match[1]);
+    const token = await this.tokens.authenticate(match[1]);
     if (!token)
       return this.refuse(
         context,

@@ -5,10 +5,11 @@ import {
   DOWNLOAD_TABLE,
   explainDatabaseError,
   maskUrl,
+  TOKEN_TABLE,
   type MailRepository,
 } from '@spotlight/core';
 import type { ServerSettings } from '../config/server.settings';
-import { RUN_TABLE } from '../runs/run.repository';
+import { RUN_TABLE } from '@spotlight/core';
 import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database.tokens';
 
 /** Checks the database at start (fail fast) and closes connections last on shutdown. */
@@ -28,7 +29,8 @@ export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
       // The newest table too: a server upgraded without "spotlight db migrate" stops here, not at its first big export.
       migrated =
         (await this.primary.schema.hasTable(RUN_TABLE)) &&
-        (await this.primary.schema.hasTable(DOWNLOAD_TABLE));
+        (await this.primary.schema.hasTable(DOWNLOAD_TABLE)) &&
+        (await this.primary.schema.hasColumn(TOKEN_TABLE, 'last_used_at'));
     } catch (error) {
       throw explainDatabaseError(error, target);
     }

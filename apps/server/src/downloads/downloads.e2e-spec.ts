@@ -160,7 +160,7 @@ describeEachDatabase('download links for workbooks too big to attach', (db) => {
     try {
       const run = await exportThrough(unlinked);
       expect(run.status).toBe('failed');
-      expect(run.error).toMatch(/above the 1\.0 KB attachment limit, and SPOTLIGHT_PUBLIC_URL is not set/);
+      expect(run.error).toMatch(/above the 1\.0 KiB attachment limit, and SPOTLIGHT_PUBLIC_URL is not set/);
       expect(smtp.messages).toHaveLength(0);
       expect(fs.existsSync(path.join(storage, 'unlinked'))).toBe(false);
     } finally {

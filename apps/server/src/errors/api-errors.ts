@@ -22,7 +22,7 @@ const WHEN: Record<number, string> = {
   401: 'Missing, unknown or revoked token.',
   404: 'Unknown, or not visible to this token (the same answer for both).',
   410: 'DOWNLOAD_EXPIRED: the link has expired.',
-  413: 'The JSON body is larger than 100 kB.',
+  413: 'The JSON body is larger than 100 KiB.',
   422: 'RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why.',
   429: 'Too many requests for this token, or too many failed authentications from this address.',
   503: 'DATABASE_UNAVAILABLE: the database cannot be used right now.',

@@ -1,7 +1,6 @@
 import request from 'supertest';
-import { describeEachDatabase, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, SmtpCapture, TcpProxy, type SiteRow, type UserRow } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
-import { startTcpProxy } from '../__fixtures__/tcp-proxy';
 
 describeEachDatabase('HTTP answers', (db) => {
   let smtp: SmtpCapture;
@@ -38,7 +37,7 @@ describeEachDatabase('HTTP answers', (db) => {
     expect(res.body).toEqual({
       statusCode: 413,
       error: 'PAYLOAD_TOO_LARGE',
-      message: expect.stringMatching(/larger than 100\.0 KB/),
+      message: expect.stringMatching(/larger than 100\.0 KiB/),
     });
     const broken = await request(t.http)
       .post('/schedules')
@@ -67,14 +66,13 @@ describeEachDatabase('HTTP answers', (db) => {
 
   it('answers 503 DATABASE_UNAVAILABLE, as /health does, when the database cannot be used', async () => {
     if (db.dialect === 'mariadb') {
-      // The app reaches MariaDB through a relay that the test then cuts; the shared server keeps running.
+      // The app reaches MariaDB through a proxy that the test then stops; the shared server keeps running.
       const url = new URL(db.url);
-      const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 3306) });
-      url.port = String(proxy.port);
-      const cut = await startTestApp({ ...db, url: url.toString() }, smtp);
+      const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 3306) });
+      const cut = await startTestApp({ ...db, url: proxy.mysqlUrl(db.url) }, smtp);
       try {
         await request(cut.http).get('/exports').set(bearer(staff)).expect(200);
-        await proxy.cut();
+        await proxy.stop();
         const queued = await request(cut.http)
           .post('/exports')
           .set(bearer(staff))

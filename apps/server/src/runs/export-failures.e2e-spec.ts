@@ -9,7 +9,7 @@ import {
 } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from './export-runner.service';
-import { RunRepository } from './run.repository';
+import { RunRepository } from '@spotlight/core';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import type { RunRecord } from './run.repository';
+import type { RunRecord } from '@spotlight/core';
 
 const DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 /** Spaces around a value are not an error. */
@@ -77,7 +77,8 @@ export function runView(run: RunRecord) {
   return {
     id: run.id,
     status: run.status,
-    trigger: run.trigger,
+    source: run.source,
+    operator: run.operator,
     customer: run.customer,
     recipient: run.recipient,
     since: run.since?.toISOString() ?? null,
@@ -95,7 +96,10 @@ export function runView(run: RunRecord) {
       nextAttemptAt: run.status === 'queued' ? run.nextAttemptAt.toISOString() : null,
       durationMs: run.durationMs,
     },
+    delivery: run.delivery,
+    linkExpiresAt: run.linkExpiresAt?.toISOString() ?? null,
     error: run.error,
+    errorCode: run.errorCode,
     tokenId: run.tokenId,
   };
 }

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { RunStatus, RunTrigger } from './run.repository';
+import type { RunDelivery, RunSource, RunStatus } from '@spotlight/core';
 
 /** What POST /exports answers. */
 export class QueuedExport {
@@ -51,8 +51,15 @@ export class ExportRunView {
   @ApiProperty({ enum: ['queued', 'running', 'sent', 'failed'] })
   status!: RunStatus;
 
-  @ApiProperty({ enum: ['api', 'schedule'] })
-  trigger!: RunTrigger;
+  @ApiProperty({ enum: ['cli', 'api', 'schedule'], description: 'What started the export.' })
+  source!: RunSource;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Who ran it from the CLI; null for API and schedules.',
+  })
+  operator!: string | null;
 
   @ApiProperty({ example: 'example.com' })
   customer!: string;
@@ -87,8 +94,31 @@ export class ExportRunView {
   @ApiProperty({ type: RunTimings })
   timings!: RunTimings;
 
+  @ApiProperty({
+    enum: ['attachment', 'link'],
+    nullable: true,
+    description: 'How the workbook was sent: attached, or behind a download link.',
+  })
+  delivery!: RunDelivery | null;
+
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'When the download link expires.',
+  })
+  linkExpiresAt!: string | null;
+
   @ApiProperty({ nullable: true, type: String, description: 'Why the run failed, in one line.' })
   error!: string | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'RECIPIENT_NOT_ALLOWED',
+    description: 'The error code of a failure.',
+  })
+  errorCode!: string | null;
 
   @ApiProperty({ nullable: true, type: Number, description: 'The token that asked; null for a deleted one.' })
   tokenId!: number | null;

@@ -7,7 +7,7 @@ import {
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
-import type { RunRecord, RunRepository, RunStatus } from './run.repository';
+import type { RunRecord, RunRepository, RunStatus } from '@spotlight/core';
 
 export interface RunPage {
   items: RunRecord[];
@@ -53,7 +53,7 @@ export class ExportRunService {
           recipient,
           since,
           until,
-          trigger: 'api',
+          source: 'api',
           tokenId: token.id,
           pendingKey,
         },

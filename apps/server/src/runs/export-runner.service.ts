@@ -2,11 +2,12 @@ import {
   ExportService,
   MailDeliveryError,
   firstLine,
+  isSpotlightError,
   type MailRepository,
   type OutgoingMail,
   type SentMail,
 } from '@spotlight/core';
-import type { RunRecord, RunRepository } from './run.repository';
+import type { RunRecord, RunRepository } from '@spotlight/core';
 
 export interface ExportRunnerOptions {
   instanceId: string;
@@ -98,7 +99,12 @@ export class ExportRunner {
         return;
       }
       const prefix = error instanceof MailDeliveryError ? `Gave up after ${run.attempts} attempts: ` : '';
-      await this.runs.finishFailed(run, `${prefix}${reason}`, this.clock());
+      await this.runs.finishFailed(
+        run,
+        `${prefix}${reason}`,
+        this.clock(),
+        isSpotlightError(error) ? error.code : 'UNEXPECTED',
+      );
     } finally {
       clearInterval(heartbeat);
     }

@@ -56,7 +56,7 @@ describeEachDatabase('exports API', (db) => {
       status: 'queued',
       customer: site.domain,
       recipient: manager.email,
-      trigger: 'api',
+      source: 'api',
     });
 
     const run = await runner.runNext();

@@ -9,7 +9,7 @@ import {
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
-import type { RunRecord, RunRepository } from '../runs/run.repository';
+import type { RunRecord, RunRepository } from '@spotlight/core';
 import type { ScheduleFields, ScheduleRecord, ScheduleRepository } from './schedule.repository';
 
 export interface ScheduleInput {
@@ -193,7 +193,7 @@ export class ScheduleService {
           recipient: schedule.recipient,
           since: schedule.windowDays ? new Date(dueAt.getTime() - schedule.windowDays * DAY_MS) : null,
           until: schedule.windowDays ? dueAt : null,
-          trigger: 'schedule',
+          source: 'schedule',
           tokenId: schedule.updatedByTokenId,
           scheduleId: schedule.id,
           dueAt,

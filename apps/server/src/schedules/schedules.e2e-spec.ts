@@ -230,7 +230,7 @@ describeEachDatabase('schedules API and scheduler', (db) => {
     const run = await runner.runNext();
     expect(run).toMatchObject({
       status: 'sent',
-      trigger: 'schedule',
+      source: 'schedule',
       scheduleId: created.body.id,
       dueAt: latest,
       until: latest,
@@ -283,7 +283,7 @@ describeEachDatabase('schedules API and scheduler', (db) => {
       .expect(200);
     expect(history.body.items[0]).toMatchObject({
       id: run!.id,
-      trigger: 'schedule',
+      source: 'schedule',
       error: expect.stringContaining(leaving.email),
     });
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -277,7 +277,7 @@ function toUserActivity(row: ActivityRow): UserActivity {
     email: row.email,
     firstName: row.first_name ?? '',
     lastName: row.last_name ?? '',
-    dateJoined: toDate(row.date_joined) as Date,
+    dateJoined: toDate(row.date_joined),
     lastLogin: toDate(row.last_login),
     communitiesManaged: [] as string[],
     communitiesJoined: [] as string[],

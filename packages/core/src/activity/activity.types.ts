@@ -17,7 +17,8 @@ export interface UserActivity extends Record<ActivityCountKey, number> {
   email: string;
   firstName: string;
   lastName: string;
-  dateJoined: Date;
+  /** Null when the database holds no valid date, such as MySQL's zero date. */
+  dateJoined: Date | null;
   lastLogin: Date | null;
   /** Names of communities of the site the user manages, sorted. */
   communitiesManaged: string[];

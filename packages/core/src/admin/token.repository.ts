@@ -12,6 +12,8 @@ export interface TokenRecord {
   label: string | null;
   createdAt: Date;
   revokedAt: Date | null;
+  /** When the token last authenticated a request (recorded at most once a minute); null if never. */
+  lastUsedAt: Date | null;
 }
 
 export const TOKEN_TABLE = 'spotlight_export_token';
@@ -27,6 +29,7 @@ interface TokenRow {
   label: string | null;
   created_at: unknown;
   revoked_at: unknown;
+  last_used_at?: unknown;
 }
 
 function toRecord(row: TokenRow): TokenRecord {
@@ -38,6 +41,7 @@ function toRecord(row: TokenRow): TokenRecord {
     label: row.label,
     createdAt: toDate(row.created_at)!,
     revokedAt: toDate(row.revoked_at),
+    lastUsedAt: toDate(row.last_used_at),
   };
 }
 
@@ -70,6 +74,7 @@ export class TokenRepository {
       label: token.label,
       createdAt: token.createdAt,
       revokedAt: null,
+      lastUsedAt: null,
     };
   }
 
@@ -90,6 +95,34 @@ export class TokenRepository {
   async findByHash(hash: string): Promise<TokenRecord | null> {
     const row = await this.db<TokenRow>(TOKEN_TABLE).where({ token_hash: hash }).first();
     return row ? toRecord(row) : null;
+  }
+
+  /** Every token, oldest first. The hash is never read. */
+  async list(): Promise<TokenRecord[]> {
+    const rows = await this.db<TokenRow>(TOKEN_TABLE)
+      .select(
+        'id',
+        'token_prefix',
+        'scope',
+        'site_domain',
+        'label',
+        'created_at',
+        'revoked_at',
+        'last_used_at',
+      )
+      .orderBy('id');
+    return rows.map((row) => toRecord(row as TokenRow));
+  }
+
+  /**
+   * Records that the token was used at `at`, unless that was already recorded
+   * since `notBefore` (another instance may have done it). One UPDATE.
+   */
+  async touch(id: number, at: Date, notBefore: Date): Promise<void> {
+    await this.db(TOKEN_TABLE)
+      .where({ id })
+      .where((query) => query.whereNull('last_used_at').orWhere('last_used_at', '<', notBefore))
+      .update({ last_used_at: at });
   }
 
   /**

@@ -6,6 +6,9 @@ import type { TokenRecord, TokenRepository } from './token.repository';
 /** Every token starts with this, so a leaked one is easy to recognise in logs and code. */
 export const TOKEN_PREFIX = 'spx_';
 
+/** How often a token's last use is written: a busy token costs one UPDATE a minute, not one per request. */
+export const TOKEN_LAST_USED_PRECISION_MS = 60_000;
+
 export interface CreatedToken {
   record: TokenRecord;
   /** The token itself: shown once, never stored. */
@@ -78,6 +81,27 @@ export class TokenService {
     const { pausedSchedules } = await this.tokens.revoke(found.id, at);
     found.revokedAt ??= at;
     return { record: found, pausedSchedules };
+  }
+
+  /** Every token, revoked ones included; never the secret or its hash. */
+  list(): Promise<TokenRecord[]> {
+    return this.tokens.list();
+  }
+
+  /**
+   * {@link verify}, and records the use: what the server does with every
+   * request. At most one UPDATE a minute per token, besides the lookup.
+   */
+  async authenticate(token: string | undefined | null): Promise<TokenRecord | null> {
+    const record = await this.verify(token);
+    if (!record) return null;
+    const now = this.clock();
+    const notBefore = new Date(now.getTime() - TOKEN_LAST_USED_PRECISION_MS);
+    if (!record.lastUsedAt || record.lastUsedAt < notBefore) {
+      await this.tokens.touch(record.id, now, notBefore);
+      record.lastUsedAt = now;
+    }
+    return record;
   }
 
   /** The token's record when it is valid and not revoked, else null. One query. */

@@ -48,4 +48,22 @@ describe('database URLs', () => {
     expect(toDate(date)).toBe(date);
     expect(toDate(null)).toBeNull();
   });
+
+  it.each([
+    ['MySQL zero date as SQLite text', '0000-00-00 00:00:00'],
+    ['MySQL zero date with microseconds', '0000-00-00 00:00:00.000000'],
+    ['a zero month', '2024-00-10 00:00:00'],
+    ['a day that does not exist', '2024-02-30 12:00:00'],
+    ['text that is no date', 'yesterday'],
+    ["mysql2's reading of a zero date", new Date(Number.NaN)],
+    ['a number that is no time', Number.NaN],
+  ])('reads %s as no date', (_case, value) => {
+    expect(toDate(value)).toBeNull();
+  });
+
+  it('still reads real dates at the edges: leap days, old dates, explicit offsets', () => {
+    expect(toDate('2024-02-29 12:00:00')).toEqual(new Date('2024-02-29T12:00:00Z'));
+    expect(toDate('1850-06-01 12:00:00.000000')).toEqual(new Date('1850-06-01T12:00:00Z'));
+    expect(toDate('2026-03-04T23:30:00-02:00')).toEqual(new Date('2026-03-05T01:30:00Z'));
+  });
 });

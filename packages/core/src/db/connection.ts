@@ -136,11 +136,23 @@ export function describeDatabase(url: string): DatabaseTarget {
   return { dialect: parseDatabaseUrl(url).dialect, display: maskUrl(url) };
 }
 
-/** Values read back from either driver: mysql2 gives Dates, SQLite gives Django's text. */
+/**
+ * Values read back from either driver: mysql2 gives Dates, SQLite gives
+ * Django's text. A value that names no real instant is null: MySQL's zero
+ * date ("0000-00-00 00:00:00", an Invalid Date from mysql2) and text such as
+ * "2024-02-30 12:00:00", which JavaScript would roll over to 1 March.
+ */
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
-  const text = String(value);
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+  let date: Date;
+  if (value instanceof Date) date = value;
+  else if (typeof value === 'number') date = new Date(value);
+  else {
+    const text = String(value);
+    const zoned = /[zZ]|[+-]\d\d:?\d\d$/.test(text);
+    date = new Date(zoned ? text : `${text.replace(' ', 'T')}Z`);
+    if (!zoned && !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) !== text.slice(0, 10))
+      return null;
+  }
+  return Number.isNaN(date.getTime()) ? null : date;
 }

@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { ConfigurationError } from '../errors';
+import { dialectOf } from './connection';
 import { spotlightMigrations } from './migrations/spotlight';
 import { productMigrations } from './migrations/product';
 
@@ -28,14 +30,33 @@ export interface MigrationReport {
 }
 
 /**
+ * A database that has tables, none of them Spotlight's: most likely a
+ * DATABASE_URL pointing at another application's database, which must not get
+ * Spotlight's tables by mistake.
+ */
+export class ForeignDatabaseError extends ConfigurationError {
+  constructor(
+    readonly target: string,
+    readonly tables: string[],
+  ) {
+    const shown = tables.length > 3 ? `${tables.slice(0, 3).join(', ')}, ...` : tables.join(', ');
+    super(
+      `The database at ${target} has other tables (${shown}) but not Spotlight's django_site, so DATABASE_URL may point at another application's database; check it, or run "spotlight db migrate --spotlight-schema always" to create Spotlight's tables there anyway.`,
+    );
+  }
+}
+
+/**
  * Brings the database up to date. With `spotlightSchema: 'auto'` (the default),
  * Spotlight's Django tables are created only when this product created them
- * before or when they do not exist at all: a production Spotlight database,
- * whose tables Django owns, only gets the product's own migration set.
+ * before or when the database is empty: a production Spotlight database,
+ * whose tables Django owns, only gets the product's own migration set, and a
+ * database of another application is refused ({@link ForeignDatabaseError}).
+ * `target` names the database in messages (a URL with its password masked).
  */
 export async function migrateLatest(
   db: Knex,
-  options: { spotlightSchema?: SpotlightSchemaMode } = {},
+  options: { spotlightSchema?: SpotlightSchemaMode; target?: string } = {},
 ): Promise<MigrationReport> {
   const mode = options.spotlightSchema ?? 'auto';
   const ran: string[] = [];
@@ -47,6 +68,10 @@ export async function migrateLatest(
     if (ownedByDjango && mode === 'auto') {
       spotlightSchema = 'skipped-existing';
     } else {
+      if (mode === 'auto' && !(await db.schema.hasTable(SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE))) {
+        const others = (await tableNames(db)).filter((name) => !name.startsWith('spotlight_export'));
+        if (others.length > 0) throw new ForeignDatabaseError(options.target ?? 'this URL', others);
+      }
       const [, names] = await db.migrate.latest({
         tableName: SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE,
         migrationSource: new InMemoryMigrationSource(spotlightMigrations),
@@ -61,4 +86,18 @@ export async function migrateLatest(
   });
   ran.push(...names);
   return { spotlightSchema, ran };
+}
+
+/** The tables of the current database, sorted. */
+async function tableNames(db: Knex): Promise<string[]> {
+  if (dialectOf(db) === 'sqlite') {
+    const rows: Array<{ name: string }> = await db.raw(
+      "select name from sqlite_master where type = 'table' and name not like 'sqlite_%'",
+    );
+    return rows.map((row) => row.name).sort();
+  }
+  const [rows] = (await db.raw(
+    'select table_name as name from information_schema.tables where table_schema = database()',
+  )) as [Array<{ name: string }>];
+  return rows.map((row) => row.name).sort();
 }

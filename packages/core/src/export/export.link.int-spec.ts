@@ -135,7 +135,7 @@ describeEachDatabase('export service, workbooks too big to attach', (db) => {
     );
     await expect(failure).rejects.toThrow(AttachmentTooLargeError);
     await expect(failure).rejects.toThrow(
-      /above the 1\.0 KB attachment limit, and SPOTLIGHT_PUBLIC_URL is not set/,
+      /above the 1\.0 KiB attachment limit, and SPOTLIGHT_PUBLIC_URL is not set/,
     );
     mail.close();
     expect(smtp.messages).toHaveLength(0);

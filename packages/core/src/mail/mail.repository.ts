@@ -60,13 +60,37 @@ function envelopeAddress(from: string): string {
   return (match ? match[1] : from).trim();
 }
 
+/** How long an SMTP conversation may wait at each step before it fails. */
+export interface SmtpTimeouts {
+  /** Until the TCP connection is made. */
+  connectionTimeoutMs: number;
+  /** From connecting to the server's greeting. */
+  greetingTimeoutMs: number;
+  /** Any silence of the server once connected, DATA included. */
+  socketTimeoutMs: number;
+}
+
+// nodemailer waits up to 2 minutes to connect and 10 minutes of silence
+// mid-DATA; a support person waiting on the CLI should know within a minute.
+export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = {
+  connectionTimeoutMs: 15_000,
+  greetingTimeoutMs: 15_000,
+  socketTimeoutMs: 60_000,
+};
+
 /** Sends through an SMTP server given as smtp:// or smtps:// URL (credentials in the URL). */
 export class SmtpMailRepository implements MailRepository {
   private readonly transport: Transporter;
   readonly destination: string;
 
-  constructor(smtpUrl: string) {
-    this.transport = nodemailer.createTransport(smtpUrl);
+  constructor(smtpUrl: string, timeouts: Partial<SmtpTimeouts> = {}) {
+    const bounds = { ...DEFAULT_SMTP_TIMEOUTS, ...timeouts };
+    this.transport = nodemailer.createTransport({
+      url: smtpUrl,
+      connectionTimeout: bounds.connectionTimeoutMs,
+      greetingTimeout: bounds.greetingTimeoutMs,
+      socketTimeout: bounds.socketTimeoutMs,
+    });
     this.destination = smtpUrl.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
   }
 
@@ -132,8 +156,12 @@ export class OutboxMailRepository implements MailRepository {
   }
 }
 
-export function createMailRepository(settings: { smtpUrl?: string; outboxDir: string }): MailRepository {
+export function createMailRepository(settings: {
+  smtpUrl?: string;
+  outboxDir: string;
+  smtpTimeouts?: SmtpTimeouts;
+}): MailRepository {
   return settings.smtpUrl
-    ? new SmtpMailRepository(settings.smtpUrl)
+    ? new SmtpMailRepository(settings.smtpUrl, settings.smtpTimeouts)
     : new OutboxMailRepository(settings.outboxDir);
 }

@@ -69,7 +69,8 @@ async function fingerprint(knex: Knex): Promise<string> {
   return hash.digest('hex');
 }
 
-const names = (cell: CellValue | undefined) => (cell ? String(cell).split('; ').sort() : []);
+/** A workbook's community cell: one name per line. */
+const names = (cell: CellValue | undefined) => (cell ? String(cell).split('\n').sort() : []);
 
 describeEachDatabase('data generator', (db) => {
   let report: GenerateReport;

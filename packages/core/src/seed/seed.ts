@@ -81,6 +81,17 @@ export async function generateCustomer(db: Knex, options: GenerateOptions): Prom
   });
 }
 
+/** The demo's customer, its manager and its second site, as {@link seedDemo} creates them. */
+export const DEMO_SITES = {
+  customer: { domain: 'example.com', name: 'Example Inc.', users: 300, managerEmail: 'manager@example.com' },
+  other: {
+    domain: 'other.example.org',
+    name: 'Other Org',
+    users: 60,
+    managerEmail: 'manager@other.example.org',
+  },
+} as const;
+
 /**
  * The demo data: example.com ("Example Inc.", manager manager@example.com)
  * with 300 users and activity of every kind, and other.example.org, a second
@@ -93,20 +104,8 @@ export function seedDemo(
 ): Promise<GenerateReport> {
   return generate(db, {
     seed: 42,
-    customer: {
-      domain: 'example.com',
-      name: 'Example Inc.',
-      users: 300,
-      managerEmail: 'manager@example.com',
-    },
-    noise: [
-      {
-        domain: 'other.example.org',
-        name: 'Other Org',
-        users: 60,
-        managerEmail: 'manager@other.example.org',
-      },
-    ],
+    customer: { ...DEMO_SITES.customer },
+    noise: [{ ...DEMO_SITES.other }],
     onProgress: options.onProgress,
   });
 }

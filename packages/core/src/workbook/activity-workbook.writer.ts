@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { ACTIVITY_COUNTS, isActive, type DateRange, type UserActivity } from '../activity/activity.types';
+import { dateCell, listCell, textCell, xmlSafe } from './cell-values';
 
 /** The most data rows one Excel sheet holds (1,048,576 rows less the header). */
 export const EXCEL_MAX_DATA_ROWS = 1_048_575;
@@ -20,6 +21,8 @@ interface Column {
   header: string;
   width: number;
   numFmt?: string;
+  /** Text on several lines: one name per line. */
+  wrap?: boolean;
 }
 
 const ACTIVE_COLUMNS: Column[] = [
@@ -27,8 +30,8 @@ const ACTIVE_COLUMNS: Column[] = [
   { header: 'First name', width: 16 },
   { header: 'Last name', width: 16 },
   ...ACTIVITY_COUNTS.map(({ header }) => ({ header, width: Math.max(12, header.length + 2), numFmt: '0' })),
-  { header: 'Communities managed', width: 40 },
-  { header: 'Communities joined', width: 40 },
+  { header: 'Communities managed', width: 40, wrap: true },
+  { header: 'Communities joined', width: 40, wrap: true },
 ];
 
 const INACTIVE_COLUMNS: Column[] = [
@@ -82,7 +85,7 @@ class SheetSeries {
     /** Rejects once the workbook's destination has failed: waiting for the zip would then never end. */
     private readonly outputFailed: Promise<never>,
   ) {
-    this.cellStyles = columns.map((column) => (column.numFmt ? { numFmt: column.numFmt } : {}));
+    this.cellStyles = columns.map(columnStyle);
   }
 
   /** Writes one row; resolves once the zip has taken up enough of the sheet to accept more. */
@@ -142,7 +145,7 @@ class SheetSeries {
     sheet.columns = this.columns.map((column) => ({
       header: column.header,
       width: column.width,
-      style: column.numFmt ? { numFmt: column.numFmt } : {},
+      style: columnStyle(column),
     }));
     sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: this.columns.length } };
     const header = sheet.getRow(1);
@@ -152,6 +155,13 @@ class SheetSeries {
     this.rowsInSheet = 0;
     this.names.push(name);
   }
+}
+
+function columnStyle(column: Column): Partial<ExcelJS.Style> {
+  return {
+    ...(column.numFmt && { numFmt: column.numFmt }),
+    ...(column.wrap && { alignment: { wrapText: true } }),
+  };
 }
 
 /**
@@ -180,10 +190,10 @@ export async function writeActivityWorkbook(
     modified: meta.generatedAt,
     creator: 'Spotlight exports',
     lastModifiedBy: 'Spotlight exports',
-    title: `User activity: ${meta.customer}`,
-    subject: meta.customer,
-    keywords: `spotlight user-activity ${meta.customer}`,
-    description: describeWorkbook(meta),
+    title: xmlSafe(`User activity: ${meta.customer}`),
+    subject: xmlSafe(meta.customer),
+    keywords: xmlSafe(`spotlight user-activity ${meta.customer}`),
+    description: xmlSafe(describeWorkbook(meta)),
   });
 
   const output$ = watchOutput(output);
@@ -202,8 +212,8 @@ export async function writeActivityWorkbook(
           user.email,
           user.firstName,
           user.lastName,
-          user.dateJoined,
-          user.lastLogin,
+          toSpool(user.dateJoined),
+          toSpool(user.lastLogin),
         ]);
         if (!spool.write(`${line}\n`)) await once(spool, 'drain');
         inactiveCount += 1;
@@ -222,15 +232,15 @@ export async function writeActivityWorkbook(
       string,
       string,
       string,
-      string,
-      string | null,
+      number | null,
+      number | null,
     ];
     await inactive.add([
-      text(email),
-      text(firstName),
-      text(lastName),
-      new Date(dateJoined),
-      lastLogin ? new Date(lastLogin) : null,
+      textCell(email),
+      textCell(firstName),
+      textCell(lastName),
+      dateCell(fromSpool(dateJoined)),
+      dateCell(fromSpool(lastLogin)),
     ]);
   }
   inactive.finish();
@@ -289,21 +299,23 @@ async function* spooledLines(file: string): AsyncGenerator<string> {
 
 function activeRow(user: UserActivity): CellValue[] {
   return [
-    text(user.email),
-    text(user.firstName),
-    text(user.lastName),
+    textCell(user.email),
+    textCell(user.firstName),
+    textCell(user.lastName),
     ...ACTIVITY_COUNTS.map(({ key }) => user[key]),
-    text(user.communitiesManaged.join('; ')),
-    text(user.communitiesJoined.join('; ')),
+    listCell(user.communitiesManaged),
+    listCell(user.communitiesJoined),
   ];
 }
 
-/**
- * Strings go in as plain text cells. exceljs never turns a string into a
- * formula; the empty string becomes an empty cell rather than "".
- */
-function text(value: string): string | null {
-  return value === '' ? null : value;
+/** A date as the spool keeps it: epoch milliseconds, or null for no date or an invalid one. */
+function toSpool(date: Date | null): number | null {
+  const time = date?.getTime();
+  return time === undefined || Number.isNaN(time) ? null : time;
+}
+
+function fromSpool(time: number | null): Date | null {
+  return time === null ? null : new Date(time);
 }
 
 export function describeWorkbook(meta: WorkbookMeta): string {

@@ -13,7 +13,7 @@ const SCHEMA_MODES: readonly SpotlightSchemaMode[] = ['auto', 'always', 'never']
 export default class DbMigrate extends SpotlightCommand<DbMigrateResult> {
   static override summary = 'Create or update the tables the exports need.';
 
-  static override description = `Runs two migration sets. Spotlight's own tables (django_site, central_user, ...) are created for demos, tests and new installs; against a production Spotlight database, where Django already created them, they are left alone (auto) and only the product's own tables are created.
+  static override description = `Runs two migration sets. Spotlight's own tables (django_site, central_user, ...) are created for demos, tests and new installs; against a production Spotlight database, where Django already created them, they are left alone (auto) and only the product's own tables are created. A database that has tables but none of Spotlight's (DATABASE_URL pointing at another application's database, say) is refused unless --spotlight-schema always is given.
 
 ${EXIT_CODES_HELP}`;
 
@@ -29,13 +29,16 @@ ${EXIT_CODES_HELP}`;
       default: 'auto' as const,
       summary: "Whether to create Spotlight's own tables.",
       description:
-        'auto: only when this product created them before or they do not exist; always: run that set anyway; never: only the product tables.',
+        "auto: only when this product created them before or the database is empty (a database with another application's tables is refused); always: run that set anyway; never: only the product tables.",
     })(),
   };
 
   async run(): Promise<DbMigrateResult> {
     const { flags } = await this.parse(DbMigrate);
-    const report = await migrateLatest(this.services.db, { spotlightSchema: flags['spotlight-schema'] });
+    const report = await migrateLatest(this.services.db, {
+      spotlightSchema: flags['spotlight-schema'],
+      target: this.services.databaseLabel,
+    });
     const result = { ...report, database: this.services.databaseLabel };
     this.log(describeMigration(result));
     return result;

@@ -236,7 +236,11 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       ['export', 'user-activity', '-c', site.domain, '-e', manager.email],
       limited,
     );
-    expectOneLineError(refused, 2, /above the 1\.0 KB attachment limit, and SPOTLIGHT_PUBLIC_URL is not set/);
+    expectOneLineError(
+      refused,
+      2,
+      /above the 1\.0 KiB attachment limit, and SPOTLIGHT_PUBLIC_URL is not set/,
+    );
     expect(smtp.messages).toHaveLength(0);
     expect(fs.existsSync(storage)).toBe(false);
 
@@ -285,7 +289,9 @@ describeEachDatabase('spotlight export user-activity', (db) => {
 
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('(activity 2027-01-01T00:00:00.000Z to 2028-01-01T00:00:00.000Z)');
+    expect(run.stdout).toContain(
+      ', activity from 2027-01-01T00:00:00.000Z until 2028-01-01T00:00:00.000Z (exclusive):',
+    );
     expect(run.stdout).toContain(
       `Dry run: nothing was sent (${manager.email} would have received user-activity-${site.domain}-`,
     );

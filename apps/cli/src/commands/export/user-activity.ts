@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { InvalidInputError, type ExportSummary } from '@spotlight/core';
+import { describeRange, formatBytes, InvalidInputError, type ExportSummary } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
 import { exportProgress } from '../../progress';
@@ -17,7 +17,7 @@ export default class ExportUserActivity extends SpotlightCommand<UserActivityExp
 
   static override description = `Builds an .xlsx workbook of every user of the customer's site and their activity (active and inactive users on separate sheets) and emails it to the recipient, who must be an active manager of that same customer. With SMTP_URL unset the email is written as an .eml file into the outbox folder instead.
 
---since and --until filter activity by when it was created; community memberships have no date and are always listed.
+--since and --until filter activity by when it was created, from --since up to but excluding --until; a bare --until date covers that whole day, so the summary shows the next midnight as the (exclusive) end. Community memberships have no date and are always listed.
 
 ${EXIT_CODES_HELP}`;
 
@@ -43,7 +43,8 @@ ${EXIT_CODES_HELP}`;
       summary: 'Only activity created on or after this date (YYYY-MM-DD, UTC) or date-time.',
     }),
     until: Flags.string({
-      summary: 'Only activity created up to this date, inclusive (YYYY-MM-DD), or date-time.',
+      summary:
+        'Only activity created before this date-time, or before the end of this date (YYYY-MM-DD, UTC: the whole day counts).',
     }),
     out: Flags.string({ summary: 'Also keep the workbook at this path.' }),
     'dry-run': Flags.boolean({ summary: 'Build the workbook but send nothing.' }),
@@ -80,13 +81,17 @@ ${EXIT_CODES_HELP}`;
   }
 }
 
+// Worded as in the email and the workbook: the range is [since, until), and a
+// bare --until date has become the next midnight, which is not included.
+function describeActivityRange({ since, until }: UserActivityExportResult): string {
+  if (!since && !until) return '';
+  const range = { since: since ? new Date(since) : undefined, until: until ? new Date(until) : undefined };
+  return `, activity ${describeRange(range)}`;
+}
+
 function describeExport(result: UserActivityExportResult): string {
-  const range =
-    result.since || result.until
-      ? ` (activity ${result.since ?? 'from the start'} to ${result.until ?? 'now'})`
-      : '';
   const lines = [
-    `Exported ${result.customer} (${result.customerName})${range}: ${result.active} active and ${result.inactive} inactive users, ` +
+    `Exported ${result.customer} (${result.customerName})${describeActivityRange(result)}: ${result.active} active and ${result.inactive} inactive users, ` +
       `${result.queries} queries, ${formatBytes(result.bytes)}, ${(result.durationMs / 1000).toFixed(1)} s.`,
   ];
   if (!result.sent) {
@@ -104,10 +109,4 @@ function describeExport(result: UserActivityExportResult): string {
   }
   if (result.savedTo) lines.push(`Workbook saved to ${result.savedTo}`);
   return lines.join('\n');
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import * as exportTables from './0001-export-tables';
 import * as exportDownloads from './0002-export-downloads';
+import * as runHistory from './0003-run-history';
+import * as tokenLastUsed from './0004-token-last-used';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
@@ -9,4 +11,6 @@ import * as exportDownloads from './0002-export-downloads';
 export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0001_tables: exportTables,
   spotlight_export_0002_downloads: exportDownloads,
+  spotlight_export_0003_run_history: runHistory,
+  spotlight_export_0004_token_last_used: tokenLastUsed,
 };

@@ -1,12 +1,16 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { dialectOf, toDate, type ExportSummary } from '@spotlight/core';
-import { isUniqueViolation } from '../database/unique-violation';
+import { dialectOf, toDate } from '../db/connection';
+import type { ExportSummary } from '../export/export.service';
+import { isUniqueViolation } from '../db/unique-violation';
 
 export const RUN_TABLE = 'spotlight_export_run';
 
 export type RunStatus = 'queued' | 'running' | 'sent' | 'failed';
-export type RunTrigger = 'api' | 'schedule';
+/** Who asked for the export: support through the CLI, an admin through the API, or a schedule. */
+export type RunSource = 'cli' | 'api' | 'schedule';
+export const RUN_SOURCES: readonly RunSource[] = ['cli', 'api', 'schedule'];
+export type RunDelivery = 'attachment' | 'link';
 
 export interface RunRecord {
   id: number;
@@ -15,7 +19,9 @@ export interface RunRecord {
   since: Date | null;
   until: Date | null;
   status: RunStatus;
-  trigger: RunTrigger;
+  source: RunSource;
+  /** Who ran it from the CLI (the OS user or --operator); null for API and schedules. */
+  operator: string | null;
   scheduleId: number | null;
   dueAt: Date | null;
   tokenId: number | null;
@@ -31,7 +37,11 @@ export interface RunRecord {
   queries: number | null;
   durationMs: number | null;
   messageId: string | null;
+  delivery: RunDelivery | null;
+  linkExpiresAt: Date | null;
   error: string | null;
+  /** Core's error code (RECIPIENT_NOT_ALLOWED, MAIL_FAILED, ...) when it failed. */
+  errorCode: string | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -42,12 +52,30 @@ export interface NewRun {
   recipient: string;
   since: Date | null;
   until: Date | null;
-  trigger: RunTrigger;
+  source: RunSource;
   tokenId: number | null;
   scheduleId?: number;
   dueAt?: Date;
   /** For API runs: the same key while queued or running means the same export. */
   pendingKey?: string;
+}
+
+/** An export that ran outside the queue, as {@link RunRepository.insertFinished} records it. */
+export interface FinishedRun {
+  customer: string;
+  recipient: string;
+  since: Date | null;
+  until: Date | null;
+  status: 'sent' | 'failed';
+  source: RunSource;
+  operator: string | null;
+  /** What the export did, when it got that far. */
+  summary: ExportSummary | null;
+  error: string | null;
+  errorCode: string | null;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
 }
 
 export interface Claim {
@@ -67,7 +95,8 @@ function toRecord(row: Row): RunRecord {
     since: toDate(row.since),
     until: toDate(row.until),
     status: row.status as RunStatus,
-    trigger: row.trigger_kind as RunTrigger,
+    source: row.source as RunSource,
+    operator: (row.operator as string | null) ?? null,
     scheduleId: int(row.schedule_id),
     dueAt: toDate(row.due_at),
     tokenId: int(row.token_id),
@@ -83,7 +112,10 @@ function toRecord(row: Row): RunRecord {
     queries: int(row.queries),
     durationMs: int(row.duration_ms),
     messageId: (row.message_id as string | null) ?? null,
+    delivery: (row.delivery as RunDelivery | null) ?? null,
+    linkExpiresAt: toDate(row.link_expires_at),
     error: (row.error as string | null) ?? null,
+    errorCode: (row.error_code as string | null) ?? null,
     createdAt: toDate(row.created_at)!,
     startedAt: toDate(row.started_at),
     finishedAt: toDate(row.finished_at),
@@ -102,7 +134,7 @@ export class RunRepository {
       since: run.since,
       until: run.until,
       status: 'queued',
-      trigger_kind: run.trigger,
+      source: run.source,
       schedule_id: run.scheduleId ?? null,
       due_at: run.dueAt ?? null,
       pending_key: run.pendingKey ?? null,
@@ -134,12 +166,14 @@ export class RunRepository {
   async list(filter: {
     customer?: string;
     status?: RunStatus;
+    source?: RunSource;
     before?: number;
     limit: number;
   }): Promise<RunRecord[]> {
     const query = this.db(RUN_TABLE).orderBy('id', 'desc').limit(filter.limit);
     if (filter.customer) query.where({ customer: filter.customer });
     if (filter.status) query.where({ status: filter.status });
+    if (filter.source) query.where({ source: filter.source });
     if (filter.before) query.where('id', '<', filter.before);
     return (await query).map(toRecord);
   }
@@ -213,16 +247,63 @@ export class RunRepository {
         queries: summary.queries,
         duration_ms: summary.durationMs,
         message_id: summary.messageId?.slice(0, 250) ?? null,
+        delivery: summary.delivery,
+        link_expires_at: summary.expiresAt ? new Date(summary.expiresAt) : null,
         error: null,
+        error_code: null,
         finished_at: at,
       })) > 0
     );
   }
 
-  async finishFailed(run: RunRecord, error: string, at: Date): Promise<boolean> {
+  async finishFailed(
+    run: RunRecord,
+    error: string,
+    at: Date,
+    errorCode: string | null = null,
+  ): Promise<boolean> {
     return (
-      (await this.mine(run).update({ status: 'failed', ...this.released(), error, finished_at: at })) > 0
+      (await this.mine(run).update({
+        status: 'failed',
+        ...this.released(),
+        error,
+        error_code: errorCode,
+        finished_at: at,
+      })) > 0
     );
+  }
+
+  /**
+   * Records an export that ran outside the queue (the CLI's), already
+   * finished, in one INSERT; returns its id.
+   */
+  async insertFinished(run: FinishedRun): Promise<number> {
+    const [id] = await this.db(RUN_TABLE).insert({
+      customer: run.customer.slice(0, 100),
+      recipient: run.recipient.slice(0, 254),
+      since: run.since,
+      until: run.until,
+      status: run.status,
+      source: run.source,
+      operator: run.operator?.slice(0, 200) ?? null,
+      token_id: null,
+      attempts: 1,
+      next_attempt_at: run.startedAt,
+      active_users: run.summary?.active ?? null,
+      inactive_users: run.summary?.inactive ?? null,
+      bytes: run.summary?.bytes ?? null,
+      queries: run.summary?.queries ?? null,
+      duration_ms: run.durationMs,
+      message_id: run.summary?.messageId?.slice(0, 250) ?? null,
+      delivery: run.summary?.delivery ?? null,
+      link_expires_at: run.summary?.expiresAt ? new Date(run.summary.expiresAt) : null,
+      error: run.error,
+      error_code: run.errorCode,
+      created_at: run.startedAt,
+      started_at: run.startedAt,
+      finished_at: run.finishedAt,
+    });
+    return Number(id);
   }
 
   /** Puts the run back in the queue for another attempt at `next`, by any instance. */

@@ -1,0 +1,41 @@
+import type { CustomerSummary } from '@spotlight/core';
+import { SpotlightCommand } from '../../base-command';
+import { EXIT_CODES_HELP } from '../../exit-codes';
+import { formatTable } from '../../table';
+
+export interface CustomersListResult {
+  customers: CustomerSummary[];
+}
+
+export default class CustomersList extends SpotlightCommand<CustomersListResult> {
+  static override summary = 'List the customers (sites) with their users, active accounts and managers.';
+
+  static override description = `One line per django_site, sorted by domain: its users, how many accounts are active and how many users are managers (active or not). "spotlight customers managers -c DOMAIN" shows who they are.
+
+${EXIT_CODES_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --json',
+  ];
+
+  async run(): Promise<CustomersListResult> {
+    await this.parse(CustomersList);
+    const customers = await this.services.customers.list();
+    this.log(
+      customers.length === 0
+        ? 'No customers: django_site is empty.'
+        : formatTable(
+            ['DOMAIN', 'NAME', 'USERS', 'ACTIVE', 'MANAGERS'],
+            customers.map((c) => [
+              c.domain,
+              c.name,
+              String(c.users),
+              String(c.activeUsers),
+              String(c.managers),
+            ]),
+          ),
+    );
+    return { customers };
+  }
+}

@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { describeEachDatabase, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
+import { parseJson, runCli, startCli, tempDir } from '../../__fixtures__/run-cli';
+import type { JsonFailure } from '../../base-command';
+
+/** An SMTP server that accepts connections and never answers: an export sending to it waits. */
+async function startStalledSmtp(): Promise<{ url: string; connected: Promise<void>; stop(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let onConnection: () => void = () => undefined;
+  const connected = new Promise<void>((resolve) => (onConnection = resolve));
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    onConnection();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    connected,
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+describeEachDatabase('spotlight export user-activity, what support reads', (db) => {
+  let dir: string;
+  let site: SiteRow;
+  let manager: UserRow;
+  let smtp: SmtpCapture;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    smtp = await SmtpCapture.start();
+    site = await db.factory.site({ name: 'Units' });
+    manager = await db.factory.manager({ site });
+    await db.factory.idea({ site, creator: manager });
+    env = { DATABASE_URL: db.url, SMTP_URL: smtp.url };
+  });
+
+  afterAll(async () => {
+    await smtp?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)(
+    'prints the JSON error envelope on stdout when %s interrupts a --json export',
+    async (signal, exitCode) => {
+      const stalled = await startStalledSmtp();
+      try {
+        const { child, done } = startCli(
+          ['export', 'user-activity', '-c', site.domain, '-e', manager.email, '--json'],
+          { ...env, SMTP_URL: stalled.url },
+        );
+        // The workbook is built and the email is on its way: the export is in the middle of its work.
+        await within(stalled.connected, 30_000, 'the connection to the SMTP server');
+        child.kill(signal);
+        const run = await done;
+
+        expect(run.code).toBe(exitCode);
+        expect(parseJson<JsonFailure>(run)).toEqual({
+          error: { code: 'INTERRUPTED', message: `Interrupted by ${signal}.`, exitCode },
+        });
+        expect(run.stderr).toBe(`Error: Interrupted by ${signal}.\n`);
+      } finally {
+        await stalled.stop();
+      }
+    },
+  );
+
+  it('uses one size unit, KiB, in the summary and in the attachment-limit error', async () => {
+    const [sent, refused] = await Promise.all([
+      runCli(['export', 'user-activity', '-c', site.domain, '-e', manager.email], env),
+      runCli(['export', 'user-activity', '-c', site.domain, '-e', manager.email], {
+        ...env,
+        SPOTLIGHT_MAX_ATTACHMENT_BYTES: '2048',
+        SPOTLIGHT_STORAGE_DIR: path.join(dir, 'storage'),
+      }),
+    ]);
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toMatch(/ queries, \d+\.\d KiB, /);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^Error: The workbook is \d+\.\d KiB, above the 2\.0 KiB attachment limit/,
+    );
+    expect(`${sent.stdout}${refused.stderr}`).not.toMatch(/\bK?B\b|\bMB\b/);
+  });
+
+  it('prints --until as the exclusive bound it is', async () => {
+    const [both, sinceOnly, untilOnly, help] = await Promise.all([
+      runCli(
+        [
+          'export',
+          'user-activity',
+          '-c',
+          site.domain,
+          '-e',
+          manager.email,
+          '--dry-run',
+          '--since',
+          '2026-01-01',
+          '--until',
+          '2026-03-31',
+        ],
+        env,
+      ),
+      runCli(
+        [
+          'export',
+          'user-activity',
+          '-c',
+          site.domain,
+          '-e',
+          manager.email,
+          '--dry-run',
+          '--since',
+          '2026-01-01',
+        ],
+        env,
+      ),
+      runCli(
+        [
+          'export',
+          'user-activity',
+          '-c',
+          site.domain,
+          '-e',
+          manager.email,
+          '--dry-run',
+          '--until',
+          '2026-03-31T12:00:00Z',
+        ],
+        env,
+      ),
+      runCli(['export', 'user-activity', '--help'], env),
+    ]);
+    expect(both.stdout).toContain(
+      `Exported ${site.domain} (Units), activity from 2026-01-01T00:00:00.000Z until 2026-04-01T00:00:00.000Z (exclusive):`,
+    );
+    expect(sinceOnly.stdout).toContain(`(Units), activity from 2026-01-01T00:00:00.000Z until now:`);
+    expect(untilOnly.stdout).toContain(
+      `(Units), activity from the beginning until 2026-03-31T12:00:00.000Z (exclusive):`,
+    );
+    expect(help.stdout).not.toMatch(/inclusive/);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+      '--until=<value> Only activity created before this date-time, or before the end of this date (YYYY-MM-DD, UTC: the whole day counts).',
+    );
+  });
+});

@@ -1,0 +1,102 @@
+import type { Knex } from 'knex';
+import { lowerEquals } from '../db/compare';
+import { toDate } from '../db/connection';
+
+/** A customer (a Spotlight site) and how many of its users there are. */
+export interface CustomerSummary {
+  domain: string;
+  name: string;
+  users: number;
+  /** Users whose account is active (`is_active`). */
+  activeUsers: number;
+  /** Users with `is_manager`, active or not. */
+  managers: number;
+}
+
+export interface CustomerManager {
+  email: string;
+  firstName: string;
+  lastName: string;
+  active: boolean;
+  lastLogin: Date | null;
+}
+
+export interface CustomerWithManagers {
+  domain: string;
+  name: string;
+  managers: CustomerManager[];
+}
+
+interface SummaryRow {
+  domain: string;
+  name: string;
+  users: unknown;
+  active_users: unknown;
+  managers: unknown;
+}
+
+interface ManagerRow {
+  domain: string;
+  name: string;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  is_active: unknown;
+  last_login: unknown;
+}
+
+/** Reads customers (Spotlight's `django_site`) and their managers. Works on the read database. */
+export class CustomerRepository {
+  constructor(private readonly db: Knex) {}
+
+  /** Every site with its user counts, sorted by domain. One query. */
+  async listSites(): Promise<CustomerSummary[]> {
+    const rows: SummaryRow[] = await this.db('django_site as s')
+      .leftJoin('central_user as u', 'u.site_id', 's.id')
+      .groupBy('s.id', 's.domain', 's.name')
+      .select(
+        's.domain',
+        's.name',
+        this.db.raw('COUNT(u.id) as users'),
+        this.db.raw('COALESCE(SUM(CASE WHEN u.is_active THEN 1 ELSE 0 END), 0) as active_users'),
+        this.db.raw('COALESCE(SUM(CASE WHEN u.is_manager THEN 1 ELSE 0 END), 0) as managers'),
+      );
+    return rows
+      .map((row) => ({
+        domain: row.domain,
+        name: row.name,
+        users: Number(row.users),
+        activeUsers: Number(row.active_users),
+        managers: Number(row.managers),
+      }))
+      .sort((a, b) => compareText(a.domain, b.domain));
+  }
+
+  /**
+   * The site with this domain (lowercase, compared exactly but for case) and
+   * its managers, sorted by address; null when no site has it. One query.
+   */
+  async findSiteWithManagers(domain: string): Promise<CustomerWithManagers | null> {
+    const rows: ManagerRow[] = await this.db('django_site as s')
+      .leftJoin('central_user as u', (join) => join.on('u.site_id', 's.id').andOnVal('u.is_manager', '=', 1))
+      .where(lowerEquals(this.db, 's.domain', domain))
+      .select('s.domain', 's.name', 'u.email', 'u.first_name', 'u.last_name', 'u.is_active', 'u.last_login');
+    if (rows.length === 0) return null;
+    const managers = rows
+      .filter((row) => row.email !== null)
+      .map((row) => ({
+        email: row.email!,
+        firstName: row.first_name ?? '',
+        lastName: row.last_name ?? '',
+        active: Boolean(Number(row.is_active)),
+        lastLogin: toDate(row.last_login),
+      }))
+      .sort((a, b) => compareText(a.email, b.email));
+    return { domain: rows[0].domain, name: rows[0].name, managers };
+  }
+}
+
+// Sorted in code: MySQL's collation would order accented and mixed-case values differently from SQLite.
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,71 @@
+import net, { type AddressInfo } from 'node:net';
+import { TcpProxy } from './tcp.proxy';
+
+/** A server that sends `size` bytes to every client, then keeps the connection open. */
+async function startSender(size: number): Promise<net.Server> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.write(Buffer.alloc(size, 'x'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+/** Reads from the proxy until the socket closes or `quietMs` pass with no byte. */
+function receive(port: number, quietMs = 300): Promise<{ bytes: number; closed: boolean }> {
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const socket = net.connect(port, '127.0.0.1');
+    let timer = setTimeout(() => finish(false), quietMs);
+    const finish = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ bytes, closed });
+    };
+    socket.on('data', (chunk) => {
+      bytes += chunk.length;
+      clearTimeout(timer);
+      timer = setTimeout(() => finish(false), quietMs);
+    });
+    socket.on('error', () => finish(true));
+    socket.on('close', () => finish(true));
+  });
+}
+
+describe('TCP proxy', () => {
+  let sender: net.Server;
+  let proxy: TcpProxy;
+  beforeEach(async () => {
+    sender = await startSender(1_000_000);
+    proxy = await TcpProxy.start({ port: (sender.address() as AddressInfo).port });
+  });
+  afterEach(async () => {
+    await proxy.stop();
+    await new Promise<void>((resolve) => sender.close(() => resolve()));
+  });
+
+  it('passes every byte through', async () => {
+    expect(await receive(proxy.port)).toEqual({ bytes: 1_000_000, closed: false });
+  });
+
+  it('cuts the connection once the server has sent a given number of bytes', async () => {
+    proxy.breakAfterServerBytes(100_000, 'cut');
+    const result = await receive(proxy.port, 5_000);
+    expect(result.closed).toBe(true);
+    expect(result.bytes).toBeLessThan(1_000_000);
+  });
+
+  it('stalls mid-stream without closing, and resumes', async () => {
+    proxy.breakAfterServerBytes(100_000, 'stall');
+    const result = await receive(proxy.port);
+    expect(result.closed).toBe(false);
+    expect(result.bytes).toBeLessThan(1_000_000);
+    proxy.resume();
+    expect(await receive(proxy.port)).toEqual({ bytes: 1_000_000, closed: false });
+  });
+
+  it('refuses new connections when asked', async () => {
+    proxy.refuseNew();
+    expect(await receive(proxy.port, 5_000)).toEqual({ bytes: 0, closed: true });
+  });
+});
