@@ -4,6 +4,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import type { ServerSettings } from './config/server.settings';
 
+/** Request bodies above this get a 413. */
+export const MAX_JSON_BODY_BYTES = 100 * 1024;
+
 /** Builds the whole app (not listening yet): the server and the end-to-end tests both start it this way. */
 export async function createApp(
   settings: ServerSettings,
@@ -12,18 +15,28 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings), {
     logger: options.logger ?? ['error', 'warn', 'log'],
     abortOnError: false,
+    bodyParser: false,
   });
+  // JSON only, and small: the biggest request (a schedule) is well under 1 kB.
+  app.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES });
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Spotlight exports')
+      // Markdown: in backticks, so Swagger UI does not swallow <token> as an HTML tag.
       .setDescription(
-        'User activity exports: queue, download, schedule. Authenticate with "Authorization: Bearer <token>" from "spotlight token create".',
+        'User activity exports: queue, download, schedule. Authenticate with `Authorization: Bearer <token>`, a token from `spotlight token create`. Errors are JSON `{statusCode, error, message}`; request bodies are JSON of at most 100 KiB.',
       )
       .setVersion('0.1.0')
-      .addBearerAuth()
+      // Not addBearerAuth(): it declares bearerFormat JWT, and these tokens are opaque.
+      .addSecurity('bearer', {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An opaque API token (spx_...) from `spotlight token create`; only its SHA-256 is stored.',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

@@ -1,6 +1,7 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Logger, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { Knex } from 'knex';
 import {
   ActivityRepository,
@@ -16,6 +17,7 @@ import {
   type MailRepository,
 } from '@spotlight/core';
 import { AuditRepository } from './audit/audit.repository';
+import { tokenRateLimit } from './auth/rate-limits';
 import { TokenGuard } from './auth/token.guard';
 import type { ServerSettings } from './config/server.settings';
 import { CustomersController } from './customers/customers.controller';
@@ -53,9 +55,20 @@ export class AppModule {
         maxAttachmentBytes: settings.core.maxAttachmentBytes,
         downloads,
       });
+    // knex prints pool errors ("Acquire connection error") on stdout; they belong in the log.
+    const databaseLog = new Logger('Database');
+    const openDatabase = (url: string) =>
+      createDatabase(url, {
+        log: {
+          warn: (message: unknown) => databaseLog.warn(String(message)),
+          error: (message: unknown) => databaseLog.error(String(message)),
+          deprecate: (message: unknown) => databaseLog.warn(String(message)),
+          debug: (message: unknown) => databaseLog.debug(String(message)),
+        },
+      });
     return {
       module: AppModule,
-      imports: [ScheduleModule.forRoot()],
+      imports: [ScheduleModule.forRoot(), ThrottlerModule.forRoot(tokenRateLimit(settings))],
       controllers: [
         ExportsController,
         CustomersController,
@@ -65,14 +78,14 @@ export class AppModule {
       ],
       providers: [
         { provide: SERVER_SETTINGS, useValue: settings },
-        { provide: PRIMARY_DB, useFactory: () => createDatabase(settings.core.databaseUrl) },
+        { provide: PRIMARY_DB, useFactory: () => openDatabase(settings.core.databaseUrl) },
         {
           provide: READ_DB,
           inject: [PRIMARY_DB],
           useFactory: (primary: Knex) =>
             settings.readDatabaseUrl === settings.core.databaseUrl
               ? primary
-              : createDatabase(settings.readDatabaseUrl),
+              : openDatabase(settings.readDatabaseUrl),
         },
         { provide: MAIL, useFactory: () => createMailRepository(settings.core) },
         DatabaseLifecycle,
@@ -114,7 +127,10 @@ export class AppModule {
             runs: RunRepository,
             exports: ExportService,
             audit: AuditRepository,
-          ) => new ScheduleService(schedules, runs, exports, audit),
+          ) =>
+            new ScheduleService(schedules, runs, exports, audit, {
+              minIntervalMinutes: settings.scheduleMinIntervalMinutes,
+            }),
         },
         {
           provide: ExportRunner,
@@ -135,7 +151,9 @@ export class AppModule {
         ExportWorkerJob,
         SchedulerJob,
         DownloadCleanupJob,
+        // In this order: the per-token limit counts the token TokenGuard found.
         { provide: APP_GUARD, useClass: TokenGuard },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_FILTER, useClass: SpotlightExceptionFilter },
         {
           provide: APP_PIPE,

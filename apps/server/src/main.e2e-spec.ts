@@ -19,6 +19,15 @@ describe('server start-up', () => {
       /^spotlight-server: Invalid configuration: SMTP_URL must be smtp:\/\//,
     ],
     [{ SPOTLIGHT_BACKGROUND: 'maybe' }, /^spotlight-server: Invalid configuration: SPOTLIGHT_BACKGROUND /],
+    [{ MAIL_FROM: 'a\r\nBcc: x@y' }, /^spotlight-server: Invalid configuration: MAIL_FROM must be one line/],
+    [
+      { SPOTLIGHT_RATE_LIMIT_PER_TOKEN: '0' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_RATE_LIMIT_PER_TOKEN /,
+    ],
+    [
+      { SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES: 'hourly' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES /,
+    ],
   ])('fails fast with one clear line for %j', async (env, message) => {
     const { code, stderr } = await runServer({ SPOTLIGHT_DATA_DIR: os.tmpdir(), ...env });
     expect(code).toBe(1);

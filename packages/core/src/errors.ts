@@ -165,6 +165,8 @@ const CONNECTION_CODES = new Set([
   'ER_BAD_DB_ERROR',
   'SQLITE_CANTOPEN',
   'SQLITE_NOTADB',
+  // Another process held the write lock for longer than busy_timeout.
+  'SQLITE_BUSY',
 ]);
 
 /**

@@ -38,6 +38,9 @@ const serverSchema = z.object({
   SPOTLIGHT_MAIL_RETRY_BASE_MS: integer(30_000, 10, 3_600_000),
   SPOTLIGHT_SHUTDOWN_GRACE_MS: integer(30_000, 0, 600_000),
   SPOTLIGHT_DOWNLOAD_CLEANUP_MS: integer(3_600_000, 1_000, 86_400_000),
+  SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES: integer(60, 1, 10_080),
+  SPOTLIGHT_RATE_LIMIT_PER_TOKEN: integer(60, 1, 1_000_000),
+  SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS: integer(10, 1, 1_000_000),
 });
 
 export interface ServerSettings {
@@ -60,6 +63,12 @@ export interface ServerSettings {
   shutdownGraceMs: number;
   /** How often expired download links and their files are deleted. */
   downloadCleanupMs: number;
+  /** The shortest time allowed between two due times of one schedule. */
+  scheduleMinIntervalMinutes: number;
+  /** Requests one token may make in a minute, on this instance. */
+  rateLimitPerToken: number;
+  /** Failed authentications one client address may make in a minute, on this instance. */
+  authFailuresPerAddress: number;
 }
 
 /** Reads and validates the server's whole environment once; throws a one-line ConfigurationError. */
@@ -83,6 +92,9 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     mailRetryBaseMs: values.SPOTLIGHT_MAIL_RETRY_BASE_MS,
     shutdownGraceMs: values.SPOTLIGHT_SHUTDOWN_GRACE_MS,
     downloadCleanupMs: values.SPOTLIGHT_DOWNLOAD_CLEANUP_MS,
+    scheduleMinIntervalMinutes: values.SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES,
+    rateLimitPerToken: values.SPOTLIGHT_RATE_LIMIT_PER_TOKEN,
+    authFailuresPerAddress: values.SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS,
   };
 }
 

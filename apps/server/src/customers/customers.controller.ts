@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Writable } from 'node:stream';
 import {
   ExportService,
@@ -14,6 +14,7 @@ import { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
 import { CurrentToken } from '../auth/token.guard';
 import { DownloadQuery } from '../runs/export-run.dto';
+import { ApiErrors, XLSX_BODY } from '../errors/api-errors';
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -27,6 +28,8 @@ export class CustomersController {
   @Get(':domain/user-activity.xlsx')
   @ApiProduces(XLSX_CONTENT_TYPE)
   @ApiOperation({ summary: "Streams the customer's user activity workbook as a download; no email." })
+  @ApiOkResponse({ description: 'The workbook; Content-Disposition names the file.', ...XLSX_BODY })
+  @ApiErrors(400, 401, 404, 429, 503)
   async download(
     @CurrentToken() token: TokenRecord,
     @Param('domain') domain: string,

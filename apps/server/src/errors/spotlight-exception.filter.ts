@@ -1,7 +1,23 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { isSpotlightError, type ErrorCode } from '@spotlight/core';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Logger,
+} from '@nestjs/common';
+import {
+  explainDatabaseError,
+  formatBytes,
+  isSpotlightError,
+  maskUrl,
+  type ErrorCode,
+} from '@spotlight/core';
 import type { Response } from 'express';
 import { NotVisibleError } from '../auth/not-visible.error';
+import type { ServerSettings } from '../config/server.settings';
+import { SERVER_SETTINGS } from '../database/database.tokens';
 
 /** Core's error codes as HTTP statuses: the one place the server translates them. */
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -18,10 +34,38 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   STORAGE: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
-/** Every error leaves as JSON `{statusCode, error, message}`; unexpected ones are logged, not shown. */
+/** What body-parser throws for a body it refuses (http-errors): a client's mistake, not ours. */
+interface BodyParserError extends Error {
+  status: number;
+  type: string;
+  limit?: number;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  const candidate = error as Partial<BodyParserError> | null;
+  return (
+    typeof candidate?.type === 'string' &&
+    candidate.type.startsWith('entity.') &&
+    typeof candidate.status === 'number' &&
+    candidate.status >= 400 &&
+    candidate.status < 500
+  );
+}
+
+/**
+ * Every error leaves as JSON `{statusCode, error, message}`; unexpected ones
+ * are logged, not shown. Driver errors that mean the database cannot be used
+ * become 503 here, whichever repository met them.
+ */
 @Catch()
 export class SpotlightExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+  private readonly databaseLabel: string;
+
+  constructor(@Inject(SERVER_SETTINGS) settings: ServerSettings) {
+    // Exports explain replica errors themselves; what reaches here unexplained came from the primary.
+    this.databaseLabel = maskUrl(settings.core.databaseUrl);
+  }
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
@@ -37,6 +81,13 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
   private describe(error: unknown): { status: number; code: string; message: string } {
     if (isSpotlightError(error))
       return { status: STATUS_BY_CODE[error.code], code: error.code, message: error.message };
+    if (isBodyParserError(error)) {
+      const message =
+        error.type === 'entity.too.large'
+          ? `The request body is larger than ${formatBytes(error.limit ?? 0)}; send a smaller JSON body.`
+          : error.message;
+      return { status: error.status, code: HttpStatus[error.status] ?? 'BAD_REQUEST', message };
+    }
     if (error instanceof NotVisibleError)
       return { status: HttpStatus.NOT_FOUND, code: 'NOT_FOUND', message: error.message };
     if (error instanceof HttpException) {
@@ -47,6 +98,11 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
           : error.message;
       const message = Array.isArray(raw) ? raw.join('; ') : String(raw);
       return { status: error.getStatus(), code: HttpStatus[error.getStatus()] ?? 'ERROR', message };
+    }
+    const database = explainDatabaseError(error, this.databaseLabel);
+    if (isSpotlightError(database)) {
+      this.logger.warn(database.message);
+      return { status: STATUS_BY_CODE[database.code], code: database.code, message: database.message };
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return {

@@ -10,16 +10,19 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TokenRecord } from '@spotlight/core';
 import type { Response } from 'express';
 import { CurrentToken } from '../auth/token.guard';
 import { ExportRunService } from './export-run.service';
 import { CreateExportDto, ListExportsQuery, runView } from './export-run.dto';
 import { ExportWorkerJob } from '../jobs/export.jobs';
+import { ApiErrors } from '../errors/api-errors';
+import { ExportRunPage, ExportRunView, QueuedExport } from './export-run.responses';
 
 @ApiTags('exports')
 @ApiBearerAuth()
+@ApiErrors(401, 429, 503)
 @Controller('exports')
 export class ExportsController {
   constructor(
@@ -32,11 +35,13 @@ export class ExportsController {
   @ApiOperation({
     summary: 'Queue an export emailed to the manager; the same pending export answers with its id.',
   })
+  @ApiAcceptedResponse({ type: QueuedExport, description: 'Queued; Location names the export.' })
+  @ApiErrors(400, 404, 413, 422)
   async create(
     @CurrentToken() token: TokenRecord,
     @Body() body: CreateExportDto,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<QueuedExport> {
     const { run, existing } = await this.runs.enqueue(token, body);
     response.location(`/exports/${run.id}`);
     if (!existing) this.worker.wake();
@@ -45,13 +50,20 @@ export class ExportsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One export: status, counts, bytes, queries, timings, error.' })
-  async get(@CurrentToken() token: TokenRecord, @Param('id', ParseIntPipe) id: number) {
+  @ApiOkResponse({ type: ExportRunView })
+  @ApiErrors(400, 404)
+  async get(
+    @CurrentToken() token: TokenRecord,
+    @Param('id', ParseIntPipe) id: number,
+  ): Promise<ExportRunView> {
     return runView(await this.runs.get(token, id));
   }
 
   @Get()
   @ApiOperation({ summary: 'Export history, newest first, paginated with nextCursor.' })
-  async list(@CurrentToken() token: TokenRecord, @Query() query: ListExportsQuery) {
+  @ApiOkResponse({ type: ExportRunPage })
+  @ApiErrors(400)
+  async list(@CurrentToken() token: TokenRecord, @Query() query: ListExportsQuery): Promise<ExportRunPage> {
     const page = await this.runs.history(token, { ...query, limit: query.limit ?? 20 });
     return { items: page.items.map(runView), nextCursor: page.nextCursor };
   }

@@ -125,7 +125,7 @@ describeEachDatabase('exports API', (db) => {
     [{ customer: 'bad domain!', recipient: 'a@example.com' }, /not a customer domain/],
     [
       { customer: 'example.com', recipient: 'a@example.com', since: '2026-05-01', until: '2026-04-01' },
-      /since must be earlier than --until/,
+      /^since must be earlier than until\.$/,
     ],
   ])('rejects bad input %j with a 400 that says what is wrong', async (body, message) => {
     const res = await request(t.http).post('/exports').set(bearer(staff)).send(body).expect(400);

@@ -31,7 +31,8 @@ export class CreateScheduleDto {
 
   @ApiProperty({
     example: '0 7 * * 1',
-    description: 'Cron expression (minute hour day month weekday), evaluated in timeZone.',
+    description:
+      'Five-field cron expression (minute hour day month weekday), evaluated in timeZone; due times at least SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES (60) apart.',
   })
   @IsString()
   @IsNotEmpty()
@@ -45,6 +46,7 @@ export class CreateScheduleDto {
   timeZone!: string;
 
   @ApiPropertyOptional({
+    type: Number,
     example: 30,
     nullable: true,
     description: 'Only activity of the last N days before each run; all activity when absent.',
@@ -71,7 +73,45 @@ export class ListSchedulesQuery {
   customer?: string;
 }
 
-export function scheduleView(schedule: ScheduleRecord) {
+/** A schedule as the API shows it. */
+export class ScheduleView {
+  @ApiProperty({ example: 1 })
+  id!: number;
+
+  @ApiProperty({ example: 'example.com' })
+  customer!: string;
+
+  @ApiProperty({ example: 'manager@example.com' })
+  recipient!: string;
+
+  @ApiProperty({ example: '0 7 * * 1' })
+  cron!: string;
+
+  @ApiProperty({ example: 'Europe/Berlin' })
+  timeZone!: string;
+
+  @ApiProperty({ type: Number, nullable: true, example: 30 })
+  windowDays!: number | null;
+
+  @ApiProperty()
+  enabled!: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null while paused.' })
+  nextDueAt!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class ScheduleList {
+  @ApiProperty({ type: [ScheduleView] })
+  items!: ScheduleView[];
+}
+
+export function scheduleView(schedule: ScheduleRecord): ScheduleView {
   return {
     id: schedule.id,
     customer: schedule.customer,

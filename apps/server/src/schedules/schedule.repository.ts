@@ -1,7 +1,5 @@
 import type { Knex } from 'knex';
-import { toDate } from '@spotlight/core';
-
-export const SCHEDULE_TABLE = 'spotlight_export_schedule';
+import { SCHEDULE_TABLE, toDate } from '@spotlight/core';
 
 export interface ScheduleRecord {
   id: number;

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@spotlight/core';
-import { parseCron } from './schedule.service';
+import { checkInterval, parseCron } from './schedule.service';
 
 const local = (date: Date, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', {
@@ -40,9 +40,28 @@ describe('parseCron', () => {
 
   it('refuses what it cannot schedule, saying which part is wrong', () => {
     expect(() => parseCron('0 7 * *', 'UTC')).toThrow(InvalidInputError);
+    expect(() => parseCron('* * * * * *', 'UTC')).toThrow(/it has 6 fields; give five/);
     expect(() => parseCron('0 7 * * *', 'Europe/Nowhere')).toThrow(
       /timeZone "Europe\/Nowhere" is not an IANA time zone/,
     );
     expect(() => parseCron('0 0 30 2 *', 'UTC')).toThrow(/cron "0 0 30 2 \*"/);
+  });
+});
+
+describe('checkInterval', () => {
+  const from = new Date('2026-01-01T00:00:00Z');
+
+  it('measures the gap in real time, so daylight saving shortens a daily schedule once a year', () => {
+    const daily = parseCron('0 7 * * *', 'America/New_York');
+    expect(() => checkInterval('0 7 * * *', daily, 23 * 60, from)).not.toThrow();
+    expect(() => checkInterval('0 7 * * *', daily, 24 * 60, from)).toThrow(
+      /comes due 1380 minutes apart \(2026-03-07T12:00:00.000Z and 2026-03-08T11:00:00.000Z\)/,
+    );
+  });
+
+  it('finds a close pair that only comes round on some days', () => {
+    const cron = parseCron('0,10 9 * * 1', 'UTC');
+    expect(() => checkInterval('0,10 9 * * 1', cron, 60, from)).toThrow(/comes due 10 minutes apart/);
+    expect(() => checkInterval('0 9 * * 1', parseCron('0 9 * * 1', 'UTC'), 60, from)).not.toThrow();
   });
 });

@@ -22,8 +22,14 @@ export interface ScheduleInput {
 }
 
 const DAY_MS = 86_400_000;
+/** How far ahead the gap between due times is checked: this many due times, and at most a year. */
+const GAP_CHECK_RUNS = 500;
+const GAP_CHECK_HORIZON_MS = 366 * DAY_MS;
 
-/** Parses a cron expression in an IANA time zone; throws InvalidInputError saying which part is wrong. */
+/**
+ * Parses a five-field cron expression in an IANA time zone; throws
+ * InvalidInputError saying which part is wrong.
+ */
 export function parseCron(expression: string, timeZone: string): Cron {
   try {
     new Intl.DateTimeFormat('en', { timeZone });
@@ -32,6 +38,12 @@ export function parseCron(expression: string, timeZone: string): Cron {
       `timeZone "${timeZone}" is not an IANA time zone like Europe/Berlin or America/New_York.`,
     );
   }
+  const fields = expression.trim().split(/\s+/).length;
+  // croner also takes a seconds field and nicknames; a sixth field is how a schedule ended up firing every second.
+  if (fields !== 5)
+    throw new InvalidInputError(
+      `cron "${expression}" is not a cron expression like "0 7 * * 1": it has ${fields} field${fields === 1 ? '' : 's'}; give five (minute hour day-of-month month weekday), without seconds.`,
+    );
   let cron: Cron;
   try {
     cron = new Cron(expression, { timezone: timeZone, paused: true });
@@ -46,6 +58,31 @@ export function parseCron(expression: string, timeZone: string): Cron {
 }
 
 /**
+ * Refuses a schedule whose due times come closer than `minMinutes` apart,
+ * checked over its next due times in its own time zone (daylight saving included).
+ */
+export function checkInterval(expression: string, cron: Cron, minMinutes: number, from: Date): void {
+  const horizon = from.getTime() + GAP_CHECK_HORIZON_MS;
+  let previous = cron.nextRun(from);
+  for (let checked = 0; previous && checked < GAP_CHECK_RUNS; checked += 1) {
+    const next = cron.nextRun(previous);
+    if (!next || next.getTime() > horizon) return;
+    const gapMinutes = (next.getTime() - previous.getTime()) / 60_000;
+    if (gapMinutes < minMinutes) {
+      throw new InvalidInputError(
+        `cron "${expression}" comes due ${Math.round(gapMinutes)} minutes apart (${previous.toISOString()} and ${next.toISOString()}); schedules here must be at least ${minMinutes} minutes apart, e.g. "0 * * * *" for hourly.`,
+      );
+    }
+    previous = next;
+  }
+}
+
+export interface ScheduleServiceOptions {
+  /** The shortest time allowed between two due times of one schedule. */
+  minIntervalMinutes: number;
+}
+
+/**
  * Export schedules: the recipient guard runs when one is saved (and again at
  * every run, by the runner). `planDueRuns` turns due times into queued runs.
  */
@@ -55,15 +92,16 @@ export class ScheduleService {
     private readonly runs: RunRepository,
     private readonly exports: ExportService,
     private readonly audit: AuditRepository,
+    private readonly options: ScheduleServiceOptions,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
   async create(token: TokenRecord, input: ScheduleInput): Promise<ScheduleRecord> {
-    const fields = await this.validate(token, {
-      ...input,
-      windowDays: input.windowDays ?? null,
-      enabled: input.enabled ?? true,
-    });
+    const fields = await this.validate(
+      token,
+      { ...input, windowDays: input.windowDays ?? null, enabled: input.enabled ?? true },
+      { recipient: true, timing: true },
+    );
     const now = this.clock();
     const schedule = await this.schedules.insert(fields, token.id, now);
     await this.audit.record({
@@ -85,12 +123,17 @@ export class ScheduleService {
       windowDays: changes.windowDays === undefined ? current.windowDays : changes.windowDays,
       enabled: changes.enabled ?? current.enabled,
     };
-    const fields = await this.validate(token, merged);
-    const timingChanged =
-      merged.cron !== current.cron ||
-      merged.timeZone !== current.timeZone ||
-      merged.enabled !== current.enabled;
-    if (!timingChanged) fields.nextDueAt = current.nextDueAt;
+    const recipientChanged =
+      merged.customer.trim().toLowerCase() !== current.customer ||
+      merged.recipient.trim() !== current.recipient;
+    const cronChanged = merged.cron.trim() !== current.cron || merged.timeZone.trim() !== current.timeZone;
+    // Pausing is never refused: a manager who lost the role, or a cron saved
+    // under older rules, must not keep a schedule running.
+    const fields = await this.validate(token, merged, {
+      recipient: merged.enabled || recipientChanged,
+      timing: merged.enabled || cronChanged,
+    });
+    if (!cronChanged && merged.enabled === current.enabled) fields.nextDueAt = current.nextDueAt;
     await this.schedules.update(id, fields, token.id, this.clock());
     await this.audit.record({
       tokenId: token.id,
@@ -163,24 +206,37 @@ export class ScheduleService {
     return queued;
   }
 
+  /**
+   * Checks what is saved. `checks.recipient` runs the recipient guard and
+   * `checks.timing` the cron rules; a paused schedule skips what did not change.
+   */
   private async validate(
     token: TokenRecord,
     input: Required<Omit<ScheduleInput, 'windowDays'>> & { windowDays: number | null },
+    checks: { recipient: boolean; timing: boolean },
   ): Promise<ScheduleFields> {
     const customer = parseCustomer(input.customer);
-    parseRecipient(input.recipient);
+    let recipient = parseRecipient(input.recipient);
     if (!tokenReaches(token, customer))
       throw new NotVisibleError(`No customer has the domain "${customer}".`);
-    const cron = parseCron(input.cron.trim(), input.timeZone.trim());
-    const { recipient } = await this.exports.checkRecipient(customer, input.recipient);
+    const expression = input.cron.trim();
+    const timeZone = input.timeZone.trim();
+    const now = this.clock();
+    let nextDueAt: Date | null = null;
+    if (checks.timing) {
+      const cron = parseCron(expression, timeZone);
+      checkInterval(expression, cron, this.options.minIntervalMinutes, now);
+      if (input.enabled) nextDueAt = cron.nextRun(now);
+    }
+    if (checks.recipient) ({ recipient } = await this.exports.checkRecipient(customer, input.recipient));
     return {
       customer,
       recipient,
-      cron: input.cron.trim(),
-      timeZone: input.timeZone.trim(),
+      cron: expression,
+      timeZone,
       windowDays: input.windowDays,
       enabled: input.enabled,
-      nextDueAt: input.enabled ? cron.nextRun(this.clock()) : null,
+      nextDueAt,
     };
   }
 }

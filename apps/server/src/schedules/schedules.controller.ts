@@ -11,46 +11,81 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { TokenRecord } from '@spotlight/core';
 import { CurrentToken } from '../auth/token.guard';
 import { ScheduleService } from './schedule.service';
-import { CreateScheduleDto, ListSchedulesQuery, UpdateScheduleDto, scheduleView } from './schedule.dto';
+import { ApiErrors } from '../errors/api-errors';
+import {
+  CreateScheduleDto,
+  ListSchedulesQuery,
+  ScheduleList,
+  ScheduleView,
+  UpdateScheduleDto,
+  scheduleView,
+} from './schedule.dto';
 
 @ApiTags('schedules')
 @ApiBearerAuth()
+@ApiErrors(401, 429, 503)
 @Controller('schedules')
 export class SchedulesController {
   constructor(private readonly schedules: ScheduleService) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a schedule; the recipient must be an active manager of the customer.' })
-  async create(@CurrentToken() token: TokenRecord, @Body() body: CreateScheduleDto) {
+  @ApiCreatedResponse({ type: ScheduleView })
+  @ApiErrors(400, 404, 413, 422)
+  async create(@CurrentToken() token: TokenRecord, @Body() body: CreateScheduleDto): Promise<ScheduleView> {
     return scheduleView(await this.schedules.create(token, body));
   }
 
   @Get()
-  async list(@CurrentToken() token: TokenRecord, @Query() query: ListSchedulesQuery) {
+  @ApiOperation({ summary: 'The schedules this token can see, optionally of one customer.' })
+  @ApiOkResponse({ type: ScheduleList })
+  @ApiErrors(400)
+  async list(@CurrentToken() token: TokenRecord, @Query() query: ListSchedulesQuery): Promise<ScheduleList> {
     return { items: (await this.schedules.list(token, query.customer)).map(scheduleView) };
   }
 
   @Get(':id')
-  async get(@CurrentToken() token: TokenRecord, @Param('id', ParseIntPipe) id: number) {
+  @ApiOperation({ summary: 'One schedule, with its next due time.' })
+  @ApiOkResponse({ type: ScheduleView })
+  @ApiErrors(400, 404)
+  async get(
+    @CurrentToken() token: TokenRecord,
+    @Param('id', ParseIntPipe) id: number,
+  ): Promise<ScheduleView> {
     return scheduleView(await this.schedules.get(token, id));
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change a schedule; the recipient guard runs again.' })
+  @ApiOperation({
+    summary:
+      'Change a schedule; the recipient guard runs unless it stays paused with the same recipient, so a pause is never refused.',
+  })
+  @ApiOkResponse({ type: ScheduleView })
+  @ApiErrors(400, 404, 413, 422)
   async update(
     @CurrentToken() token: TokenRecord,
     @Param('id', ParseIntPipe) id: number,
     @Body() body: UpdateScheduleDto,
-  ) {
+  ): Promise<ScheduleView> {
     return scheduleView(await this.schedules.update(token, id, body));
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a schedule; its past runs stay in the history.' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrors(400, 404)
   async remove(@CurrentToken() token: TokenRecord, @Param('id', ParseIntPipe) id: number): Promise<void> {
     await this.schedules.remove(token, id);
   }

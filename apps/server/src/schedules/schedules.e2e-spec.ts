@@ -112,6 +112,92 @@ describeEachDatabase('schedules API and scheduler', (db) => {
     expect(res.body.message).toMatch(message);
   });
 
+  it.each([
+    ['* * * * * *', /it has 6 fields; give five/],
+    ['0 0 7 * * 1', /it has 6 fields; give five/],
+    ['@hourly', /it has 1 field; give five/],
+    ['*/5 * * * *', /comes due 5 minutes apart .*at least 60 minutes apart/],
+    ['0,30 7 * * *', /comes due 30 minutes apart/],
+  ])('refuses the cron %s with a 400 that says why', async (cron, message) => {
+    const res = await create({ ...valid(), cron }).expect(400);
+    expect(res.body).toMatchObject({ statusCode: 400, error: 'INVALID_INPUT' });
+    expect(res.body.message).toMatch(message);
+  });
+
+  it('accepts hourly and rarer schedules, and refuses a change to a closer one', async () => {
+    const hourly = await create({ ...valid(), cron: '0 * * * *', timeZone: 'Europe/Berlin' }).expect(201);
+    const changed = await request(t.http)
+      .patch(`/schedules/${hourly.body.id}`)
+      .set(bearer(staff))
+      .send({ cron: '*/5 * * * *' })
+      .expect(400);
+    expect(changed.body.message).toMatch(/comes due 5 minutes apart/);
+    const kept = await request(t.http).get(`/schedules/${hourly.body.id}`).set(bearer(staff)).expect(200);
+    expect(kept.body.cron).toBe('0 * * * *');
+    await request(t.http).delete(`/schedules/${hourly.body.id}`).set(bearer(staff)).expect(204);
+  });
+
+  it('takes the shortest interval from SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES', async () => {
+    const often = await startTestApp(db, smtp, { SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES: '5' });
+    const daily = await startTestApp(db, smtp, { SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES: '1440' });
+    try {
+      // UTC: in New York a daily schedule is 23 hours apart on the day the clocks go forward.
+      const post = (app: TestApp, cron: string) =>
+        request(app.http)
+          .post('/schedules')
+          .set(bearer(staff))
+          .send({ ...valid(), cron, timeZone: 'UTC' });
+      const every5 = await post(often, '*/5 * * * *').expect(201);
+      const every2 = await post(often, '*/2 * * * *').expect(400);
+      expect(every2.body.message).toMatch(/comes due 2 minutes apart .*at least 5 minutes apart/);
+      const hourly = await post(daily, '0 * * * *').expect(400);
+      expect(hourly.body.message).toMatch(/at least 1440 minutes apart/);
+      const once = await post(daily, '0 7 * * *').expect(201);
+      for (const id of [every5.body.id, once.body.id])
+        await request(t.http).delete(`/schedules/${id}`).set(bearer(staff)).expect(204);
+    } finally {
+      await often.close();
+      await daily.close();
+    }
+  });
+
+  it('never refuses to pause: a manager who lost the role can be paused, not re-enabled, and deleted', async () => {
+    const leaving = await db.factory.manager({ site });
+    const created = await create({ ...valid(), recipient: leaving.email }).expect(201);
+    await db.knex('central_user').where({ id: leaving.id }).update({ is_active: false });
+    const schedule = (changes: Record<string, unknown>) =>
+      request(t.http).patch(`/schedules/${created.body.id}`).set(bearer(staff)).send(changes);
+
+    const paused = await schedule({ enabled: false }).expect(200);
+    expect(paused.body).toMatchObject({ enabled: false, nextDueAt: null, recipient: leaving.email });
+    // A paused schedule may still be edited; only a new recipient is checked.
+    await schedule({ windowDays: 7 }).expect(200);
+    const user = await db.factory.user({ site });
+    expect((await schedule({ recipient: user.email }).expect(422)).body.error).toBe('RECIPIENT_NOT_ALLOWED');
+
+    const resumed = await schedule({ enabled: true }).expect(422);
+    expect(resumed.body).toMatchObject({ error: 'RECIPIENT_NOT_ALLOWED' });
+    expect(resumed.body.message).toContain('inactive');
+    const row = await db.knex('spotlight_export_schedule').where({ id: created.body.id }).first();
+    expect({ enabled: Boolean(Number(row.enabled)), nextDueAt: row.next_due_at }).toEqual({
+      enabled: false,
+      nextDueAt: null,
+    });
+    await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
+    expect(await db.knex('spotlight_export_schedule').where({ id: created.body.id })).toEqual([]);
+  });
+
+  it('pauses a schedule saved before the five-field rule, and resumes it only with a five-field cron', async () => {
+    const created = await create(valid()).expect(201);
+    await db.knex('spotlight_export_schedule').where({ id: created.body.id }).update({ cron: '* * * * * *' });
+    const schedule = (changes: Record<string, unknown>) =>
+      request(t.http).patch(`/schedules/${created.body.id}`).set(bearer(staff)).send(changes);
+    await schedule({ enabled: false }).expect(200);
+    expect((await schedule({ enabled: true }).expect(400)).body.message).toMatch(/it has 6 fields/);
+    await schedule({ enabled: true, cron: '0 7 * * 1' }).expect(200);
+    await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
+  });
+
   it('runs the recipient guard when a schedule is saved', async () => {
     const user = await db.factory.user({ site });
     const refused = await create({ ...valid(), recipient: user.email }).expect(422);
@@ -168,7 +254,7 @@ describeEachDatabase('schedules API and scheduler', (db) => {
   });
 
   it('fires nothing for a disabled schedule', async () => {
-    const created = await create({ ...valid(), cron: '* * * * *', enabled: false }).expect(201);
+    const created = await create({ ...valid(), cron: '0 * * * *', enabled: false }).expect(201);
     await dueSince(created.body.id, new Date(Date.now() - DAY));
     expect(await scheduler.tick()).toBe(0);
     await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);

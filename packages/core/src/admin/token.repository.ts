@@ -17,6 +17,8 @@ export interface TokenRecord {
 }
 
 export const TOKEN_TABLE = 'spotlight_export_token';
+/** Export schedules: the server's ScheduleRepository keeps them; a revoke pauses a token's own. */
+export const SCHEDULE_TABLE = 'spotlight_export_schedule';
 
 interface TokenRow {
   id: number;
@@ -123,13 +125,18 @@ export class TokenRepository {
       .update({ last_used_at: at });
   }
 
-  /** Marks the token revoked; false when it was already revoked or does not exist. */
-  async revoke(id: number, at: Date): Promise<boolean> {
-    const changed = await this.db(TOKEN_TABLE)
-      .where({ id })
-      .whereNull('revoked_at')
-      .update({ revoked_at: at });
-    return changed > 0;
+  /**
+   * Marks the token revoked (unless it already was) and pauses the enabled
+   * schedules it created, in one transaction; returns how many were paused.
+   */
+  async revoke(id: number, at: Date): Promise<{ pausedSchedules: number }> {
+    return this.db.transaction(async (trx) => {
+      await trx(TOKEN_TABLE).where({ id }).whereNull('revoked_at').update({ revoked_at: at });
+      const pausedSchedules = await trx(SCHEDULE_TABLE)
+        .where({ created_by_token_id: id, enabled: true })
+        .update({ enabled: false, next_due_at: null, updated_at: at });
+      return { pausedSchedules };
+    });
   }
 
   /** Whether django_site has this domain (a site token must name a real customer). */

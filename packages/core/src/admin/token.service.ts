@@ -15,6 +15,12 @@ export interface CreatedToken {
   token: string;
 }
 
+export interface RevokedToken {
+  record: TokenRecord;
+  /** Enabled schedules the token had created, now paused. */
+  pausedSchedules: number;
+}
+
 export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
 }
@@ -53,8 +59,12 @@ export class TokenService {
     return { record, token };
   }
 
-  /** Revokes by id (a number) or by the token itself; returns the token as it now is. */
-  async revoke(idOrToken: string): Promise<TokenRecord> {
+  /**
+   * Revokes by id (a number) or by the token itself, and pauses the schedules
+   * it created, so nothing keeps sending in the name of a withdrawn token.
+   * Returns the token as it now is and how many schedules were paused.
+   */
+  async revoke(idOrToken: string): Promise<RevokedToken> {
     const text = idOrToken.trim();
     const found = /^\d+$/.test(text)
       ? await this.tokens.findById(Number(text))
@@ -66,12 +76,11 @@ export class TokenService {
         `No token "${text.slice(0, 12)}"; give the id printed by "spotlight token create" or the token itself.`,
       );
     }
-    if (!found.revokedAt) {
-      const at = this.clock();
-      await this.tokens.revoke(found.id, at);
-      found.revokedAt = at;
-    }
-    return found;
+    const at = this.clock();
+    // Again for a token revoked before: its schedules may have been enabled since.
+    const { pausedSchedules } = await this.tokens.revoke(found.id, at);
+    found.revokedAt ??= at;
+    return { record: found, pausedSchedules };
   }
 
   /** Every token, revoked ones included; never the secret or its hash. */

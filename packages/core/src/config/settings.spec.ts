@@ -43,6 +43,12 @@ describe('core settings', () => {
     });
   });
 
+  it.each(['a\r\nBcc: x@y', 'Exports <e@example.com>\nX-Spam: no'])('refuses MAIL_FROM %j', (from) => {
+    expect(() => loadCoreSettings({ MAIL_FROM: from })).toThrow(
+      /^Invalid configuration: MAIL_FROM must be one line, like "Exports <exports@example.com>": a line break would add mail headers$/,
+    );
+  });
+
   it('names every bad variable in one line', () => {
     const load = () =>
       loadCoreSettings({

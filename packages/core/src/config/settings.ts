@@ -41,7 +41,9 @@ export const coreSettingsSchema = z.object({
   SMTP_URL: optionalText.refine((url) => !url || /^smtps?:\/\/[^/]+/i.test(url), {
     message: 'must be smtp://user:password@host:port or smtps://...',
   }),
-  MAIL_FROM: optionalText,
+  MAIL_FROM: optionalText.refine((from) => !from || !/[\r\n]/.test(from), {
+    message: 'must be one line, like "Exports <exports@example.com>": a line break would add mail headers',
+  }),
   SPOTLIGHT_DATA_DIR: optionalText,
   SPOTLIGHT_OUTBOX_DIR: optionalText,
   SPOTLIGHT_MAX_ROWS_PER_SHEET: z.coerce.number().int().min(1).max(EXCEL_MAX_DATA_ROWS).optional(),

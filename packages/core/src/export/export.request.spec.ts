@@ -25,19 +25,27 @@ describe('export requests', () => {
     [{ customer: '', recipient: 'a@b.co' }, /is not a customer domain/],
     [
       { customer: 'example.com', recipient: 'a@b.co', since: 'yesterday' },
-      /--since "yesterday" is not a date/,
+      /^since "yesterday" is not a date/,
     ],
     [
       { customer: 'example.com', recipient: 'a@b.co', until: '2026-02-30' },
-      /--until "2026-02-30" is not a date/,
+      /^until "2026-02-30" is not a date/,
     ],
     [{ customer: 'example.com', recipient: 'a@b.co', since: '2026-01-01T00:00:00' }, /with a time zone/],
     [
       { customer: 'example.com', recipient: 'a@b.co', since: '2026-02-01', until: '2026-01-01' },
-      /--since must be earlier than --until/,
+      /^since must be earlier than until\.$/,
     ],
   ])('rejects %j', (input, message) => {
     expect(() => parseExportRequest(input)).toThrow(InvalidInputError);
     expect(() => parseExportRequest(input)).toThrow(message);
+  });
+
+  it("names the range's ends as the caller does", () => {
+    const flags = { since: '--since', until: '--until' };
+    expect(() => parseRange('2026-02-01', '2026-01-01', flags)).toThrow(
+      /^--since must be earlier than --until\.$/,
+    );
+    expect(() => parseRange('yesterday', undefined, flags)).toThrow(/^--since "yesterday" is not a date/);
   });
 });

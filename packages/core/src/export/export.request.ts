@@ -38,11 +38,23 @@ export function parseRecipient(recipient: string): string {
   return value;
 }
 
+/** What the caller calls the range's two ends, for messages: request fields, or the CLI's flags. */
+export interface RangeNames {
+  since: string;
+  until: string;
+}
+
+export const RANGE_FIELDS: RangeNames = { since: 'since', until: 'until' };
+
 /** Reads a range bound; a bare `until` date means "to the end of that day". */
-export function parseBound(value: string | Date | undefined, bound: 'since' | 'until'): Date | undefined {
+export function parseBound(
+  value: string | Date | undefined,
+  bound: 'since' | 'until',
+  names: RangeNames = RANGE_FIELDS,
+): Date | undefined {
   if (value === undefined || value === '') return undefined;
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new InvalidInputError(`--${bound} is not a valid date.`);
+    if (Number.isNaN(value.getTime())) throw new InvalidInputError(`${names[bound]} is not a valid date.`);
     return value;
   }
   const text = value.trim();
@@ -57,26 +69,36 @@ export function parseBound(value: string | Date | undefined, bound: 'since' | 'u
     (DATE_ONLY.test(text) && date.toISOString().slice(0, 10) !== text)
   ) {
     throw new InvalidInputError(
-      `--${bound} "${value}" is not a date: use YYYY-MM-DD or an ISO 8601 date-time with a time zone.`,
+      `${names[bound]} "${value}" is not a date: use YYYY-MM-DD or an ISO 8601 date-time with a time zone.`,
     );
   }
   if (bound === 'until' && DATE_ONLY.test(text)) date.setUTCDate(date.getUTCDate() + 1);
   return date;
 }
 
-export function parseRange(since?: string | Date, until?: string | Date): DateRange {
-  const range: DateRange = { since: parseBound(since, 'since'), until: parseBound(until, 'until') };
+export function parseRange(
+  since?: string | Date,
+  until?: string | Date,
+  names: RangeNames = RANGE_FIELDS,
+): DateRange {
+  const range: DateRange = {
+    since: parseBound(since, 'since', names),
+    until: parseBound(until, 'until', names),
+  };
   if (range.since && range.until && range.since >= range.until) {
-    throw new InvalidInputError('--since must be earlier than --until.');
+    throw new InvalidInputError(`${names.since} must be earlier than ${names.until}.`);
   }
   return range;
 }
 
 /** Checks and normalises what a person asked for, before anything touches the database. */
-export function parseExportRequest(input: ExportRequestInput): ExportRequest {
+export function parseExportRequest(
+  input: ExportRequestInput,
+  names: RangeNames = RANGE_FIELDS,
+): ExportRequest {
   return {
     customer: parseCustomer(input.customer ?? ''),
     recipient: parseRecipient(input.recipient ?? ''),
-    range: parseRange(input.since, input.until),
+    range: parseRange(input.since, input.until, names),
   };
 }

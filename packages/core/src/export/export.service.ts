@@ -27,6 +27,7 @@ import {
   parseCustomer,
   parseExportRequest,
   parseRange,
+  type RangeNames,
   parseRecipient,
   type ExportRequest,
   type ExportRequestInput,
@@ -49,6 +50,8 @@ export interface ExportServiceOptions {
   locks?: ExportLockRepository;
   /** Where exports that run outside the server's queue (the CLI's) are recorded. */
   history?: RunRepository;
+  /** What messages call since and until: the request fields by default, the CLI's flags there. */
+  rangeNames?: RangeNames;
 }
 
 export interface ExportRunOptions {
@@ -159,7 +162,7 @@ export class ExportService {
     run: ExportRunOptions,
     startedAt: Date,
   ): Promise<ExportSummary> {
-    const request = parseExportRequest(input);
+    const request = parseExportRequest(input, this.options.rangeNames);
     const generatedAt = startedAt;
     const lock = run.dryRun ? null : await this.lockCustomer(request, run.holder, startedAt);
     let summary: ExportSummary | null = null;
@@ -340,7 +343,7 @@ export class ExportService {
     const explained = explainDatabaseError(error, this.options.databaseLabel);
     let range: DateRange = {};
     try {
-      range = parseRange(input.since, input.until);
+      range = parseRange(input.since, input.until, this.options.rangeNames);
     } catch {
       // An unreadable range is the error being recorded; keep the rest.
     }
@@ -375,7 +378,7 @@ export class ExportService {
     run: Pick<ExportRunOptions, 'onProgress'> = {},
   ): Promise<ExportSummary> {
     const customer = parseCustomer(input.customer);
-    const range = parseRange(input.since, input.until);
+    const range = parseRange(input.since, input.until, this.options.rangeNames);
     const started = performance.now();
     const generatedAt = this.now();
     return this.withScratch(async (scratch) => {

@@ -88,6 +88,61 @@ describeEachDatabase('spotlight token', (db) => {
     expect(again.revokedAt).toBe(parseJson<TokenRevokeResult>(revoked).revokedAt);
   });
 
+  it('pauses the schedules a revoked token created, and says how many', async () => {
+    const owner = parseJson<TokenCreateResult>(await runCli(['token', 'create', '--staff', '--json'], env()));
+    const other = parseJson<TokenCreateResult>(await runCli(['token', 'create', '--staff', '--json'], env()));
+    const now = new Date();
+    const schedule = async (createdBy: number, enabled: boolean): Promise<number> => {
+      const [id] = await db.knex('spotlight_export_schedule').insert({
+        customer: site.domain,
+        recipient: 'manager@example.com',
+        cron: '0 7 * * 1',
+        time_zone: 'UTC',
+        enabled,
+        next_due_at: enabled ? new Date(now.getTime() + 86_400_000) : null,
+        created_by_token_id: createdBy,
+        updated_by_token_id: createdBy,
+        created_at: now,
+        updated_at: now,
+      });
+      return Number(id);
+    };
+    const mine = [await schedule(owner.id, true), await schedule(owner.id, true)];
+    const alreadyPaused = await schedule(owner.id, false);
+    const theirs = await schedule(other.id, true);
+    const enabled = async () =>
+      Object.fromEntries(
+        (
+          await db
+            .knex('spotlight_export_schedule')
+            .whereIn('id', [...mine, alreadyPaused, theirs])
+            .select('id', 'enabled', 'next_due_at')
+        ).map((row) => [row.id, Boolean(Number(row.enabled)) && row.next_due_at !== null]),
+      );
+
+    const revoked = await runCli(['token', 'revoke', String(owner.id), '--json'], env());
+    expectSuccess(revoked);
+    expect(parseJson<TokenRevokeResult>(revoked)).toMatchObject({ id: owner.id, pausedSchedules: 2 });
+    expect(await enabled()).toEqual({
+      [mine[0]]: false,
+      [mine[1]]: false,
+      [alreadyPaused]: false,
+      [theirs]: true,
+    });
+
+    // One re-enabled since (by another token, say) is paused by revoking again.
+    await db
+      .knex('spotlight_export_schedule')
+      .where({ id: mine[0] })
+      .update({ enabled: true, next_due_at: now });
+    const again = await runCli(['token', 'revoke', owner.token], env());
+    expectSuccess(again);
+    expect(again.stdout).toMatch(/; paused 1 schedule it created\.$/m);
+    const none = await runCli(['token', 'revoke', String(owner.id)], env());
+    expect(none.stdout).toMatch(/; paused 0 schedules it created\.$/m);
+    expect((await enabled())[theirs]).toBe(true);
+  });
+
   it('refuses to revoke a token that does not exist', async () => {
     const run = await runCli(['token', 'revoke', '999999'], env());
     expect(run.code).toBe(2);
