@@ -107,6 +107,8 @@ const STORAGE_REASONS: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'permission denied',
   ENOTDIR: 'a part of the path is a file, not a folder',
+  // mkdir's answer when a file stands where a folder of the path should be.
+  EEXIST: 'a part of the path is a file, not a folder',
   EISDIR: 'it is a folder',
   ENAMETOOLONG: 'the path is too long',
 };

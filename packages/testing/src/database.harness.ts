@@ -32,6 +32,18 @@ export function enabledDialects(env: NodeJS.ProcessEnv = process.env): TestDiale
   return names as TestDialect[];
 }
 
+/** Which of these collations the MariaDB test server has (utf8mb4_0900_ai_ci is MySQL 8's). */
+export async function availableCollations(wanted: string[]): Promise<string[]> {
+  const admin = createServerConnection(mariadbServerUrl());
+  try {
+    const [rows] = await admin.raw('SHOW COLLATION WHERE Charset = ?', ['utf8mb4']);
+    const have = new Set((rows as Array<{ Collation: string }>).map((row) => row.Collation));
+    return wanted.filter((name) => have.has(name));
+  } finally {
+    await admin.destroy();
+  }
+}
+
 /** The MariaDB server test databases are created on (no database in the path). */
 export function mariadbServerUrl(env: NodeJS.ProcessEnv = process.env): string {
   return (env.SPOTLIGHT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/').replace(/\/[^/]*$/, '/');
@@ -47,7 +59,10 @@ export interface TestDatabase {
 }
 
 /** A new, migrated, empty database of that dialect; `drop()` removes it. */
-export async function createTestDatabase(dialect: TestDialect): Promise<TestDatabase> {
+export async function createTestDatabase(
+  dialect: TestDialect,
+  options: { collation?: string } = {},
+): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'spotlight-test-'));
     const url = `sqlite://${path.join(dir, 'test.sqlite')}`;
@@ -57,7 +72,9 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   const name = `spotlight_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = createServerConnection(server);
   try {
-    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+    // MariaDB's and MySQL 5.7's default: it folds accents and case, which is what the guard must survive.
+    const collation = options.collation ?? 'utf8mb4_general_ci';
+    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE ${collation}`);
   } catch (error) {
     await admin.destroy();
     throw new Error(

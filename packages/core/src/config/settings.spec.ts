@@ -1,3 +1,4 @@
+import { defaultScratchRoot } from '../scratch/scratch-space';
 import path from 'node:path';
 import { ConfigurationError } from '../errors';
 import { loadCoreSettings, PROJECT_ROOT } from './settings';
@@ -28,6 +29,10 @@ describe('core settings', () => {
         SPOTLIGHT_STORAGE_DIR: '/mnt/shared/exports',
         SPOTLIGHT_LINK_TTL_DAYS: '0.5',
         SPOTLIGHT_PUBLIC_URL: 'https://exports.example.com/',
+        SPOTLIGHT_SCRATCH_DIR: '/var/tmp/spotlight',
+        SPOTLIGHT_SMTP_CONNECTION_TIMEOUT_MS: '5000',
+        SPOTLIGHT_SMTP_GREETING_TIMEOUT_MS: '6000',
+        SPOTLIGHT_SMTP_SOCKET_TIMEOUT_MS: '7000',
       }),
     ).toEqual({
       databaseUrl: 'mysql://root@127.0.0.1:3306/spotlight',
@@ -40,7 +45,22 @@ describe('core settings', () => {
       storageDir: '/mnt/shared/exports',
       linkTtlMs: 12 * 60 * 60 * 1000,
       publicUrl: 'https://exports.example.com',
+      scratchRoot: '/var/tmp/spotlight',
+      smtpTimeouts: { connectionTimeoutMs: 5000, greetingTimeoutMs: 6000, socketTimeoutMs: 7000 },
     });
+  });
+
+  it('bounds every SMTP wait by default, and keeps scratch in a per-user folder of the temporary folder', () => {
+    const settings = loadCoreSettings({});
+    expect(settings.smtpTimeouts).toEqual({
+      connectionTimeoutMs: 15_000,
+      greetingTimeoutMs: 15_000,
+      socketTimeoutMs: 60_000,
+    });
+    expect(settings.scratchRoot).toBe(defaultScratchRoot());
+    expect(() => loadCoreSettings({ SPOTLIGHT_SMTP_SOCKET_TIMEOUT_MS: '0' })).toThrow(
+      /SPOTLIGHT_SMTP_SOCKET_TIMEOUT_MS/,
+    );
   });
 
   it.each(['a\r\nBcc: x@y', 'Exports <e@example.com>\nX-Spam: no'])('refuses MAIL_FROM %j', (from) => {

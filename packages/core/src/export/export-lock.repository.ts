@@ -123,8 +123,8 @@ export class ExportLockRepository {
   }
 }
 
-// GET_LOCK names are limited to 64 characters; a domain may have 100.
-function mysqlLockName(customer: string): string {
+/** The MySQL lock name of a customer: GET_LOCK names are limited to 64 characters, a domain may have 100. */
+export function mysqlLockName(customer: string): string {
   return `spotlight-export:${crypto.createHash('sha1').update(customer).digest('hex')}`;
 }
 

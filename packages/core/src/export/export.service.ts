@@ -143,7 +143,8 @@ export class ExportService {
     try {
       const { result: summary, queries } = await countQueries(async (soFar) => {
         const summary = await this.emailOnce(input, run, startedAt);
-        summary.queries = soFar();
+        // The history row is the last statement: it records the count with itself included.
+        summary.queries = soFar() + (run.record && !run.dryRun ? 1 : 0);
         summary.durationMs = Math.round(performance.now() - started);
         if (run.record && !run.dryRun)
           summary.historyId = await this.recordSent(summary, run.record, startedAt);

@@ -10,7 +10,7 @@ export function defaultScratchRoot(): string {
   return path.join(os.tmpdir(), `spotlight-exports-${user}`);
 }
 
-const OWN_FOLDER = /^(\d+)-[0-9a-z]+$/;
+const OWN_FOLDER = /^(\d+)-[0-9A-Za-z]+$/;
 
 /**
  * The private scratch folder of this process (mode 0700) under a known root.
