@@ -1,4 +1,5 @@
 import { SPOTLIGHT_TABLES } from './db/migrations/spotlight/0001-spotlight-schema';
+import { DATABASE_SILENT } from './db/row-stream';
 
 /**
  * Errors a user can cause, each with a stable code that every front end maps
@@ -113,6 +114,8 @@ const CONNECTION_CODES = new Set([
   'EHOSTUNREACH',
   'ECONNRESET',
   'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  DATABASE_SILENT,
   'ER_ACCESS_DENIED_ERROR',
   'ER_DBACCESS_DENIED_ERROR',
   'ER_BAD_DB_ERROR',

@@ -69,3 +69,36 @@ describe('TCP proxy', () => {
     expect(await receive(proxy.port, 5_000)).toEqual({ bytes: 0, closed: true });
   });
 });
+
+describe('TCP proxy triggered by what the client sends', () => {
+  let echo: net.Server;
+  let proxy: TcpProxy;
+  beforeEach(async () => {
+    // Answers every chunk with as many bytes.
+    echo = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk) => socket.write(chunk));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    proxy = await TcpProxy.start({ port: (echo.address() as AddressInfo).port });
+  });
+  afterEach(async () => {
+    await proxy.stop();
+    await new Promise<void>((resolve) => echo.close(() => resolve()));
+  });
+
+  it('forwards the statement with the marker, then withholds the answer', async () => {
+    proxy.breakWhenClientSends('SELECT', 'stall');
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    socket.write('PING');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toBe('PING');
+    socket.write('SELECT 1');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received).toBe('PING');
+    expect(proxy.connections).toBe(1);
+    socket.destroy();
+  });
+});

@@ -23,6 +23,7 @@ export class TcpProxy {
   private readonly pairs = new Set<Pair>();
   private mode: ProxyMode = 'pass';
   private trigger: { afterServerBytes: number; action: 'cut' | 'stall' } | null = null;
+  private clientTrigger: { marker: string; action: 'cut' | 'stall' } | null = null;
   private refusing = false;
 
   private constructor(
@@ -87,6 +88,15 @@ export class TcpProxy {
     this.trigger = { afterServerBytes: bytes, action };
   }
 
+  /**
+   * Once a client sends bytes containing `marker` (a piece of a statement,
+   * say), forwards them, then cuts or stalls every connection: the server got
+   * the statement, its answer never arrives.
+   */
+  breakWhenClientSends(marker: string, action: 'cut' | 'stall'): void {
+    this.clientTrigger = { marker, action };
+  }
+
   async stop(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -104,7 +114,15 @@ export class TcpProxy {
     client.on('error', done).on('close', done);
     upstream.on('error', done).on('close', done);
     client.on('data', (chunk: Buffer) => {
-      if (!upstream.write(chunk)) client.pause();
+      const flowing = upstream.write(chunk);
+      const trigger = this.clientTrigger;
+      if (trigger && chunk.includes(trigger.marker)) {
+        this.clientTrigger = null;
+        if (trigger.action === 'cut') upstream.write(Buffer.alloc(0), () => this.cut());
+        else this.stall();
+        return;
+      }
+      if (!flowing) client.pause();
     });
     upstream.on('drain', () => this.mode === 'pass' && client.resume());
     upstream.on('data', (chunk: Buffer) => {

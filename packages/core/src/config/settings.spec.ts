@@ -14,6 +14,7 @@ describe('core settings', () => {
     expect(settings.storageDir).toBe(path.join(PROJECT_ROOT, 'data', 'storage'));
     expect(settings.linkTtlMs).toBe(7 * 24 * 60 * 60 * 1000);
     expect(settings.publicUrl).toBeUndefined();
+    expect(settings.databaseTimeouts).toEqual({ connectMs: 10_000, idleMs: 60_000 });
   });
 
   it('reads every variable', () => {
@@ -28,6 +29,8 @@ describe('core settings', () => {
         SPOTLIGHT_STORAGE_DIR: '/mnt/shared/exports',
         SPOTLIGHT_LINK_TTL_DAYS: '0.5',
         SPOTLIGHT_PUBLIC_URL: 'https://exports.example.com/',
+        SPOTLIGHT_DB_CONNECT_TIMEOUT_MS: '2500',
+        SPOTLIGHT_DB_IDLE_TIMEOUT_MS: '30000',
       }),
     ).toEqual({
       databaseUrl: 'mysql://root@127.0.0.1:3306/spotlight',
@@ -40,6 +43,7 @@ describe('core settings', () => {
       storageDir: '/mnt/shared/exports',
       linkTtlMs: 12 * 60 * 60 * 1000,
       publicUrl: 'https://exports.example.com',
+      databaseTimeouts: { connectMs: 2500, idleMs: 30_000 },
     });
   });
 
@@ -52,9 +56,11 @@ describe('core settings', () => {
         SPOTLIGHT_MAX_ATTACHMENT_BYTES: '20MB',
         SPOTLIGHT_LINK_TTL_DAYS: '0',
         SPOTLIGHT_PUBLIC_URL: 'exports.example.com',
+        SPOTLIGHT_DB_CONNECT_TIMEOUT_MS: '0',
+        SPOTLIGHT_DB_IDLE_TIMEOUT_MS: '1 minute',
       });
     expect(load).toThrow(ConfigurationError);
-    expect.assertions(8);
+    expect.assertions(10);
     try {
       load();
     } catch (error) {
@@ -66,6 +72,8 @@ describe('core settings', () => {
       expect(message).toMatch(/SPOTLIGHT_MAX_ATTACHMENT_BYTES/);
       expect(message).toMatch(/SPOTLIGHT_LINK_TTL_DAYS/);
       expect(message).toMatch(/SPOTLIGHT_PUBLIC_URL must be the server's base URL/);
+      expect(message).toMatch(/SPOTLIGHT_DB_CONNECT_TIMEOUT_MS/);
+      expect(message).toMatch(/SPOTLIGHT_DB_IDLE_TIMEOUT_MS/);
     }
   });
 });
