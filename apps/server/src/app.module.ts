@@ -61,14 +61,18 @@ export class AppModule {
       ],
       providers: [
         { provide: SERVER_SETTINGS, useValue: settings },
-        { provide: PRIMARY_DB, useFactory: () => createDatabase(settings.core.databaseUrl) },
+        {
+          provide: PRIMARY_DB,
+          useFactory: () =>
+            createDatabase(settings.core.databaseUrl, { timeouts: settings.core.databaseTimeouts }),
+        },
         {
           provide: READ_DB,
           inject: [PRIMARY_DB],
           useFactory: (primary: Knex) =>
             settings.readDatabaseUrl === settings.core.databaseUrl
               ? primary
-              : createDatabase(settings.readDatabaseUrl),
+              : createDatabase(settings.readDatabaseUrl, { timeouts: settings.core.databaseTimeouts }),
         },
         { provide: MAIL, useFactory: () => createMailRepository(settings.core) },
         DatabaseLifecycle,
