@@ -28,3 +28,4 @@ export * from './admin/token.service';
 export * from './seed/seed';
 export * from './runs/run.repository';
 export { isUniqueViolation } from './db/unique-violation';
+export * from './db/contention';
