@@ -70,6 +70,17 @@ describe('TCP proxy', () => {
   });
 });
 
+/** Sends `text` and returns what comes back within 300 ms. */
+async function exchange(port: number, text: string): Promise<string> {
+  const socket = net.connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk.toString()));
+  socket.write(text);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  socket.destroy();
+  return received;
+}
+
 describe('TCP proxy triggered by what the client sends', () => {
   let echo: net.Server;
   let proxy: TcpProxy;
@@ -99,6 +110,20 @@ describe('TCP proxy triggered by what the client sends', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(received).toBe('PING');
     expect(proxy.connections).toBe(1);
+    // Only that connection: another one still gets its answers.
+    expect(await exchange(proxy.port, 'PONG')).toBe('PONG');
     socket.destroy();
+  });
+
+  it('resets the connection before the statement with the marker reaches the server', async () => {
+    proxy.breakWhenClientSends('UPDATE', 'cut');
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    const closed = new Promise((resolve) => socket.on('close', resolve).on('error', () => undefined));
+    socket.write('UPDATE x');
+    await closed;
+    expect(received).toBe('');
+    expect(await exchange(proxy.port, 'again')).toBe('again');
   });
 });

@@ -89,9 +89,11 @@ export class TcpProxy {
   }
 
   /**
-   * Once a client sends bytes containing `marker` (a piece of a statement,
-   * say), forwards them, then cuts or stalls every connection: the server got
-   * the statement, its answer never arrives.
+   * Breaks the one connection whose client sends bytes containing `marker`
+   * (a piece of a statement, say), while the others carry on, as a query that
+   * hangs or a connection that drops under one statement: `stall` forwards
+   * those bytes and then withholds the answer, `cut` resets the connection
+   * before they reach the server, so the statement never runs.
    */
   breakWhenClientSends(marker: string, action: 'cut' | 'stall'): void {
     this.clientTrigger = { marker, action };
@@ -114,15 +116,14 @@ export class TcpProxy {
     client.on('error', done).on('close', done);
     upstream.on('error', done).on('close', done);
     client.on('data', (chunk: Buffer) => {
-      const flowing = upstream.write(chunk);
       const trigger = this.clientTrigger;
       if (trigger && chunk.includes(trigger.marker)) {
         this.clientTrigger = null;
-        if (trigger.action === 'cut') upstream.write(Buffer.alloc(0), () => this.cut());
-        else this.stall();
-        return;
+        if (trigger.action === 'cut') return this.close(pair);
+        upstream.write(chunk);
+        return this.pause(pair);
       }
-      if (!flowing) client.pause();
+      if (!upstream.write(chunk)) client.pause();
     });
     upstream.on('drain', () => this.mode === 'pass' && client.resume());
     upstream.on('data', (chunk: Buffer) => {
