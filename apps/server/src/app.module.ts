@@ -130,6 +130,9 @@ export class AppModule {
               leaseMs: settings.runLeaseMs,
               mailMaxAttempts: settings.mailMaxAttempts,
               mailRetryBaseMs: settings.mailRetryBaseMs,
+              // Every wait on the database fails within its idle bound: twice that without progress means stuck.
+              progressBoundMs: 2 * settings.core.databaseTimeouts.idleMs,
+              databaseLabel: maskUrl(settings.core.databaseUrl),
             }),
         },
         ExportWorkerJob,

@@ -59,6 +59,12 @@ export class MailDeliveryError extends SpotlightError {
 
 export class DatabaseUnavailableError extends SpotlightError {
   readonly code = 'DATABASE_UNAVAILABLE';
+  /** The connection failed (unreachable, lost, silent), so trying again later may work; a missing table will not. */
+  readonly transient: boolean;
+  constructor(message: string, options?: { cause?: unknown; transient?: boolean }) {
+    super(message, options);
+    this.transient = options?.transient ?? false;
+  }
 }
 
 /**
@@ -145,6 +151,7 @@ export function explainDatabaseError(error: unknown, target: string): unknown {
   ) {
     return new DatabaseUnavailableError(`Cannot use the database at ${target}: ${message || driverCode}`, {
       cause: error,
+      transient: true,
     });
   }
   if (!isQueryError(error)) return error;
