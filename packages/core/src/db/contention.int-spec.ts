@@ -24,7 +24,10 @@ describeEachDatabase('queue statements under contention', (db) => {
       pool: {
         min: 0,
         max: 1,
-        afterCreate: (conn: { query: Function }, done: Function) =>
+        afterCreate: (
+          conn: { query(sql: string, callback: (error: Error | null) => void): void },
+          done: (error: Error | null, conn: unknown) => void,
+        ) =>
           conn.query('SET SESSION innodb_lock_wait_timeout = 1', (error: Error | null) => done(error, conn)),
       },
     });
