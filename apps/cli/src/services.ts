@@ -61,6 +61,7 @@ export class Services {
       };
       this.knex = createDatabase(this.settings.databaseUrl, {
         log: { warn: toStderr, error: toStderr, deprecate: toStderr, debug: toStderr },
+        timeouts: this.settings.databaseTimeouts,
       });
     }
     return this.knex;

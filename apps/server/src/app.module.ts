@@ -59,6 +59,7 @@ export class AppModule {
     const databaseLog = new Logger('Database');
     const openDatabase = (url: string) =>
       createDatabase(url, {
+        timeouts: settings.core.databaseTimeouts,
         log: {
           warn: (message: unknown) => databaseLog.warn(String(message)),
           error: (message: unknown) => databaseLog.error(String(message)),
@@ -146,6 +147,9 @@ export class AppModule {
               leaseMs: settings.runLeaseMs,
               mailMaxAttempts: settings.mailMaxAttempts,
               mailRetryBaseMs: settings.mailRetryBaseMs,
+              // Every wait on the database fails within its idle bound: twice that without progress means stuck.
+              progressBoundMs: 2 * settings.core.databaseTimeouts.idleMs,
+              databaseLabel: maskUrl(settings.core.databaseUrl),
             }),
         },
         ExportWorkerJob,

@@ -1,4 +1,5 @@
 import { SPOTLIGHT_TABLES } from './db/migrations/spotlight/0001-spotlight-schema';
+import { DATABASE_SILENT } from './db/row-stream';
 
 /**
  * Errors a user can cause, each with a stable code that every front end maps
@@ -60,6 +61,12 @@ export class MailDeliveryError extends SpotlightError {
 
 export class DatabaseUnavailableError extends SpotlightError {
   readonly code = 'DATABASE_UNAVAILABLE';
+  /** The connection failed (unreachable, lost, silent), so trying again later may work; a missing table will not. */
+  readonly transient: boolean;
+  constructor(message: string, options?: { cause?: unknown; transient?: boolean }) {
+    super(message, options);
+    this.transient = options?.transient ?? false;
+  }
 }
 
 /**
@@ -162,6 +169,8 @@ const CONNECTION_CODES = new Set([
   'EHOSTUNREACH',
   'ECONNRESET',
   'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  DATABASE_SILENT,
   'ER_ACCESS_DENIED_ERROR',
   'ER_DBACCESS_DENIED_ERROR',
   'ER_BAD_DB_ERROR',
@@ -193,6 +202,7 @@ export function explainDatabaseError(error: unknown, target: string): unknown {
   ) {
     return new DatabaseUnavailableError(`Cannot use the database at ${target}: ${message || driverCode}`, {
       cause: error,
+      transient: true,
     });
   }
   if (!isQueryError(error)) return error;

@@ -30,3 +30,4 @@ export * from './runs/run.repository';
 export { isUniqueViolation } from './db/unique-violation';
 export * from './export/export-lock.repository';
 export * from './scratch/scratch-space';
+export * from './db/contention';

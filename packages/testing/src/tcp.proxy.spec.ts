@@ -69,3 +69,61 @@ describe('TCP proxy', () => {
     expect(await receive(proxy.port, 5_000)).toEqual({ bytes: 0, closed: true });
   });
 });
+
+/** Sends `text` and returns what comes back within 300 ms. */
+async function exchange(port: number, text: string): Promise<string> {
+  const socket = net.connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk.toString()));
+  socket.write(text);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  socket.destroy();
+  return received;
+}
+
+describe('TCP proxy triggered by what the client sends', () => {
+  let echo: net.Server;
+  let proxy: TcpProxy;
+  beforeEach(async () => {
+    // Answers every chunk with as many bytes.
+    echo = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk) => socket.write(chunk));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    proxy = await TcpProxy.start({ port: (echo.address() as AddressInfo).port });
+  });
+  afterEach(async () => {
+    await proxy.stop();
+    await new Promise<void>((resolve) => echo.close(() => resolve()));
+  });
+
+  it('forwards the statement with the marker, then withholds the answer', async () => {
+    proxy.breakWhenClientSends('SELECT', 'stall');
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    socket.write('PING');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toBe('PING');
+    socket.write('SELECT 1');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received).toBe('PING');
+    expect(proxy.connections).toBe(1);
+    // Only that connection: another one still gets its answers.
+    expect(await exchange(proxy.port, 'PONG')).toBe('PONG');
+    socket.destroy();
+  });
+
+  it('resets the connection before the statement with the marker reaches the server', async () => {
+    proxy.breakWhenClientSends('UPDATE', 'cut');
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    const closed = new Promise((resolve) => socket.on('close', resolve).on('error', () => undefined));
+    socket.write('UPDATE x');
+    await closed;
+    expect(received).toBe('');
+    expect(await exchange(proxy.port, 'again')).toBe('again');
+  });
+});

@@ -23,6 +23,7 @@ export class TcpProxy {
   private readonly pairs = new Set<Pair>();
   private mode: ProxyMode = 'pass';
   private trigger: { afterServerBytes: number; action: 'cut' | 'stall' } | null = null;
+  private clientTrigger: { marker: string; action: 'cut' | 'stall' } | null = null;
   private refusing = false;
 
   private constructor(
@@ -87,6 +88,17 @@ export class TcpProxy {
     this.trigger = { afterServerBytes: bytes, action };
   }
 
+  /**
+   * Breaks the one connection whose client sends bytes containing `marker`
+   * (a piece of a statement, say), while the others carry on, as a query that
+   * hangs or a connection that drops under one statement: `stall` forwards
+   * those bytes and then withholds the answer, `cut` resets the connection
+   * before they reach the server, so the statement never runs.
+   */
+  breakWhenClientSends(marker: string, action: 'cut' | 'stall'): void {
+    this.clientTrigger = { marker, action };
+  }
+
   async stop(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -104,6 +116,13 @@ export class TcpProxy {
     client.on('error', done).on('close', done);
     upstream.on('error', done).on('close', done);
     client.on('data', (chunk: Buffer) => {
+      const trigger = this.clientTrigger;
+      if (trigger && chunk.includes(trigger.marker)) {
+        this.clientTrigger = null;
+        if (trigger.action === 'cut') return this.close(pair);
+        upstream.write(chunk);
+        return this.pause(pair);
+      }
       if (!upstream.write(chunk)) client.pause();
     });
     upstream.on('drain', () => this.mode === 'pass' && client.resume());

@@ -12,6 +12,8 @@ import type { ServerSettings } from '../config/server.settings';
 import { RUN_TABLE } from '@spotlight/core';
 import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database.tokens';
 
+const POOL_CLOSE_MS = 2_000;
+
 /** Checks the database at start (fail fast) and closes connections last on shutdown. */
 @Injectable()
 export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -43,7 +45,14 @@ export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.mail.close();
-    if (this.replica !== this.primary) await this.replica.destroy();
-    await this.primary.destroy();
+    // knex waits for every connection in use to come back, and an export
+    // abandoned at shutdown may never give its own back: wait only so long.
+    const pools = this.replica !== this.primary ? [this.replica, this.primary] : [this.primary];
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(pools.map((pool) => pool.destroy())),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, POOL_CLOSE_MS).unref())),
+    ]);
+    clearTimeout(timer);
   }
 }

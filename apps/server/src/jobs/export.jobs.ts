@@ -71,7 +71,17 @@ export class ExportWorkerJob implements OnApplicationBootstrap, BeforeApplicatio
     if (this.registry.doesExist('interval', 'export-worker')) this.registry.deleteInterval('export-worker');
     if (this.draining) {
       this.logger.log('waiting for the export in flight to finish');
-      await Promise.race([this.draining, sleep(this.settings.shutdownGraceMs)]);
+      const finished = await Promise.race([
+        this.draining.then(() => true),
+        sleep(this.settings.shutdownGraceMs).then(() => false),
+      ]);
+      if (!finished) {
+        // Stuck work must not keep the process: another instance takes it once its lease lapses.
+        this.logger.warn(
+          'abandoning the exports still in flight; another instance takes them when their leases lapse',
+        );
+        this.runner.abandonInFlight();
+      }
     }
   }
 

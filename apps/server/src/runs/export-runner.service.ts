@@ -1,8 +1,11 @@
 import {
+  DatabaseUnavailableError,
   ExportService,
   MailDeliveryError,
+  explainDatabaseError,
   firstLine,
   isSpotlightError,
+  type ExportSummary,
   type MailRepository,
   type OutgoingMail,
   type SentMail,
@@ -12,10 +15,20 @@ import type { RunRecord, RunRepository } from '@spotlight/core';
 export interface ExportRunnerOptions {
   instanceId: string;
   leaseMs: number;
-  /** Deliveries tried before the run fails; the first try counts. */
+  /** Attempts at a transient failure (mail or database) before the run fails; the first try counts. */
   mailMaxAttempts: number;
-  /** The wait after the first failed delivery; it doubles after each further failure. */
+  /** The wait after the first failed attempt; it doubles after each further failure. */
   mailRetryBaseMs: number;
+  /**
+   * The heartbeat renews the lease only if the export made progress within
+   * this long (or is handing the email to the SMTP server, which its own
+   * timeouts bound): an export stuck for longer lets its lease lapse.
+   */
+  progressBoundMs: number;
+  /** Printed in database errors; must not contain a password. */
+  databaseLabel: string;
+  /** Tries at recording a delivered run as sent before it is left delivery-started. */
+  recordSentAttempts?: number;
   clock?: () => Date;
 }
 
@@ -23,6 +36,8 @@ export interface ExportRunnerOptions {
 export type ExportServiceFactory = (mail: MailRepository) => ExportService;
 
 class LostClaimError extends Error {}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs queued exports: claims one run (atomically, whichever instance asks
@@ -35,9 +50,15 @@ class LostClaimError extends Error {}
  * expires; one abandoned during delivery (the process died between the SMTP
  * server's answer and that statement) is marked failed, not resent, because it
  * may already be in the manager's mailbox.
+ *
+ * A delivered run is never recorded as failed: once the email is sent, only
+ * "sent" is written, retried for a while if the database refuses. If it never
+ * gets through, the run stays delivery-started, its lease lapses, and the
+ * instance that takes it records that it may already have arrived.
  */
 export class ExportRunner {
   private readonly clock: () => Date;
+  private abandoned = false;
 
   constructor(
     private readonly runs: RunRepository,
@@ -68,27 +89,56 @@ export class ExportRunner {
     return this.runs.findById(run.id);
   }
 
+  /**
+   * For shutdown once its grace has passed: the exports still in flight are
+   * left as they are. Their leases are no longer renewed and no failure or
+   * retry is recorded for them, so another instance takes them when the
+   * leases lapse. An email handed over meanwhile is still recorded as sent.
+   */
+  abandonInFlight(): void {
+    this.abandoned = true;
+  }
+
   private async execute(run: RunRecord): Promise<void> {
+    let lastProgress = Date.now();
+    let delivering = false;
+    const progressed = () => {
+      lastProgress = Date.now();
+    };
     const heartbeat = setInterval(
       () => {
+        if (this.abandoned) return;
+        if (!delivering && Date.now() - lastProgress > this.options.progressBoundMs) return;
         this.runs
           .extendLease(run, new Date(this.clock().getTime() + this.options.leaseMs))
           .catch(() => undefined);
       },
       Math.max(250, Math.floor(this.options.leaseMs / 3)),
     );
+    let summary: ExportSummary;
     try {
-      const summary = await this.exportServiceFor(this.trackDelivery(run)).exportToEmail({
-        customer: run.customer,
-        recipient: run.recipient,
-        since: run.since ?? undefined,
-        until: run.until ?? undefined,
-      });
-      await this.runs.finishSent(run, summary, this.clock());
+      summary = await this.exportServiceFor(
+        this.trackDelivery(run, (inProgress) => {
+          delivering = inProgress;
+          progressed();
+        }),
+      ).exportToEmail(
+        {
+          customer: run.customer,
+          recipient: run.recipient,
+          since: run.since ?? undefined,
+          until: run.until ?? undefined,
+        },
+        { onProgress: progressed },
+      );
     } catch (error) {
-      if (error instanceof LostClaimError) return;
-      const reason = firstLine(error instanceof Error ? error.message : String(error)) || 'Unknown error';
-      if (error instanceof MailDeliveryError && run.attempts < this.options.mailMaxAttempts) {
+      clearInterval(heartbeat);
+      if (error instanceof LostClaimError || this.abandoned) return;
+      const explained = explainDatabaseError(error, this.options.databaseLabel);
+      const reason =
+        firstLine(explained instanceof Error ? explained.message : String(explained)) || 'Unknown error';
+      const transient = isTransient(explained);
+      if (transient && run.attempts < this.options.mailMaxAttempts) {
         const wait = this.options.mailRetryBaseMs * 2 ** (run.attempts - 1);
         const next = new Date(this.clock().getTime() + wait);
         await this.runs.retryLater(
@@ -98,19 +148,38 @@ export class ExportRunner {
         );
         return;
       }
-      const prefix = error instanceof MailDeliveryError ? `Gave up after ${run.attempts} attempts: ` : '';
+      const prefix = transient ? `Gave up after ${run.attempts} attempts: ` : '';
       await this.runs.finishFailed(
         run,
         `${prefix}${reason}`,
         this.clock(),
-        isSpotlightError(error) ? error.code : 'UNEXPECTED',
+        isSpotlightError(explained) ? explained.code : 'UNEXPECTED',
       );
+      return;
+    }
+    try {
+      await this.recordSent(run, summary);
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  private trackDelivery(run: RunRecord): MailRepository {
+  /** Records a delivered run as sent, retrying for a few seconds; never records it as failed. */
+  private async recordSent(run: RunRecord, summary: ExportSummary): Promise<void> {
+    const attempts = this.options.recordSentAttempts ?? 6;
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      try {
+        // False changes nothing here: an earlier try got through though its
+        // answer was lost, or the claim was lost and its next holder reports the run.
+        await this.runs.finishSent(run, summary, this.clock());
+        return;
+      } catch {
+        if (attempt < attempts) await sleep(250 * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  private trackDelivery(run: RunRecord, delivering: (inProgress: boolean) => void): MailRepository {
     const { runs, mail, clock } = this;
     return {
       destination: mail.destination,
@@ -118,9 +187,19 @@ export class ExportRunner {
         if (!(await runs.markDeliveryStarted(run, clock()))) {
           throw new LostClaimError(`Run ${run.id} is no longer claimed by this instance`);
         }
-        return mail.send(message);
+        delivering(true);
+        try {
+          return await mail.send(message);
+        } finally {
+          delivering(false);
+        }
       },
       close() {},
     };
   }
+}
+
+/** Failures that another attempt may not meet: the mail server or the database connection. */
+function isTransient(error: unknown): boolean {
+  return error instanceof MailDeliveryError || (error instanceof DatabaseUnavailableError && error.transient);
 }

@@ -1,5 +1,6 @@
 import { describeEachDatabase, Factory, type SiteRow, type UserRow } from '@spotlight/testing';
 import { createDatabase } from '../db/connection';
+import { generateCustomer } from '../seed/seed';
 import { ActivityRepository } from './activity.repository';
 import { isActive, type UserActivity } from './activity.types';
 
@@ -187,6 +188,28 @@ describeEachDatabase('activity repository', (db) => {
       expect(after.map((u) => u.email)).toContain('late@acme.example.com');
     } finally {
       await writer.destroy();
+    }
+  });
+
+  it('keeps streaming to a reader slower than the idle bound: only the database being silent counts', async () => {
+    const { site: big } = await generateCustomer(db.knex, {
+      users: 600,
+      noiseSites: 0,
+      domain: 'slow-reader.example.com',
+    });
+    const impatient = createDatabase(db.url, { timeouts: { idleMs: 150 } });
+    try {
+      let read = 0;
+      await new ActivityRepository(impatient).inSnapshot(async (snapshot) => {
+        for await (const _user of snapshot.streamActivity(big.id)) {
+          read += 1;
+          // The workbook writer holding rows back, as on a slow disk.
+          if (read % 150 === 0) await new Promise((resolve) => setTimeout(resolve, 400));
+        }
+      });
+      expect(read).toBe(600);
+    } finally {
+      await impatient.destroy();
     }
   });
 

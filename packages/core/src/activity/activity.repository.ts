@@ -138,10 +138,24 @@ export class ActivityRepository {
     // knex only emits SET TRANSACTION READ ONLY on MySQL; SQLite decides read
     // or write per statement and warns when asked.
     const config = dialectOf(this.db) === 'mysql' ? { readOnly: true } : {};
-    const { result, queries } = await captureQueries(this.db, () =>
-      this.db.transaction((trx) => work(new ActivityRepository(trx)), config),
-    );
-    return { result, queries: queries.length };
+    // When the work fails because the connection died, knex's ROLLBACK fails
+    // too and knex reports that instead; the work's own error says what happened.
+    let failure: { error: unknown } | undefined;
+    try {
+      const { result, queries } = await captureQueries(this.db, () =>
+        this.db.transaction(async (trx) => {
+          try {
+            return await work(new ActivityRepository(trx));
+          } catch (error) {
+            failure = { error };
+            throw error;
+          }
+        }, config),
+      );
+      return { result, queries: queries.length };
+    } catch (error) {
+      throw failure ? failure.error : error;
+    }
   }
 
   /**

@@ -15,6 +15,7 @@ describe('core settings', () => {
     expect(settings.storageDir).toBe(path.join(PROJECT_ROOT, 'data', 'storage'));
     expect(settings.linkTtlMs).toBe(7 * 24 * 60 * 60 * 1000);
     expect(settings.publicUrl).toBeUndefined();
+    expect(settings.databaseTimeouts).toEqual({ connectMs: 10_000, idleMs: 60_000 });
   });
 
   it('reads every variable', () => {
@@ -33,6 +34,8 @@ describe('core settings', () => {
         SPOTLIGHT_SMTP_CONNECTION_TIMEOUT_MS: '5000',
         SPOTLIGHT_SMTP_GREETING_TIMEOUT_MS: '6000',
         SPOTLIGHT_SMTP_SOCKET_TIMEOUT_MS: '7000',
+        SPOTLIGHT_DB_CONNECT_TIMEOUT_MS: '2500',
+        SPOTLIGHT_DB_IDLE_TIMEOUT_MS: '30000',
       }),
     ).toEqual({
       databaseUrl: 'mysql://root@127.0.0.1:3306/spotlight',
@@ -47,6 +50,7 @@ describe('core settings', () => {
       publicUrl: 'https://exports.example.com',
       scratchRoot: '/var/tmp/spotlight',
       smtpTimeouts: { connectionTimeoutMs: 5000, greetingTimeoutMs: 6000, socketTimeoutMs: 7000 },
+      databaseTimeouts: { connectMs: 2500, idleMs: 30_000 },
     });
   });
 
@@ -78,9 +82,11 @@ describe('core settings', () => {
         SPOTLIGHT_MAX_ATTACHMENT_BYTES: '20MB',
         SPOTLIGHT_LINK_TTL_DAYS: '0',
         SPOTLIGHT_PUBLIC_URL: 'exports.example.com',
+        SPOTLIGHT_DB_CONNECT_TIMEOUT_MS: '0',
+        SPOTLIGHT_DB_IDLE_TIMEOUT_MS: '1 minute',
       });
     expect(load).toThrow(ConfigurationError);
-    expect.assertions(8);
+    expect.assertions(10);
     try {
       load();
     } catch (error) {
@@ -92,6 +98,8 @@ describe('core settings', () => {
       expect(message).toMatch(/SPOTLIGHT_MAX_ATTACHMENT_BYTES/);
       expect(message).toMatch(/SPOTLIGHT_LINK_TTL_DAYS/);
       expect(message).toMatch(/SPOTLIGHT_PUBLIC_URL must be the server's base URL/);
+      expect(message).toMatch(/SPOTLIGHT_DB_CONNECT_TIMEOUT_MS/);
+      expect(message).toMatch(/SPOTLIGHT_DB_IDLE_TIMEOUT_MS/);
     }
   });
 });

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { ConfigurationError } from '../errors';
 import { defaultScratchRoot } from '../scratch/scratch-space';
 import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from '../mail/mail.repository';
-import { defaultDatabaseUrl, parseDatabaseUrl } from '../db/connection';
+import {
+  DEFAULT_DATABASE_TIMEOUTS,
+  defaultDatabaseUrl,
+  parseDatabaseUrl,
+  type DatabaseTimeouts,
+} from '../db/connection';
 import { EXCEL_MAX_DATA_ROWS } from '../workbook/activity-workbook.writer';
 
 /** The repository's root: the embedded default keeps its data below it. */
@@ -54,6 +59,8 @@ export const coreSettingsSchema = z.object({
   SPOTLIGHT_SMTP_GREETING_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(600_000)),
   SPOTLIGHT_SMTP_SOCKET_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(3_600_000)),
   SPOTLIGHT_LINK_TTL_DAYS: optionalNumber(z.coerce.number().positive().max(365)),
+  SPOTLIGHT_DB_CONNECT_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(600_000)),
+  SPOTLIGHT_DB_IDLE_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(3_600_000)),
   SPOTLIGHT_PUBLIC_URL: optionalText.refine((url) => !url || /^https?:\/\/[^/]+/i.test(url), {
     message: "must be the server's base URL, such as https://exports.example.com",
   }),
@@ -80,6 +87,8 @@ export interface CoreSettings {
   linkTtlMs: number;
   /** The server's base URL, without a trailing slash; download links start with it. */
   publicUrl?: string;
+  /** How long a connection may take, and how long the database may stay silent, before the work fails. */
+  databaseTimeouts: DatabaseTimeouts;
 }
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
@@ -112,6 +121,10 @@ export function loadCoreSettings(env: Record<string, string | undefined>): CoreS
     },
     linkTtlMs: Math.round((values.SPOTLIGHT_LINK_TTL_DAYS ?? DEFAULT_LINK_TTL_DAYS) * DAY_MS),
     publicUrl: values.SPOTLIGHT_PUBLIC_URL?.replace(/\/+$/, ''),
+    databaseTimeouts: {
+      connectMs: values.SPOTLIGHT_DB_CONNECT_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.connectMs,
+      idleMs: values.SPOTLIGHT_DB_IDLE_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.idleMs,
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
+import { MysqlClient } from './mysql.client';
 import { SqliteClient } from './sqlite.client';
 import { trackQueries } from './query-counter';
 
@@ -44,7 +45,6 @@ export function parseDatabaseUrl(url: string): { dialect: Dialect; connection: K
         timezone: 'Z',
         charset: 'utf8mb4',
         supportBigNumbers: true,
-        connectTimeout: 10_000,
       },
     };
   }
@@ -69,6 +69,19 @@ export function defaultDatabaseUrl(dataDir: string): string {
   return `sqlite://${path.resolve(dataDir, 'spotlight.sqlite')}`;
 }
 
+/** How long any wait on the database may last before the work fails. */
+export interface DatabaseTimeouts {
+  /** To open a connection to MySQL/MariaDB; waiting for a free one in the pool gets a second more. */
+  connectMs: number;
+  /** Silence of the database while an answer or a streamed row is awaited (a slow reader does not count). */
+  idleMs: number;
+}
+
+// A support person waiting on the CLI should hear of a dead database within
+// about a minute; the slowest healthy statement (the activity query's first
+// row on a big customer) answers well within that.
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 10_000, idleMs: 60_000 };
+
 /** Opens a knex instance for a database URL. The caller owns it and must `destroy()` it. */
 export function createDatabase(
   url: string,
@@ -76,6 +89,7 @@ export function createDatabase(
     pool?: Knex.PoolConfig;
     /** Where knex's own warnings go; knex prints them on stdout by default. */
     log?: Knex.Config['log'];
+    timeouts?: Partial<DatabaseTimeouts>;
   } = {},
 ): Knex {
   const db = openDatabase(url, options);
@@ -83,15 +97,25 @@ export function createDatabase(
   return db;
 }
 
-function openDatabase(url: string, options: { pool?: Knex.PoolConfig; log?: Knex.Config['log'] }): Knex {
+function openDatabase(
+  url: string,
+  options: { pool?: Knex.PoolConfig; log?: Knex.Config['log']; timeouts?: Partial<DatabaseTimeouts> },
+): Knex {
   const { dialect, connection } = parseDatabaseUrl(url);
+  const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
+  // Read by the dialect clients, which bound every statement and stream with it.
+  const spotlight = { idleTimeoutMs: timeouts.idleMs };
   if (dialect === 'mysql') {
     return knexFactory({
-      client: 'mysql2',
-      connection,
+      client: MysqlClient as unknown as typeof Knex.Client,
+      connection: { ...(connection as object), connectTimeout: timeouts.connectMs },
+      // A second beyond connecting, so that a server that does not answer is
+      // reported by the driver ("connect ETIMEDOUT"), not as a full pool.
+      acquireConnectionTimeout: timeouts.connectMs + 1_000,
       pool: { min: 0, max: 10, ...options.pool },
       log: options.log,
-    });
+      spotlight,
+    } as Knex.Config);
   }
   const filename = (connection as { filename: string }).filename;
   if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
@@ -100,6 +124,7 @@ function openDatabase(url: string, options: { pool?: Knex.PoolConfig; log?: Knex
     connection: { filename },
     useNullAsDefault: true,
     log: options.log,
+    spotlight,
     pool: {
       min: 1,
       max: 1,
@@ -112,7 +137,7 @@ function openDatabase(url: string, options: { pool?: Knex.PoolConfig; log?: Knex
         done(null, conn);
       },
     },
-  });
+  } as Knex.Config);
 }
 
 /**
@@ -135,8 +160,9 @@ export function createServerConnection(serverUrl: string): Knex {
 }
 
 export function dialectOf(db: Knex): Dialect {
-  const client = db.client.config.client;
-  return client === 'mysql2' || client === 'mysql' ? 'mysql' : 'sqlite';
+  // Not config.client: it is a class for the dialects core extends.
+  const driver = (db.client as { driverName?: string }).driverName;
+  return driver === 'mysql2' || driver === 'mysql' ? 'mysql' : 'sqlite';
 }
 
 export function describeDatabase(url: string): DatabaseTarget {

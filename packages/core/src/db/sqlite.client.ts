@@ -1,5 +1,6 @@
-import { PassThrough } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import type BetterSqlite3 from 'better-sqlite3';
+import { forwardRows } from './row-stream';
 // knex ships no typings for its dialect classes; this is its documented extension point.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ClientBetterSqlite3 = require('knex/lib/dialects/better-sqlite3');
@@ -32,34 +33,45 @@ export class SqliteClient extends ClientBetterSqlite3 {
     });
   }
 
-  async _stream(connection: BetterSqlite3.Database, obj: QueryObject, stream: PassThrough): Promise<void> {
+  declare config: { spotlight: { idleTimeoutMs: number } };
+
+  async _stream(connection: BetterSqlite3.Database, obj: QueryObject, output: Writable): Promise<void> {
     if (!obj.sql) throw new Error('The query is empty');
-    let rows: IterableIterator<unknown> | undefined;
+    // A statement that fails to prepare (a missing table, say) must fail the
+    // stream, or its reader would wait forever.
+    let rows: IterableIterator<unknown>;
     try {
-      // Inside the try: a statement that fails to prepare (a missing table,
-      // say) must fail the stream, or its reader would wait forever.
       rows = connection
         .prepare(obj.sql)
         .iterate(this._formatBindings(obj.bindings)) as IterableIterator<unknown>;
-      for (const row of rows) {
-        if (stream.destroyed) break;
-        if (!stream.write(row)) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              stream.off('drain', done);
-              stream.off('close', done);
-              resolve();
-            };
-            stream.once('drain', done);
-            stream.once('close', done);
-          });
-        }
-      }
-      stream.end();
     } catch (error) {
-      stream.emit('error', error);
-    } finally {
-      rows?.return?.();
+      output.destroy(error as Error);
+      throw error;
     }
+    const source = new Readable({
+      objectMode: true,
+      read() {
+        try {
+          for (;;) {
+            const next = rows.next();
+            if (next.done) return void this.push(null);
+            if (!this.push(next.value)) return;
+          }
+        } catch (error) {
+          this.destroy(error as Error);
+        }
+      },
+      destroy(error, callback) {
+        // Frees the statement: the connection cannot run another one while it is open.
+        rows.return?.();
+        callback(error);
+      },
+    });
+    // Rows come synchronously here, so silence can only be a reader that
+    // stopped asking; the same forwarding as MySQL's proves that is not counted.
+    await forwardRows(source, output, {
+      idleMs: this.config.spotlight.idleTimeoutMs,
+      abort: () => undefined,
+    });
   }
 }

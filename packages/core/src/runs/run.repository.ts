@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { dialectOf, toDate } from '../db/connection';
 import type { ExportSummary } from '../export/export.service';
 import { isUniqueViolation } from '../db/unique-violation';
+import { retryOnContention } from '../db/contention';
 
 export const RUN_TABLE = 'spotlight_export_run';
 
@@ -144,7 +145,7 @@ export class RunRepository {
       created_at: now,
     };
     try {
-      const [id] = await this.db(RUN_TABLE).insert(row);
+      const [id] = await retryOnContention(() => this.db(RUN_TABLE).insert(row));
       return toRecord({ ...row, id });
     } catch (error) {
       if (isUniqueViolation(error)) return null;
@@ -206,20 +207,24 @@ export class RunRepository {
       );
 
     if (dialectOf(this.db) === 'mysql') {
-      return this.db.transaction(async (trx) => {
-        const candidate = await claimable(trx(RUN_TABLE).select('id'))
-          .orderBy('id')
-          .limit(1)
-          .forUpdate()
-          .skipLocked()
-          .first();
-        if (!candidate) return null;
-        await trx(RUN_TABLE).where({ id: candidate.id }).update(changes);
-        return toRecord(await trx(RUN_TABLE).where({ id: candidate.id }).first());
-      });
+      return retryOnContention(() =>
+        this.db.transaction(async (trx) => {
+          const candidate = await claimable(trx(RUN_TABLE).select('id'))
+            .orderBy('id')
+            .limit(1)
+            .forUpdate()
+            .skipLocked()
+            .first();
+          if (!candidate) return null;
+          await trx(RUN_TABLE).where({ id: candidate.id }).update(changes);
+          return toRecord(await trx(RUN_TABLE).where({ id: candidate.id }).first());
+        }),
+      );
     }
     const oldest = claimable(this.db(RUN_TABLE).select('id')).orderBy('id').limit(1);
-    const claimed = await claimable(this.db(RUN_TABLE).whereIn('id', oldest)).update(changes);
+    const claimed = await retryOnContention(() =>
+      claimable(this.db(RUN_TABLE).whereIn('id', oldest)).update(changes),
+    );
     if (claimed === 0) return null;
     const row = await this.db(RUN_TABLE).where({ claim_token: claimToken }).first();
     return row ? toRecord(row) : null;
@@ -227,33 +232,31 @@ export class RunRepository {
 
   /** Keeps the claim alive; false when this instance no longer holds it. */
   async extendLease(run: RunRecord, until: Date): Promise<boolean> {
-    return (await this.mine(run).update({ lease_expires_at: until })) > 0;
+    return this.updateMine(run, { lease_expires_at: until });
   }
 
   /** Recorded just before the SMTP transaction starts; false when the claim was lost (then do not send). */
   async markDeliveryStarted(run: RunRecord, at: Date): Promise<boolean> {
-    return (await this.mine(run).update({ delivery_started_at: at })) > 0;
+    return this.updateMine(run, { delivery_started_at: at });
   }
 
   /** Marks the run sent and records its summary in one statement. */
   async finishSent(run: RunRecord, summary: ExportSummary, at: Date): Promise<boolean> {
-    return (
-      (await this.mine(run).update({
-        status: 'sent',
-        ...this.released(),
-        active_users: summary.active,
-        inactive_users: summary.inactive,
-        bytes: summary.bytes,
-        queries: summary.queries,
-        duration_ms: summary.durationMs,
-        message_id: summary.messageId?.slice(0, 250) ?? null,
-        delivery: summary.delivery,
-        link_expires_at: summary.expiresAt ? new Date(summary.expiresAt) : null,
-        error: null,
-        error_code: null,
-        finished_at: at,
-      })) > 0
-    );
+    return this.updateMine(run, {
+      status: 'sent',
+      ...this.released(),
+      active_users: summary.active,
+      inactive_users: summary.inactive,
+      bytes: summary.bytes,
+      queries: summary.queries,
+      duration_ms: summary.durationMs,
+      message_id: summary.messageId?.slice(0, 250) ?? null,
+      delivery: summary.delivery,
+      link_expires_at: summary.expiresAt ? new Date(summary.expiresAt) : null,
+      error: null,
+      error_code: null,
+      finished_at: at,
+    });
   }
 
   async finishFailed(
@@ -262,15 +265,13 @@ export class RunRepository {
     at: Date,
     errorCode: string | null = null,
   ): Promise<boolean> {
-    return (
-      (await this.mine(run).update({
-        status: 'failed',
-        ...this.released(),
-        error,
-        error_code: errorCode,
-        finished_at: at,
-      })) > 0
-    );
+    return this.updateMine(run, {
+      status: 'failed',
+      ...this.released(),
+      error,
+      error_code: errorCode,
+      finished_at: at,
+    });
   }
 
   /**
@@ -278,51 +279,56 @@ export class RunRepository {
    * finished, in one INSERT; returns its id.
    */
   async insertFinished(run: FinishedRun): Promise<number> {
-    const [id] = await this.db(RUN_TABLE).insert({
-      customer: run.customer.slice(0, 100),
-      recipient: run.recipient.slice(0, 254),
-      since: run.since,
-      until: run.until,
-      status: run.status,
-      source: run.source,
-      operator: run.operator?.slice(0, 200) ?? null,
-      token_id: null,
-      attempts: 1,
-      next_attempt_at: run.startedAt,
-      active_users: run.summary?.active ?? null,
-      inactive_users: run.summary?.inactive ?? null,
-      bytes: run.summary?.bytes ?? null,
-      queries: run.summary?.queries ?? null,
-      duration_ms: run.durationMs,
-      message_id: run.summary?.messageId?.slice(0, 250) ?? null,
-      delivery: run.summary?.delivery ?? null,
-      link_expires_at: run.summary?.expiresAt ? new Date(run.summary.expiresAt) : null,
-      error: run.error,
-      error_code: run.errorCode,
-      created_at: run.startedAt,
-      started_at: run.startedAt,
-      finished_at: run.finishedAt,
-    });
+    const [id] = await retryOnContention(() =>
+      this.db(RUN_TABLE).insert({
+        customer: run.customer.slice(0, 100),
+        recipient: run.recipient.slice(0, 254),
+        since: run.since,
+        until: run.until,
+        status: run.status,
+        source: run.source,
+        operator: run.operator?.slice(0, 200) ?? null,
+        token_id: null,
+        attempts: 1,
+        next_attempt_at: run.startedAt,
+        active_users: run.summary?.active ?? null,
+        inactive_users: run.summary?.inactive ?? null,
+        bytes: run.summary?.bytes ?? null,
+        queries: run.summary?.queries ?? null,
+        duration_ms: run.durationMs,
+        message_id: run.summary?.messageId?.slice(0, 250) ?? null,
+        delivery: run.summary?.delivery ?? null,
+        link_expires_at: run.summary?.expiresAt ? new Date(run.summary.expiresAt) : null,
+        error: run.error,
+        error_code: run.errorCode,
+        created_at: run.startedAt,
+        started_at: run.startedAt,
+        finished_at: run.finishedAt,
+      }),
+    );
     return Number(id);
   }
 
   /** Puts the run back in the queue for another attempt at `next`, by any instance. */
   async retryLater(run: RunRecord, error: string, next: Date): Promise<boolean> {
-    return (
-      (await this.mine(run).update({
-        status: 'queued',
-        claimed_by: null,
-        claim_token: null,
-        lease_expires_at: null,
-        delivery_started_at: null,
-        next_attempt_at: next,
-        error,
-      })) > 0
-    );
+    return this.updateMine(run, {
+      status: 'queued',
+      claimed_by: null,
+      claim_token: null,
+      lease_expires_at: null,
+      delivery_started_at: null,
+      next_attempt_at: next,
+      error,
+    });
   }
 
   private released() {
     return { claim_token: null, lease_expires_at: null, pending_key: null };
+  }
+
+  /** Changes the run if this claim still holds it, retrying on contention; false when it does not. */
+  private async updateMine(run: RunRecord, changes: Record<string, unknown>): Promise<boolean> {
+    return (await retryOnContention(() => this.mine(run).update(changes))) > 0;
   }
 
   private mine(run: RunRecord): Knex.QueryBuilder {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dialectOf } from '../../connection';
 
 /*
  * The tables of the Spotlight Django application, exactly as Django creates
@@ -30,7 +31,7 @@ export type SpotlightTable = (typeof SPOTLIGHT_TABLES)[number];
 type Table = Knex.CreateTableBuilder;
 
 function isMysql(knex: Knex): boolean {
-  return knex.client.config.client === 'mysql2';
+  return dialectOf(knex) === 'mysql';
 }
 
 /** Django's AutoField: a signed `int` auto-increment primary key. */
