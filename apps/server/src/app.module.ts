@@ -18,6 +18,7 @@ import { AuditRepository } from './audit/audit.repository';
 import { TokenGuard } from './auth/token.guard';
 import type { ServerSettings } from './config/server.settings';
 import { CustomersController } from './customers/customers.controller';
+import { DownloadLimiter } from './customers/download-limiter';
 import { DownloadsController } from './downloads/downloads.controller';
 import { DatabaseLifecycle } from './database/database.lifecycle';
 import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database/database.tokens';
@@ -131,6 +132,14 @@ export class AppModule {
         ExportWorkerJob,
         SchedulerJob,
         DownloadCleanupJob,
+        {
+          provide: DownloadLimiter,
+          useFactory: () =>
+            new DownloadLimiter({
+              perCustomer: settings.maxDownloadsPerCustomer,
+              total: settings.maxDownloads,
+            }),
+        },
         { provide: APP_GUARD, useClass: TokenGuard },
         { provide: APP_FILTER, useClass: SpotlightExceptionFilter },
         {

@@ -38,6 +38,9 @@ const serverSchema = z.object({
   SPOTLIGHT_MAIL_RETRY_BASE_MS: integer(30_000, 10, 3_600_000),
   SPOTLIGHT_SHUTDOWN_GRACE_MS: integer(30_000, 0, 600_000),
   SPOTLIGHT_DOWNLOAD_CLEANUP_MS: integer(3_600_000, 1_000, 86_400_000),
+  SPOTLIGHT_MAX_DOWNLOADS_PER_CUSTOMER: integer(2, 1, 100),
+  SPOTLIGHT_MAX_DOWNLOADS: integer(4, 1, 1_000),
+  SPOTLIGHT_DOWNLOAD_STALL_MS: integer(30_000, 100, 3_600_000),
 });
 
 export interface ServerSettings {
@@ -60,6 +63,12 @@ export interface ServerSettings {
   shutdownGraceMs: number;
   /** How often expired download links and their files are deleted. */
   downloadCleanupMs: number;
+  /** Streamed downloads of one customer served at once; more get 429. */
+  maxDownloadsPerCustomer: number;
+  /** Streamed downloads served at once in all; more get 429. */
+  maxDownloads: number;
+  /** A download whose client reads nothing for this long is ended. */
+  downloadStallMs: number;
 }
 
 /** Reads and validates the server's whole environment once; throws a one-line ConfigurationError. */
@@ -83,6 +92,9 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     mailRetryBaseMs: values.SPOTLIGHT_MAIL_RETRY_BASE_MS,
     shutdownGraceMs: values.SPOTLIGHT_SHUTDOWN_GRACE_MS,
     downloadCleanupMs: values.SPOTLIGHT_DOWNLOAD_CLEANUP_MS,
+    maxDownloadsPerCustomer: values.SPOTLIGHT_MAX_DOWNLOADS_PER_CUSTOMER,
+    maxDownloads: values.SPOTLIGHT_MAX_DOWNLOADS,
+    downloadStallMs: values.SPOTLIGHT_DOWNLOAD_STALL_MS,
   };
 }
 
