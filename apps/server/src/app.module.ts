@@ -21,6 +21,7 @@ import { tokenRateLimit } from './auth/rate-limits';
 import { TokenGuard } from './auth/token.guard';
 import type { ServerSettings } from './config/server.settings';
 import { CustomersController } from './customers/customers.controller';
+import { DownloadLimiter } from './customers/download-limiter';
 import { DownloadsController } from './downloads/downloads.controller';
 import { DatabaseLifecycle } from './database/database.lifecycle';
 import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database/database.tokens';
@@ -155,6 +156,14 @@ export class AppModule {
         ExportWorkerJob,
         SchedulerJob,
         DownloadCleanupJob,
+        {
+          provide: DownloadLimiter,
+          useFactory: () =>
+            new DownloadLimiter({
+              perCustomer: settings.maxDownloadsPerCustomer,
+              total: settings.maxDownloads,
+            }),
+        },
         // In this order: the per-token limit counts the token TokenGuard found.
         { provide: APP_GUARD, useClass: TokenGuard },
         { provide: APP_GUARD, useClass: ThrottlerGuard },

@@ -41,6 +41,9 @@ const serverSchema = z.object({
   SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES: integer(60, 1, 10_080),
   SPOTLIGHT_RATE_LIMIT_PER_TOKEN: integer(60, 1, 1_000_000),
   SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS: integer(10, 1, 1_000_000),
+  SPOTLIGHT_MAX_DOWNLOADS_PER_CUSTOMER: integer(2, 1, 100),
+  SPOTLIGHT_MAX_DOWNLOADS: integer(4, 1, 1_000),
+  SPOTLIGHT_DOWNLOAD_STALL_MS: integer(30_000, 100, 3_600_000),
 });
 
 export interface ServerSettings {
@@ -69,6 +72,12 @@ export interface ServerSettings {
   rateLimitPerToken: number;
   /** Failed authentications one client address may make in a minute, on this instance. */
   authFailuresPerAddress: number;
+  /** Streamed downloads of one customer served at once; more get 429. */
+  maxDownloadsPerCustomer: number;
+  /** Streamed downloads served at once in all; more get 429. */
+  maxDownloads: number;
+  /** A download whose client reads nothing for this long is ended. */
+  downloadStallMs: number;
 }
 
 /** Reads and validates the server's whole environment once; throws a one-line ConfigurationError. */
@@ -95,6 +104,9 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     scheduleMinIntervalMinutes: values.SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES,
     rateLimitPerToken: values.SPOTLIGHT_RATE_LIMIT_PER_TOKEN,
     authFailuresPerAddress: values.SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS,
+    maxDownloadsPerCustomer: values.SPOTLIGHT_MAX_DOWNLOADS_PER_CUSTOMER,
+    maxDownloads: values.SPOTLIGHT_MAX_DOWNLOADS,
+    downloadStallMs: values.SPOTLIGHT_DOWNLOAD_STALL_MS,
   };
 }
 

@@ -1,10 +1,8 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpException, HttpStatus, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Writable } from 'node:stream';
 import {
   ExportService,
   XLSX_CONTENT_TYPE,
-  attachmentName,
   parseCustomer,
   tokenReaches,
   type TokenRecord,
@@ -13,8 +11,15 @@ import type { Response } from 'express';
 import { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
 import { CurrentToken } from '../auth/token.guard';
+import type { ServerSettings } from '../config/server.settings';
+import { SERVER_SETTINGS } from '../database/database.tokens';
 import { DownloadQuery } from '../runs/export-run.dto';
 import { ApiErrors, XLSX_BODY } from '../errors/api-errors';
+import { DownloadLimiter } from './download-limiter';
+import { responseSink } from './response-sink';
+
+/** Seconds a refused download is told to wait: about one download's time. */
+const RETRY_AFTER_SECONDS = 5;
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -23,6 +28,8 @@ export class CustomersController {
   constructor(
     private readonly exports: ExportService,
     private readonly audit: AuditRepository,
+    private readonly limiter: DownloadLimiter,
+    @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
   ) {}
 
   @Get(':domain/user-activity.xlsx')
@@ -39,41 +46,28 @@ export class CustomersController {
     const customer = parseCustomer(domain);
     if (!tokenReaches(token, customer))
       throw new NotVisibleError(`No customer has the domain "${customer}".`);
-    await this.audit.record({
-      tokenId: token.id,
-      action: 'export.download',
-      target: `customer:${customer}`,
-      detail: { ...query },
-    });
-    await this.exports.exportToStream(
-      { customer, since: query.since, until: query.until },
-      headersOnFirstByte(response, customer),
-    );
+    const taken = this.limiter.acquire(customer);
+    if ('refused' in taken) {
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      throw new HttpException(taken.refused, HttpStatus.TOO_MANY_REQUESTS);
+    }
+    try {
+      await this.audit.record({
+        tokenId: token.id,
+        action: 'export.download',
+        target: `customer:${customer}`,
+        detail: { ...query },
+      });
+      await this.exports.exportToStream(
+        { customer, since: query.since, until: query.until },
+        responseSink(response, customer, this.settings.downloadStallMs),
+      );
+    } catch (error) {
+      // Nobody is left to answer; the export has already let go of everything it held.
+      if (response.destroyed) return;
+      throw error;
+    } finally {
+      taken.slot.release();
+    }
   }
-}
-
-/**
- * Writes into the response, sending the download headers only with the first
- * byte: until then an error (unknown customer, say) can still become a JSON
- * error response.
- */
-function headersOnFirstByte(response: Response, customer: string): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (!response.headersSent) {
-        response.status(200);
-        response.setHeader('Content-Type', XLSX_CONTENT_TYPE);
-        response.setHeader(
-          'Content-Disposition',
-          `attachment; filename="${attachmentName(customer, new Date())}"`,
-        );
-        response.setHeader('Cache-Control', 'no-store');
-      }
-      if (response.write(chunk)) callback();
-      else response.once('drain', () => callback());
-    },
-    final(callback) {
-      response.end(() => callback());
-    },
-  });
 }

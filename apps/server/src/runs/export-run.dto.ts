@@ -46,6 +46,11 @@ export class ListExportsQuery {
   @IsIn(['queued', 'running', 'sent', 'failed'])
   status?: 'queued' | 'running' | 'sent' | 'failed';
 
+  @ApiPropertyOptional({ enum: ['cli', 'api', 'schedule'], description: 'Who asked for the export.' })
+  @IsOptional()
+  @IsIn(['cli', 'api', 'schedule'], { message: 'source must be cli, api or schedule' })
+  source?: 'cli' | 'api' | 'schedule';
+
   @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
   @IsOptional()
   @Type(() => Number)

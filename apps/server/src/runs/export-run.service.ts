@@ -7,7 +7,7 @@ import {
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
-import type { RunRecord, RunRepository, RunStatus } from '@spotlight/core';
+import type { RunRecord, RunRepository, RunSource, RunStatus } from '@spotlight/core';
 
 export interface RunPage {
   items: RunRecord[];
@@ -83,7 +83,7 @@ export class ExportRunService {
   /** One query whatever the page size: newest first, keyset-paginated by id. */
   async history(
     token: TokenRecord,
-    filter: { customer?: string; status?: RunStatus; limit: number; cursor?: string },
+    filter: { customer?: string; status?: RunStatus; source?: RunSource; limit: number; cursor?: string },
   ): Promise<RunPage> {
     const customer = filter.customer?.trim().toLowerCase();
     if (customer && !tokenReaches(token, customer)) return { items: [], nextCursor: null };
@@ -91,6 +91,7 @@ export class ExportRunService {
     const rows = await this.runs.list({
       customer: customer ?? token.siteDomain ?? undefined,
       status: filter.status,
+      source: filter.source,
       before,
       limit: filter.limit + 1,
     });

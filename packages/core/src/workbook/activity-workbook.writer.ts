@@ -207,6 +207,7 @@ export async function writeActivityWorkbook(
   let inactiveCount = 0;
   try {
     for await (const user of users) {
+      output$.throwIfFailed();
       if (isActive(user)) {
         await active.add(activeRow(user));
         activeCount += 1;
@@ -244,6 +245,7 @@ export async function writeActivityWorkbook(
       number | null,
       number | null,
     ];
+    output$.throwIfFailed();
     await inactive.add([
       textCell(email),
       textCell(firstName),
@@ -268,14 +270,19 @@ export async function writeActivityWorkbook(
  * a client that went away, a full disk. exceljs would otherwise wait forever
  * for the zip to drain into it, with the export's snapshot left open.
  */
-function watchOutput(output: Writable): { failed: Promise<never>; dispose(): void } {
+function watchOutput(output: Writable): { failed: Promise<never>; throwIfFailed(): void; dispose(): void } {
   let onError: (error: Error) => void = () => {};
   let onClose = () => {};
+  let failure: Error | null = null;
   const failed = new Promise<never>((_resolve, reject) => {
-    onError = reject;
+    onError = (error) => {
+      failure ??= error;
+      reject(error);
+    };
     onClose = () => {
-      if (!output.writableFinished)
-        reject(new Error('The workbook could not be written: its destination closed early.'));
+      if (output.writableFinished) return;
+      failure ??= new Error('The workbook could not be written: its destination closed early.');
+      reject(failure);
     };
     output.on('error', onError);
     output.on('close', onClose);
@@ -284,6 +291,11 @@ function watchOutput(output: Writable): { failed: Promise<never>; dispose(): voi
   failed.catch(() => undefined);
   return {
     failed,
+    // Rows below the zip's backlog limit never wait on `failed`: without this
+    // check a gone client would still get every row built, snapshot held open.
+    throwIfFailed() {
+      if (failure) throw failure;
+    },
     dispose() {
       output.off('error', onError);
       output.off('close', onClose);
