@@ -7,6 +7,7 @@ import {
   ActivityRepository,
   DownloadRepository,
   DownloadService,
+  ExportLockRepository,
   ExportService,
   ScratchSpace,
   TokenRepository,
@@ -47,9 +48,16 @@ export class AppModule {
     // Reads from the replica; download links are written through `downloads`, on the primary.
     // Opening it removes the scratch of CLI and server processes killed mid-export.
     const scratch = ScratchSpace.open(settings.core.scratchRoot);
-    const exportServiceFor = (replica: Knex, mail: MailRepository, downloads: DownloadService) =>
+    const exportServiceFor = (
+      replica: Knex,
+      mail: MailRepository,
+      downloads: DownloadService,
+      locks: ExportLockRepository,
+    ) =>
       new ExportService(new ActivityRepository(replica), mail, {
         tmpDir: scratch.dir,
+        // On the primary, shared with the CLI: one email export per customer at a time.
+        locks,
         mailFrom: settings.core.mailFrom,
         databaseLabel: maskUrl(settings.readDatabaseUrl),
         maxRowsPerSheet: settings.core.maxRowsPerSheet,
@@ -114,7 +122,16 @@ export class AppModule {
               ttlMs: settings.core.linkTtlMs,
             }),
         },
-        { provide: ExportService, inject: [READ_DB, MAIL, DownloadService], useFactory: exportServiceFor },
+        {
+          provide: ExportLockRepository,
+          inject: [PRIMARY_DB],
+          useFactory: (db: Knex) => new ExportLockRepository(db),
+        },
+        {
+          provide: ExportService,
+          inject: [READ_DB, MAIL, DownloadService, ExportLockRepository],
+          useFactory: exportServiceFor,
+        },
         {
           provide: ExportRunService,
           inject: [RunRepository, ExportService, AuditRepository],
@@ -136,14 +153,15 @@ export class AppModule {
         },
         {
           provide: ExportRunner,
-          inject: [RunRepository, READ_DB, MAIL, DownloadService],
+          inject: [RunRepository, READ_DB, MAIL, DownloadService, ExportLockRepository],
           useFactory: (
             runs: RunRepository,
             replica: Knex,
             mail: MailRepository,
             downloads: DownloadService,
+            locks: ExportLockRepository,
           ) =>
-            new ExportRunner(runs, mail, (tracked) => exportServiceFor(replica, tracked, downloads), {
+            new ExportRunner(runs, mail, (tracked) => exportServiceFor(replica, tracked, downloads, locks), {
               instanceId: settings.instanceId,
               leaseMs: settings.runLeaseMs,
               mailMaxAttempts: settings.mailMaxAttempts,

@@ -9,7 +9,7 @@ import {
 } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from './export-runner.service';
-import { RunRepository } from '@spotlight/core';
+import { ExportLockRepository, RunRepository } from '@spotlight/core';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -132,6 +132,45 @@ describeEachDatabase('export failures', (db) => {
       expect(recovered).toMatchObject({ id, status: 'failed', error: expect.stringContaining('not resent') });
       await sleep(100);
       expect(smtp.messages).toHaveLength(0);
+    });
+  });
+
+  describe('while another export of the customer holds its lock (the CLI, say)', () => {
+    let smtp: SmtpCapture;
+    let t: TestApp;
+    beforeAll(async () => {
+      smtp = await SmtpCapture.start();
+      t = await startTestApp(db, smtp, {
+        SPOTLIGHT_MAIL_MAX_ATTEMPTS: '3',
+        SPOTLIGHT_MAIL_RETRY_BASE_MS: '200',
+      });
+    });
+    afterAll(async () => {
+      await t.close();
+      await smtp.stop();
+    });
+
+    it('waits and retries instead of sending a second export at once, then sends exactly one', async () => {
+      const held = await new ExportLockRepository(db.knex).acquire(site.domain, 'cli: alice', new Date());
+      const runner = t.app.get(ExportRunner);
+      await request(t.http)
+        .post('/exports')
+        .set(bearer(staff))
+        .send({ customer: site.domain, recipient: manager.email, since: '2025-06-01' })
+        .expect(202);
+      const blocked = await runner.runNext();
+      expect(blocked).toMatchObject({
+        status: 'queued',
+        attempts: 1,
+        error: expect.stringMatching(/^Attempt 1 of 3 failed, retrying at .*already running \(cli: alice/),
+      });
+      expect(smtp.messages).toHaveLength(0);
+      await held.release();
+      await sleep(blocked!.nextAttemptAt.getTime() - Date.now() + 20);
+      expect(await runner.runNext()).toMatchObject({ status: 'sent', attempts: 2 });
+      await smtp.waitFor(1);
+      await sleep(100);
+      expect(smtp.messages).toHaveLength(1);
     });
   });
 

@@ -1,5 +1,7 @@
 import {
   DatabaseUnavailableError,
+  ExportInProgressError,
+  StorageError,
   ExportService,
   MailDeliveryError,
   explainDatabaseError,
@@ -129,7 +131,7 @@ export class ExportRunner {
           since: run.since ?? undefined,
           until: run.until ?? undefined,
         },
-        { onProgress: progressed },
+        { onProgress: progressed, holder: `server ${this.options.instanceId}, run ${run.id}` },
       );
     } catch (error) {
       clearInterval(heartbeat);
@@ -199,7 +201,16 @@ export class ExportRunner {
   }
 }
 
-/** Failures that another attempt may not meet: the mail server or the database connection. */
+/**
+ * Failures that another attempt may not meet: the mail server or the database
+ * connection, another export of the customer still running (the CLI's, say),
+ * a disk that was full.
+ */
 function isTransient(error: unknown): boolean {
-  return error instanceof MailDeliveryError || (error instanceof DatabaseUnavailableError && error.transient);
+  return (
+    error instanceof MailDeliveryError ||
+    (error instanceof DatabaseUnavailableError && error.transient) ||
+    error instanceof ExportInProgressError ||
+    error instanceof StorageError
+  );
 }
