@@ -37,6 +37,9 @@ export interface ExportRunnerOptions {
 /** Builds the export service for one run, sending through `mail`. */
 export type ExportServiceFactory = (mail: MailRepository) => ExportService;
 
+/** About how long a run waits for another export of its customer to finish before trying again. */
+const LOCK_RETRY_MS = 2_000;
+
 class LostClaimError extends Error {}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -139,6 +142,13 @@ export class ExportRunner {
       const explained = explainDatabaseError(error, this.options.databaseLabel);
       const reason =
         firstLine(explained instanceof Error ? explained.message : String(explained)) || 'Unknown error';
+      if (explained instanceof ExportInProgressError) {
+        // Not a failure: the other export (the CLI's, or another run of this
+        // customer) ends soon; try again shortly, without spending an attempt.
+        const next = new Date(this.clock().getTime() + LOCK_RETRY_MS * (0.5 + Math.random()));
+        await this.runs.deferLocked(run, `Waiting, will try again at ${next.toISOString()}: ${reason}`, next);
+        return;
+      }
       const transient = isTransient(explained);
       if (transient && run.attempts < this.options.mailMaxAttempts) {
         const wait = this.options.mailRetryBaseMs * 2 ** (run.attempts - 1);
@@ -203,14 +213,12 @@ export class ExportRunner {
 
 /**
  * Failures that another attempt may not meet: the mail server or the database
- * connection, another export of the customer still running (the CLI's, say),
- * a disk that was full.
+ * connection, a disk that was full.
  */
 function isTransient(error: unknown): boolean {
   return (
     error instanceof MailDeliveryError ||
     (error instanceof DatabaseUnavailableError && error.transient) ||
-    error instanceof ExportInProgressError ||
     error instanceof StorageError
   );
 }

@@ -322,6 +322,23 @@ export class RunRepository {
     });
   }
 
+  /**
+   * Puts the run back in the queue without spending an attempt: it could not
+   * start because another export of the customer holds its lock.
+   */
+  async deferLocked(run: RunRecord, note: string, next: Date): Promise<boolean> {
+    return this.updateMine(run, {
+      status: 'queued',
+      claimed_by: null,
+      claim_token: null,
+      lease_expires_at: null,
+      delivery_started_at: null,
+      next_attempt_at: next,
+      attempts: this.db.raw('attempts - 1'),
+      error: note,
+    });
+  }
+
   private released() {
     return { claim_token: null, lease_expires_at: null, pending_key: null };
   }
