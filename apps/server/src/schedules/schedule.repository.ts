@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { SCHEDULE_TABLE, toDate } from '@spotlight/core';
+import { SCHEDULE_TABLE, retryOnContention, toDate } from '@spotlight/core';
 
 export interface ScheduleRecord {
   id: number;
@@ -92,9 +92,10 @@ export class ScheduleRepository {
 
   /** Enabled schedules whose next due time has come. */
   async findDue(now: Date): Promise<ScheduleRecord[]> {
-    return (
-      await this.db(SCHEDULE_TABLE).where({ enabled: true }).andWhere('next_due_at', '<=', now).orderBy('id')
-    ).map(toRecord);
+    const rows = await retryOnContention(() =>
+      this.db(SCHEDULE_TABLE).where({ enabled: true }).andWhere('next_due_at', '<=', now).orderBy('id'),
+    );
+    return rows.map(toRecord);
   }
 
   /**
@@ -102,6 +103,10 @@ export class ScheduleRepository {
    * or an edit): the condition on the old value makes it safe to race.
    */
   async advance(id: number, from: Date, to: Date | null): Promise<void> {
-    await this.db(SCHEDULE_TABLE).where({ id, next_due_at: from }).update({ next_due_at: to });
+    // Every instance's scheduler runs this on every tick: a deadlock or a lock
+    // wait must cost a retry, not the tick.
+    await retryOnContention(() =>
+      this.db(SCHEDULE_TABLE).where({ id, next_due_at: from }).update({ next_due_at: to }),
+    );
   }
 }

@@ -1,0 +1,57 @@
+import { createDatabase, SCHEDULE_TABLE } from '@spotlight/core';
+import { describeEachDatabase } from '@spotlight/testing';
+import { ScheduleRepository } from './schedule.repository';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The scheduler of every instance advances due schedules on every tick; a
+ * schedule row locked by another instance past the lock-wait (MariaDB) or
+ * busy (SQLite) timeout must cost a retry, not the tick.
+ */
+describeEachDatabase('schedule statements under contention', (db) => {
+  it('advances a due schedule whose row another transaction holds past the lock-wait timeout', async () => {
+    const impatient = createDatabase(db.url, {
+      pool: {
+        min: 0,
+        max: 1,
+        afterCreate: (
+          conn: { query(sql: string, callback: (error: Error | null) => void): void },
+          done: (error: Error | null, conn: unknown) => void,
+        ) =>
+          conn.query('SET SESSION innodb_lock_wait_timeout = 1', (error: Error | null) => done(error, conn)),
+      },
+    });
+    const holder = createDatabase(db.url);
+    try {
+      if (db.dialect === 'sqlite') await impatient.raw('PRAGMA busy_timeout = 100');
+      const schedules = new ScheduleRepository(impatient);
+      const due = new Date(Date.now() - 60_000);
+      const created = await schedules.insert(
+        {
+          customer: 'contention.example.com',
+          recipient: 'manager@contention.example.com',
+          cron: '0 * * * *',
+          timeZone: 'UTC',
+          windowDays: null,
+          enabled: true,
+          nextDueAt: due,
+        },
+        1,
+        new Date(),
+      );
+      const trx = await holder.transaction();
+      // SQLite locks the whole file for a writer; MariaDB the schedule's row.
+      if (db.dialect === 'sqlite') await trx(SCHEDULE_TABLE).where({ id: -1 }).update({ enabled: true });
+      else await trx(SCHEDULE_TABLE).where({ id: created.id }).forUpdate().first();
+      const released = sleep(db.dialect === 'sqlite' ? 400 : 1_500).then(() => trx.commit());
+      const next = new Date(Date.now() + 3_600_000);
+      await schedules.advance(created.id, due, next);
+      await released;
+      expect((await schedules.findById(created.id))!.nextDueAt!.getTime()).toBe(next.getTime());
+    } finally {
+      await holder.destroy();
+      await impatient.destroy();
+    }
+  });
+});
