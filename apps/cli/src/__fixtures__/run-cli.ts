@@ -65,6 +65,14 @@ export function parseJson<T>(run: CliRun): T {
   }
 }
 
+/** Every file (not folder) below `dir`, relative to it; none when it does not exist. */
+export function filesBelow(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((name) =>
+    fs.statSync(path.join(dir, name)).isFile(),
+  );
+}
+
 /** A fresh folder for a test file's outputs. */
 export function tempDir(prefix = 'spotlight-cli-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

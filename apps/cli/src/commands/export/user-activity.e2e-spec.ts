@@ -8,7 +8,7 @@ import {
   type SiteRow,
   type UserRow,
 } from '@spotlight/testing';
-import { parseJson, runCli, startCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
+import { filesBelow, parseJson, runCli, startCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
 import type { UserActivityExportResult } from './user-activity';
 import type { JsonFailure } from '../../base-command';
 
@@ -40,13 +40,6 @@ function today(): string {
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
   return (Array.isArray(field) ? field : field ? [field] : []).flatMap((object) =>
     object.value.map((v) => v.address ?? ''),
-  );
-}
-
-/** Every file (not folder) below `dir`, as paths relative to it. */
-function filesBelow(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((name) =>
-    fs.statSync(path.join(dir, name)).isFile(),
   );
 }
 

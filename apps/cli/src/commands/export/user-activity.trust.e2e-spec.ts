@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeEachDatabase, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
-import { parseJson, runCli, startCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
+import { filesBelow, parseJson, runCli, startCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
 import type { ExportsListResult } from '../exports/list';
 
 /**
@@ -10,14 +10,6 @@ import type { ExportsListResult } from '../exports/list';
  * exactly the requested manager, or in a recorded failure with its own exit
  * code and nothing left behind, whatever else is going on.
  */
-
-/** Every file (not folder) below `dir`, relative to it; none when it does not exist. */
-function filesBelow(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((name) =>
-    fs.statSync(path.join(dir, name)).isFile(),
-  );
-}
 
 /** One line on stderr starting "Error: " and the exit code. */
 function expectOneLineError(run: CliRun, exitCode: number, message: RegExp): void {
