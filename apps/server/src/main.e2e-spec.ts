@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PRODUCT_MIGRATIONS_TABLE, createDatabase, migrateLatest } from '@spotlight/core';
 import { runServer } from './__fixtures__/server-process';
 
 describe('server start-up', () => {
@@ -33,6 +34,25 @@ describe('server start-up', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(message);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('tells to migrate when the database is one migration behind, naming it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-server-'));
+    const url = `sqlite://${path.join(dir, 'behind.sqlite')}`;
+    const db = createDatabase(url);
+    try {
+      await migrateLatest(db, { spotlightSchema: 'always' });
+      await db(PRODUCT_MIGRATIONS_TABLE).where({ name: 'spotlight_export_0006_claim_index' }).delete();
+      await db.destroy();
+      const { code, stderr } = await runServer({ DATABASE_URL: url, PORT: '0' });
+      expect(code).toBe(1);
+      expect(stderr.trim()).toMatch(
+        /^spotlight-server: The database at sqlite:\/\/.* has 1 export migration to run \(spotlight_export_0006_claim_index\); run "spotlight db migrate" first\.$/,
+      );
+    } finally {
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('tells to migrate when the database has no export tables', async () => {

@@ -31,3 +31,4 @@ export { isUniqueViolation } from './db/unique-violation';
 export * from './export/export-lock.repository';
 export * from './scratch/scratch-space';
 export * from './db/contention';
+export { assertQueueSupport, queueSupportProblem } from './db/server-version';

@@ -2,14 +2,14 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import type { Knex } from 'knex';
 import {
   ConfigurationError,
-  DOWNLOAD_TABLE,
+  RUN_TABLE,
+  assertQueueSupport,
   explainDatabaseError,
   maskUrl,
-  TOKEN_TABLE,
+  pendingProductMigrations,
   type MailRepository,
 } from '@spotlight/core';
 import type { ServerSettings } from '../config/server.settings';
-import { RUN_TABLE } from '@spotlight/core';
 import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database.tokens';
 
 const POOL_CLOSE_MS = 2_000;
@@ -26,19 +26,24 @@ export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const target = maskUrl(this.settings.core.databaseUrl);
-    let migrated: boolean;
+    let pending: string[];
+    let hasRuns: boolean;
     try {
-      // The newest table too: a server upgraded without "spotlight db migrate" stops here, not at its first big export.
-      migrated =
-        (await this.primary.schema.hasTable(RUN_TABLE)) &&
-        (await this.primary.schema.hasTable(DOWNLOAD_TABLE)) &&
-        (await this.primary.schema.hasColumn(TOKEN_TABLE, 'last_used_at'));
+      await assertQueueSupport(this.primary, target);
+      hasRuns = await this.primary.schema.hasTable(RUN_TABLE);
+      // Every product migration: a server upgraded without "spotlight db migrate" stops here, not at its first export.
+      pending = await pendingProductMigrations(this.primary);
     } catch (error) {
       throw explainDatabaseError(error, target);
     }
-    if (!migrated) {
+    if (!hasRuns) {
       throw new ConfigurationError(
         `The database at ${target} has no export tables; run "spotlight db migrate" first.`,
+      );
+    }
+    if (pending.length > 0) {
+      throw new ConfigurationError(
+        `The database at ${target} has ${pending.length} export migration${pending.length === 1 ? '' : 's'} to run (${pending.join(', ')}); run "spotlight db migrate" first.`,
       );
     }
   }

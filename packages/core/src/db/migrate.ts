@@ -101,3 +101,13 @@ async function tableNames(db: Knex): Promise<string[]> {
   )) as [Array<{ name: string }>];
   return rows.map((row) => row.name).sort();
 }
+
+/** The product's migrations this database has not run yet, in order; all of them when it has none. */
+export async function pendingProductMigrations(db: Knex): Promise<string[]> {
+  const names = Object.keys(productMigrations).sort();
+  if (!(await db.schema.hasTable(PRODUCT_MIGRATIONS_TABLE))) return names;
+  const done = new Set(
+    (await db(PRODUCT_MIGRATIONS_TABLE).select('name')).map((row: { name: string }) => row.name),
+  );
+  return names.filter((name) => !done.has(name));
+}

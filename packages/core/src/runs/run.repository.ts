@@ -197,37 +197,51 @@ export class RunRepository {
       started_at: claim.now,
       attempts: this.db.raw('attempts + 1'),
     };
-    const claimable = (query: Knex.QueryBuilder) =>
-      query.where((where) =>
-        where
-          .where((queued) => queued.where('status', 'queued').andWhere('next_attempt_at', '<=', claim.now))
-          .orWhere((abandoned) =>
-            abandoned.where('status', 'running').andWhere('lease_expires_at', '<', claim.now),
-          ),
-      );
+    // Two probes, each in the order of its own index, so that a claim reads a
+    // handful of rows whatever the size of the history: an OR of both sorted
+    // by id made MySQL walk the primary key through every finished run.
+    const abandoned = (query: Knex.QueryBuilder) =>
+      query
+        .where('status', 'running')
+        .andWhere('lease_expires_at', '<', claim.now)
+        .orderBy('lease_expires_at')
+        .orderBy('id')
+        .limit(1);
+    const due = (query: Knex.QueryBuilder) =>
+      query
+        .where('status', 'queued')
+        .andWhere('next_attempt_at', '<=', claim.now)
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(1);
 
     if (dialectOf(this.db) === 'mysql') {
       return retryOnContention(() =>
         this.db.transaction(async (trx) => {
-          const candidate = await claimable(trx(RUN_TABLE).select('id'))
-            .orderBy('id')
-            .limit(1)
-            .forUpdate()
-            .skipLocked()
-            .first();
+          let candidate: { id: number } | undefined;
+          for (const probe of [abandoned, due]) {
+            candidate = await probe(trx(RUN_TABLE).select('id')).forUpdate().skipLocked().first();
+            if (candidate) break;
+          }
           if (!candidate) return null;
           await trx(RUN_TABLE).where({ id: candidate.id }).update(changes);
           return toRecord(await trx(RUN_TABLE).where({ id: candidate.id }).first());
         }),
       );
     }
-    const oldest = claimable(this.db(RUN_TABLE).select('id')).orderBy('id').limit(1);
-    const claimed = await retryOnContention(() =>
-      claimable(this.db(RUN_TABLE).whereIn('id', oldest)).update(changes),
-    );
-    if (claimed === 0) return null;
-    const row = await this.db(RUN_TABLE).where({ claim_token: claimToken }).first();
-    return row ? toRecord(row) : null;
+    // SQLite runs one writer at a time: a conditional UPDATE of the probe's row is atomic.
+    for (const probe of [abandoned, due]) {
+      const claimed = await retryOnContention(() =>
+        this.db(RUN_TABLE)
+          .whereIn('id', probe(this.db(RUN_TABLE).select('id')))
+          .update(changes),
+      );
+      if (claimed > 0) {
+        const row = await this.db(RUN_TABLE).where({ claim_token: claimToken }).first();
+        return row ? toRecord(row) : null;
+      }
+    }
+    return null;
   }
 
   /** Keeps the claim alive; false when this instance no longer holds it. */
