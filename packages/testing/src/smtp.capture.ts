@@ -24,8 +24,8 @@ export interface SmtpCaptureOptions {
    * after reading it (a crash mid-transaction). Neither records the message.
    */
   fault?: 'stall-data' | 'drop-data';
-  /** Accept each message only after this long: an export stays mid-send meanwhile. */
-  delayDataMs?: number;
+  /** Accept messages only once {@link SmtpCapture.releaseHeld} is called: an export stays mid-send until then. */
+  holdData?: boolean;
 }
 
 /**
@@ -36,6 +36,9 @@ export class SmtpCapture {
   readonly messages: CapturedMail[] = [];
   /** SMTP transactions that reached DATA, accepted or not. */
   dataStarted = 0;
+  private release: () => void = () => {};
+  /** Settles when {@link releaseHeld} is called (see `holdData`). */
+  readonly held = new Promise<void>((resolve) => (this.release = resolve));
   private waiters: Array<() => void> = [];
 
   private constructor(
@@ -84,7 +87,7 @@ export class SmtpCapture {
         }
         simpleParser(stream)
           .then(async (mail) => {
-            if (options.delayDataMs) await new Promise((resolve) => setTimeout(resolve, options.delayDataMs));
+            if (options.holdData) await capture!.held;
             capture!.record({ envelope: toEnvelope(session.envelope), mail });
             callback();
           })
@@ -126,11 +129,17 @@ export class SmtpCapture {
     return this.messages;
   }
 
+  /** Lets held messages through (see `holdData`). */
+  releaseHeld(): void {
+    this.release();
+  }
+
   clear(): void {
     this.messages.length = 0;
   }
 
   async stop(): Promise<void> {
+    this.releaseHeld();
     // A stalled transaction would keep close() waiting for its client forever.
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref())]);

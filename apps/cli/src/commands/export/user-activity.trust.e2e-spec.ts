@@ -80,14 +80,16 @@ describeEachDatabase('spotlight export user-activity, delivery trust', (db) => {
   });
 
   it('refuses a second and third export of the customer while one runs (exit 7, who and since when), and records all three', async () => {
-    const smtp = await SmtpCapture.start({ delayDataMs: 1_500 });
+    const smtp = await SmtpCapture.start({ holdData: true });
     try {
       const first = startCli(exportArgs('--operator', 'alice'), env(smtp));
       await waitUntil(() => smtp.dataStarted > 0, 20_000, 'the first export reaching DATA');
+      // The first export is mid-send, holding the customer, until the server lets its message through.
       const [second, third] = await Promise.all([
         runCli(exportArgs('--operator', 'bob'), env(smtp)),
         runCli(exportArgs('--operator', 'carol'), env(smtp)),
       ]);
+      smtp.releaseHeld();
       for (const refused of [second, third]) {
         expectOneLineError(
           refused,
