@@ -16,6 +16,7 @@ import {
   maskUrl,
   type MailRepository,
 } from '@spotlight/core';
+import { AlertService } from './alerts/alert.service';
 import { AuditRepository } from './audit/audit.repository';
 import { tokenRateLimit } from './auth/rate-limits';
 import { TokenGuard } from './auth/token.guard';
@@ -135,13 +136,29 @@ export class AppModule {
             }),
         },
         {
+          provide: AlertService,
+          inject: [RunRepository, ScheduleRepository, AuditRepository, MAIL],
+          useFactory: (
+            runs: RunRepository,
+            schedules: ScheduleRepository,
+            audit: AuditRepository,
+            mail: MailRepository,
+          ) =>
+            new AlertService(runs, schedules, audit, mail, {
+              ...settings.alerts,
+              scheduleMaxFailures: settings.scheduleMaxFailures,
+              mailFrom: settings.core.mailFrom,
+            }),
+        },
+        {
           provide: ExportRunner,
-          inject: [RunRepository, READ_DB, MAIL, DownloadService],
+          inject: [RunRepository, READ_DB, MAIL, DownloadService, AlertService],
           useFactory: (
             runs: RunRepository,
             replica: Knex,
             mail: MailRepository,
             downloads: DownloadService,
+            alerts: AlertService,
           ) =>
             new ExportRunner(runs, mail, (tracked) => exportServiceFor(replica, tracked, downloads), {
               instanceId: settings.instanceId,
@@ -151,6 +168,7 @@ export class AppModule {
               // Every wait on the database fails within its idle bound: twice that without progress means stuck.
               progressBoundMs: 2 * settings.core.databaseTimeouts.idleMs,
               databaseLabel: maskUrl(settings.core.databaseUrl),
+              failures: alerts,
             }),
         },
         ExportWorkerJob,

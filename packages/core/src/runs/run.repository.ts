@@ -180,6 +180,26 @@ export class RunRepository {
   }
 
   /**
+   * The latest finished runs (sent or failed) of one schedule, newest due time
+   * first, in one query: how many due times in a row have failed. Runs that
+   * finished before `finishedAfter` (the schedule's last change) do not count.
+   */
+  async recentFinishedForSchedule(
+    scheduleId: number,
+    limit: number,
+    finishedAfter?: Date,
+  ): Promise<RunRecord[]> {
+    const query = this.db(RUN_TABLE)
+      .where({ schedule_id: scheduleId })
+      .whereIn('status', ['sent', 'failed'])
+      .orderBy('due_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit);
+    if (finishedAfter) query.where('finished_at', '>', finishedAfter);
+    return (await query).map(toRecord);
+  }
+
+  /**
    * Atomically takes the oldest run that is due (queued and past its next
    * attempt) or abandoned (running with an expired lease) for this instance.
    * MySQL/MariaDB: SELECT ... FOR UPDATE SKIP LOCKED then UPDATE in one
