@@ -17,7 +17,11 @@ import {
   type MailRepository,
 } from '@spotlight/core';
 import { AlertService } from './alerts/alert.service';
+import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
+import { AuditService } from './audit/audit.service';
+import { HistoryRetentionService } from './history/history-retention.service';
+import { HistoryRetentionJob } from './jobs/history-retention.job';
 import { tokenRateLimit } from './auth/rate-limits';
 import { TokenGuard } from './auth/token.guard';
 import type { ServerSettings } from './config/server.settings';
@@ -78,6 +82,7 @@ export class AppModule {
         SchedulesController,
         DownloadsController,
         HealthController,
+        AuditController,
       ],
       providers: [
         { provide: SERVER_SETTINGS, useValue: settings },
@@ -174,6 +179,18 @@ export class AppModule {
         ExportWorkerJob,
         SchedulerJob,
         DownloadCleanupJob,
+        {
+          provide: AuditService,
+          inject: [AuditRepository],
+          useFactory: (audit: AuditRepository) => new AuditService(audit),
+        },
+        {
+          provide: HistoryRetentionService,
+          inject: [RunRepository, AuditRepository],
+          useFactory: (runs: RunRepository, audit: AuditRepository) =>
+            new HistoryRetentionService(runs, audit, { days: settings.historyDays }),
+        },
+        HistoryRetentionJob,
         {
           provide: DownloadLimiter,
           useFactory: () =>
