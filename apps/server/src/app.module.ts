@@ -17,7 +17,12 @@ import {
   maskUrl,
   type MailRepository,
 } from '@spotlight/core';
+import { AlertService } from './alerts/alert.service';
+import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
+import { AuditService } from './audit/audit.service';
+import { HistoryRetentionService } from './history/history-retention.service';
+import { HistoryRetentionJob } from './jobs/history-retention.job';
 import { tokenRateLimit } from './auth/rate-limits';
 import { TokenGuard } from './auth/token.guard';
 import type { ServerSettings } from './config/server.settings';
@@ -85,6 +90,7 @@ export class AppModule {
         SchedulesController,
         DownloadsController,
         HealthController,
+        AuditController,
       ],
       providers: [
         { provide: SERVER_SETTINGS, useValue: settings },
@@ -152,14 +158,30 @@ export class AppModule {
             }),
         },
         {
+          provide: AlertService,
+          inject: [RunRepository, ScheduleRepository, AuditRepository, MAIL],
+          useFactory: (
+            runs: RunRepository,
+            schedules: ScheduleRepository,
+            audit: AuditRepository,
+            mail: MailRepository,
+          ) =>
+            new AlertService(runs, schedules, audit, mail, {
+              ...settings.alerts,
+              scheduleMaxFailures: settings.scheduleMaxFailures,
+              mailFrom: settings.core.mailFrom,
+            }),
+        },
+        {
           provide: ExportRunner,
-          inject: [RunRepository, READ_DB, MAIL, DownloadService, ExportLockRepository],
+          inject: [RunRepository, READ_DB, MAIL, DownloadService, ExportLockRepository, AlertService],
           useFactory: (
             runs: RunRepository,
             replica: Knex,
             mail: MailRepository,
             downloads: DownloadService,
             locks: ExportLockRepository,
+            alerts: AlertService,
           ) =>
             new ExportRunner(runs, mail, (tracked) => exportServiceFor(replica, tracked, downloads, locks), {
               instanceId: settings.instanceId,
@@ -169,11 +191,24 @@ export class AppModule {
               // Every wait on the database fails within its idle bound: twice that without progress means stuck.
               progressBoundMs: 2 * settings.core.databaseTimeouts.idleMs,
               databaseLabel: maskUrl(settings.core.databaseUrl),
+              failures: alerts,
             }),
         },
         ExportWorkerJob,
         SchedulerJob,
         DownloadCleanupJob,
+        {
+          provide: AuditService,
+          inject: [AuditRepository],
+          useFactory: (audit: AuditRepository) => new AuditService(audit),
+        },
+        {
+          provide: HistoryRetentionService,
+          inject: [RunRepository, AuditRepository],
+          useFactory: (runs: RunRepository, audit: AuditRepository) =>
+            new HistoryRetentionService(runs, audit, { days: settings.historyDays }),
+        },
+        HistoryRetentionJob,
         {
           provide: DownloadLimiter,
           useFactory: () =>

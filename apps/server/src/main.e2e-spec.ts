@@ -29,6 +29,26 @@ describe('server start-up', () => {
       { SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES: 'hourly' },
       /^spotlight-server: Invalid configuration: SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES /,
     ],
+    [
+      { SPOTLIGHT_ALERT_EMAIL: 'support@example.com, on call' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_ALERT_EMAIL has "on call", which is not an email address/,
+    ],
+    [
+      { SPOTLIGHT_ALERT_EMAIL: 'support@example.com\r\nBcc: x@example.com' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_ALERT_EMAIL has .*not an email address/,
+    ],
+    [
+      { SPOTLIGHT_ALERT_WEBHOOK_URL: 'hooks.example.com/spotlight' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_ALERT_WEBHOOK_URL must be an http:\/\/ or https:\/\/ URL/,
+    ],
+    [
+      { SPOTLIGHT_SCHEDULE_MAX_FAILURES: '0' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_SCHEDULE_MAX_FAILURES /,
+    ],
+    [
+      { SPOTLIGHT_HISTORY_DAYS: 'forever' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_HISTORY_DAYS /,
+    ],
   ])('fails fast with one clear line for %j', async (env, message) => {
     const { code, stderr } = await runServer({ SPOTLIGHT_DATA_DIR: os.tmpdir(), ...env });
     expect(code).toBe(1);

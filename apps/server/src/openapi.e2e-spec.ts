@@ -28,6 +28,7 @@ const EXPECTED: Record<string, string[]> = {
   'delete /schedules/{id}': ['204', '400', '401', '404', '429', '503'],
   'get /downloads/{token}': ['200', '404', '410', '503'],
   'get /health': ['200', '503'],
+  'get /audit': ['200', '400', '401', '403', '429', '503'],
 };
 
 describe('OpenAPI document', () => {
@@ -111,5 +112,8 @@ describe('OpenAPI document', () => {
       },
     });
     expect(docs.components.schemas).toHaveProperty('ErrorBody');
+    expect(ok('get /audit').content!['application/json'].schema.$ref).toBe(
+      '#/components/schemas/AuditPageView',
+    );
   });
 });

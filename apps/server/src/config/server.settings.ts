@@ -6,6 +6,7 @@ import {
   loadCoreSettings,
   maskUrl,
   databaseUrlSetting,
+  parseRecipient,
   type CoreSettings,
 } from '@spotlight/core';
 
@@ -20,6 +21,29 @@ const optionalText = z.preprocess(
   (value) => (typeof value === 'string' && value.trim() ? value.trim() : undefined),
   z.string().optional(),
 );
+
+/** Support's addresses for failure notices: one or more, comma-separated, each a plain address. */
+const alertEmails = optionalText.transform((value, context) => {
+  const addresses = (value ?? '')
+    .split(',')
+    .map((address) => address.trim())
+    .filter(Boolean);
+  for (const address of addresses) {
+    try {
+      parseRecipient(address);
+    } catch {
+      context.addIssue({
+        code: 'custom',
+        message: `has ${JSON.stringify(address)}, which is not an email address like support@example.com; separate several with commas`,
+      });
+    }
+  }
+  return addresses;
+});
+
+const webhookUrl = optionalText.refine((url) => !url || /^https?:\/\/[^/\s]+\S*$/i.test(url), {
+  message: 'must be an http:// or https:// URL',
+});
 
 const serverSchema = z.object({
   PORT: integer(3000, 0, 65535),
@@ -44,6 +68,13 @@ const serverSchema = z.object({
   SPOTLIGHT_MAX_DOWNLOADS_PER_CUSTOMER: integer(2, 1, 100),
   SPOTLIGHT_MAX_DOWNLOADS: integer(4, 1, 1_000),
   SPOTLIGHT_DOWNLOAD_STALL_MS: integer(30_000, 100, 3_600_000),
+  SPOTLIGHT_ALERT_EMAIL: alertEmails,
+  SPOTLIGHT_ALERT_WEBHOOK_URL: webhookUrl,
+  SPOTLIGHT_ALERT_TIMEOUT_MS: integer(5_000, 50, 60_000),
+  SPOTLIGHT_ALERT_WEBHOOK_ATTEMPTS: integer(3, 1, 10),
+  SPOTLIGHT_SCHEDULE_MAX_FAILURES: integer(3, 1, 100),
+  SPOTLIGHT_HISTORY_DAYS: integer(400, 1, 36_500),
+  SPOTLIGHT_HISTORY_CLEANUP_MS: integer(3_600_000, 1_000, 86_400_000),
 });
 
 export interface ServerSettings {
@@ -78,6 +109,20 @@ export interface ServerSettings {
   maxDownloads: number;
   /** A download whose client reads nothing for this long is ended. */
   downloadStallMs: number;
+  /** Who is told when a run finally fails: support's addresses, a webhook, both or neither. */
+  alerts: {
+    emails: string[];
+    webhookUrl?: string;
+    /** The longest wait for the notice email, and for each try at the webhook. */
+    timeoutMs: number;
+    webhookAttempts: number;
+  };
+  /** A schedule whose due times fail this many times in a row is paused. */
+  scheduleMaxFailures: number;
+  /** Finished runs and audit rows older than this many days are deleted. */
+  historyDays: number;
+  /** How often old history is deleted. */
+  historyCleanupMs: number;
 }
 
 /** Reads and validates the server's whole environment once; throws a one-line ConfigurationError. */
@@ -107,6 +152,15 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     maxDownloadsPerCustomer: values.SPOTLIGHT_MAX_DOWNLOADS_PER_CUSTOMER,
     maxDownloads: values.SPOTLIGHT_MAX_DOWNLOADS,
     downloadStallMs: values.SPOTLIGHT_DOWNLOAD_STALL_MS,
+    alerts: {
+      emails: values.SPOTLIGHT_ALERT_EMAIL,
+      webhookUrl: values.SPOTLIGHT_ALERT_WEBHOOK_URL,
+      timeoutMs: values.SPOTLIGHT_ALERT_TIMEOUT_MS,
+      webhookAttempts: values.SPOTLIGHT_ALERT_WEBHOOK_ATTEMPTS,
+    },
+    scheduleMaxFailures: values.SPOTLIGHT_SCHEDULE_MAX_FAILURES,
+    historyDays: values.SPOTLIGHT_HISTORY_DAYS,
+    historyCleanupMs: values.SPOTLIGHT_HISTORY_CLEANUP_MS,
   };
 }
 

@@ -20,6 +20,7 @@ export class ErrorBody {
 const WHEN: Record<number, string> = {
   400: 'Bad input; the message names the field.',
   401: 'Missing, unknown or revoked token.',
+  403: 'Only a staff token may do this.',
   404: 'Unknown, or not visible to this token (the same answer for both).',
   410: 'DOWNLOAD_EXPIRED: the link has expired.',
   413: 'The JSON body is larger than 100 KiB.',

@@ -16,6 +16,7 @@ import {
 } from '@spotlight/core';
 import type { Response } from 'express';
 import { NotVisibleError } from '../auth/not-visible.error';
+import { StaffOnlyError } from '../auth/staff-only.error';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
 
@@ -90,6 +91,8 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
     }
     if (error instanceof NotVisibleError)
       return { status: HttpStatus.NOT_FOUND, code: 'NOT_FOUND', message: error.message };
+    if (error instanceof StaffOnlyError)
+      return { status: HttpStatus.FORBIDDEN, code: 'FORBIDDEN', message: error.message };
     if (error instanceof HttpException) {
       const body = error.getResponse();
       const raw =

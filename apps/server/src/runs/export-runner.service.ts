@@ -13,6 +13,7 @@ import {
   type SentMail,
 } from '@spotlight/core';
 import type { RunRecord, RunRepository } from '@spotlight/core';
+import type { RunFailureListener } from '../alerts/alert.service';
 
 export interface ExportRunnerOptions {
   instanceId: string;
@@ -29,6 +30,8 @@ export interface ExportRunnerOptions {
   progressBoundMs: number;
   /** Printed in database errors; must not contain a password. */
   databaseLabel: string;
+  /** Told about each run this instance finally fails (support's alerts). */
+  failures?: RunFailureListener;
   /** Tries at recording a delivered run as sent before it is left delivery-started. */
   recordSentAttempts?: number;
   clock?: () => Date;
@@ -83,10 +86,10 @@ export class ExportRunner {
     });
     if (!run) return null;
     if (run.deliveryStartedAt) {
-      await this.runs.finishFailed(
+      await this.fail(
         run,
         `The instance sending this export stopped during delivery at ${run.deliveryStartedAt.toISOString()}; it was not resent because it may already have arrived. Start a new export if it did not.`,
-        this.clock(),
+        null,
       );
       return this.runs.findById(run.id);
     }
@@ -161,12 +164,7 @@ export class ExportRunner {
         return;
       }
       const prefix = transient ? `Gave up after ${run.attempts} attempts: ` : '';
-      await this.runs.finishFailed(
-        run,
-        `${prefix}${reason}`,
-        this.clock(),
-        isSpotlightError(explained) ? explained.code : 'UNEXPECTED',
-      );
+      await this.fail(run, `${prefix}${reason}`, isSpotlightError(explained) ? explained.code : 'UNEXPECTED');
       return;
     }
     try {
@@ -174,6 +172,25 @@ export class ExportRunner {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * The one place a run finally fails: recorded, then (only by the instance
+   * that recorded it) reported to the failure listener, whose bounded work
+   * never changes the run.
+   */
+  private async fail(run: RunRecord, error: string, errorCode: string | null): Promise<void> {
+    const at = this.clock();
+    if (!(await this.runs.finishFailed(run, error, at, errorCode))) return;
+    await this.options.failures?.runFailed({
+      ...run,
+      status: 'failed',
+      claimToken: null,
+      leaseExpiresAt: null,
+      error,
+      errorCode,
+      finishedAt: at,
+    });
   }
 
   /** Records a delivered run as sent, retrying for a few seconds; never records it as failed. */

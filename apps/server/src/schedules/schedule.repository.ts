@@ -75,6 +75,17 @@ export class ScheduleRepository {
       .update({ ...toRow(fields), updated_by_token_id: tokenId, updated_at: now });
   }
 
+  /**
+   * Pauses an enabled schedule on the system's behalf (no token); false when
+   * it was already paused, so that only one of several instances reports it.
+   */
+  async pauseBySystem(id: number, now: Date): Promise<boolean> {
+    const changed = await this.db(SCHEDULE_TABLE)
+      .where({ id, enabled: true })
+      .update({ enabled: false, next_due_at: null, updated_by_token_id: null, updated_at: now });
+    return changed > 0;
+  }
+
   async delete(id: number): Promise<void> {
     await this.db(SCHEDULE_TABLE).where({ id }).delete();
   }

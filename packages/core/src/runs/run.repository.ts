@@ -180,6 +180,47 @@ export class RunRepository {
   }
 
   /**
+   * The latest finished runs (sent or failed) of one schedule, newest due time
+   * first, in one query: how many due times in a row have failed. Runs that
+   * finished before `finishedAfter` (the schedule's last change) do not count.
+   */
+  async recentFinishedForSchedule(
+    scheduleId: number,
+    limit: number,
+    finishedAfter?: Date,
+  ): Promise<RunRecord[]> {
+    const query = this.db(RUN_TABLE)
+      .where({ schedule_id: scheduleId })
+      .whereIn('status', ['sent', 'failed'])
+      .orderBy('due_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit);
+    if (finishedAfter) query.where('finished_at', '>', finishedAfter);
+    return (await query).map(toRecord);
+  }
+
+  /**
+   * Deletes up to `batch` sent or failed runs that finished before `cutoff`,
+   * by the finished_at index; queued and running runs are never touched.
+   * Returns how many went; call again until it returns less than `batch`.
+   */
+  async deleteFinishedBefore(cutoff: Date, batch: number): Promise<number> {
+    const ids: number[] = (
+      await this.db(RUN_TABLE)
+        .select('id')
+        .where('finished_at', '<', cutoff)
+        .whereIn('status', ['sent', 'failed'])
+        .orderBy('finished_at')
+        .limit(batch)
+    ).map((row: { id: number }) => Number(row.id));
+    if (ids.length === 0) return 0;
+    await retryOnContention(() =>
+      this.db(RUN_TABLE).whereIn('id', ids).whereIn('status', ['sent', 'failed']).delete(),
+    );
+    return ids.length;
+  }
+
+  /**
    * Atomically takes the oldest run that is due (queued and past its next
    * attempt) or abandoned (running with an expired lease) for this instance.
    * MySQL/MariaDB: SELECT ... FOR UPDATE SKIP LOCKED then UPDATE in one

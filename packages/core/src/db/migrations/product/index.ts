@@ -3,6 +3,7 @@ import * as exportTables from './0001-export-tables';
 import * as exportDownloads from './0002-export-downloads';
 import * as runHistory from './0003-run-history';
 import * as tokenLastUsed from './0004-token-last-used';
+import * as historyRetention from './0005-history-retention';
 import * as claimIndex from './0006-claim-index';
 
 /**
@@ -14,5 +15,6 @@ export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0002_downloads: exportDownloads,
   spotlight_export_0003_run_history: runHistory,
   spotlight_export_0004_token_last_used: tokenLastUsed,
+  spotlight_export_0005_history_retention: historyRetention,
   spotlight_export_0006_claim_index: claimIndex,
 };

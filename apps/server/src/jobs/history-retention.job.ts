@@ -1,0 +1,51 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { ServerSettings } from '../config/server.settings';
+import { SERVER_SETTINGS } from '../database/database.tokens';
+import { HistoryRetentionService } from '../history/history-retention.service';
+
+/** Deletes runs and audit entries older than `historyDays`, every `historyCleanupMs`. */
+@Injectable()
+export class HistoryRetentionJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('HistoryRetention');
+
+  constructor(
+    private readonly history: HistoryRetentionService,
+    private readonly registry: SchedulerRegistry,
+    @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.settings.background) return;
+    this.registry.addInterval(
+      'history-retention',
+      setInterval(() => void this.purge(), this.settings.historyCleanupMs),
+    );
+  }
+
+  /** Thin, so tests can call it; several instances may run it at once, deleting twice is harmless. */
+  async purge(): Promise<{ runs: number; auditEntries: number }> {
+    try {
+      const purged = await this.history.purge();
+      if (purged.runs + purged.auditEntries > 0)
+        this.logger.log(
+          `deleted ${purged.runs} run(s) and ${purged.auditEntries} audit entr(ies) older than ${this.settings.historyDays} days`,
+        );
+      return purged;
+    } catch (error) {
+      this.logger.error(`could not delete old history: ${(error as Error).message}`);
+      return { runs: 0, auditEntries: 0 };
+    }
+  }
+
+  beforeApplicationShutdown(): void {
+    if (this.registry.doesExist('interval', 'history-retention'))
+      this.registry.deleteInterval('history-retention');
+  }
+}
