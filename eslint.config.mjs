@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.js', '**/*.mjs'] },
   // Plain Node scripts are linted too, without types: no tsconfig covers them.
-  { ignores: ['!scripts/**', '!apps/cli/bin/**'] },
+  { ignores: ['!scripts/**', '!apps/cli/bin/**', '!apps/cli/scripts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
