@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-require('@oclif/core')
+require('@oclif/core/execute')
   .execute({ dir: __dirname })
   .catch((error) => {
     // Only reached when oclif itself fails to load; commands handle their own errors.

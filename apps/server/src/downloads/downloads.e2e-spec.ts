@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Stream } from 'node:stream';
 import request from 'supertest';
 import {
   describeEachDatabase,
@@ -18,7 +19,7 @@ import { ExportRunner } from '../runs/export-runner.service';
 const PUBLIC_URL = 'http://exports.spotlight.test';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function binary(res: NodeJS.ReadableStream, callback: (error: Error | null, body: Buffer) => void) {
+function binary(res: Stream, callback: (error: Error | null, body: Buffer) => void) {
   const chunks: Buffer[] = [];
   res.on('data', (chunk: Buffer) => chunks.push(chunk));
   res.on('end', () => callback(null, Buffer.concat(chunks)));

@@ -1,3 +1,4 @@
+import type { Stream } from 'node:stream';
 import request from 'supertest';
 import {
   describeEachDatabase,
@@ -13,7 +14,7 @@ import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__
 import { siteWithActivity } from '../__fixtures__/activity';
 import { ExportRunner } from './export-runner.service';
 
-function binary(res: NodeJS.ReadableStream, callback: (error: Error | null, body: Buffer) => void) {
+function binary(res: Stream, callback: (error: Error | null, body: Buffer) => void) {
   const chunks: Buffer[] = [];
   res.on('data', (chunk: Buffer) => chunks.push(chunk));
   res.on('end', () => callback(null, Buffer.concat(chunks)));

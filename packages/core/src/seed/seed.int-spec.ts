@@ -206,7 +206,7 @@ describeEachDatabase('data generator', (db) => {
         .orderBy('id')
         .select('id', 'email');
       const heavy = await db
-        .knex('central_ideavote')
+        .knex<{ creator_id: number }>('central_ideavote')
         .whereIn(
           'creator_id',
           users.map((u) => u.id),
