@@ -25,7 +25,7 @@ import { HistoryRetentionService } from './history/history-retention.service';
 import { HistoryRetentionJob } from './jobs/history-retention.job';
 import { tokenRateLimit } from './auth/rate-limits';
 import { TokenGuard } from './auth/token.guard';
-import type { ServerSettings } from './config/server.settings';
+import { poolSizeFor, type ServerSettings } from './config/server.settings';
 import { CustomersController } from './customers/customers.controller';
 import { DownloadLimiter } from './customers/download-limiter';
 import { DownloadsController } from './downloads/downloads.controller';
@@ -73,6 +73,7 @@ export class AppModule {
     const databaseLog = new Logger('Database');
     const openDatabase = (url: string) =>
       createDatabase(url, {
+        pool: { max: poolSizeFor(settings) },
         timeouts: settings.core.databaseTimeouts,
         log: {
           warn: (message: unknown) => databaseLog.warn(String(message)),

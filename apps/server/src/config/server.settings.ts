@@ -172,3 +172,13 @@ export function describeSettings(settings: ServerSettings): string {
       : `, exports read from ${maskUrl(settings.readDatabaseUrl)}`;
   return `database ${maskUrl(settings.core.databaseUrl)}${read}, mail ${settings.core.smtpUrl ? maskUrl(settings.core.smtpUrl) : `outbox ${settings.core.outboxDir}`}`;
 }
+
+/**
+ * Connections each database pool may open: every export in flight holds one
+ * for its customer's lock and one for its read snapshot, every streamed
+ * download one, and heartbeats, claims and API requests need a few more. A
+ * pool smaller than that lets heartbeats starve and leases lapse.
+ */
+export function poolSizeFor(settings: Pick<ServerSettings, 'workerConcurrency' | 'maxDownloads'>): number {
+  return Math.max(10, 2 * settings.workerConcurrency + settings.maxDownloads + 4);
+}
