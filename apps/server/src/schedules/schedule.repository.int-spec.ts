@@ -1,5 +1,5 @@
 import { createDatabase, SCHEDULE_TABLE } from '@spotlight/core';
-import { describeEachDatabase } from '@spotlight/testing';
+import { createImpatientDatabase, describeEachDatabase } from '@spotlight/testing';
 import { ScheduleRepository } from './schedule.repository';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -11,20 +11,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 describeEachDatabase('schedule statements under contention', (db) => {
   it('advances a due schedule whose row another transaction holds past the lock-wait timeout', async () => {
-    const impatient = createDatabase(db.url, {
-      pool: {
-        min: 0,
-        max: 1,
-        afterCreate: (
-          conn: { query(sql: string, callback: (error: Error | null) => void): void },
-          done: (error: Error | null, conn: unknown) => void,
-        ) =>
-          conn.query('SET SESSION innodb_lock_wait_timeout = 1', (error: Error | null) => done(error, conn)),
-      },
-    });
+    const impatient = await createImpatientDatabase(db.dialect, db.url);
     const holder = createDatabase(db.url);
     try {
-      if (db.dialect === 'sqlite') await impatient.raw('PRAGMA busy_timeout = 100');
       const schedules = new ScheduleRepository(impatient);
       const due = new Date(Date.now() - 60_000);
       const created = await schedules.insert(

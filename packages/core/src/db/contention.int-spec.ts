@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { describeEachDatabase } from '@spotlight/testing';
+import { createImpatientDatabase, describeEachDatabase } from '@spotlight/testing';
 import { RUN_TABLE, RunRepository, type RunRecord } from '../runs/run.repository';
 import { createDatabase } from './connection';
 import { isContention, retryOnContention } from './contention';
@@ -19,21 +19,9 @@ describeEachDatabase('queue statements under contention', (db) => {
   };
 
   it('waits out a lock held past the lock-wait or busy timeout, then renews the lease', async () => {
-    // The repository's connection gives up on a lock after about 100 ms (1 s on MariaDB, its minimum).
-    const impatient = createDatabase(db.url, {
-      pool: {
-        min: 0,
-        max: 1,
-        afterCreate: (
-          conn: { query(sql: string, callback: (error: Error | null) => void): void },
-          done: (error: Error | null, conn: unknown) => void,
-        ) =>
-          conn.query('SET SESSION innodb_lock_wait_timeout = 1', (error: Error | null) => done(error, conn)),
-      },
-    });
+    const impatient = await createImpatientDatabase(db.dialect, db.url);
     const holder = createDatabase(db.url);
     try {
-      if (db.dialect === 'sqlite') await impatient.raw('PRAGMA busy_timeout = 100');
       const runs = new RunRepository(impatient);
       const run = await queue(runs, `lock-${Date.now()}.example.com`);
       const trx = await holder.transaction();

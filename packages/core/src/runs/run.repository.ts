@@ -366,15 +366,7 @@ export class RunRepository {
 
   /** Puts the run back in the queue for another attempt at `next`, by any instance. */
   async retryLater(run: RunRecord, error: string, next: Date): Promise<boolean> {
-    return this.updateMine(run, {
-      status: 'queued',
-      claimed_by: null,
-      claim_token: null,
-      lease_expires_at: null,
-      delivery_started_at: null,
-      next_attempt_at: next,
-      error,
-    });
+    return this.updateMine(run, { ...this.requeued(next), error });
   }
 
   /**
@@ -383,15 +375,21 @@ export class RunRepository {
    */
   async deferLocked(run: RunRecord, note: string, next: Date): Promise<boolean> {
     return this.updateMine(run, {
+      ...this.requeued(next),
+      attempts: this.db.raw('attempts - 1'),
+      error: note,
+    });
+  }
+
+  private requeued(next: Date) {
+    return {
       status: 'queued',
       claimed_by: null,
       claim_token: null,
       lease_expires_at: null,
       delivery_started_at: null,
       next_attempt_at: next,
-      attempts: this.db.raw('attempts - 1'),
-      error: note,
-    });
+    };
   }
 
   private released() {
