@@ -1,32 +1,30 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DownloadService } from '@spotlight/core';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
+import { IntervalJob } from './interval.job';
 
 /** Deletes expired download links and their files, every `downloadCleanupMs`. */
 @Injectable()
-export class DownloadCleanupJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class DownloadCleanupJob extends IntervalJob {
+  protected readonly intervalName = 'download-cleanup';
   private readonly logger = new Logger('DownloadCleanup');
 
   constructor(
     private readonly downloads: DownloadService,
-    private readonly registry: SchedulerRegistry,
-    @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
-  ) {}
+    registry: SchedulerRegistry,
+    @Inject(SERVER_SETTINGS) settings: ServerSettings,
+  ) {
+    super(registry, settings);
+  }
 
-  onApplicationBootstrap(): void {
-    if (!this.settings.background) return;
-    this.registry.addInterval(
-      'download-cleanup',
-      setInterval(() => void this.purge(), this.settings.downloadCleanupMs),
-    );
+  protected everyMs(): number {
+    return this.settings.downloadCleanupMs;
+  }
+
+  protected tick(): Promise<number> {
+    return this.purge();
   }
 
   /** Thin, so tests can call it; several instances may run it at once, deleting twice is harmless. */
@@ -39,10 +37,5 @@ export class DownloadCleanupJob implements OnApplicationBootstrap, BeforeApplica
       this.logger.error(`could not delete expired downloads: ${(error as Error).message}`);
       return 0;
     }
-  }
-
-  beforeApplicationShutdown(): void {
-    if (this.registry.doesExist('interval', 'download-cleanup'))
-      this.registry.deleteInterval('download-cleanup');
   }
 }

@@ -1,32 +1,30 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
 import { HistoryRetentionService } from '../history/history-retention.service';
+import { IntervalJob } from './interval.job';
 
 /** Deletes runs and audit entries older than `historyDays`, every `historyCleanupMs`. */
 @Injectable()
-export class HistoryRetentionJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class HistoryRetentionJob extends IntervalJob {
+  protected readonly intervalName = 'history-retention';
   private readonly logger = new Logger('HistoryRetention');
 
   constructor(
     private readonly history: HistoryRetentionService,
-    private readonly registry: SchedulerRegistry,
-    @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
-  ) {}
+    registry: SchedulerRegistry,
+    @Inject(SERVER_SETTINGS) settings: ServerSettings,
+  ) {
+    super(registry, settings);
+  }
 
-  onApplicationBootstrap(): void {
-    if (!this.settings.background) return;
-    this.registry.addInterval(
-      'history-retention',
-      setInterval(() => void this.purge(), this.settings.historyCleanupMs),
-    );
+  protected everyMs(): number {
+    return this.settings.historyCleanupMs;
+  }
+
+  protected tick(): Promise<unknown> {
+    return this.purge();
   }
 
   /** Thin, so tests can call it; several instances may run it at once, deleting twice is harmless. */
@@ -42,10 +40,5 @@ export class HistoryRetentionJob implements OnApplicationBootstrap, BeforeApplic
       this.logger.error(`could not delete old history: ${(error as Error).message}`);
       return { runs: 0, auditEntries: 0 };
     }
-  }
-
-  beforeApplicationShutdown(): void {
-    if (this.registry.doesExist('interval', 'history-retention'))
-      this.registry.deleteInterval('history-retention');
   }
 }
