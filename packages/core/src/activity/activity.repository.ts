@@ -116,6 +116,7 @@ interface ActivityRow {
   email: string;
   first_name: string | null;
   last_name: string | null;
+  is_active: unknown;
   date_joined: unknown;
   last_login: unknown;
   row_kind: number | string;
@@ -299,12 +300,12 @@ export class ActivityRepository {
     const zeros = COUNT_SOURCES.map(({ key }) => `0 AS ${key}`);
     const membership = (table: string, kind: RowKind) =>
       `SELECT u.id AS user_id, LOWER(u.email) AS sort_email, u.email, NULL AS first_name, NULL AS last_name,` +
-      ` NULL AS date_joined, NULL AS last_login, ${kind} AS row_kind, c.name AS community, ${zeros.join(', ')}` +
+      ` NULL AS is_active, NULL AS date_joined, NULL AS last_login, ${kind} AS row_kind, c.name AS community, ${zeros.join(', ')}` +
       ` FROM ${table} m JOIN central_community c ON c.id = m.community_id` +
       ` JOIN central_user u ON u.id = m.user_id WHERE c.site_id = ? AND u.site_id = ?`;
     const sql = [
       `SELECT u.id AS user_id, LOWER(u.email) AS sort_email, u.email, u.first_name, u.last_name,` +
-        ` u.date_joined, u.last_login, ${RowKind.User} AS row_kind, NULL AS community, ${counts.join(', ')}` +
+        ` u.is_active, u.date_joined, u.last_login, ${RowKind.User} AS row_kind, NULL AS community, ${counts.join(', ')}` +
         ` FROM central_user u ${joins.join(' ')} WHERE u.site_id = ?`,
       membership('central_community_managers', RowKind.Managed),
       membership('central_community_members', RowKind.Joined),
@@ -321,7 +322,9 @@ function toUserActivity(row: ActivityRow): UserActivity {
     firstName: row.first_name ?? '',
     lastName: row.last_name ?? '',
     dateJoined: toDate(row.date_joined),
+    accountActive: Boolean(Number(row.is_active)),
     lastLogin: toDate(row.last_login),
+    neverLoggedIn: row.last_login === null || row.last_login === undefined,
     communitiesManaged: [] as string[],
     communitiesJoined: [] as string[],
   } as UserActivity;

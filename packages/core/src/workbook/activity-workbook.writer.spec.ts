@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { openpyxlAvailable, readWithOpenpyxl, readWorkbook } from '@spotlight/testing';
 import type { UserActivity } from '../activity/activity.types';
-import { INACTIVE_SHEET, writeActivityWorkbook, type WorkbookMeta } from './activity-workbook.writer';
+import {
+  ACTIVE_SHEET,
+  INACTIVE_SHEET,
+  writeActivityWorkbook,
+  type WorkbookMeta,
+} from './activity-workbook.writer';
 
 let nextId = 1;
 function user(fields: Partial<UserActivity>): UserActivity {
@@ -15,6 +20,8 @@ function user(fields: Partial<UserActivity>): UserActivity {
     lastName: `User ${id}`,
     dateJoined: new Date('2025-01-02T03:04:05Z'),
     lastLogin: null,
+    accountActive: true,
+    neverLoggedIn: true,
     challenges: 0,
     ideas: 0,
     comments: 0,
@@ -85,5 +92,48 @@ describe('activity workbook writer', () => {
       subject: 'bad\uFFFD\uFFFD.example.com',
     });
     expect(book.properties.description).toContain('User activity of bad\uFFFD\uFFFD.example.com, all time');
+  });
+
+  it('in a ranged export, lists undated likes and memberships "(all time)" and lets only dated activity make a user active', async () => {
+    const range = { since: new Date('2026-01-01T00:00:00Z'), until: new Date('2026-04-01T00:00:00Z') };
+    const file = await write(
+      [
+        user({ email: 'joiner@example.com', commentLikes: 4, communitiesJoined: ['Alpha', 'Beta'] }),
+        user({ email: 'voter@example.com', votes: 1, commentLikes: 2, communitiesManaged: ['Alpha'] }),
+      ],
+      { range },
+    );
+    const book = await readWorkbook(file);
+    const [activeHeader, voter] = book.rows(ACTIVE_SHEET);
+    expect(activeHeader.slice(3, 10)).toEqual([
+      'Challenges created',
+      'Ideas created',
+      'Comments submitted',
+      'Comment likes given (all time)',
+      'Idea votes',
+      'Conversations created',
+      'Communities created',
+    ]);
+    expect(activeHeader.slice(10)).toEqual(['Communities managed (all time)', 'Communities joined (all time)']);
+    expect(voter[0]).toBe('voter@example.com');
+    expect(book.rows(ACTIVE_SHEET)).toHaveLength(2);
+    const [inactiveHeader, joiner] = book.rows(INACTIVE_SHEET);
+    expect(inactiveHeader.slice(-3)).toEqual([
+      'Comment likes given (all time)',
+      'Communities managed (all time)',
+      'Communities joined (all time)',
+    ]);
+    expect(joiner[0]).toBe('joiner@example.com');
+    expect(joiner.slice(-3)).toEqual([4, undefined, 'Alpha\nBeta']);
+  });
+
+  it('without a range, counts likes and memberships as activity and says nothing of "all time"', async () => {
+    const file = await write([user({ email: 'joiner@example.com', communitiesJoined: ['Alpha'] })]);
+    const book = await readWorkbook(file);
+    expect(book.rows(ACTIVE_SHEET).map((row) => row[0])).toEqual(['Email', 'joiner@example.com']);
+    expect(book.rows(ACTIVE_SHEET)[0].join(' ')).not.toContain('all time');
+    expect(book.rows(INACTIVE_SHEET)).toEqual([
+      ['Email', 'First name', 'Last name', 'Date joined (UTC)', 'Last login (UTC)'],
+    ]);
   });
 });

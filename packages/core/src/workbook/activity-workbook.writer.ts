@@ -4,7 +4,15 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { ACTIVITY_COUNTS, isActive, type DateRange, type UserActivity } from '../activity/activity.types';
+import {
+  ACTIVITY_COUNTS,
+  MEMBERSHIP_LISTS,
+  isActive,
+  isRanged,
+  kindLabel,
+  type DateRange,
+  type UserActivity,
+} from '../activity/activity.types';
 import { dateCell, listCell, textCell, xmlSafe } from './cell-values';
 
 /** The most data rows one Excel sheet holds (1,048,576 rows less the header). */
@@ -26,22 +34,43 @@ interface Column {
   wrap?: boolean;
 }
 
-const ACTIVE_COLUMNS: Column[] = [
-  { header: 'Email', width: 34 },
-  { header: 'First name', width: 16 },
-  { header: 'Last name', width: 16 },
-  ...ACTIVITY_COUNTS.map(({ header }) => ({ header, width: Math.max(12, header.length + 2), numFmt: '0' })),
-  { header: 'Communities managed', width: 40, wrap: true },
-  { header: 'Communities joined', width: 40, wrap: true },
-];
+function activeColumns(range: DateRange): Column[] {
+  return [
+    { header: 'Email', width: 34 },
+    { header: 'First name', width: 16 },
+    { header: 'Last name', width: 16 },
+    ...countColumns(range, ACTIVITY_COUNTS),
+    ...listColumns(range),
+  ];
+}
 
-const INACTIVE_COLUMNS: Column[] = [
-  { header: 'Email', width: 34 },
-  { header: 'First name', width: 16 },
-  { header: 'Last name', width: 16 },
-  { header: 'Date joined (UTC)', width: 20, numFmt: DATE_FORMAT },
-  { header: 'Last login (UTC)', width: 20, numFmt: DATE_FORMAT },
-];
+/**
+ * In a ranged export the undated kinds (likes, memberships) are listed for
+ * inactive users too: they are reported, they just do not make anyone active.
+ */
+function inactiveColumns(range: DateRange): Column[] {
+  return [
+    { header: 'Email', width: 34 },
+    { header: 'First name', width: 16 },
+    { header: 'Last name', width: 16 },
+    { header: 'Date joined (UTC)', width: 20, numFmt: DATE_FORMAT },
+    { header: 'Last login (UTC)', width: 20, numFmt: DATE_FORMAT },
+    ...(isRanged(range)
+      ? [...countColumns(range, ACTIVITY_COUNTS.filter(({ dated }) => !dated)), ...listColumns(range)]
+      : []),
+  ];
+}
+
+function countColumns(range: DateRange, kinds: ReadonlyArray<(typeof ACTIVITY_COUNTS)[number]>): Column[] {
+  return kinds.map(({ header, dated }) => {
+    const label = kindLabel(header, dated, range);
+    return { header: label, width: Math.max(12, label.length + 2), numFmt: '0' };
+  });
+}
+
+function listColumns(range: DateRange): Column[] {
+  return MEMBERSHIP_LISTS.map(({ header }) => ({ header: kindLabel(header, false, range), width: 40, wrap: true }));
+}
 
 type CellValue = string | number | Date | null;
 
@@ -198,17 +227,18 @@ export async function writeActivityWorkbook(
   });
 
   const output$ = watchOutput(output);
-  const active = new SheetSeries(workbook, ACTIVE_SHEET, ACTIVE_COLUMNS, maxRows, output$.failed);
+  const active = new SheetSeries(workbook, ACTIVE_SHEET, activeColumns(meta.range), maxRows, output$.failed);
   const spoolPath = path.join(options.scratchDir, 'inactive-users.ndjson');
   const spool = fs.createWriteStream(spoolPath);
   let spoolError: Error | null = null;
   spool.on('error', (error) => (spoolError ??= error));
+  const ranged = isRanged(meta.range);
   let activeCount = 0;
   let inactiveCount = 0;
   try {
     for await (const user of users) {
       output$.throwIfFailed();
-      if (isActive(user)) {
+      if (isActive(user, meta.range)) {
         await active.add(activeRow(user));
         activeCount += 1;
       } else {
@@ -218,6 +248,7 @@ export async function writeActivityWorkbook(
           user.lastName,
           toSpool(user.dateJoined),
           toSpool(user.lastLogin),
+          ...(ranged ? [user.commentLikes, user.communitiesManaged, user.communitiesJoined] : []),
         ]);
         if (spoolError) throw spoolError;
         if (!spool.write(`${line}\n`)) await once(spool, 'drain');
@@ -236,14 +267,21 @@ export async function writeActivityWorkbook(
   if (spoolError) throw spoolError;
   active.finish();
 
-  const inactive = new SheetSeries(workbook, INACTIVE_SHEET, INACTIVE_COLUMNS, maxRows, output$.failed);
+  const inactive = new SheetSeries(
+    workbook,
+    INACTIVE_SHEET,
+    inactiveColumns(meta.range),
+    maxRows,
+    output$.failed,
+  );
   for await (const line of spooledLines(spoolPath)) {
-    const [email, firstName, lastName, dateJoined, lastLogin] = JSON.parse(line) as [
+    const [email, firstName, lastName, dateJoined, lastLogin, ...undated] = JSON.parse(line) as [
       string,
       string,
       string,
       number | null,
       number | null,
+      ...[number, string[], string[]] | [],
     ];
     output$.throwIfFailed();
     await inactive.add([
@@ -252,6 +290,7 @@ export async function writeActivityWorkbook(
       textCell(lastName),
       dateCell(fromSpool(dateJoined)),
       dateCell(fromSpool(lastLogin)),
+      ...(undated.length === 3 ? [undated[0], listCell(undated[1]), listCell(undated[2])] : []),
     ]);
   }
   inactive.finish();
