@@ -90,7 +90,7 @@ describeEachDatabase('download links for workbooks too big to attach', (db) => {
     const [stored] = fs.readdirSync(storage);
     expect(fs.readFileSync(path.join(storage, stored)).equals(body)).toBe(true);
     const book = await readWorkbook(body);
-    expect(book.sheetNames).toEqual(['Active users', 'Inactive users']);
+    expect(book.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users']);
     expect(book.rows('Active users').length - 1 + book.rows('Inactive users').length - 1).toBe(6);
     expect(book.rows('Active users').flat()).toContain(manager.email);
   });

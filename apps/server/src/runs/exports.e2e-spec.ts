@@ -65,7 +65,7 @@ describeEachDatabase('exports API', (db) => {
     expect(message.envelope.to).toEqual([manager.email]);
     expect(message.mail.cc).toBeUndefined();
     const book = await readWorkbook(message.mail.attachments[0].content);
-    expect(book.sheetNames).toEqual(['Active users', 'Inactive users']);
+    expect(book.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users']);
 
     const after = await request(t.http).get(`/exports/${queued.body.id}`).set(bearer(staff)).expect(200);
     expect(after.body).toMatchObject({
@@ -235,7 +235,7 @@ describeEachDatabase('exports API', (db) => {
       ),
     );
     const book = await readWorkbook(res.body as Buffer);
-    expect(book.sheetNames).toEqual(['Active users', 'Inactive users']);
+    expect(book.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users']);
     expect(book.rows('Active users').length + book.rows('Inactive users').length).toBeGreaterThanOrEqual(
       7 + 2,
     );

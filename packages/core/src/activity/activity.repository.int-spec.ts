@@ -183,7 +183,12 @@ describeEachDatabase('activity repository', (db) => {
     const range = { until: early };
     const users = await collect(new ActivityRepository(db.knex), site.id, range);
     // Alice and Bob have likes and memberships, but nothing dated before the 10th of January.
-    expect(users[0]).toMatchObject({ ...NO_ACTIVITY, commentLikes: 1, communitiesManaged: ['alpha', 'Zeta; team'], communitiesJoined: ['alpha', 'Beta'] });
+    expect(users[0]).toMatchObject({
+      ...NO_ACTIVITY,
+      commentLikes: 1,
+      communitiesManaged: ['alpha', 'Zeta; team'],
+      communitiesJoined: ['alpha', 'Beta'],
+    });
     expect(users[1]).toMatchObject({ ...NO_ACTIVITY, commentLikes: 1, communitiesJoined: ['Zeta; team'] });
     expect(users.map((user) => isActive(user, range))).toEqual([false, false, false]);
     expect(users.map((user) => engagementLevel(user, range))).toEqual(['Idle', 'Idle', 'Idle']);

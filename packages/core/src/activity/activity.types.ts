@@ -84,3 +84,19 @@ export function engagementLevel(user: UserActivity, range: DateRange = {}): Enga
 export function isActive(user: UserActivity, range: DateRange = {}): boolean {
   return engagementLevel(user, range) !== 'Idle';
 }
+
+/** One community of a site, with what happened in it (within the range for the dated kinds). */
+export interface CommunityActivity {
+  name: string;
+  created: Date | null;
+  deleted: boolean;
+  /** Managers and members have no date: always all time. */
+  managers: number;
+  members: number;
+  challenges: number;
+  /** Ideas of the community's challenges. */
+  ideas: number;
+  /** Comments on those ideas. */
+  comments: number;
+  conversations: number;
+}

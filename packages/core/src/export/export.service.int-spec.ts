@@ -152,10 +152,24 @@ describeEachDatabase('export service', (db) => {
     expect(attachment.size).toBe(summary.bytes);
 
     const book = await readWorkbook(attachment.content);
-    expect(book.sheetNames).toEqual(['Active users', 'Inactive users']);
+    expect(book.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users']);
     expect(book.rows('Active users')).toEqual([
-      expect.arrayContaining(['Email', 'Idea votes', 'Communities managed']),
-      ['Boss@Acme.example.com', 'Test', expect.any(String), 0, 1, 0, 0, 1, 0, 0],
+      expect.arrayContaining(['Email', 'Engagement', 'Account', 'Idea votes', 'Communities managed']),
+      [
+        'Boss@Acme.example.com',
+        'Test',
+        expect.any(String),
+        'Creator',
+        'Active',
+        undefined,
+        0,
+        1,
+        0,
+        0,
+        1,
+        0,
+        0,
+      ],
     ]);
     expect(book.rows('Inactive users').map((row) => row[0])).toEqual([
       'Email',
@@ -193,18 +207,21 @@ describeEachDatabase('export service', (db) => {
       creator: 'Spotlight exports',
     });
     expect(book.properties.created).toMatch(/^2026-11-25 08:30:00/);
-    const [active, inactive] = book.sheets;
-    expect(active).toMatchObject({ name: 'Active users', freeze: 'A2', autoFilter: 'A1:L1' });
-    expect(inactive).toMatchObject({ name: 'Inactive users', freeze: 'A2', autoFilter: 'A1:E1' });
+    const [summarySheet, active, inactive] = book.sheets;
+    expect(summarySheet.name).toBe('Summary');
+    expect(active).toMatchObject({ name: 'Active users', freeze: 'A2', autoFilter: 'A1:O1' });
+    expect(inactive).toMatchObject({ name: 'Inactive users', freeze: 'A2', autoFilter: 'A1:G1' });
     expect(active.rows[0].every((cell) => cell.bold && cell.type === 's')).toBe(true);
-    expect(active.rows[1].slice(3, 10).map((cell) => cell.type)).toEqual(Array(7).fill('n'));
+    expect(active.rows[1].slice(6, 13).map((cell) => cell.type)).toEqual(Array(7).fill('n'));
     const danger = inactive.rows[1];
     expect(danger.map((cell) => [cell.value, cell.type])).toEqual([
       ['@danger@acme.example.com', 's'],
       ['=1+2', 's'],
       ['+SUM(A1)', 's'],
+      ['Active', 's'],
       ['2024-05-06T07:08:09', 'd'],
       [null, 'n'],
+      ['Yes', 's'],
     ]);
     expect(inactive.rows[2].slice(0, 3).map((cell) => [cell.value, cell.type])).toEqual([
       ['minus@acme.example.com', 's'],
@@ -335,6 +352,7 @@ describeEachDatabase('export service', (db) => {
     );
     expect(summary).toMatchObject({ active: 6, inactive: 1 });
     expect(summary.sheets).toEqual([
+      'Summary',
       'Active users',
       'Active users (2)',
       'Active users (3)',

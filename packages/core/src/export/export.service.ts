@@ -432,7 +432,7 @@ export class ExportService {
     return writeActivityWorkbook(
       snapshot.streamActivity(site.id, range),
       output,
-      { customer: site.domain, generatedAt, range },
+      { customer: site.domain, customerName: site.name, generatedAt, range },
       { scratchDir, maxRowsPerSheet: this.options.maxRowsPerSheet, onProgress: run.onProgress },
     );
   }

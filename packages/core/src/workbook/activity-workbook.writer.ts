@@ -7,21 +7,26 @@ import ExcelJS from 'exceljs';
 import {
   ACTIVITY_COUNTS,
   MEMBERSHIP_LISTS,
-  isActive,
+  engagementLevel,
   isRanged,
   kindLabel,
+  type CommunityActivity,
   type DateRange,
   type UserActivity,
 } from '../activity/activity.types';
 import { dateCell, listCell, textCell, xmlSafe } from './cell-values';
+import { ActivityTally, NUMBER_FORMAT, SUMMARY_SHEET, writeSummarySheet } from './summary-sheet';
+import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, toWallClock } from './zoned-time';
 
 /** The most data rows one Excel sheet holds (1,048,576 rows less the header). */
 export const EXCEL_MAX_DATA_ROWS = 1_048_575;
 
+export { SUMMARY_SHEET } from './summary-sheet';
 export const ACTIVE_SHEET = 'Active users';
 export const INACTIVE_SHEET = 'Inactive users';
+export const COMMUNITIES_SHEET = 'Communities';
 
-const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
+const DATE_FORMAT = 'yyyy-mm-dd hh:mm';
 
 /** Bytes of sheet XML allowed to wait for the compressor before rows stop being added. */
 const ZIP_BACKLOG_LIMIT = 128 * 1024;
@@ -34,11 +39,24 @@ interface Column {
   wrap?: boolean;
 }
 
-function activeColumns(range: DateRange): Column[] {
+const IDENTITY_COLUMNS: Column[] = [
+  { header: 'Email', width: 34 },
+  { header: 'First name', width: 16 },
+  { header: 'Last name', width: 16 },
+];
+
+const dateColumn = (header: string, timeZone: string): Column => ({
+  header: `${header} (${timeZone})`,
+  width: Math.max(18, header.length + timeZone.length + 5),
+  numFmt: DATE_FORMAT,
+});
+
+function activeColumns(range: DateRange, timeZone: string): Column[] {
   return [
-    { header: 'Email', width: 34 },
-    { header: 'First name', width: 16 },
-    { header: 'Last name', width: 16 },
+    ...IDENTITY_COLUMNS,
+    { header: 'Engagement', width: 13 },
+    { header: 'Account', width: 13 },
+    dateColumn('Last login', timeZone),
     ...countColumns(range, ACTIVITY_COUNTS),
     ...listColumns(range),
   ];
@@ -48,36 +66,69 @@ function activeColumns(range: DateRange): Column[] {
  * In a ranged export the undated kinds (likes, memberships) are listed for
  * inactive users too: they are reported, they just do not make anyone active.
  */
-function inactiveColumns(range: DateRange): Column[] {
+function inactiveColumns(range: DateRange, timeZone: string): Column[] {
   return [
-    { header: 'Email', width: 34 },
-    { header: 'First name', width: 16 },
-    { header: 'Last name', width: 16 },
-    { header: 'Date joined (UTC)', width: 20, numFmt: DATE_FORMAT },
-    { header: 'Last login (UTC)', width: 20, numFmt: DATE_FORMAT },
+    ...IDENTITY_COLUMNS,
+    { header: 'Account', width: 13 },
+    dateColumn('Date joined', timeZone),
+    dateColumn('Last login', timeZone),
+    { header: 'Never logged in', width: 16 },
     ...(isRanged(range)
-      ? [...countColumns(range, ACTIVITY_COUNTS.filter(({ dated }) => !dated)), ...listColumns(range)]
+      ? [
+          ...countColumns(
+            range,
+            ACTIVITY_COUNTS.filter(({ dated }) => !dated),
+          ),
+          ...listColumns(range),
+        ]
       : []),
+  ];
+}
+
+function communityColumns(range: DateRange, timeZone: string): Column[] {
+  const count = (header: string, dated: boolean): Column => {
+    const label = kindLabel(header, dated, range);
+    return { header: label, width: Math.max(12, label.length + 2), numFmt: NUMBER_FORMAT };
+  };
+  return [
+    { header: 'Community', width: 40 },
+    dateColumn('Created', timeZone),
+    { header: 'Deleted', width: 10 },
+    count('Managers', false),
+    count('Members', false),
+    count('Challenges', true),
+    count('Ideas', true),
+    count('Comments on its ideas', true),
+    count('Conversations', true),
   ];
 }
 
 function countColumns(range: DateRange, kinds: ReadonlyArray<(typeof ACTIVITY_COUNTS)[number]>): Column[] {
   return kinds.map(({ header, dated }) => {
     const label = kindLabel(header, dated, range);
-    return { header: label, width: Math.max(12, label.length + 2), numFmt: '0' };
+    return { header: label, width: Math.max(12, label.length + 2), numFmt: NUMBER_FORMAT };
   });
 }
 
 function listColumns(range: DateRange): Column[] {
-  return MEMBERSHIP_LISTS.map(({ header }) => ({ header: kindLabel(header, false, range), width: 40, wrap: true }));
+  return MEMBERSHIP_LISTS.map(({ header }) => ({
+    header: kindLabel(header, false, range),
+    width: 40,
+    wrap: true,
+  }));
 }
 
 type CellValue = string | number | Date | null;
 
 export interface WorkbookMeta {
+  /** The customer's domain. */
   customer: string;
+  /** The customer's display name; the domain when not given. */
+  customerName?: string;
   generatedAt: Date;
   range: DateRange;
+  /** The IANA zone dates are shown in; UTC by default. */
+  timeZone?: string;
 }
 
 export interface WorkbookOptions {
@@ -87,12 +138,16 @@ export interface WorkbookOptions {
   maxRowsPerSheet?: number;
   /** Called every so often with the number of users written so far. */
   onProgress?: (users: number) => void;
+  /** The site's communities, read once the users are written; without it there is no Communities sheet. */
+  communities?: () => AsyncIterable<CommunityActivity>;
 }
 
 export interface WorkbookSummary {
   active: number;
   inactive: number;
   sheets: string[];
+  /** The Summary sheet's numbers. */
+  tally: ActivityTally;
 }
 
 type ZipInput = Writable & { _writableState?: { length: number } };
@@ -180,6 +235,7 @@ class SheetSeries {
     sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: this.columns.length } };
     const header = sheet.getRow(1);
     header.font = { bold: true };
+    header.alignment = { wrapText: true, vertical: 'top' };
     header.commit();
     this.sheet = sheet;
     this.rowsInSheet = 0;
@@ -190,14 +246,16 @@ class SheetSeries {
 function columnStyle(column: Column): Partial<ExcelJS.Style> {
   return {
     ...(column.numFmt && { numFmt: column.numFmt }),
-    ...(column.wrap && { alignment: { wrapText: true } }),
+    ...(column.numFmt === NUMBER_FORMAT && { alignment: { horizontal: 'right' } }),
+    ...(column.wrap && { alignment: { wrapText: true, vertical: 'top' } }),
   };
 }
 
 /**
- * Streams users into an .xlsx workbook with an "Active users" and an
- * "Inactive users" sheet. Active users are written as they arrive; inactive
- * ones wait in a scratch file, so memory stays flat whatever the site's size.
+ * Streams users into an .xlsx workbook: a Summary first, then "Active users",
+ * "Inactive users" and, when given, "Communities". Active users are written
+ * as they arrive; inactive ones wait in a scratch file, and the Summary's
+ * numbers are totalled on the way, so memory stays flat whatever the site's size.
  */
 export async function writeActivityWorkbook(
   users: AsyncIterable<UserActivity>,
@@ -209,6 +267,8 @@ export async function writeActivityWorkbook(
   if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > EXCEL_MAX_DATA_ROWS) {
     throw new RangeError(`maxRowsPerSheet must be a whole number from 1 to ${EXCEL_MAX_DATA_ROWS}`);
   }
+  const timeZone = meta.timeZone ?? DEFAULT_TIME_ZONE;
+  const customerName = meta.customerName ?? meta.customer;
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: output,
     useStyles: true,
@@ -226,35 +286,53 @@ export async function writeActivityWorkbook(
     description: xmlSafe(describeWorkbook(meta)),
   });
 
+  // Added first so that it is the first tab; written last, once the totals are known.
+  const summarySheet = workbook.addWorksheet(SUMMARY_SHEET);
+  const tally = new ActivityTally();
+  const zoned = (date: Date | null) => dateCell(date && toWallClock(date, timeZone));
   const output$ = watchOutput(output);
-  const active = new SheetSeries(workbook, ACTIVE_SHEET, activeColumns(meta.range), maxRows, output$.failed);
+  const active = new SheetSeries(
+    workbook,
+    ACTIVE_SHEET,
+    activeColumns(meta.range, timeZone),
+    maxRows,
+    output$.failed,
+  );
   const spoolPath = path.join(options.scratchDir, 'inactive-users.ndjson');
   const spool = fs.createWriteStream(spoolPath);
   let spoolError: Error | null = null;
   spool.on('error', (error) => (spoolError ??= error));
   const ranged = isRanged(meta.range);
-  let activeCount = 0;
-  let inactiveCount = 0;
   try {
     for await (const user of users) {
       output$.throwIfFailed();
-      if (isActive(user, meta.range)) {
-        await active.add(activeRow(user));
-        activeCount += 1;
+      const level = engagementLevel(user, meta.range);
+      tally.add(user, level);
+      if (level !== 'Idle') {
+        await active.add([
+          ...identityCells(user),
+          level,
+          accountCell(user),
+          zoned(user.lastLogin),
+          ...ACTIVITY_COUNTS.map(({ key }) => user[key]),
+          listCell(user.communitiesManaged),
+          listCell(user.communitiesJoined),
+        ]);
       } else {
         const line = JSON.stringify([
           user.email,
           user.firstName,
           user.lastName,
+          user.accountActive,
           toSpool(user.dateJoined),
           toSpool(user.lastLogin),
+          user.neverLoggedIn,
           ...(ranged ? [user.commentLikes, user.communitiesManaged, user.communitiesJoined] : []),
         ]);
         if (spoolError) throw spoolError;
         if (!spool.write(`${line}\n`)) await once(spool, 'drain');
-        inactiveCount += 1;
       }
-      if ((activeCount + inactiveCount) % 1000 === 0) options.onProgress?.(activeCount + inactiveCount);
+      if (tally.users % 1000 === 0) options.onProgress?.(tally.users);
     }
   } finally {
     spool.end();
@@ -270,38 +348,85 @@ export async function writeActivityWorkbook(
   const inactive = new SheetSeries(
     workbook,
     INACTIVE_SHEET,
-    inactiveColumns(meta.range),
+    inactiveColumns(meta.range, timeZone),
     maxRows,
     output$.failed,
   );
   for await (const line of spooledLines(spoolPath)) {
-    const [email, firstName, lastName, dateJoined, lastLogin, ...undated] = JSON.parse(line) as [
-      string,
-      string,
-      string,
-      number | null,
-      number | null,
-      ...[number, string[], string[]] | [],
-    ];
+    const [email, firstName, lastName, accountActive, dateJoined, lastLogin, neverLoggedIn, ...undated] =
+      JSON.parse(line) as [
+        string,
+        string,
+        string,
+        boolean,
+        number | null,
+        number | null,
+        boolean,
+        ...([number, string[], string[]] | []),
+      ];
     output$.throwIfFailed();
     await inactive.add([
-      textCell(email),
-      textCell(firstName),
-      textCell(lastName),
-      dateCell(fromSpool(dateJoined)),
-      dateCell(fromSpool(lastLogin)),
+      ...identityCells({ email, firstName, lastName }),
+      accountCell({ accountActive }),
+      zoned(fromSpool(dateJoined)),
+      zoned(fromSpool(lastLogin)),
+      neverLoggedIn ? 'Yes' : 'No',
       ...(undated.length === 3 ? [undated[0], listCell(undated[1]), listCell(undated[2])] : []),
     ]);
   }
   inactive.finish();
-  options.onProgress?.(activeCount + inactiveCount);
+  options.onProgress?.(tally.users);
+
+  const sheets = [SUMMARY_SHEET, ...active.names, ...inactive.names];
+  if (options.communities) {
+    const communities = new SheetSeries(
+      workbook,
+      COMMUNITIES_SHEET,
+      communityColumns(meta.range, timeZone),
+      maxRows,
+      output$.failed,
+    );
+    for await (const community of options.communities()) {
+      output$.throwIfFailed();
+      await communities.add([
+        textCell(community.name),
+        zoned(community.created),
+        community.deleted ? 'Yes' : 'No',
+        community.managers,
+        community.members,
+        community.challenges,
+        community.ideas,
+        community.comments,
+        community.conversations,
+      ]);
+    }
+    communities.finish();
+    sheets.push(...communities.names);
+  }
+
+  writeSummarySheet(summarySheet, tally, {
+    customer: meta.customer,
+    customerName,
+    range: meta.range,
+    timeZone,
+    generatedAt: meta.generatedAt,
+  });
+  summarySheet.commit();
 
   try {
     await Promise.race([workbook.commit(), output$.failed]);
   } finally {
     output$.dispose();
   }
-  return { active: activeCount, inactive: inactiveCount, sheets: [...active.names, ...inactive.names] };
+  return { active: tally.active, inactive: tally.inactive, sheets, tally };
+}
+
+function identityCells(user: Pick<UserActivity, 'email' | 'firstName' | 'lastName'>): CellValue[] {
+  return [textCell(user.email), textCell(user.firstName), textCell(user.lastName)];
+}
+
+function accountCell(user: Pick<UserActivity, 'accountActive'>): string {
+  return user.accountActive ? 'Active' : 'Deactivated';
 }
 
 /**
@@ -357,17 +482,6 @@ async function* spooledLines(file: string): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
-function activeRow(user: UserActivity): CellValue[] {
-  return [
-    textCell(user.email),
-    textCell(user.firstName),
-    textCell(user.lastName),
-    ...ACTIVITY_COUNTS.map(({ key }) => user[key]),
-    listCell(user.communitiesManaged),
-    listCell(user.communitiesJoined),
-  ];
-}
-
 /** A date as the spool keeps it: epoch milliseconds, or null for no date or an invalid one. */
 function toSpool(date: Date | null): number | null {
   const time = date?.getTime();
@@ -379,7 +493,8 @@ function fromSpool(time: number | null): Date | null {
 }
 
 export function describeWorkbook(meta: WorkbookMeta): string {
-  return `User activity of ${meta.customer}, ${describeRange(meta.range)}, generated ${meta.generatedAt.toISOString()}.`;
+  const timeZone = meta.timeZone ?? DEFAULT_TIME_ZONE;
+  return `User activity of ${meta.customer}, ${describePeriod(meta.range, timeZone)}, generated ${formatDateTime(meta.generatedAt, timeZone)} (${timeZone}).`;
 }
 
 export function describeRange(range: DateRange): string {

@@ -17,6 +17,9 @@ const ACTIVE_HEADER = [
   'Email',
   'First name',
   'Last name',
+  'Engagement',
+  'Account',
+  'Last login (UTC)',
   'Challenges created',
   'Ideas created',
   'Comments submitted',
@@ -180,12 +183,12 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     expect(mail.attachments[0].contentType).toBe(XLSX);
 
     const workbook = await readWorkbook(mail.attachments[0].content);
-    expect(workbook.sheetNames).toEqual(['Active users', 'Inactive users']);
+    expect(workbook.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users']);
     const active = workbook.rows('Active users');
     expect(active[0]).toEqual(ACTIVE_HEADER);
-    expect(active.slice(1).map((row) => cells(row, 12))).toEqual([
-      [alice.email, 'Alice', 'Active', 1, 1, 1, 1, 1, 1, 0, null, 'Makers'],
-      [manager.email, 'Mona', 'Manager', 0, 0, 0, 0, 0, 0, 1, 'Makers', null],
+    expect(active.slice(1).map((row) => cells(row, 15))).toEqual([
+      [alice.email, 'Alice', 'Active', 'Creator', 'Active', null, 1, 1, 1, 1, 1, 1, 0, null, 'Makers'],
+      [manager.email, 'Mona', 'Manager', 'Creator', 'Active', null, 0, 0, 0, 0, 0, 0, 1, 'Makers', null],
     ]);
     expect(
       workbook
@@ -214,7 +217,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       until: null,
       active: 2,
       inactive: 3,
-      sheets: ['Active users', 'Inactive users'],
+      sheets: ['Summary', 'Active users', 'Inactive users'],
       bytes: expect.any(Number),
       queries: expect.any(Number),
       historyId: expect.any(Number),
@@ -308,12 +311,19 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     expect(smtp.messages).toHaveLength(0);
     expect(fs.readdirSync(dir)).not.toContain('unused-outbox');
 
-    // Nothing was created in 2027; memberships have no date and still count.
-    const active = (await readWorkbook(out)).rows('Active users');
-    expect(active.slice(1).map((row) => cells(row, 12))).toEqual([
-      [alice.email, 'Alice', 'Active', 0, 0, 0, 1, 0, 0, 0, null, 'Makers'],
-      [manager.email, 'Mona', 'Manager', 0, 0, 0, 0, 0, 0, 0, 'Makers', null],
+    // Nothing was created in 2027: nobody is active in it. Likes and memberships
+    // have no date; they are still listed, "(all time)", but make nobody active.
+    const book = await readWorkbook(out);
+    expect(book.rows('Active users')).toHaveLength(1);
+    const inactive = book.rows('Inactive users');
+    expect(inactive[0].slice(7)).toEqual([
+      'Comment likes given (all time)',
+      'Communities managed (all time)',
+      'Communities joined (all time)',
     ]);
+    const undated = new Map(inactive.slice(1).map((row) => [row[0], cells(row, 10).slice(7)]));
+    expect(undated.get(alice.email)).toEqual([1, null, 'Makers']);
+    expect(undated.get(manager.email)).toEqual([0, 'Makers', null]);
   });
 
   it('writes the email into the outbox and prints its path when SMTP_URL is not set', async () => {
