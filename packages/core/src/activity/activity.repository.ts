@@ -3,7 +3,7 @@ import { dialectOf, toDate } from '../db/connection';
 import { captureQueries } from '../db/query-counter';
 import { lowerEquals } from '../db/compare';
 import { Site, User } from '../db/models/models';
-import type { ActivityCountKey, DateRange, UserActivity } from './activity.types';
+import type { ActivityCountKey, CommunityActivity, DateRange, UserActivity } from './activity.types';
 
 export interface SiteRecord {
   id: number;
@@ -281,6 +281,35 @@ export class ActivityRepository {
       AsyncIterable<Record<string, unknown>>;
   }
 
+  /**
+   * Every community of the site (deleted ones too) with its managers and
+   * members, and the challenges, ideas (through their challenge), comments on
+   * those ideas and conversations created in it inside the range; sorted by
+   * name. One streamed statement.
+   */
+  async *streamCommunities(siteId: number, range: DateRange = {}): AsyncGenerator<CommunityActivity> {
+    const { sql, bindings } = communitiesSql(siteId, range);
+    const stream = this.db.raw(sql, bindings).stream() as unknown as NodeJS.ReadableStream &
+      AsyncIterable<Record<string, unknown>> & { destroyed?: boolean; destroy(): void };
+    try {
+      for await (const row of stream) {
+        yield {
+          name: String(row.name ?? ''),
+          created: toDate(row.created),
+          deleted: Boolean(Number(row.is_deleted)),
+          managers: Number(row.managers),
+          members: Number(row.members),
+          challenges: Number(row.challenges),
+          ideas: Number(row.ideas),
+          comments: Number(row.comments),
+          conversations: Number(row.conversations),
+        };
+      }
+    } finally {
+      if (!stream.destroyed) stream.destroy();
+    }
+  }
+
   private activitySql(siteId: number, range: DateRange): { sql: string; bindings: Knex.RawBinding[] } {
     const bindings: Knex.RawBinding[] = [];
     const joins = COUNT_SOURCES.map(({ alias, user, from, created }) => {
@@ -313,6 +342,77 @@ export class ActivityRepository {
     bindings.push(siteId, siteId, siteId, siteId, siteId);
     return { sql: `${sql} ORDER BY sort_email, user_id, row_kind`, bindings };
   }
+}
+
+function communitiesSql(siteId: number, range: DateRange): { sql: string; bindings: Knex.RawBinding[] } {
+  /** The range's condition on a `created` column, and its values. */
+  const inRange = (created: string): [string, Knex.RawBinding[]] => [
+    (range.since ? ` AND ${created} >= ?` : '') + (range.until ? ` AND ${created} < ?` : ''),
+    [...(range.since ? [range.since] : []), ...(range.until ? [range.until] : [])],
+  ];
+  // Each count is one aggregate over the site's rows, grouped by community and
+  // joined once: the statement does not grow with the number of communities.
+  const counts: Array<{ alias: string; community: string; from: string; site: string; created?: string }> = [
+    {
+      alias: 'managers',
+      community: 'm.community_id',
+      from: 'central_community_managers m JOIN central_community mc ON mc.id = m.community_id',
+      site: 'mc.site_id',
+    },
+    {
+      alias: 'members',
+      community: 'm.community_id',
+      from: 'central_community_members m JOIN central_community mc ON mc.id = m.community_id',
+      site: 'mc.site_id',
+    },
+    {
+      alias: 'challenges',
+      community: 'ch.community_id',
+      from: 'central_challenge ch',
+      site: 'ch.site_id',
+      created: 'ch.created',
+    },
+    {
+      alias: 'ideas',
+      community: 'ch.community_id',
+      from: 'central_idea i JOIN central_challenge ch ON ch.id = i.challenge_id',
+      site: 'i.site_id',
+      created: 'i.created',
+    },
+    {
+      alias: 'comments',
+      community: 'ch.community_id',
+      from:
+        'central_ideacomment cm JOIN central_idea i ON i.id = cm.response_to_id' +
+        ' JOIN central_challenge ch ON ch.id = i.challenge_id',
+      site: 'cm.site_id',
+      created: 'cm.created',
+    },
+    {
+      alias: 'conversations',
+      community: 'cv.community_id',
+      from: 'central_conversation cv',
+      site: 'cv.site_id',
+      created: 'cv.created',
+    },
+  ];
+  const bindings: Knex.RawBinding[] = [];
+  const joins = counts.map(({ alias, community, from, site, created }) => {
+    const [condition, values] = created ? inRange(created) : ['', []];
+    bindings.push(siteId, ...values);
+    return (
+      `LEFT JOIN (SELECT ${community} AS community_id, COUNT(*) AS n FROM ${from}` +
+      ` WHERE ${site} = ?${condition} GROUP BY ${community}) ${alias} ON ${alias}.community_id = c.id`
+    );
+  });
+  const columns = counts.map(({ alias }) => `COALESCE(${alias}.n, 0) AS ${alias}`);
+  bindings.push(siteId);
+  return {
+    sql:
+      `SELECT c.name, c.created, c.is_deleted, ${columns.join(', ')} FROM central_community c ${joins.join(' ')}` +
+      ' WHERE c.site_id = ? ORDER BY LOWER(c.name), c.name, c.id',
+    bindings,
+  };
 }
 
 function toUserActivity(row: ActivityRow): UserActivity {

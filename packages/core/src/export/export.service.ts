@@ -433,7 +433,12 @@ export class ExportService {
       snapshot.streamActivity(site.id, range),
       output,
       { customer: site.domain, customerName: site.name, generatedAt, range },
-      { scratchDir, maxRowsPerSheet: this.options.maxRowsPerSheet, onProgress: run.onProgress },
+      {
+        scratchDir,
+        maxRowsPerSheet: this.options.maxRowsPerSheet,
+        onProgress: run.onProgress,
+        communities: () => snapshot.streamCommunities(site.id, range),
+      },
     );
   }
 

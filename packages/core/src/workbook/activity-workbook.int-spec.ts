@@ -245,7 +245,12 @@ describeEachDatabase('activity workbook with hostile data', (db) => {
       const book = readWithOpenpyxl(file);
       const cells = (sheet: OpenpyxlWorkbook['sheets'][number]) =>
         new Map(sheet.rows.map((row) => [row[0].value, row]));
-      expect(book.sheets.map((sheet) => sheet.name)).toEqual(['Summary', 'Active users', 'Inactive users']);
+      expect(book.sheets.map((sheet) => sheet.name)).toEqual([
+        'Summary',
+        'Active users',
+        'Inactive users',
+        'Communities',
+      ]);
       const active = cells(book.sheets[1]);
       expect(
         active
