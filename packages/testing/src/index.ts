@@ -9,3 +9,4 @@ export * from './factories';
 export * from './smtp.capture';
 export * from './workbook.reader';
 export * from './tcp.proxy';
+export * from './html.renderer';

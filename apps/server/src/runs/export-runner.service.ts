@@ -131,7 +131,11 @@ export class ExportRunner {
           since: run.since ?? undefined,
           until: run.until ?? undefined,
         },
-        { onProgress: progressed, holder: `server ${this.options.instanceId}, run ${run.id}` },
+        {
+          onProgress: progressed,
+          holder: `server ${this.options.instanceId}, run ${run.id}`,
+          requestedBy: run.scheduleId === null ? undefined : { kind: 'schedule', scheduleId: run.scheduleId },
+        },
       );
     } catch (error) {
       clearInterval(heartbeat);

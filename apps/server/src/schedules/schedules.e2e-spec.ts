@@ -238,6 +238,10 @@ describeEachDatabase('schedules API and scheduler', (db) => {
     });
     const [message] = await smtp.waitFor(1);
     expect(message.envelope.to).toEqual([manager.email]);
+    // The email says which schedule sent it and how to stop it.
+    expect(message.mail.text).toContain(
+      `This email is sent automatically by export schedule ${created.body.id}. To stop receiving it, ask your Spotlight support contact to turn off schedule ${created.body.id}.`,
+    );
 
     // The same due time again (a second instance, or a crash before the schedule moved on): no second run.
     await dueSince(created.body.id, new Date(Date.now() - 5 * DAY));

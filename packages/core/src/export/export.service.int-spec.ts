@@ -140,10 +140,14 @@ describeEachDatabase('export service', (db) => {
     expect(message.headers.has('cc')).toBe(false);
     expect(message.headers.has('bcc')).toBe(false);
     expect(message.from?.value[0].address).toBe('exports@spotlight.test');
-    expect(message.subject).toBe('User activity export: acme.example.com');
+    expect(message.subject).toBe('User activity: Acme & Co (all time)');
     expect(message.text).toContain('Active users: 1');
     expect(message.text).toContain('Inactive users: 5');
     expect(message.text).toContain('Period: all time');
+    expect(message.text).toContain(
+      'Engagement: Creator: 1, Contributor: 0, Supporter: 0, Member: 0, Idle: 5',
+    );
+    expect(message.text).toContain('The workbook user-activity-acme.example.com-2026-11-25.xlsx is attached');
     expect(message.html).toContain('Acme &#38; Co');
     expect(message.attachments).toHaveLength(1);
     const [attachment] = message.attachments;
@@ -392,8 +396,10 @@ describeEachDatabase('export service', (db) => {
     expect(eml).toMatch(/^To: boss@acme\.example\.com$/im);
     expect(eml).not.toMatch(/^(Cc|Bcc):/im);
     expect(eml).toContain('user-activity-acme.example.com-2026-11-25.xlsx');
-    expect(eml).toContain('2026-07-01T00:00:00.000Z (exclusive)');
-    expect(eml).toContain('Community memberships and comment likes have no date');
+    // A bare --until date is that whole day, so the period ends on 30 June.
+    expect(eml).toMatch(/^Subject: User activity: Acme & Co \(1 January 2026 to 30 June 2026\)$/m);
+    const body = eml.replace(/=\r?\n/g, '');
+    expect(body).toContain('comment likes and community memberships have no date in Spotlight');
     expect(summary).toMatchObject({ since: '2026-01-01T00:00:00.000Z', until: '2026-07-01T00:00:00.000Z' });
   });
 });

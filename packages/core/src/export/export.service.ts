@@ -22,7 +22,7 @@ import type { ExportLock, ExportLockRepository } from './export-lock.repository'
 import { prepareCopy } from './saved-copy';
 import { XLSX_CONTENT_TYPE, type MailRepository, type SentMail } from '../mail/mail.repository';
 import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activity-workbook.writer';
-import { attachmentName, exportBodies, exportSubject } from './export.mail';
+import { attachmentName, exportBodies, exportSubject, type RequestedBy } from './export.mail';
 import {
   parseCustomer,
   parseExportRequest,
@@ -64,6 +64,8 @@ export interface ExportRunOptions {
   holder?: string;
   /** Records the export, whatever its outcome, in the history (a dry run is not recorded). */
   record?: { source: RunSource; operator: string | null };
+  /** Who the email says asked for it; the recorded operator by default. */
+  requestedBy?: RequestedBy;
 }
 
 /** What one export did, for every front end to show or record. */
@@ -231,14 +233,19 @@ export class ExportService {
             customerName: summary.customerName,
             active: summary.active,
             inactive: summary.inactive,
+            levels: result.workbook.tally.levels,
             range: request.range,
             generatedAt,
+            attachmentName: summary.attachmentName,
             link: link ? { url: link.url, expiresAt: link.expiresAt, bytes } : undefined,
+            requestedBy:
+              run.requestedBy ??
+              (run.record?.operator ? { kind: 'operator', name: run.record.operator } : undefined),
           });
           sent = await this.mail.send({
             from: this.options.mailFrom,
             to: result.check.recipient,
-            subject: exportSubject(summary.customer),
+            subject: exportSubject(summary.customerName, request.range),
             ...bodies,
             attachment: link
               ? undefined

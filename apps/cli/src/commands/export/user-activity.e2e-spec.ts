@@ -177,7 +177,9 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     expect(mail.headers.has('cc')).toBe(false);
     expect(mail.headers.has('bcc')).toBe(false);
     expect(addresses(mail.to)).toEqual([manager.email]);
-    expect(mail.subject).toBe(`User activity export: ${site.domain}`);
+    expect(mail.subject).toBe('User activity: Acme (all time)');
+    // The CLI's operator (the OS user, or --operator) is who the email says asked for it.
+    expect(mail.text).toMatch(/^Requested by \S+\. It is sent once/m);
     expect(mail.attachments).toHaveLength(1);
     expect(mail.attachments[0].filename).toBe(attachment);
     expect(mail.attachments[0].contentType).toBe(XLSX);

@@ -18,7 +18,7 @@ export default class ExportUserActivity extends SpotlightCommand<UserActivityExp
 
   static override description = `Builds an .xlsx workbook of every user of the customer's site and their activity (active and inactive users on separate sheets) and emails it to the recipient, who must be an active manager of that same customer. With SMTP_URL unset the email is written as an .eml file into the outbox folder instead.
 
---since and --until filter activity by when it was created, from --since up to but excluding --until; a bare --until date covers that whole day, so the summary shows the next midnight as the (exclusive) end. Community memberships have no date and are always listed.
+--since and --until filter activity by when it was created, from --since up to but excluding --until; a bare --until date covers that whole day, so the summary shows the next midnight as the (exclusive) end. Comment likes and community memberships have no date: they are listed "(all time)" but make nobody active in a range.
 
 ${EXIT_CODES_HELP}`;
 
