@@ -130,6 +130,7 @@ export class ExportRunner {
           recipient: run.recipient,
           since: run.since ?? undefined,
           until: run.until ?? undefined,
+          timeZone: run.timeZone,
         },
         {
           onProgress: progressed,

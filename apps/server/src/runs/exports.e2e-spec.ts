@@ -127,9 +127,34 @@ describeEachDatabase('exports API', (db) => {
       { customer: 'example.com', recipient: 'a@example.com', since: '2026-05-01', until: '2026-04-01' },
       /^since must be earlier than until\.$/,
     ],
+    [
+      { customer: 'example.com', recipient: 'a@example.com', timeZone: 'Mars/Base' },
+      /^timeZone "Mars\/Base" is not a time zone: use an IANA name such as Europe\/Paris, or UTC\.$/,
+    ],
   ])('rejects bad input %j with a 400 that says what is wrong', async (body, message) => {
     const res = await request(t.http).post('/exports').set(bearer(staff)).send(body).expect(400);
     expect(res.body.message).toMatch(message);
+  });
+
+  it('takes a time zone: bare dates are its days, and the run and its email show dates in it', async () => {
+    const queued = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({
+        customer: site.domain,
+        recipient: manager.email,
+        since: '2026-01-01',
+        timeZone: 'America/New_York',
+      })
+      .expect(202);
+    const view = await request(t.http).get(`/exports/${queued.body.id}`).set(bearer(staff)).expect(200);
+    expect(view.body).toMatchObject({ timeZone: 'America/New_York', since: '2026-01-01T05:00:00.000Z' });
+    expect(await runner.runNext()).toMatchObject({ id: queued.body.id, status: 'sent' });
+    const [message] = await smtp.waitFor(1);
+    expect(message.mail.subject).toMatch(/\(from 1 January 2026\)$/);
+    expect(message.mail.text).toContain('Period: from 1 January 2026, dates in America/New_York');
+    const book = await readWorkbook(message.mail.attachments[0].content);
+    expect(book.rows('Active users')[0]).toContain('Last login (America/New_York)');
   });
 
   it('refuses a recipient who is not an active manager of that customer with 422, and an unknown customer with 404', async () => {

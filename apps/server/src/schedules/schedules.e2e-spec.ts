@@ -264,6 +264,23 @@ describeEachDatabase('schedules API and scheduler', (db) => {
     await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
   });
 
+  it("sends a scheduled export with dates in the schedule's time zone", async () => {
+    const created = await create({
+      ...valid(),
+      cron: '0 * * * *',
+      timeZone: 'Asia/Tokyo',
+      windowDays: 7,
+    }).expect(201);
+    await dueSince(created.body.id, new Date(Date.now() - DAY));
+    expect(await scheduler.tick()).toBe(1);
+    const run = await runner.runNext();
+    expect(run).toMatchObject({ status: 'sent', scheduleId: created.body.id, timeZone: 'Asia/Tokyo' });
+    const [message] = await smtp.waitFor(1);
+    expect(message.mail.text).toMatch(/^Period: .+, dates in Asia\/Tokyo$/m);
+    expect(message.mail.text).toMatch(/^Generated: \d{4}-\d\d-\d\d \d\d:\d\d \(Asia\/Tokyo\)$/m);
+    await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
+  });
+
   it('stops sending to a manager who lost the role, and the run records why', async () => {
     const leaving = await db.factory.manager({ site });
     const created = await create({

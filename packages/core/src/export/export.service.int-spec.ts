@@ -381,6 +381,51 @@ describeEachDatabase('export service', (db) => {
     expect(emails).toHaveLength(6);
   });
 
+  it('shows every date in the time zone asked for, names it, and reads bare dates as its days', async () => {
+    const { exports } = service();
+    const summary = await exports.exportToEmail({
+      customer: 'acme.example.com',
+      recipient: 'boss@acme.example.com',
+      since: '2024-01-01',
+      timeZone: 'Europe/Paris',
+    });
+    // Midnight in Paris, an hour before midnight UTC in winter.
+    expect(summary).toMatchObject({
+      timeZone: 'Europe/Paris',
+      since: '2023-12-31T23:00:00.000Z',
+      until: null,
+    });
+    const [{ mail }] = await smtp.waitFor(1);
+    expect(mail.subject).toBe('User activity: Acme & Co (from 1 January 2024)');
+    expect(mail.text).toContain('Period: from 1 January 2024, dates in Europe/Paris');
+    expect(mail.text).toContain('Generated: 2026-11-25 09:30 (Europe/Paris)');
+
+    const book = await readWorkbook(mail.attachments[0].content);
+    const summarySheet = new Map(book.rows('Summary').map((row) => [row[0], row[1]]));
+    expect(summarySheet.get('Time zone')).toBe('Europe/Paris');
+    expect(summarySheet.get('Generated')).toBe('2026-11-25 09:30 (Europe/Paris)');
+    const inactive = book.rows('Inactive users');
+    expect(inactive[0].slice(4, 6)).toEqual(['Date joined (Europe/Paris)', 'Last login (Europe/Paris)']);
+    // Joined 2024-05-06T07:08:09Z: 09:08:09 on a Paris clock in summer.
+    const danger = inactive.find((row) => row[0] === '@danger@acme.example.com')!;
+    expect(danger[4]).toEqual(new Date('2024-05-06T09:08:09Z'));
+    expect(book.rows('Active users')[0][5]).toBe('Last login (Europe/Paris)');
+  });
+
+  it('refuses an unknown time zone before any work', async () => {
+    const { exports } = service();
+    await expect(
+      exports.exportToEmail({
+        customer: 'acme.example.com',
+        recipient: 'boss@acme.example.com',
+        timeZone: 'Mars/Base',
+      }),
+    ).rejects.toThrow(
+      'timeZone "Mars/Base" is not a time zone: use an IANA name such as Europe/Paris, or UTC.',
+    );
+    expect(smtp.messages).toHaveLength(0);
+  });
+
   it('writes the email to the outbox as an .eml file when there is no SMTP server', async () => {
     const outbox = path.join(tmp, 'outbox');
     const { exports } = service({ mail: new OutboxMailRepository(outbox) });

@@ -27,6 +27,7 @@ import {
   parseCustomer,
   parseExportRequest,
   parseRange,
+  parseTimeZone,
   type RangeNames,
   parseRecipient,
   type ExportRequest,
@@ -75,6 +76,8 @@ export interface ExportSummary {
   recipient: string | null;
   since: string | null;
   until: string | null;
+  /** The zone the workbook and the email show dates in. */
+  timeZone: string;
   active: number;
   inactive: number;
   sheets: string[];
@@ -179,7 +182,7 @@ export class ExportService {
             const workbook = await this.build(
               snapshot,
               check.site,
-              request.range,
+              request,
               generatedAt,
               output,
               scratch,
@@ -196,6 +199,7 @@ export class ExportService {
           site: result.check.site,
           recipient: result.check.recipient,
           range: request.range,
+          timeZone: request.timeZone,
           workbook: result.workbook,
           bytes,
           generatedAt,
@@ -235,6 +239,7 @@ export class ExportService {
             inactive: summary.inactive,
             levels: result.workbook.tally.levels,
             range: request.range,
+            timeZone: request.timeZone,
             generatedAt,
             attachmentName: summary.attachmentName,
             link: link ? { url: link.url, expiresAt: link.expiresAt, bytes } : undefined,
@@ -245,7 +250,7 @@ export class ExportService {
           sent = await this.mail.send({
             from: this.options.mailFrom,
             to: result.check.recipient,
-            subject: exportSubject(summary.customerName, request.range),
+            subject: exportSubject(summary.customerName, request.range, request.timeZone),
             ...bodies,
             attachment: link
               ? undefined
@@ -351,7 +356,8 @@ export class ExportService {
     const explained = explainDatabaseError(error, this.options.databaseLabel);
     let range: DateRange = {};
     try {
-      range = parseRange(input.since, input.until, this.options.rangeNames);
+      const timeZone = parseTimeZone(input.timeZone, this.options.rangeNames);
+      range = parseRange(input.since, input.until, this.options.rangeNames, timeZone);
     } catch {
       // An unreadable range is the error being recorded; keep the rest.
     }
@@ -381,12 +387,13 @@ export class ExportService {
    * with no email and no recipient. `output` is ended when the workbook is.
    */
   async exportToStream(
-    input: { customer: string; since?: string | Date; until?: string | Date },
+    input: { customer: string; since?: string | Date; until?: string | Date; timeZone?: string },
     output: Writable,
     run: Pick<ExportRunOptions, 'onProgress'> = {},
   ): Promise<ExportSummary> {
     const customer = parseCustomer(input.customer);
-    const range = parseRange(input.since, input.until, this.options.rangeNames);
+    const timeZone = parseTimeZone(input.timeZone, this.options.rangeNames);
+    const range = parseRange(input.since, input.until, this.options.rangeNames, timeZone);
     const started = performance.now();
     const generatedAt = this.now();
     return this.withScratch(async (scratch) => {
@@ -405,7 +412,15 @@ export class ExportService {
         this.activity.inSnapshot(async (snapshot) => {
           const site = await snapshot.findSite(customer);
           if (!site) throw new CustomerNotFoundError(customer);
-          const workbook = await this.build(snapshot, site, range, generatedAt, counter, scratch, run);
+          const workbook = await this.build(
+            snapshot,
+            site,
+            { range, timeZone },
+            generatedAt,
+            counter,
+            scratch,
+            run,
+          );
           return { site, workbook };
         }),
       ).catch((error: unknown) => {
@@ -417,6 +432,7 @@ export class ExportService {
         site: result.site,
         recipient: null,
         range,
+        timeZone,
         workbook: result.workbook,
         bytes,
         queries,
@@ -430,7 +446,7 @@ export class ExportService {
   private build(
     snapshot: ActivityRepository,
     site: SiteRecord,
-    range: DateRange,
+    { range, timeZone }: { range: DateRange; timeZone: string },
     generatedAt: Date,
     output: Writable,
     scratchDir: string,
@@ -439,7 +455,7 @@ export class ExportService {
     return writeActivityWorkbook(
       snapshot.streamActivity(site.id, range),
       output,
-      { customer: site.domain, customerName: site.name, generatedAt, range },
+      { customer: site.domain, customerName: site.name, generatedAt, range, timeZone },
       {
         scratchDir,
         maxRowsPerSheet: this.options.maxRowsPerSheet,
@@ -524,6 +540,7 @@ function buildSummary(built: {
   site: SiteRecord;
   recipient: string | null;
   range: DateRange;
+  timeZone: string;
   workbook: WorkbookSummary;
   bytes: number;
   queries?: number;
@@ -534,6 +551,7 @@ function buildSummary(built: {
     customerName: built.site.name,
     recipient: built.recipient,
     ...rangeStrings(built.range),
+    timeZone: built.timeZone,
     active: built.workbook.active,
     inactive: built.workbook.inactive,
     sheets: built.workbook.sheets,

@@ -217,6 +217,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       recipient: manager.email,
       since: null,
       until: null,
+      timeZone: 'UTC',
       active: 2,
       inactive: 3,
       sheets: ['Summary', 'Active users', 'Inactive users', 'Communities'],
@@ -278,6 +279,32 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     const kept = fs.readdirSync(storage);
     expect(kept).toHaveLength(1);
     expect((await readWorkbook(path.join(storage, kept[0]))).sheetNames).toEqual(summary.sheets);
+  });
+
+  it('reads bare --since/--until dates as days of --time-zone and shows the workbook in it', async () => {
+    const out = path.join(dir, 'tokyo.xlsx');
+    const run = await runCli(
+      [
+        'export',
+        'user-activity',
+        ...['-c', site.domain, '-e', manager.email, '--dry-run', '--json', '--out', out],
+        ...['--since', '2026-01-01', '--until', '2026-01-31', '--time-zone', 'Asia/Tokyo'],
+      ],
+      env,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // Tokyo is UTC+9: its 1 January starts at 15:00 UTC the day before.
+    expect(parseJson<UserActivityExportResult>(run)).toMatchObject({
+      timeZone: 'Asia/Tokyo',
+      since: '2025-12-31T15:00:00.000Z',
+      until: '2026-01-31T15:00:00.000Z',
+    });
+    const book = await readWorkbook(out);
+    const summary = new Map(book.rows('Summary').map((row) => [row[0], row[1]]));
+    expect(summary.get('Period')).toBe('1 January 2026 to 31 January 2026');
+    expect(summary.get('Time zone')).toBe('Asia/Tokyo');
+    expect(book.rows('Inactive users')[0]).toContain('Last login (Asia/Tokyo)');
   });
 
   it('builds the workbook with --dry-run but sends nothing, and passes --since/--until on', async () => {
@@ -472,6 +499,13 @@ describe('spotlight export user-activity: usage and environment errors', () => {
         args: [...args, '--since', '2026-02-30'],
         exit: 2,
         message: /--since "2026-02-30" is not a date/,
+      },
+      {
+        name: 'unknown --time-zone',
+        args: [...args, '--time-zone', 'Europe/Atlantis'],
+        exit: 2,
+        message:
+          /^Error: --time-zone "Europe\/Atlantis" is not a time zone: use an IANA name such as Europe\/Paris, or UTC\.\n$/,
       },
       {
         name: '--since after --until',

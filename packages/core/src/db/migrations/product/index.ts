@@ -3,6 +3,7 @@ import * as exportTables from './0001-export-tables';
 import * as exportDownloads from './0002-export-downloads';
 import * as runHistory from './0003-run-history';
 import * as tokenLastUsed from './0004-token-last-used';
+import * as runTimeZone from './0005-run-time-zone';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
@@ -13,4 +14,5 @@ export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0002_downloads: exportDownloads,
   spotlight_export_0003_run_history: runHistory,
   spotlight_export_0004_token_last_used: tokenLastUsed,
+  spotlight_export_0005_run_time_zone: runTimeZone,
 };
