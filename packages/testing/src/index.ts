@@ -10,3 +10,4 @@ export * from './smtp.capture';
 export * from './workbook.reader';
 export * from './tcp.proxy';
 export * from './html.renderer';
+export * from './libreoffice.converter';

@@ -213,8 +213,9 @@ describeEachDatabase('export service', (db) => {
     expect(book.properties.created).toMatch(/^2026-11-25 08:30:00/);
     const [summarySheet, active, inactive] = book.sheets;
     expect(summarySheet.name).toBe('Summary');
-    expect(active).toMatchObject({ name: 'Active users', freeze: 'A2', autoFilter: 'A1:O1' });
-    expect(inactive).toMatchObject({ name: 'Inactive users', freeze: 'A2', autoFilter: 'A1:G1' });
+    // The filters cover every row: 1 active and 5 inactive users.
+    expect(active).toMatchObject({ name: 'Active users', freeze: 'A2', autoFilter: 'A1:O2' });
+    expect(inactive).toMatchObject({ name: 'Inactive users', freeze: 'A2', autoFilter: 'A1:G6' });
     expect(active.rows[0].every((cell) => cell.bold && cell.type === 's')).toBe(true);
     expect(active.rows[1].slice(6, 13).map((cell) => cell.type)).toEqual(Array(7).fill('n'));
     const danger = inactive.rows[1];

@@ -160,6 +160,9 @@ class SheetSeries {
   private sheet: ExcelJS.Worksheet | null = null;
   private rowsInSheet = 0;
   private readonly cellStyles: Array<Partial<ExcelJS.Style>>;
+  /** The first rows, held back until the column widths are known from them. */
+  private sample: CellValue[][] | null = [];
+  private widths: number[] = [];
   readonly names: string[] = [];
 
   constructor(
@@ -169,12 +172,24 @@ class SheetSeries {
     private readonly maxRows: number,
     /** Rejects once the workbook's destination has failed: waiting for the zip would then never end. */
     private readonly outputFailed: Promise<never>,
+    /** Collects each sheet's autofilter as the workbook-level name other software reads. */
+    private readonly filters: FilterNames,
   ) {
     this.cellStyles = columns.map(columnStyle);
   }
 
   /** Writes one row; resolves once the zip has taken up enough of the sheet to accept more. */
   async add(values: CellValue[]): Promise<void> {
+    if (this.sample) {
+      this.sample.push(values);
+      if (this.sample.length < WIDTH_SAMPLE_ROWS) return;
+      await this.flushSample();
+      return;
+    }
+    await this.write(values);
+  }
+
+  private async write(values: CellValue[]): Promise<void> {
     if (!this.sheet || this.rowsInSheet === this.maxRows) this.open();
     const row = this.sheet!.addRow(values);
     // One style object per column, shared by every cell: exceljs caches a
@@ -186,6 +201,23 @@ class SheetSeries {
     row.commit();
     this.rowsInSheet += 1;
     await this.backlogBelowLimit();
+  }
+
+  /**
+   * Column widths must be written before the first row, so they are
+   * estimated from the first rows (and the headers), held back meanwhile:
+   * a bounded number, whatever the site's size.
+   */
+  private async flushSample(): Promise<void> {
+    const sample = this.sample ?? [];
+    this.sample = null;
+    this.widths = this.columns.map((column, i) =>
+      fitWidth(
+        column,
+        sample.map((row) => row[i]),
+      ),
+    );
+    for (const values of sample) await this.write(values);
   }
 
   /**
@@ -218,21 +250,43 @@ class SheetSeries {
   }
 
   /** Makes sure the first sheet exists (with its header) even with no rows. */
-  finish(): void {
+  async finish(): Promise<void> {
+    if (this.sample) await this.flushSample();
     if (!this.sheet) this.open();
-    this.sheet!.commit();
+    this.commitSheet();
+  }
+
+  private commitSheet(): void {
+    const sheet = this.sheet!;
+    // Written with the sheet's end, so it can cover every row now that they are known.
+    const range = {
+      from: { row: 1, column: 1 },
+      to: { row: this.rowsInSheet + 1, column: this.columns.length },
+    };
+    sheet.autoFilter = range;
+    this.filters.add(sheet, `$A$1:$${columnLetter(this.columns.length)}$${this.rowsInSheet + 1}`);
+    sheet.commit();
   }
 
   private open(): void {
-    this.sheet?.commit();
+    if (this.sheet) this.commitSheet();
     const name = this.names.length === 0 ? this.baseName : `${this.baseName} (${this.names.length + 1})`;
-    const sheet = this.workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-    sheet.columns = this.columns.map((column) => ({
+    const sheet = this.workbook.addWorksheet(name, {
+      views: [{ state: 'frozen', ySplit: 1 }],
+      pageSetup: {
+        orientation: 'landscape',
+        fitToPage: true,
+        fitToWidth: 1,
+        fitToHeight: 0,
+        printTitlesRow: '1:1',
+        paperSize: 9,
+      },
+    });
+    sheet.columns = this.columns.map((column, i) => ({
       header: column.header,
-      width: column.width,
+      width: this.widths[i] ?? column.width,
       style: columnStyle(column),
     }));
-    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: this.columns.length } };
     const header = sheet.getRow(1);
     header.font = { bold: true };
     header.alignment = { wrapText: true, vertical: 'top' };
@@ -240,6 +294,66 @@ class SheetSeries {
     this.sheet = sheet;
     this.rowsInSheet = 0;
     this.names.push(name);
+  }
+}
+
+/** Rows a sheet holds back to estimate its column widths. */
+const WIDTH_SAMPLE_ROWS = 500;
+const MIN_WIDTH = 6;
+const MAX_WIDTH = 60;
+/** Headers wrap: a long one needs only about this many characters a line. */
+const HEADER_LINE = 16;
+
+/** A column's width in characters: its longest value in the sample, or header line, bounded. */
+function fitWidth(column: Column, values: CellValue[]): number {
+  let longest = Math.min(column.header.length, Math.max(HEADER_LINE, longestWord(column.header)));
+  for (const value of values) longest = Math.max(longest, displayLength(value, column));
+  return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, longest + 2));
+}
+
+function longestWord(text: string): number {
+  return Math.max(...text.split(/\s+/).map((word) => word.length));
+}
+
+function displayLength(value: CellValue, column: Column): number {
+  if (value === null) return 0;
+  if (value instanceof Date) return DATE_FORMAT.length;
+  if (typeof value === 'number') {
+    return column.numFmt === NUMBER_FORMAT ? value.toLocaleString('en-US').length : String(value).length;
+  }
+  return Math.max(...value.split('\n').map((line) => line.length));
+}
+
+function columnLetter(column: number): string {
+  let letters = '';
+  for (let n = column; n > 0; n = Math.floor((n - 1) / 26))
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
+}
+
+/**
+ * exceljs writes a sheet's autoFilter but not the hidden workbook name
+ * "_xlnm._FilterDatabase" Excel adds beside it; LibreOffice reads that name
+ * to know the filtered range. The streaming writer has no way to add a name
+ * local to a sheet, so the names join its list just before it is written.
+ */
+class FilterNames {
+  private readonly names: Array<{ name: string; ranges: string[]; localSheetId: number }> = [];
+
+  add(sheet: ExcelJS.Worksheet, range: string): void {
+    // Sheets are listed in the order they were added, with ids from 1 and no gaps.
+    this.names.push({
+      name: '_xlnm._FilterDatabase',
+      ranges: [`'${sheet.name.replace(/'/g, "''")}'!${range}`],
+      localSheetId: sheet.id - 1,
+    });
+  }
+
+  addTo(workbook: ExcelJS.stream.xlsx.WorkbookWriter): void {
+    const definedNames = (workbook as unknown as { _definedNames?: { model?: unknown } })._definedNames;
+    if (!definedNames || !Array.isArray(definedNames.model)) return;
+    const model = [...(definedNames.model as unknown[]), ...this.names];
+    Object.defineProperty(definedNames, 'model', { value: model, configurable: true });
   }
 }
 
@@ -287,16 +401,20 @@ export async function writeActivityWorkbook(
   });
 
   // Added first so that it is the first tab; written last, once the totals are known.
-  const summarySheet = workbook.addWorksheet(SUMMARY_SHEET);
+  const summarySheet = workbook.addWorksheet(SUMMARY_SHEET, {
+    pageSetup: { orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
+  });
   const tally = new ActivityTally();
   const zoned = (date: Date | null) => dateCell(date && toWallClock(date, timeZone));
   const output$ = watchOutput(output);
+  const filters = new FilterNames();
   const active = new SheetSeries(
     workbook,
     ACTIVE_SHEET,
     activeColumns(meta.range, timeZone),
     maxRows,
     output$.failed,
+    filters,
   );
   const spoolPath = path.join(options.scratchDir, 'inactive-users.ndjson');
   const spool = fs.createWriteStream(spoolPath);
@@ -343,7 +461,7 @@ export async function writeActivityWorkbook(
     });
   }
   if (spoolError) throw spoolError;
-  active.finish();
+  await active.finish();
 
   const inactive = new SheetSeries(
     workbook,
@@ -351,6 +469,7 @@ export async function writeActivityWorkbook(
     inactiveColumns(meta.range, timeZone),
     maxRows,
     output$.failed,
+    filters,
   );
   for await (const line of spooledLines(spoolPath)) {
     const [email, firstName, lastName, accountActive, dateJoined, lastLogin, neverLoggedIn, ...undated] =
@@ -374,7 +493,7 @@ export async function writeActivityWorkbook(
       ...(undated.length === 3 ? [undated[0], listCell(undated[1]), listCell(undated[2])] : []),
     ]);
   }
-  inactive.finish();
+  await inactive.finish();
   options.onProgress?.(tally.users);
 
   const sheets = [SUMMARY_SHEET, ...active.names, ...inactive.names];
@@ -385,6 +504,7 @@ export async function writeActivityWorkbook(
       communityColumns(meta.range, timeZone),
       maxRows,
       output$.failed,
+      filters,
     );
     for await (const community of options.communities()) {
       output$.throwIfFailed();
@@ -400,7 +520,7 @@ export async function writeActivityWorkbook(
         community.conversations,
       ]);
     }
-    communities.finish();
+    await communities.finish();
     sheets.push(...communities.names);
   }
 
@@ -412,6 +532,7 @@ export async function writeActivityWorkbook(
     generatedAt: meta.generatedAt,
   });
   summarySheet.commit();
+  filters.addTo(workbook);
 
   try {
     await Promise.race([workbook.commit(), output$.failed]);
