@@ -245,4 +245,21 @@ describe('activity workbook writer', () => {
       expect(summary.get('Communities joined (all time): memberships')).toEqual([2]);
     });
   });
+
+  it('streams thousands of users with the Summary listed first, never holding the other sheets back', async () => {
+    // The Summary is written last. Had it been added to the workbook first, the zip
+    // would wait for it before taking any other sheet's rows: those would pile up
+    // in memory, and the writer, waiting for the zip to drain, would stall (from
+    // about 400 users).
+    const many = Array.from({ length: 3000 }, (_, i) => user({ email: `u${i}@example.com`, ideas: i % 2 }));
+    const stalled = new Promise<never>((_resolve, reject) =>
+      setTimeout(() => reject(new Error('the writer stalled')), 30_000).unref(),
+    );
+    const file = await Promise.race([write(many), stalled]);
+    const book = await readWorkbook(file);
+    expect(book.sheetNames).toEqual([SUMMARY_SHEET, ACTIVE_SHEET, INACTIVE_SHEET]);
+    expect(book.rows(ACTIVE_SHEET)).toHaveLength(1501);
+    expect(book.rows(INACTIVE_SHEET)).toHaveLength(1501);
+    expect(new Map(book.rows(SUMMARY_SHEET).map((row) => [row[0], row[1]])).get('All users')).toBe(3000);
+  });
 });

@@ -338,23 +338,49 @@ function columnLetter(column: number): string {
  * local to a sheet, so the names join its list just before it is written.
  */
 class FilterNames {
-  private readonly names: Array<{ name: string; ranges: string[]; localSheetId: number }> = [];
+  private readonly filters: Array<{ sheet: ExcelJS.Worksheet; range: string }> = [];
 
   add(sheet: ExcelJS.Worksheet, range: string): void {
-    // Sheets are listed in the order they were added, with ids from 1 and no gaps.
-    this.names.push({
-      name: '_xlnm._FilterDatabase',
-      ranges: [`'${sheet.name.replace(/'/g, "''")}'!${range}`],
-      localSheetId: sheet.id - 1,
-    });
+    this.filters.push({ sheet, range });
   }
 
+  /** Call once the sheets are in their final order: a name belongs to the sheet at its index. */
   addTo(workbook: ExcelJS.stream.xlsx.WorkbookWriter): void {
-    const definedNames = (workbook as unknown as { _definedNames?: { model?: unknown } })._definedNames;
-    if (!definedNames || !Array.isArray(definedNames.model)) return;
-    const model = [...(definedNames.model as unknown[]), ...this.names];
-    Object.defineProperty(definedNames, 'model', { value: model, configurable: true });
+    const internal = workbook as unknown as WorkbookInternals;
+    const definedNames = internal._definedNames;
+    if (!definedNames || !Array.isArray(definedNames.model) || !Array.isArray(internal._worksheets)) return;
+    const listed = internal._worksheets.filter(Boolean);
+    const names = this.filters.map(({ sheet, range }) => ({
+      name: '_xlnm._FilterDatabase',
+      ranges: [`'${sheet.name.replace(/'/g, "''")}'!${range}`],
+      localSheetId: listed.indexOf(sheet),
+    }));
+    Object.defineProperty(definedNames, 'model', {
+      value: [...(definedNames.model as unknown[]), ...names],
+      configurable: true,
+    });
   }
+}
+
+interface WorkbookInternals {
+  _worksheets?: Array<ExcelJS.Worksheet | undefined>;
+  _definedNames?: { model?: unknown };
+}
+
+/**
+ * Lists `sheet` first in the workbook (its tab comes first) although it was
+ * added, and written, last. exceljs's streaming writer opens a sheet's part of
+ * the zip as soon as the sheet is added, and the zip takes its parts one after
+ * the other: a sheet added first but written last would hold every other
+ * sheet's rows in memory until the end (and stall the writer's backpressure).
+ * workbook.xml lists the sheets in the order of this array; each keeps its own
+ * part (sheetN.xml by id), so reordering the array reorders only the tabs.
+ */
+function listFirst(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: ExcelJS.Worksheet): void {
+  const internal = workbook as unknown as WorkbookInternals;
+  if (!Array.isArray(internal._worksheets)) return;
+  const others = internal._worksheets.filter((other) => other && other !== sheet);
+  internal._worksheets = [sheet, ...others];
 }
 
 function columnStyle(column: Column): Partial<ExcelJS.Style> {
@@ -400,10 +426,6 @@ export async function writeActivityWorkbook(
     description: xmlSafe(describeWorkbook(meta)),
   });
 
-  // Added first so that it is the first tab; written last, once the totals are known.
-  const summarySheet = workbook.addWorksheet(SUMMARY_SHEET, {
-    pageSetup: { orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
-  });
   const tally = new ActivityTally();
   const zoned = (date: Date | null) => dateCell(date && toWallClock(date, timeZone));
   const output$ = watchOutput(output);
@@ -524,6 +546,9 @@ export async function writeActivityWorkbook(
     sheets.push(...communities.names);
   }
 
+  const summarySheet = workbook.addWorksheet(SUMMARY_SHEET, {
+    pageSetup: { orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
+  });
   writeSummarySheet(summarySheet, tally, {
     customer: meta.customer,
     customerName,
@@ -532,6 +557,7 @@ export async function writeActivityWorkbook(
     generatedAt: meta.generatedAt,
   });
   summarySheet.commit();
+  listFirst(workbook, summarySheet);
   filters.addTo(workbook);
 
   try {

@@ -82,12 +82,7 @@ export function howToRead(range: DateRange, timeZone: string): string[] {
   ];
 }
 
-/**
- * Writes the Summary's rows. The sheet was added to the workbook first (so
- * it is the first tab) but is only written now, when the totals are known:
- * exceljs opens a sheet's part of the zip on its first committed row, so an
- * untouched sheet holds nothing back.
- */
+/** Writes the Summary's rows, once the totals are known (the writer then lists it first). */
 export function writeSummarySheet(sheet: ExcelJS.Worksheet, tally: ActivityTally, facts: SummaryFacts): void {
   const { range, timeZone } = facts;
   sheet.columns = [{ width: 34 }, { width: 14 }, { width: 10 }, { width: BAR_LENGTH + 4 }];
