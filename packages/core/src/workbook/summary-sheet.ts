@@ -111,7 +111,7 @@ export function writeSummarySheet(sheet: ExcelJS.Worksheet, tally: ActivityTally
   add(['Time zone', timeZone]);
   add(['Generated', `${formatDateTime(facts.generatedAt, timeZone)} (${timeZone})`]);
   add([]);
-  add(['Users', 'Users'], bold);
+  add(['Users', 'Number'], bold);
   add(['All users', tally.users]);
   add([isRanged(range) ? 'Active in the period' : 'Active', tally.active]);
   add([isRanged(range) ? 'Inactive in the period' : 'Inactive', tally.inactive]);
