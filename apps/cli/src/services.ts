@@ -82,7 +82,7 @@ export class Services {
       history: this.runs,
       // The CLI has no server: its links point at the server that shares this database and storage folder.
       maxAttachmentBytes: this.settings.maxAttachmentBytes,
-      rangeNames: { since: '--since', until: '--until' },
+      rangeNames: { since: '--since', until: '--until', timeZone: '--time-zone' },
       downloads: new DownloadService(new DownloadRepository(this.db), {
         storageDir: this.settings.storageDir,
         publicUrl: this.settings.publicUrl,

@@ -10,3 +10,5 @@ export * from './smtp.capture';
 export * from './workbook.reader';
 export * from './tcp.proxy';
 export * from './impatient-database';
+export * from './html.renderer';
+export * from './libreoffice.converter';

@@ -59,7 +59,7 @@ export class CustomersController {
         detail: { ...query },
       });
       await this.exports.exportToStream(
-        { customer, since: query.since, until: query.until },
+        { customer, since: query.since, until: query.until, timeZone: query.timeZone },
         responseSink(response, customer, this.settings.downloadStallMs),
       );
     } catch (error) {

@@ -21,7 +21,10 @@ export class CreateExportDto {
   @IsEmail({}, { message: 'recipient must be an email address like manager@example.com' })
   recipient!: string;
 
-  @ApiPropertyOptional({ example: '2026-01-01', description: 'Activity created on or after (UTC).' })
+  @ApiPropertyOptional({
+    example: '2026-01-01',
+    description: 'Activity created on or after this day (in timeZone) or instant.',
+  })
   @IsOptional()
   @Matches(DATE_OR_DATETIME, { message: DATE_MESSAGE })
   since?: string;
@@ -33,6 +36,16 @@ export class CreateExportDto {
   @IsOptional()
   @Matches(DATE_OR_DATETIME, { message: DATE_MESSAGE })
   until?: string;
+
+  @ApiPropertyOptional({
+    example: 'Europe/Paris',
+    default: 'UTC',
+    description: 'IANA time zone of bare since/until dates and of every date in the workbook and the email.',
+  })
+  @Transform(trim)
+  @IsOptional()
+  @IsString()
+  timeZone?: string;
 }
 
 export class ListExportsQuery {
@@ -75,6 +88,12 @@ export class DownloadQuery {
   @IsOptional()
   @Matches(DATE_OR_DATETIME, { message: DATE_MESSAGE })
   until?: string;
+
+  @ApiPropertyOptional({ example: 'Europe/Paris', default: 'UTC' })
+  @Transform(trim)
+  @IsOptional()
+  @IsString()
+  timeZone?: string;
 }
 
 /** What the API shows of a run. */
@@ -88,6 +107,7 @@ export function runView(run: RunRecord) {
     recipient: run.recipient,
     since: run.since?.toISOString() ?? null,
     until: run.until?.toISOString() ?? null,
+    timeZone: run.timeZone,
     scheduleId: run.scheduleId,
     dueAt: run.dueAt?.toISOString() ?? null,
     attempts: run.attempts,

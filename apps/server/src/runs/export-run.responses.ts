@@ -73,6 +73,9 @@ export class ExportRunView {
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   until!: string | null;
 
+  @ApiProperty({ example: 'UTC', description: 'The zone the workbook and the email show dates in.' })
+  timeZone!: string;
+
   @ApiProperty({ nullable: true, type: Number })
   scheduleId!: number | null;
 

@@ -30,7 +30,7 @@ export class ExportRunService {
    */
   async enqueue(
     token: TokenRecord,
-    input: { customer: string; recipient: string; since?: string; until?: string },
+    input: { customer: string; recipient: string; since?: string; until?: string; timeZone?: string },
   ): Promise<{ run: RunRecord; existing: boolean }> {
     const request = parseExportRequest(input);
     if (!tokenReaches(token, request.customer))
@@ -43,6 +43,7 @@ export class ExportRunService {
       recipient.toLowerCase(),
       since?.toISOString() ?? '',
       until?.toISOString() ?? '',
+      ...(request.timeZone === 'UTC' ? [] : [request.timeZone]),
     ].join('|');
     // The unique pending key makes "already queued" atomic across requests and
     // instances; the loop covers the pending run finishing between the two statements.
@@ -55,6 +56,7 @@ export class ExportRunService {
           until,
           source: 'api',
           tokenId: token.id,
+          timeZone: request.timeZone,
           pendingKey,
         },
         this.clock(),

@@ -136,8 +136,13 @@ export class ExportRunner {
           recipient: run.recipient,
           since: run.since ?? undefined,
           until: run.until ?? undefined,
+          timeZone: run.timeZone,
         },
-        { onProgress: progressed, holder: `server ${this.options.instanceId}, run ${run.id}` },
+        {
+          onProgress: progressed,
+          holder: `server ${this.options.instanceId}, run ${run.id}`,
+          requestedBy: run.scheduleId === null ? undefined : { kind: 'schedule', scheduleId: run.scheduleId },
+        },
       );
     } catch (error) {
       clearInterval(heartbeat);

@@ -66,7 +66,7 @@ describeEachDatabase('exports API', (db) => {
     expect(message.envelope.to).toEqual([manager.email]);
     expect(message.mail.cc).toBeUndefined();
     const book = await readWorkbook(message.mail.attachments[0].content);
-    expect(book.sheetNames).toEqual(['Active users', 'Inactive users']);
+    expect(book.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users', 'Communities']);
 
     const after = await request(t.http).get(`/exports/${queued.body.id}`).set(bearer(staff)).expect(200);
     expect(after.body).toMatchObject({
@@ -128,9 +128,34 @@ describeEachDatabase('exports API', (db) => {
       { customer: 'example.com', recipient: 'a@example.com', since: '2026-05-01', until: '2026-04-01' },
       /^since must be earlier than until\.$/,
     ],
+    [
+      { customer: 'example.com', recipient: 'a@example.com', timeZone: 'Mars/Base' },
+      /^timeZone "Mars\/Base" is not a time zone: use an IANA name such as Europe\/Paris, or UTC\.$/,
+    ],
   ])('rejects bad input %j with a 400 that says what is wrong', async (body, message) => {
     const res = await request(t.http).post('/exports').set(bearer(staff)).send(body).expect(400);
     expect(res.body.message).toMatch(message);
+  });
+
+  it('takes a time zone: bare dates are its days, and the run and its email show dates in it', async () => {
+    const queued = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({
+        customer: site.domain,
+        recipient: manager.email,
+        since: '2026-01-01',
+        timeZone: 'America/New_York',
+      })
+      .expect(202);
+    const view = await request(t.http).get(`/exports/${queued.body.id}`).set(bearer(staff)).expect(200);
+    expect(view.body).toMatchObject({ timeZone: 'America/New_York', since: '2026-01-01T05:00:00.000Z' });
+    expect(await runner.runNext()).toMatchObject({ id: queued.body.id, status: 'sent' });
+    const [message] = await smtp.waitFor(1);
+    expect(message.mail.subject).toMatch(/\(from 1 January 2026\)$/);
+    expect(message.mail.text).toContain('Period: from 1 January 2026, dates in America/New_York');
+    const book = await readWorkbook(message.mail.attachments[0].content);
+    expect(book.rows('Active users')[0]).toContain('Last login (America/New_York)');
   });
 
   it('refuses a recipient who is not an active manager of that customer with 422, and an unknown customer with 404', async () => {
@@ -236,7 +261,7 @@ describeEachDatabase('exports API', (db) => {
       ),
     );
     const book = await readWorkbook(res.body as Buffer);
-    expect(book.sheetNames).toEqual(['Active users', 'Inactive users']);
+    expect(book.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users', 'Communities']);
     expect(book.rows('Active users').length + book.rows('Inactive users').length).toBeGreaterThanOrEqual(
       7 + 2,
     );
@@ -291,6 +316,14 @@ describeEachDatabase('exports API', (db) => {
       `[${db.dialect}] queries for 1 user: ${JSON.stringify(one)}; for 300 users: ${JSON.stringify(many)}`,
     );
     expect(many).toEqual(one);
+    // The export's own statements: lock, snapshot (BEGIN, guard, activity,
+    // communities, COMMIT), unlock, history; MySQL adds SET TRANSACTION and
+    // takes and releases a named lock. The download reads the same snapshot, unlocked.
+    expect(one).toEqual(
+      db.dialect === 'mariadb'
+        ? { queue: 7, run: 18, download: 8, export: 11 }
+        : { queue: 6, run: 12, download: 7, export: 8 },
+    );
     await assertNumQueries(
       t.knex,
       one.download,

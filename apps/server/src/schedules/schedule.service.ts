@@ -196,6 +196,7 @@ export class ScheduleService {
           source: 'schedule',
           tokenId: schedule.updatedByTokenId,
           scheduleId: schedule.id,
+          timeZone: schedule.timeZone,
           dueAt,
         },
         now,

@@ -238,6 +238,10 @@ describeEachDatabase('schedules API and scheduler', (db) => {
     });
     const [message] = await smtp.waitFor(1);
     expect(message.envelope.to).toEqual([manager.email]);
+    // The email says which schedule sent it and how to stop it.
+    expect(message.mail.text).toContain(
+      `This email is sent automatically by export schedule ${created.body.id}. To stop receiving it, ask your Spotlight support contact to turn off schedule ${created.body.id}.`,
+    );
 
     // The same due time again (a second instance, or a crash before the schedule moved on): no second run.
     await dueSince(created.body.id, new Date(Date.now() - 5 * DAY));
@@ -257,6 +261,23 @@ describeEachDatabase('schedules API and scheduler', (db) => {
     const created = await create({ ...valid(), cron: '0 * * * *', enabled: false }).expect(201);
     await dueSince(created.body.id, new Date(Date.now() - DAY));
     expect(await scheduler.tick()).toBe(0);
+    await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
+  });
+
+  it("sends a scheduled export with dates in the schedule's time zone", async () => {
+    const created = await create({
+      ...valid(),
+      cron: '0 * * * *',
+      timeZone: 'Asia/Tokyo',
+      windowDays: 7,
+    }).expect(201);
+    await dueSince(created.body.id, new Date(Date.now() - DAY));
+    expect(await scheduler.tick()).toBe(1);
+    const run = await runner.runNext();
+    expect(run).toMatchObject({ status: 'sent', scheduleId: created.body.id, timeZone: 'Asia/Tokyo' });
+    const [message] = await smtp.waitFor(1);
+    expect(message.mail.text).toMatch(/^Period: .+, dates in Asia\/Tokyo$/m);
+    expect(message.mail.text).toMatch(/^Generated: \d{4}-\d\d-\d\d \d\d:\d\d \(Asia\/Tokyo\)$/m);
     await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
   });
 

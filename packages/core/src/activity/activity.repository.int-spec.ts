@@ -2,7 +2,7 @@ import { describeEachDatabase, Factory, type SiteRow, type UserRow } from '@spot
 import { createDatabase } from '../db/connection';
 import { generateCustomer } from '../seed/seed';
 import { ActivityRepository } from './activity.repository';
-import { isActive, type UserActivity } from './activity.types';
+import { engagementLevel, isActive, type UserActivity } from './activity.types';
 
 async function collect(repo: ActivityRepository, siteId: number, range = {}): Promise<UserActivity[]> {
   const users: UserActivity[] = [];
@@ -131,7 +131,12 @@ describeEachDatabase('activity repository', (db) => {
     expect(users[2]).toMatchObject({ userId: idle.id, ...NO_ACTIVITY });
     expect(users[2].dateJoined).toEqual(new Date('2025-01-02T03:04:05Z'));
     expect(users[2].lastLogin).toEqual(new Date('2026-02-01T10:00:00Z'));
-    expect(users.map(isActive)).toEqual([true, true, false]);
+    expect(users.map((user) => isActive(user))).toEqual([true, true, false]);
+    expect(users.map((user) => [user.accountActive, user.neverLoggedIn])).toEqual([
+      [false, true],
+      [true, true],
+      [true, false],
+    ]);
   });
 
   it('never shows users of another site', async () => {
@@ -172,6 +177,24 @@ describeEachDatabase('activity repository', (db) => {
       votes: 0,
       communitiesCreated: 0,
     });
+  });
+
+  it('with a range, makes a user active only through dated activity inside it, never through likes or memberships', async () => {
+    const range = { until: early };
+    const users = await collect(new ActivityRepository(db.knex), site.id, range);
+    // Alice and Bob have likes and memberships, but nothing dated before the 10th of January.
+    expect(users[0]).toMatchObject({
+      ...NO_ACTIVITY,
+      commentLikes: 1,
+      communitiesManaged: ['alpha', 'Zeta; team'],
+      communitiesJoined: ['alpha', 'Beta'],
+    });
+    expect(users[1]).toMatchObject({ ...NO_ACTIVITY, commentLikes: 1, communitiesJoined: ['Zeta; team'] });
+    expect(users.map((user) => isActive(user, range))).toEqual([false, false, false]);
+    expect(users.map((user) => engagementLevel(user, range))).toEqual(['Idle', 'Idle', 'Idle']);
+    // The same users without a range are active through those very likes and memberships.
+    expect(users.map((user) => isActive(user))).toEqual([true, true, false]);
+    expect(users.map((user) => engagementLevel(user))).toEqual(['Supporter', 'Supporter', 'Idle']);
   });
 
   it('reads one consistent snapshot: a user added while the export runs is not half-included', async () => {

@@ -3,7 +3,7 @@ import { dialectOf, toDate } from '../db/connection';
 import { captureQueries } from '../db/query-counter';
 import { lowerEquals } from '../db/compare';
 import { Site, User } from '../db/models/models';
-import type { ActivityCountKey, DateRange, UserActivity } from './activity.types';
+import type { ActivityCountKey, CommunityActivity, DateRange, UserActivity } from './activity.types';
 
 export interface SiteRecord {
   id: number;
@@ -116,6 +116,7 @@ interface ActivityRow {
   email: string;
   first_name: string | null;
   last_name: string | null;
+  is_active: unknown;
   date_joined: unknown;
   last_login: unknown;
   row_kind: number | string;
@@ -280,6 +281,35 @@ export class ActivityRepository {
       AsyncIterable<Record<string, unknown>>;
   }
 
+  /**
+   * Every community of the site (deleted ones too) with its managers and
+   * members, and the challenges, ideas (through their challenge), comments on
+   * those ideas and conversations created in it inside the range; sorted by
+   * name. One streamed statement.
+   */
+  async *streamCommunities(siteId: number, range: DateRange = {}): AsyncGenerator<CommunityActivity> {
+    const { sql, bindings } = communitiesSql(siteId, range);
+    const stream = this.db.raw(sql, bindings).stream() as unknown as NodeJS.ReadableStream &
+      AsyncIterable<Record<string, unknown>> & { destroyed?: boolean; destroy(): void };
+    try {
+      for await (const row of stream) {
+        yield {
+          name: String(row.name ?? ''),
+          created: toDate(row.created),
+          deleted: Boolean(Number(row.is_deleted)),
+          managers: Number(row.managers),
+          members: Number(row.members),
+          challenges: Number(row.challenges),
+          ideas: Number(row.ideas),
+          comments: Number(row.comments),
+          conversations: Number(row.conversations),
+        };
+      }
+    } finally {
+      if (!stream.destroyed) stream.destroy();
+    }
+  }
+
   private activitySql(siteId: number, range: DateRange): { sql: string; bindings: Knex.RawBinding[] } {
     const bindings: Knex.RawBinding[] = [];
     const joins = COUNT_SOURCES.map(({ alias, user, from, created }) => {
@@ -299,12 +329,12 @@ export class ActivityRepository {
     const zeros = COUNT_SOURCES.map(({ key }) => `0 AS ${key}`);
     const membership = (table: string, kind: RowKind) =>
       `SELECT u.id AS user_id, LOWER(u.email) AS sort_email, u.email, NULL AS first_name, NULL AS last_name,` +
-      ` NULL AS date_joined, NULL AS last_login, ${kind} AS row_kind, c.name AS community, ${zeros.join(', ')}` +
+      ` NULL AS is_active, NULL AS date_joined, NULL AS last_login, ${kind} AS row_kind, c.name AS community, ${zeros.join(', ')}` +
       ` FROM ${table} m JOIN central_community c ON c.id = m.community_id` +
       ` JOIN central_user u ON u.id = m.user_id WHERE c.site_id = ? AND u.site_id = ?`;
     const sql = [
       `SELECT u.id AS user_id, LOWER(u.email) AS sort_email, u.email, u.first_name, u.last_name,` +
-        ` u.date_joined, u.last_login, ${RowKind.User} AS row_kind, NULL AS community, ${counts.join(', ')}` +
+        ` u.is_active, u.date_joined, u.last_login, ${RowKind.User} AS row_kind, NULL AS community, ${counts.join(', ')}` +
         ` FROM central_user u ${joins.join(' ')} WHERE u.site_id = ?`,
       membership('central_community_managers', RowKind.Managed),
       membership('central_community_members', RowKind.Joined),
@@ -314,6 +344,77 @@ export class ActivityRepository {
   }
 }
 
+function communitiesSql(siteId: number, range: DateRange): { sql: string; bindings: Knex.RawBinding[] } {
+  /** The range's condition on a `created` column, and its values. */
+  const inRange = (created: string): [string, Knex.RawBinding[]] => [
+    (range.since ? ` AND ${created} >= ?` : '') + (range.until ? ` AND ${created} < ?` : ''),
+    [...(range.since ? [range.since] : []), ...(range.until ? [range.until] : [])],
+  ];
+  // Each count is one aggregate over the site's rows, grouped by community and
+  // joined once: the statement does not grow with the number of communities.
+  const counts: Array<{ alias: string; community: string; from: string; site: string; created?: string }> = [
+    {
+      alias: 'managers',
+      community: 'm.community_id',
+      from: 'central_community_managers m JOIN central_community mc ON mc.id = m.community_id',
+      site: 'mc.site_id',
+    },
+    {
+      alias: 'members',
+      community: 'm.community_id',
+      from: 'central_community_members m JOIN central_community mc ON mc.id = m.community_id',
+      site: 'mc.site_id',
+    },
+    {
+      alias: 'challenges',
+      community: 'ch.community_id',
+      from: 'central_challenge ch',
+      site: 'ch.site_id',
+      created: 'ch.created',
+    },
+    {
+      alias: 'ideas',
+      community: 'ch.community_id',
+      from: 'central_idea i JOIN central_challenge ch ON ch.id = i.challenge_id',
+      site: 'i.site_id',
+      created: 'i.created',
+    },
+    {
+      alias: 'comments',
+      community: 'ch.community_id',
+      from:
+        'central_ideacomment cm JOIN central_idea i ON i.id = cm.response_to_id' +
+        ' JOIN central_challenge ch ON ch.id = i.challenge_id',
+      site: 'cm.site_id',
+      created: 'cm.created',
+    },
+    {
+      alias: 'conversations',
+      community: 'cv.community_id',
+      from: 'central_conversation cv',
+      site: 'cv.site_id',
+      created: 'cv.created',
+    },
+  ];
+  const bindings: Knex.RawBinding[] = [];
+  const joins = counts.map(({ alias, community, from, site, created }) => {
+    const [condition, values] = created ? inRange(created) : ['', []];
+    bindings.push(siteId, ...values);
+    return (
+      `LEFT JOIN (SELECT ${community} AS community_id, COUNT(*) AS n FROM ${from}` +
+      ` WHERE ${site} = ?${condition} GROUP BY ${community}) ${alias} ON ${alias}.community_id = c.id`
+    );
+  });
+  const columns = counts.map(({ alias }) => `COALESCE(${alias}.n, 0) AS ${alias}`);
+  bindings.push(siteId);
+  return {
+    sql:
+      `SELECT c.name, c.created, c.is_deleted, ${columns.join(', ')} FROM central_community c ${joins.join(' ')}` +
+      ' WHERE c.site_id = ? ORDER BY LOWER(c.name), c.name, c.id',
+    bindings,
+  };
+}
+
 function toUserActivity(row: ActivityRow): UserActivity {
   const activity = {
     userId: Number(row.user_id),
@@ -321,7 +422,9 @@ function toUserActivity(row: ActivityRow): UserActivity {
     firstName: row.first_name ?? '',
     lastName: row.last_name ?? '',
     dateJoined: toDate(row.date_joined),
+    accountActive: Boolean(Number(row.is_active)),
     lastLogin: toDate(row.last_login),
+    neverLoggedIn: row.last_login === null || row.last_login === undefined,
     communitiesManaged: [] as string[],
     communitiesJoined: [] as string[],
   } as UserActivity;

@@ -1,15 +1,28 @@
-/** The seven counted kinds of activity, in workbook column order. */
+/**
+ * The seven counted kinds of activity, in workbook column order. `dated`
+ * kinds carry a `created` datetime and count only inside a date range;
+ * comment likes have no date in Spotlight (schema doc, "Activity in a date range").
+ */
 export const ACTIVITY_COUNTS = [
-  { key: 'challenges', header: 'Challenges created' },
-  { key: 'ideas', header: 'Ideas created' },
-  { key: 'comments', header: 'Comments submitted' },
-  { key: 'commentLikes', header: 'Comment likes given' },
-  { key: 'votes', header: 'Idea votes' },
-  { key: 'conversations', header: 'Conversations created' },
-  { key: 'communitiesCreated', header: 'Communities created' },
+  { key: 'challenges', header: 'Challenges created', dated: true },
+  { key: 'ideas', header: 'Ideas created', dated: true },
+  { key: 'comments', header: 'Comments submitted', dated: true },
+  { key: 'commentLikes', header: 'Comment likes given', dated: false },
+  { key: 'votes', header: 'Idea votes', dated: true },
+  { key: 'conversations', header: 'Conversations created', dated: true },
+  { key: 'communitiesCreated', header: 'Communities created', dated: true },
 ] as const;
 
 export type ActivityCountKey = (typeof ACTIVITY_COUNTS)[number]['key'];
+
+/** The two membership kinds, which have no date either. */
+export const MEMBERSHIP_LISTS = [
+  { key: 'communitiesManaged', header: 'Communities managed' },
+  { key: 'communitiesJoined', header: 'Communities joined' },
+] as const;
+
+/** Added to the name of an undated kind in a ranged export: it is not limited to the range. */
+export const ALL_TIME_SUFFIX = ' (all time)';
 
 /** One user of a site with everything they did on it (schema doc, "activity"). */
 export interface UserActivity extends Record<ActivityCountKey, number> {
@@ -17,9 +30,13 @@ export interface UserActivity extends Record<ActivityCountKey, number> {
   email: string;
   firstName: string;
   lastName: string;
+  /** central_user.is_active: false for a deactivated account. */
+  accountActive: boolean;
   /** Null when the database holds no valid date, such as MySQL's zero date. */
   dateJoined: Date | null;
   lastLogin: Date | null;
+  /** central_user.last_login is NULL (a zero date is a login whose date was lost, not no login). */
+  neverLoggedIn: boolean;
   /** Names of communities of the site the user manages, sorted. */
   communitiesManaged: string[];
   /** Names of communities of the site the user is a member of, sorted. */
@@ -32,10 +49,54 @@ export interface DateRange {
   until?: Date;
 }
 
-export function isActive(user: UserActivity): boolean {
-  return (
-    ACTIVITY_COUNTS.some(({ key }) => user[key] > 0) ||
-    user.communitiesManaged.length > 0 ||
-    user.communitiesJoined.length > 0
-  );
+export function isRanged(range: DateRange): boolean {
+  return Boolean(range.since || range.until);
+}
+
+/** A kind's name as the workbook and the email show it: undated kinds say "(all time)" in a ranged export. */
+export function kindLabel(header: string, dated: boolean, range: DateRange): string {
+  return !dated && isRanged(range) ? `${header}${ALL_TIME_SUFFIX}` : header;
+}
+
+/** The engagement levels, in the order they are decided (schema doc, "Engagement level"). */
+export const ENGAGEMENT_LEVELS = ['Creator', 'Contributor', 'Supporter', 'Member', 'Idle'] as const;
+
+export type EngagementLevel = (typeof ENGAGEMENT_LEVELS)[number];
+
+/**
+ * The user's engagement level from the kinds that count for the export: with
+ * a range only dated activity inside it, so likes and memberships never
+ * decide a level there.
+ */
+export function engagementLevel(user: UserActivity, range: DateRange = {}): EngagementLevel {
+  const ranged = isRanged(range);
+  if (user.challenges + user.ideas + user.conversations + user.communitiesCreated > 0) return 'Creator';
+  if (user.comments > 0) return 'Contributor';
+  if (user.votes > 0 || (!ranged && user.commentLikes > 0)) return 'Supporter';
+  if (!ranged && (user.communitiesManaged.length > 0 || user.communitiesJoined.length > 0)) return 'Member';
+  return 'Idle';
+}
+
+/**
+ * Whether the user is active: without a range, any activity of kinds 1-9;
+ * with a range, any dated activity (kinds 1, 2, 3, 5, 6, 7) inside it.
+ */
+export function isActive(user: UserActivity, range: DateRange = {}): boolean {
+  return engagementLevel(user, range) !== 'Idle';
+}
+
+/** One community of a site, with what happened in it (within the range for the dated kinds). */
+export interface CommunityActivity {
+  name: string;
+  created: Date | null;
+  deleted: boolean;
+  /** Managers and members have no date: always all time. */
+  managers: number;
+  members: number;
+  challenges: number;
+  /** Ideas of the community's challenges. */
+  ideas: number;
+  /** Comments on those ideas. */
+  comments: number;
+  conversations: number;
 }

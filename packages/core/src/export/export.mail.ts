@@ -1,66 +1,130 @@
-import type { DateRange } from '../activity/activity.types';
+import {
+  ENGAGEMENT_LEVELS,
+  isRanged,
+  type DateRange,
+  type EngagementLevel,
+} from '../activity/activity.types';
 import { formatBytes } from '../errors';
-import { describeRange } from '../workbook/activity-workbook.writer';
+import { SUMMARY_SHEET } from '../workbook/summary-sheet';
+import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime } from '../workbook/zoned-time';
+
+/** Who asked for an export, as its email tells the recipient. */
+export type RequestedBy = { kind: 'operator'; name: string } | { kind: 'schedule'; scheduleId: number };
 
 export interface ExportMailContent {
   customer: string;
   customerName: string;
   active: number;
   inactive: number;
+  /** Users at each engagement level (Idle being the inactive ones). */
+  levels: Record<EngagementLevel, number>;
   range: DateRange;
+  /** The zone dates are shown in; UTC by default. */
+  timeZone?: string;
   generatedAt: Date;
+  /** The attached file's name, when the workbook is attached. */
+  attachmentName?: string;
   /** Set when the workbook is too big to attach: the email links to it instead. */
   link?: { url: string; expiresAt: Date; bytes: number };
+  /** Unknown (an API request) reads as "Spotlight support". */
+  requestedBy?: RequestedBy;
 }
 
-export function exportSubject(customer: string): string {
-  return `User activity export: ${customer}`;
+const oneLine = (text: string) => text.replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
+
+export function exportSubject(customerName: string, range: DateRange, timeZone = DEFAULT_TIME_ZONE): string {
+  return oneLine(`User activity: ${customerName} (${describePeriod(range, timeZone)})`);
 }
 
 export function attachmentName(customer: string, generatedAt: Date): string {
   return `user-activity-${customer}-${generatedAt.toISOString().slice(0, 10)}.xlsx`;
 }
 
-const UNTIMED_NOTE =
-  'Community memberships and comment likes have no date in Spotlight, so they are listed whatever the date range.';
+/** How the numbers are counted, in one sentence. */
+export function countingSentence(range: DateRange): string {
+  return isRanged(range)
+    ? 'A user is active when they created a challenge, idea, comment, idea vote, conversation or community in the period; comment likes and community memberships have no date in Spotlight, so they are listed "(all time)" and make nobody active.'
+    : 'A user is active when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site.';
+}
 
-/** The plain-text and HTML bodies of the export email. */
+interface Paragraph {
+  text: string;
+  /** The same paragraph as an HTML block; the escaped text in a <p> when not given. */
+  html?: string;
+}
+
+/** The plain-text and HTML bodies of the export email: the same paragraphs, in the same order. */
 export function exportBodies(content: ExportMailContent): { text: string; html: string } {
-  const range = describeRange(content.range);
-  const ranged = Boolean(content.range.since || content.range.until);
-  const { link } = content;
+  const timeZone = content.timeZone ?? DEFAULT_TIME_ZONE;
+  const period = describePeriod(content.range, timeZone);
   const who = `${content.customerName} (${content.customer})`;
-  const lines = link
-    ? [
-        `The user activity of ${who} is too big to attach (${formatBytes(link.bytes)}).`,
-        `Download it until ${link.expiresAt.toISOString()}; anyone with this link can:`,
-        link.url,
-      ]
-    : [`Attached is the user activity of ${who}.`];
-  lines.push(
-    '',
-    `Active users: ${content.active}`,
-    `Inactive users: ${content.inactive}`,
-    `Period: ${range}`,
-    `Generated: ${content.generatedAt.toISOString()}`,
-    ...(ranged ? ['', UNTIMED_NOTE] : []),
-  );
-  const html = [
-    ...(link
-      ? [
-          `<p>The user activity of ${escapeHtml(who)} is too big to attach (${formatBytes(link.bytes)}).</p>`,
-          `<p><a href="${escapeHtml(link.url)}">Download it</a> until ${link.expiresAt.toISOString()}; anyone with this link can.</p>`,
-        ]
-      : [`<p>Attached is the user activity of ${escapeHtml(who)}.</p>`]),
-    '<table>',
-    `<tr><th align="left">Active users</th><td>${content.active}</td></tr>`,
-    `<tr><th align="left">Inactive users</th><td>${content.inactive}</td></tr>`,
-    `<tr><th align="left">Period</th><td>${escapeHtml(range)}</td></tr>`,
-    `<tr><th align="left">Generated</th><td>${content.generatedAt.toISOString()}</td></tr>`,
-    '</table>',
-    ...(ranged ? [`<p>${UNTIMED_NOTE}</p>`] : []),
+  const users = content.active + content.inactive;
+  const mix = ENGAGEMENT_LEVELS.map((level) => `${level}: ${content.levels[level]}`).join(', ');
+  const { link } = content;
+
+  const paragraphs: Paragraph[] = [{ text: 'Hello,' }];
+  paragraphs.push({
+    text: `Here is the user activity of ${who}, ${period === 'all time' ? 'for all time' : `for ${period}`}.`,
+  });
+  if (link) {
+    const until = `${formatDateTime(link.expiresAt, timeZone)} (${timeZone})`;
+    const intro = `The workbook is too big to attach (${formatBytes(link.bytes)}). Download it until ${until}; anyone with this link can:`;
+    paragraphs.push({
+      text: `${intro}\n${link.url}`,
+      html: `<p>${escapeHtml(intro)}<br><a href="${escapeHtml(link.url)}">${escapeHtml(link.url)}</a></p>`,
+    });
+  } else {
+    const workbook = content.attachmentName ? `The workbook ${content.attachmentName}` : 'The workbook';
+    paragraphs.push({
+      text: `${workbook} is attached; its first sheet, ${SUMMARY_SHEET}, explains the numbers.`,
+    });
+  }
+  const numbers: Array<[string, string]> = [
+    ['Active users', `${content.active}`],
+    ['Inactive users', `${content.inactive}`],
+    ['All users', `${users}`],
+    ['Engagement', mix],
+    ['Period', `${period}, dates in ${timeZone}`],
+    ['Generated', `${formatDateTime(content.generatedAt, timeZone)} (${timeZone})`],
   ];
-  return { text: `${lines.join('\n')}\n`, html: html.join('\n') };
+  paragraphs.push({
+    text: numbers.map(([label, value]) => `${label}: ${value}`).join('\n'),
+    html:
+      '<table cellpadding="2" style="border-collapse:collapse">' +
+      numbers
+        .map(
+          ([label, value]) =>
+            `<tr><th align="left" style="padding-right:12px">${escapeHtml(label)}:</th><td>${escapeHtml(value)}</td></tr>`,
+        )
+        .join('') +
+      '</table>',
+  });
+  paragraphs.push({ text: `How it is counted: ${countingSentence(content.range)}` });
+  paragraphs.push(...requestedBy(content.requestedBy));
+
+  const text = paragraphs.map((paragraph) => paragraph.text).join('\n\n');
+  const html = [
+    '<!DOCTYPE html>',
+    '<html><head><meta charset="utf-8"><title>' +
+      escapeHtml(exportSubject(content.customerName, content.range, timeZone)) +
+      '</title></head>',
+    '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;color:#222">',
+    ...paragraphs.map((paragraph) => paragraph.html ?? `<p>${escapeHtml(paragraph.text)}</p>`),
+    '</body></html>',
+  ].join('\n');
+  return { text: `${text}\n`, html };
+}
+
+function requestedBy(by: RequestedBy | undefined): Paragraph[] {
+  if (by?.kind === 'schedule') {
+    return [
+      {
+        text: `This email is sent automatically by export schedule ${by.scheduleId}. To stop receiving it, ask your Spotlight support contact to turn off schedule ${by.scheduleId}.`,
+      },
+    ];
+  }
+  const name = by?.kind === 'operator' && by.name.trim() ? oneLine(by.name) : 'Spotlight support';
+  return [{ text: `Requested by ${name}. It is sent once; nothing more will follow unless asked for.` }];
 }
 
 function escapeHtml(text: string): string {

@@ -7,6 +7,7 @@ describe('export requests', () => {
       customer: 'example.com',
       recipient: 'Manager@Example.com',
       range: { since: undefined, until: undefined },
+      timeZone: 'UTC',
     });
   });
 
@@ -47,5 +48,38 @@ describe('export requests', () => {
       /^--since must be earlier than --until\.$/,
     );
     expect(() => parseRange('yesterday', undefined, flags)).toThrow(/^--since "yesterday" is not a date/);
+  });
+});
+
+describe('time zone of a request', () => {
+  const request = (fields: Record<string, string>) =>
+    parseExportRequest({ customer: 'example.com', recipient: 'm@example.com', ...fields });
+
+  it("is UTC by default, and Intl's spelling of a known zone", () => {
+    expect(request({}).timeZone).toBe('UTC');
+    expect(request({ timeZone: 'europe/paris' }).timeZone).toBe('Europe/Paris');
+  });
+
+  it('refuses an unknown zone in one line naming the field', () => {
+    expect(() => request({ timeZone: 'Mars/Olympus' })).toThrow(
+      new InvalidInputError(
+        'timeZone "Mars/Olympus" is not a time zone: use an IANA name such as Europe/Paris, or UTC.',
+      ),
+    );
+  });
+
+  it('reads bare dates as days in the zone, across a change of offset', () => {
+    // Paris is UTC+1 in winter and UTC+2 from the last Sunday of March.
+    expect(request({ since: '2026-01-01', until: '2026-03-31', timeZone: 'Europe/Paris' }).range).toEqual({
+      since: new Date('2025-12-31T23:00:00Z'),
+      until: new Date('2026-03-31T22:00:00Z'), // the end of 31 March in Paris
+    });
+    expect(request({ since: '2026-01-01', timeZone: 'America/New_York' }).range.since).toEqual(
+      new Date('2026-01-01T05:00:00Z'),
+    );
+    // A date-time carries its own offset: the zone does not move it.
+    expect(request({ since: '2026-01-01T00:00:00Z', timeZone: 'Asia/Tokyo' }).range.since).toEqual(
+      new Date('2026-01-01T00:00:00Z'),
+    );
   });
 });

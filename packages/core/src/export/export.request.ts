@@ -1,19 +1,23 @@
 import { InvalidInputError } from '../errors';
 import type { DateRange } from '../activity/activity.types';
+import { DEFAULT_TIME_ZONE, fromWallClock, isKnownTimeZone } from '../workbook/zoned-time';
 
 export interface ExportRequestInput {
   customer: string;
   recipient: string;
-  /** Date (YYYY-MM-DD, UTC) or ISO 8601 date-time; inclusive. */
+  /** Date (YYYY-MM-DD, a day in `timeZone`) or ISO 8601 date-time; inclusive. */
   since?: string | Date;
   /** Date (YYYY-MM-DD: that whole day is included) or ISO 8601 date-time (exclusive). */
   until?: string | Date;
+  /** IANA zone for bare dates and for every date shown; UTC by default. */
+  timeZone?: string;
 }
 
 export interface ExportRequest {
   customer: string;
   recipient: string;
   range: DateRange;
+  timeZone: string;
 }
 
 const DOMAIN =
@@ -38,19 +42,34 @@ export function parseRecipient(recipient: string): string {
   return value;
 }
 
-/** What the caller calls the range's two ends, for messages: request fields, or the CLI's flags. */
+/** What the caller calls the range's two ends and the zone, for messages: request fields, or the CLI's flags. */
 export interface RangeNames {
   since: string;
   until: string;
+  timeZone?: string;
 }
 
-export const RANGE_FIELDS: RangeNames = { since: 'since', until: 'until' };
+export const RANGE_FIELDS: RangeNames = { since: 'since', until: 'until', timeZone: 'timeZone' };
+
+/** A time zone Intl knows (an IANA name such as Europe/Paris, or UTC); UTC when not given. */
+export function parseTimeZone(timeZone: string | undefined, names: RangeNames = RANGE_FIELDS): string {
+  const value = timeZone?.trim();
+  if (!value) return DEFAULT_TIME_ZONE;
+  if (!isKnownTimeZone(value)) {
+    throw new InvalidInputError(
+      `${names.timeZone ?? 'timeZone'} "${timeZone}" is not a time zone: use an IANA name such as Europe/Paris, or UTC.`,
+    );
+  }
+  // Intl's own spelling, so that "europe/paris" and "Europe/Paris" are one zone.
+  return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+}
 
 /** Reads a range bound; a bare `until` date means "to the end of that day". */
 export function parseBound(
   value: string | Date | undefined,
   bound: 'since' | 'until',
   names: RangeNames = RANGE_FIELDS,
+  timeZone: string = DEFAULT_TIME_ZONE,
 ): Date | undefined {
   if (value === undefined || value === '') return undefined;
   if (value instanceof Date) {
@@ -58,32 +77,32 @@ export function parseBound(
     return value;
   }
   const text = value.trim();
-  const date = DATE_ONLY.test(text)
-    ? new Date(`${text}T00:00:00Z`)
-    : DATE_TIME.test(text)
-      ? new Date(text)
-      : null;
-  if (
-    !date ||
-    Number.isNaN(date.getTime()) ||
-    (DATE_ONLY.test(text) && date.toISOString().slice(0, 10) !== text)
-  ) {
+  const day = DATE_ONLY.test(text) ? new Date(`${text}T00:00:00Z`) : null;
+  const date = DATE_TIME.test(text) ? new Date(text) : null;
+  const validDay = day && !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
+  if (!validDay && (!date || Number.isNaN(date.getTime()))) {
     throw new InvalidInputError(
       `${names[bound]} "${value}" is not a date: use YYYY-MM-DD or an ISO 8601 date-time with a time zone.`,
     );
   }
-  if (bound === 'until' && DATE_ONLY.test(text)) date.setUTCDate(date.getUTCDate() + 1);
-  return date;
+  if (!validDay) return date!;
+  // A bare date is a day in the export's zone; "until" includes that whole day.
+  if (bound === 'until') day.setUTCDate(day.getUTCDate() + 1);
+  return fromWallClock(
+    { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() },
+    timeZone,
+  );
 }
 
 export function parseRange(
   since?: string | Date,
   until?: string | Date,
   names: RangeNames = RANGE_FIELDS,
+  timeZone: string = DEFAULT_TIME_ZONE,
 ): DateRange {
   const range: DateRange = {
-    since: parseBound(since, 'since', names),
-    until: parseBound(until, 'until', names),
+    since: parseBound(since, 'since', names, timeZone),
+    until: parseBound(until, 'until', names, timeZone),
   };
   if (range.since && range.until && range.since >= range.until) {
     throw new InvalidInputError(`${names.since} must be earlier than ${names.until}.`);
@@ -96,9 +115,8 @@ export function parseExportRequest(
   input: ExportRequestInput,
   names: RangeNames = RANGE_FIELDS,
 ): ExportRequest {
-  return {
-    customer: parseCustomer(input.customer ?? ''),
-    recipient: parseRecipient(input.recipient ?? ''),
-    range: parseRange(input.since, input.until, names),
-  };
+  const customer = parseCustomer(input.customer ?? '');
+  const recipient = parseRecipient(input.recipient ?? '');
+  const timeZone = parseTimeZone(input.timeZone, names);
+  return { customer, recipient, timeZone, range: parseRange(input.since, input.until, names, timeZone) };
 }

@@ -140,10 +140,14 @@ describeEachDatabase('export service', (db) => {
     expect(message.headers.has('cc')).toBe(false);
     expect(message.headers.has('bcc')).toBe(false);
     expect(message.from?.value[0].address).toBe('exports@spotlight.test');
-    expect(message.subject).toBe('User activity export: acme.example.com');
+    expect(message.subject).toBe('User activity: Acme & Co (all time)');
     expect(message.text).toContain('Active users: 1');
     expect(message.text).toContain('Inactive users: 5');
     expect(message.text).toContain('Period: all time');
+    expect(message.text).toContain(
+      'Engagement: Creator: 1, Contributor: 0, Supporter: 0, Member: 0, Idle: 5',
+    );
+    expect(message.text).toContain('The workbook user-activity-acme.example.com-2026-11-25.xlsx is attached');
     expect(message.html).toContain('Acme &#38; Co');
     expect(message.attachments).toHaveLength(1);
     const [attachment] = message.attachments;
@@ -152,10 +156,24 @@ describeEachDatabase('export service', (db) => {
     expect(attachment.size).toBe(summary.bytes);
 
     const book = await readWorkbook(attachment.content);
-    expect(book.sheetNames).toEqual(['Active users', 'Inactive users']);
+    expect(book.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users', 'Communities']);
     expect(book.rows('Active users')).toEqual([
-      expect.arrayContaining(['Email', 'Idea votes', 'Communities managed']),
-      ['Boss@Acme.example.com', 'Test', expect.any(String), 0, 1, 0, 0, 1, 0, 0],
+      expect.arrayContaining(['Email', 'Engagement', 'Account', 'Idea votes', 'Communities managed']),
+      [
+        'Boss@Acme.example.com',
+        'Test',
+        expect.any(String),
+        'Creator',
+        'Active',
+        undefined,
+        0,
+        1,
+        0,
+        0,
+        1,
+        0,
+        0,
+      ],
     ]);
     expect(book.rows('Inactive users').map((row) => row[0])).toEqual([
       'Email',
@@ -193,18 +211,22 @@ describeEachDatabase('export service', (db) => {
       creator: 'Spotlight exports',
     });
     expect(book.properties.created).toMatch(/^2026-11-25 08:30:00/);
-    const [active, inactive] = book.sheets;
-    expect(active).toMatchObject({ name: 'Active users', freeze: 'A2', autoFilter: 'A1:L1' });
-    expect(inactive).toMatchObject({ name: 'Inactive users', freeze: 'A2', autoFilter: 'A1:E1' });
+    const [summarySheet, active, inactive] = book.sheets;
+    expect(summarySheet.name).toBe('Summary');
+    // The filters cover every row: 1 active and 5 inactive users.
+    expect(active).toMatchObject({ name: 'Active users', freeze: 'A2', autoFilter: 'A1:O2' });
+    expect(inactive).toMatchObject({ name: 'Inactive users', freeze: 'A2', autoFilter: 'A1:G6' });
     expect(active.rows[0].every((cell) => cell.bold && cell.type === 's')).toBe(true);
-    expect(active.rows[1].slice(3, 10).map((cell) => cell.type)).toEqual(Array(7).fill('n'));
+    expect(active.rows[1].slice(6, 13).map((cell) => cell.type)).toEqual(Array(7).fill('n'));
     const danger = inactive.rows[1];
     expect(danger.map((cell) => [cell.value, cell.type])).toEqual([
       ['@danger@acme.example.com', 's'],
       ['=1+2', 's'],
       ['+SUM(A1)', 's'],
+      ['Active', 's'],
       ['2024-05-06T07:08:09', 'd'],
       [null, 'n'],
+      ['Yes', 's'],
     ]);
     expect(inactive.rows[2].slice(0, 3).map((cell) => [cell.value, cell.type])).toEqual([
       ['minus@acme.example.com', 's'],
@@ -307,7 +329,8 @@ describeEachDatabase('export service', (db) => {
     const tiny = await populatedSite(db.factory, 'tiny.example.com', 1, 1);
     const big = await populatedSite(db.factory, 'big.example.com', 300, 40);
     const { exports } = service();
-    const expected = db.dialect === 'mariadb' ? 5 : 4; // MySQL needs SET TRANSACTION READ ONLY before BEGIN
+    // BEGIN, the guard, the activity, the communities, COMMIT; MySQL needs SET TRANSACTION READ ONLY first.
+    const expected = db.dialect === 'mariadb' ? 6 : 5;
     const small = await assertNumQueries(db.knex, expected, () =>
       exports.exportToEmail({ customer: 'tiny.example.com', recipient: tiny.manager.email }),
     );
@@ -318,11 +341,16 @@ describeEachDatabase('export service', (db) => {
     // Every 4th user is left idle (75), but the first 40 users created a community each,
     // which is activity: 10 of the idle ones are among them, so 65 stay inactive.
     expect(large).toMatchObject({ active: 235, inactive: 65, queries: expected });
-    expect(expected).toBeLessThanOrEqual(5);
+    expect(expected).toBeLessThanOrEqual(6);
     const messages = await smtp.waitFor(2);
     const book = await readWorkbook(messages[1].mail.attachments[0].content);
     expect(book.rows('Active users')).toHaveLength(236);
     expect(book.rows('Inactive users')).toHaveLength(66);
+    const communities = book.rows('Communities');
+    expect(communities).toHaveLength(41);
+    const names = communities.slice(1).map((row) => String(row[0]));
+    expect(names).toEqual([...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+    expect((await readWorkbook(messages[0].mail.attachments[0].content)).rows('Communities')).toHaveLength(2);
   });
 
   it('continues a full sheet on "Active users (2)" instead of truncating', async () => {
@@ -335,10 +363,12 @@ describeEachDatabase('export service', (db) => {
     );
     expect(summary).toMatchObject({ active: 6, inactive: 1 });
     expect(summary.sheets).toEqual([
+      'Summary',
       'Active users',
       'Active users (2)',
       'Active users (3)',
       'Inactive users',
+      'Communities',
     ]);
     const book = await readWorkbook(saveTo);
     expect(book.sheetNames).toEqual(summary.sheets);
@@ -350,6 +380,51 @@ describeEachDatabase('export service', (db) => {
     });
     expect(emails).toEqual([...emails].sort());
     expect(emails).toHaveLength(6);
+  });
+
+  it('shows every date in the time zone asked for, names it, and reads bare dates as its days', async () => {
+    const { exports } = service();
+    const summary = await exports.exportToEmail({
+      customer: 'acme.example.com',
+      recipient: 'boss@acme.example.com',
+      since: '2024-01-01',
+      timeZone: 'Europe/Paris',
+    });
+    // Midnight in Paris, an hour before midnight UTC in winter.
+    expect(summary).toMatchObject({
+      timeZone: 'Europe/Paris',
+      since: '2023-12-31T23:00:00.000Z',
+      until: null,
+    });
+    const [{ mail }] = await smtp.waitFor(1);
+    expect(mail.subject).toBe('User activity: Acme & Co (from 1 January 2024)');
+    expect(mail.text).toContain('Period: from 1 January 2024, dates in Europe/Paris');
+    expect(mail.text).toContain('Generated: 2026-11-25 09:30 (Europe/Paris)');
+
+    const book = await readWorkbook(mail.attachments[0].content);
+    const summarySheet = new Map(book.rows('Summary').map((row) => [row[0], row[1]]));
+    expect(summarySheet.get('Time zone')).toBe('Europe/Paris');
+    expect(summarySheet.get('Generated')).toBe('2026-11-25 09:30 (Europe/Paris)');
+    const inactive = book.rows('Inactive users');
+    expect(inactive[0].slice(4, 6)).toEqual(['Date joined (Europe/Paris)', 'Last login (Europe/Paris)']);
+    // Joined 2024-05-06T07:08:09Z: 09:08:09 on a Paris clock in summer.
+    const danger = inactive.find((row) => row[0] === '@danger@acme.example.com')!;
+    expect(danger[4]).toEqual(new Date('2024-05-06T09:08:09Z'));
+    expect(book.rows('Active users')[0][5]).toBe('Last login (Europe/Paris)');
+  });
+
+  it('refuses an unknown time zone before any work', async () => {
+    const { exports } = service();
+    await expect(
+      exports.exportToEmail({
+        customer: 'acme.example.com',
+        recipient: 'boss@acme.example.com',
+        timeZone: 'Mars/Base',
+      }),
+    ).rejects.toThrow(
+      'timeZone "Mars/Base" is not a time zone: use an IANA name such as Europe/Paris, or UTC.',
+    );
+    expect(smtp.messages).toHaveLength(0);
   });
 
   it('writes the email to the outbox as an .eml file when there is no SMTP server', async () => {
@@ -367,8 +442,10 @@ describeEachDatabase('export service', (db) => {
     expect(eml).toMatch(/^To: boss@acme\.example\.com$/im);
     expect(eml).not.toMatch(/^(Cc|Bcc):/im);
     expect(eml).toContain('user-activity-acme.example.com-2026-11-25.xlsx');
-    expect(eml).toContain('2026-07-01T00:00:00.000Z (exclusive)');
-    expect(eml).toContain('Community memberships and comment likes have no date');
+    // A bare --until date is that whole day, so the period ends on 30 June.
+    expect(eml).toMatch(/^Subject: User activity: Acme & Co \(1 January 2026 to 30 June 2026\)$/m);
+    const body = eml.replace(/=\r?\n/g, '');
+    expect(body).toContain('comment likes and community memberships have no date in Spotlight');
     expect(summary).toMatchObject({ since: '2026-01-01T00:00:00.000Z', until: '2026-07-01T00:00:00.000Z' });
   });
 });

@@ -22,11 +22,12 @@ import type { ExportLock, ExportLockRepository } from './export-lock.repository'
 import { prepareCopy } from './saved-copy';
 import { XLSX_CONTENT_TYPE, type MailRepository, type SentMail } from '../mail/mail.repository';
 import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activity-workbook.writer';
-import { attachmentName, exportBodies, exportSubject } from './export.mail';
+import { attachmentName, exportBodies, exportSubject, type RequestedBy } from './export.mail';
 import {
   parseCustomer,
   parseExportRequest,
   parseRange,
+  parseTimeZone,
   type RangeNames,
   parseRecipient,
   type ExportRequest,
@@ -64,6 +65,8 @@ export interface ExportRunOptions {
   holder?: string;
   /** Records the export, whatever its outcome, in the history (a dry run is not recorded). */
   record?: { source: RunSource; operator: string | null };
+  /** Who the email says asked for it; the recorded operator by default. */
+  requestedBy?: RequestedBy;
 }
 
 /** What one export did, for every front end to show or record. */
@@ -73,6 +76,8 @@ export interface ExportSummary {
   recipient: string | null;
   since: string | null;
   until: string | null;
+  /** The zone the workbook and the email show dates in. */
+  timeZone: string;
   active: number;
   inactive: number;
   sheets: string[];
@@ -177,7 +182,7 @@ export class ExportService {
             const workbook = await this.build(
               snapshot,
               check.site,
-              request.range,
+              request,
               generatedAt,
               output,
               scratch,
@@ -194,6 +199,7 @@ export class ExportService {
           site: result.check.site,
           recipient: result.check.recipient,
           range: request.range,
+          timeZone: request.timeZone,
           workbook: result.workbook,
           bytes,
           generatedAt,
@@ -231,14 +237,20 @@ export class ExportService {
             customerName: summary.customerName,
             active: summary.active,
             inactive: summary.inactive,
+            levels: result.workbook.tally.levels,
             range: request.range,
+            timeZone: request.timeZone,
             generatedAt,
+            attachmentName: summary.attachmentName,
             link: link ? { url: link.url, expiresAt: link.expiresAt, bytes } : undefined,
+            requestedBy:
+              run.requestedBy ??
+              (run.record?.operator ? { kind: 'operator', name: run.record.operator } : undefined),
           });
           sent = await this.mail.send({
             from: this.options.mailFrom,
             to: result.check.recipient,
-            subject: exportSubject(summary.customer),
+            subject: exportSubject(summary.customerName, request.range, request.timeZone),
             ...bodies,
             attachment: link
               ? undefined
@@ -344,7 +356,8 @@ export class ExportService {
     const explained = explainDatabaseError(error, this.options.databaseLabel);
     let range: DateRange = {};
     try {
-      range = parseRange(input.since, input.until, this.options.rangeNames);
+      const timeZone = parseTimeZone(input.timeZone, this.options.rangeNames);
+      range = parseRange(input.since, input.until, this.options.rangeNames, timeZone);
     } catch {
       // An unreadable range is the error being recorded; keep the rest.
     }
@@ -374,12 +387,13 @@ export class ExportService {
    * with no email and no recipient. `output` is ended when the workbook is.
    */
   async exportToStream(
-    input: { customer: string; since?: string | Date; until?: string | Date },
+    input: { customer: string; since?: string | Date; until?: string | Date; timeZone?: string },
     output: Writable,
     run: Pick<ExportRunOptions, 'onProgress'> = {},
   ): Promise<ExportSummary> {
     const customer = parseCustomer(input.customer);
-    const range = parseRange(input.since, input.until, this.options.rangeNames);
+    const timeZone = parseTimeZone(input.timeZone, this.options.rangeNames);
+    const range = parseRange(input.since, input.until, this.options.rangeNames, timeZone);
     const started = performance.now();
     const generatedAt = this.now();
     return this.withScratch(async (scratch) => {
@@ -398,7 +412,15 @@ export class ExportService {
         this.activity.inSnapshot(async (snapshot) => {
           const site = await snapshot.findSite(customer);
           if (!site) throw new CustomerNotFoundError(customer);
-          const workbook = await this.build(snapshot, site, range, generatedAt, counter, scratch, run);
+          const workbook = await this.build(
+            snapshot,
+            site,
+            { range, timeZone },
+            generatedAt,
+            counter,
+            scratch,
+            run,
+          );
           return { site, workbook };
         }),
       ).catch((error: unknown) => {
@@ -410,6 +432,7 @@ export class ExportService {
         site: result.site,
         recipient: null,
         range,
+        timeZone,
         workbook: result.workbook,
         bytes,
         queries,
@@ -423,7 +446,7 @@ export class ExportService {
   private build(
     snapshot: ActivityRepository,
     site: SiteRecord,
-    range: DateRange,
+    { range, timeZone }: { range: DateRange; timeZone: string },
     generatedAt: Date,
     output: Writable,
     scratchDir: string,
@@ -432,8 +455,13 @@ export class ExportService {
     return writeActivityWorkbook(
       snapshot.streamActivity(site.id, range),
       output,
-      { customer: site.domain, generatedAt, range },
-      { scratchDir, maxRowsPerSheet: this.options.maxRowsPerSheet, onProgress: run.onProgress },
+      { customer: site.domain, customerName: site.name, generatedAt, range, timeZone },
+      {
+        scratchDir,
+        maxRowsPerSheet: this.options.maxRowsPerSheet,
+        onProgress: run.onProgress,
+        communities: () => snapshot.streamCommunities(site.id, range),
+      },
     );
   }
 
@@ -512,6 +540,7 @@ function buildSummary(built: {
   site: SiteRecord;
   recipient: string | null;
   range: DateRange;
+  timeZone: string;
   workbook: WorkbookSummary;
   bytes: number;
   queries?: number;
@@ -522,6 +551,7 @@ function buildSummary(built: {
     customerName: built.site.name,
     recipient: built.recipient,
     ...rangeStrings(built.range),
+    timeZone: built.timeZone,
     active: built.workbook.active,
     inactive: built.workbook.inactive,
     sheets: built.workbook.sheets,

@@ -24,6 +24,8 @@ export interface RunRecord {
   /** Who ran it from the CLI (the OS user or --operator); null for API and schedules. */
   operator: string | null;
   scheduleId: number | null;
+  /** The zone the export shows its dates in. */
+  timeZone: string;
   dueAt: Date | null;
   tokenId: number | null;
   attempts: number;
@@ -57,6 +59,8 @@ export interface NewRun {
   tokenId: number | null;
   scheduleId?: number;
   dueAt?: Date;
+  /** UTC when not given. */
+  timeZone?: string;
   /** For API runs: the same key while queued or running means the same export. */
   pendingKey?: string;
 }
@@ -99,6 +103,7 @@ function toRecord(row: Row): RunRecord {
     source: row.source as RunSource,
     operator: (row.operator as string | null) ?? null,
     scheduleId: int(row.schedule_id),
+    timeZone: typeof row.time_zone === 'string' ? row.time_zone : 'UTC',
     dueAt: toDate(row.due_at),
     tokenId: int(row.token_id),
     attempts: Number(row.attempts),
@@ -137,6 +142,7 @@ export class RunRepository {
       status: 'queued',
       source: run.source,
       schedule_id: run.scheduleId ?? null,
+      time_zone: run.timeZone ?? 'UTC',
       due_at: run.dueAt ?? null,
       pending_key: run.pendingKey ?? null,
       token_id: run.tokenId,
@@ -343,6 +349,7 @@ export class RunRepository {
         status: run.status,
         source: run.source,
         operator: run.operator?.slice(0, 200) ?? null,
+        time_zone: run.summary?.timeZone ?? 'UTC',
         token_id: null,
         attempts: 1,
         next_attempt_at: run.startedAt,

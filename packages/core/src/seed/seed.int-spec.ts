@@ -192,9 +192,9 @@ describeEachDatabase('data generator', (db) => {
       let total = 0;
       for (const row of active) {
         total +=
-          (row.slice(3, 10) as number[]).reduce((a, b) => a + b, 0) +
-          names(row[10]).length +
-          names(row[11]).length;
+          (row.slice(6, 13) as number[]).reduce((a, b) => a + b, 0) +
+          names(row[13]).length +
+          names(row[14]).length;
       }
       expect(total).toBe(report.activityRows);
 
@@ -236,9 +236,9 @@ describeEachDatabase('data generator', (db) => {
         }
         expect({
           email: user.email,
-          counts: row?.slice(3, 10),
-          managed: names(row?.[10]),
-          joined: names(row?.[11]),
+          counts: row?.slice(6, 13),
+          managed: names(row?.[13]),
+          joined: names(row?.[14]),
         }).toEqual({
           email: user.email,
           ...direct,

@@ -191,25 +191,43 @@ describeEachDatabase('activity workbook with hostile data', (db) => {
       'Ann\uFFFDe',
       'Bad\uFFFD\uFFFDx\tTab',
     ]);
-    expect(active.get(`ann\uFFFD@${DOMAIN}`)?.[11]).toBe('Alpha; Beta');
-    expect(active.get(manager.email)?.slice(10)).toEqual(['Alpha; Beta', TRICKY_COMMUNITIES_CELL]);
+    expect(active.get(`ann\uFFFD@${DOMAIN}`)?.[14]).toBe('Alpha; Beta');
+    expect(active.get(manager.email)?.slice(13)).toEqual(['Alpha; Beta', TRICKY_COMMUNITIES_CELL]);
     const manyNames = Array.from({ length: MANY_COMMUNITIES }, (_, i) => manyCommunityName(i)).join('\n');
-    expectCut(active.get(`many@${DOMAIN}`)?.[11], manyNames);
+    expectCut(active.get(`many@${DOMAIN}`)?.[14], manyNames);
 
     const sheet = book.workbook.getWorksheet('Active users')!;
     const bossRow = sheet.getRow(book.rows('Active users').findIndex((row) => row[0] === manager.email) + 1);
-    expect(bossRow.getCell(11).alignment).toMatchObject({ wrapText: true });
-    expect(bossRow.getCell(12).alignment).toMatchObject({ wrapText: true });
+    expect(bossRow.getCell(14).alignment).toMatchObject({ wrapText: true });
+    expect(bossRow.getCell(15).alignment).toMatchObject({ wrapText: true });
     expect(bossRow.getCell(1).alignment?.wrapText).toBeFalsy();
 
     const inactive = new Map(book.rows('Inactive users').map((row) => [row[0], row]));
-    expect(inactive.get(`zero@${DOMAIN}`)).toEqual([`zero@${DOMAIN}`, 'Test', 'Ctl\uFFFD\uFFFDz']);
-    expect(inactive.get(`impossible@${DOMAIN}`)?.slice(3)).toEqual([new Date('2025-01-02T03:04:05Z')]);
-    expect(inactive.get(`old@${DOMAIN}`)?.slice(3)).toEqual([
+    // A zero date is a login whose date was lost, not "never logged in".
+    expect(inactive.get(`zero@${DOMAIN}`)).toEqual([
+      `zero@${DOMAIN}`,
+      'Test',
+      'Ctl\uFFFD\uFFFDz',
+      'Active',
+      undefined,
+      undefined,
+      'No',
+    ]);
+    expect(inactive.get(`impossible@${DOMAIN}`)?.slice(4)).toEqual([
+      new Date('2025-01-02T03:04:05Z'),
+      undefined,
+      'No',
+    ]);
+    expect(inactive.get(`old@${DOMAIN}`)?.slice(4)).toEqual([
       '1850-06-01T12:00:00.000Z',
       '1900-02-28T23:00:00.000Z',
+      'No',
     ]);
-    expect(inactive.get(`edge@${DOMAIN}`)?.slice(3)).toEqual([new Date('1900-03-01T00:00:00Z')]);
+    expect(inactive.get(`edge@${DOMAIN}`)?.slice(4)).toEqual([
+      new Date('1900-03-01T00:00:00Z'),
+      undefined,
+      'Yes',
+    ]);
     if (longName) expectCut(inactive.get(`long@${DOMAIN}`)?.[1], longName);
   });
 
@@ -227,26 +245,32 @@ describeEachDatabase('activity workbook with hostile data', (db) => {
       const book = readWithOpenpyxl(file);
       const cells = (sheet: OpenpyxlWorkbook['sheets'][number]) =>
         new Map(sheet.rows.map((row) => [row[0].value, row]));
-      const active = cells(book.sheets[0]);
+      expect(book.sheets.map((sheet) => sheet.name)).toEqual([
+        'Summary',
+        'Active users',
+        'Inactive users',
+        'Communities',
+      ]);
+      const active = cells(book.sheets[1]);
       expect(
         active
           .get(`ann\uFFFD@${DOMAIN}`)
           ?.slice(1, 3)
           .map((cell) => cell.value),
       ).toEqual(['Ann\uFFFDe', 'Bad\uFFFD\uFFFDx\tTab']);
-      const managed = active.get(manager.email)!.slice(10);
+      const managed = active.get(manager.email)!.slice(13);
       expect(managed.map((cell) => [cell.value, cell.type, cell.wrap])).toEqual([
         ['Alpha; Beta', 's', true],
         [TRICKY_COMMUNITIES_CELL, 's', true],
       ]);
       const manyNames = Array.from({ length: MANY_COMMUNITIES }, (_, i) => manyCommunityName(i)).join('\n');
-      expectCut(active.get(`many@${DOMAIN}`)?.[11].value, manyNames);
+      expectCut(active.get(`many@${DOMAIN}`)?.[14].value, manyNames);
 
-      const inactive = cells(book.sheets[1]);
+      const inactive = cells(book.sheets[2]);
       const dates = (email: string) =>
         inactive
           .get(email)
-          ?.slice(3)
+          ?.slice(4, 6)
           .map((cell) => [cell.value, cell.type]);
       expect(inactive.get(`zero@${DOMAIN}`)?.[2].value).toBe('Ctl\uFFFD\uFFFDz');
       expect(dates(`zero@${DOMAIN}`)).toEqual([

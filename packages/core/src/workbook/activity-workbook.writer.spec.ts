@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { openpyxlAvailable, readWithOpenpyxl, readWorkbook } from '@spotlight/testing';
 import type { UserActivity } from '../activity/activity.types';
-import { INACTIVE_SHEET, writeActivityWorkbook, type WorkbookMeta } from './activity-workbook.writer';
+import {
+  ACTIVE_SHEET,
+  INACTIVE_SHEET,
+  SUMMARY_SHEET,
+  writeActivityWorkbook,
+  type WorkbookMeta,
+} from './activity-workbook.writer';
 
 let nextId = 1;
 function user(fields: Partial<UserActivity>): UserActivity {
@@ -15,6 +21,8 @@ function user(fields: Partial<UserActivity>): UserActivity {
     lastName: `User ${id}`,
     dateJoined: new Date('2025-01-02T03:04:05Z'),
     lastLogin: null,
+    accountActive: true,
+    neverLoggedIn: (fields.lastLogin ?? null) === null,
     challenges: 0,
     ideas: 0,
     comments: 0,
@@ -62,14 +70,16 @@ describe('activity workbook writer', () => {
     ]);
     const book = await readWorkbook(file);
     expect(book.rows(INACTIVE_SHEET).slice(1)).toEqual([
-      ['a@example.com', 'Test', expect.any(String)],
-      ['b@example.com', 'Test', expect.any(String)],
+      ['a@example.com', 'Test', expect.any(String), 'Active', undefined, undefined, 'Yes'],
+      ['b@example.com', 'Test', expect.any(String), 'Active', undefined, undefined, 'No'],
       [
         'c@example.com',
         'Test',
         expect.any(String),
+        'Active',
         '1850-06-01T12:00:00.000Z',
         new Date('2026-02-03T04:05:06.789Z'),
+        'No',
       ],
     ]);
   });
@@ -85,5 +95,171 @@ describe('activity workbook writer', () => {
       subject: 'bad\uFFFD\uFFFD.example.com',
     });
     expect(book.properties.description).toContain('User activity of bad\uFFFD\uFFFD.example.com, all time');
+  });
+
+  it('in a ranged export, lists undated likes and memberships "(all time)" and lets only dated activity make a user active', async () => {
+    const range = { since: new Date('2026-01-01T00:00:00Z'), until: new Date('2026-04-01T00:00:00Z') };
+    const file = await write(
+      [
+        user({ email: 'joiner@example.com', commentLikes: 4, communitiesJoined: ['Alpha', 'Beta'] }),
+        user({ email: 'voter@example.com', votes: 1, commentLikes: 2, communitiesManaged: ['Alpha'] }),
+      ],
+      { range },
+    );
+    const book = await readWorkbook(file);
+    const [activeHeader, voter] = book.rows(ACTIVE_SHEET);
+    expect(activeHeader.slice(6, 13)).toEqual([
+      'Challenges created',
+      'Ideas created',
+      'Comments submitted',
+      'Comment likes given (all time)',
+      'Idea votes',
+      'Conversations created',
+      'Communities created',
+    ]);
+    expect(activeHeader.slice(13)).toEqual([
+      'Communities managed (all time)',
+      'Communities joined (all time)',
+    ]);
+    expect(voter[0]).toBe('voter@example.com');
+    expect(book.rows(ACTIVE_SHEET)).toHaveLength(2);
+    const [inactiveHeader, joiner] = book.rows(INACTIVE_SHEET);
+    expect(inactiveHeader.slice(-3)).toEqual([
+      'Comment likes given (all time)',
+      'Communities managed (all time)',
+      'Communities joined (all time)',
+    ]);
+    expect(joiner[0]).toBe('joiner@example.com');
+    expect(joiner.slice(-3)).toEqual([4, undefined, 'Alpha\nBeta']);
+  });
+
+  it('without a range, counts likes and memberships as activity and says nothing of "all time"', async () => {
+    const file = await write([user({ email: 'joiner@example.com', communitiesJoined: ['Alpha'] })]);
+    const book = await readWorkbook(file);
+    expect(book.rows(ACTIVE_SHEET).map((row) => row[0])).toEqual(['Email', 'joiner@example.com']);
+    expect(book.rows(ACTIVE_SHEET)[0].join(' ')).not.toContain('all time');
+    expect(book.rows(INACTIVE_SHEET)).toEqual([
+      [
+        'Email',
+        'First name',
+        'Last name',
+        'Account',
+        'Date joined (UTC)',
+        'Last login (UTC)',
+        'Never logged in',
+      ],
+    ]);
+  });
+
+  describe("the manager's view", () => {
+    const login = new Date('2026-11-20T09:15:00Z');
+    const users = () => [
+      user({ email: 'creator@example.com', ideas: 2, votes: 4, lastLogin: login }),
+      user({ email: 'contributor@example.com', comments: 3, commentLikes: 1, accountActive: false }),
+      user({ email: 'supporter@example.com', votes: 1, lastLogin: login }),
+      user({ email: 'liker@example.com', commentLikes: 2 }),
+      user({ email: 'member@example.com', communitiesJoined: ['A', 'B'], communitiesManaged: ['A'] }),
+      user({ email: 'idle@example.com', lastLogin: login }),
+      user({ email: 'gone@example.com', accountActive: false }),
+    ];
+
+    /** The Summary as label -> the cells after it. */
+    async function summaryOf(file: string): Promise<Map<string, unknown[]>> {
+      const book = await readWorkbook(file);
+      return new Map(book.rows(SUMMARY_SHEET).map((row) => [String(row[0]), row.slice(1)]));
+    }
+
+    it('gives each active user an engagement level, an account state and the last login, before the counts', async () => {
+      const book = await readWorkbook(await write(users()));
+      const rows = book.rows(ACTIVE_SHEET);
+      expect(rows[0].slice(0, 7)).toEqual([
+        'Email',
+        'First name',
+        'Last name',
+        'Engagement',
+        'Account',
+        'Last login (UTC)',
+        'Challenges created',
+      ]);
+      expect(rows.slice(1).map((row) => [row[0], row[3], row[4], row[5] ?? null])).toEqual([
+        ['creator@example.com', 'Creator', 'Active', login],
+        ['contributor@example.com', 'Contributor', 'Deactivated', null],
+        ['supporter@example.com', 'Supporter', 'Active', login],
+        ['liker@example.com', 'Supporter', 'Active', null],
+        ['member@example.com', 'Member', 'Active', null],
+      ]);
+      const inactive = book.rows(INACTIVE_SHEET).slice(1);
+      expect(inactive.map((row) => [row[0], row[3], row[6]])).toEqual([
+        ['idle@example.com', 'Active', 'No'],
+        ['gone@example.com', 'Deactivated', 'Yes'],
+      ]);
+    });
+
+    it('puts a Summary first whose numbers are the totals of the users written', async () => {
+      const file = await write(users(), { customerName: 'Example & Co' });
+      const summary = await summaryOf(file);
+      expect(summary.get('Customer')).toEqual(['Example & Co']);
+      expect(summary.get('Domain')).toEqual(['example.com']);
+      expect(summary.get('Period')).toEqual(['all time']);
+      expect(summary.get('Generated')).toEqual(['2026-11-25 08:30 (UTC)']);
+      expect(summary.get('All users')).toEqual([7]);
+      expect(summary.get('Active')).toEqual([5]);
+      expect(summary.get('Inactive')).toEqual([2]);
+      expect(summary.get('Deactivated accounts')).toEqual([2]);
+      expect(summary.get('Never logged in')).toEqual([4]);
+      expect(summary.get('Creator')).toEqual([1, 1 / 7, '███']);
+      expect(summary.get('Contributor')).toEqual([1, 1 / 7, '███']);
+      expect(summary.get('Supporter')).toEqual([2, 2 / 7, '██████']);
+      expect(summary.get('Member')).toEqual([1, 1 / 7, '███']);
+      expect(summary.get('Idle')).toEqual([2, 2 / 7, '██████']);
+      expect(summary.get('Ideas created')).toEqual([2]);
+      expect(summary.get('Idea votes')).toEqual([5]);
+      expect(summary.get('Comment likes given')).toEqual([3]);
+      expect(summary.get('Communities joined: memberships')).toEqual([2]);
+      expect(summary.get('Communities managed: memberships')).toEqual([1]);
+      expect([...summary.keys()]).toContain('How to read this');
+
+      if (process.env.SPOTLIGHT_REQUIRE_OPENPYXL !== '1' && !openpyxlAvailable()) return;
+      const other = readWithOpenpyxl(file);
+      expect(other.sheets.map((sheet) => sheet.name)).toEqual([SUMMARY_SHEET, ACTIVE_SHEET, INACTIVE_SHEET]);
+      const byLabel = new Map(other.sheets[0].rows.map((row) => [row[0].value, row.slice(1)]));
+      expect(byLabel.get('All users')?.[0]).toMatchObject({ value: 7, type: 'n' });
+      expect(
+        byLabel
+          .get('Supporter')
+          ?.slice(0, 3)
+          .map((cell) => cell.value),
+      ).toEqual([2, 2 / 7, '██████']);
+    });
+
+    it('in a ranged export, counts only dated activity for levels and says so', async () => {
+      const range = { since: new Date('2026-01-01T00:00:00Z'), until: new Date('2026-04-01T00:00:00Z') };
+      const summary = await summaryOf(await write(users(), { range }));
+      expect(summary.get('Period')).toEqual(['1 January 2026 to 31 March 2026']);
+      expect(summary.get('Active in the period')).toEqual([3]);
+      expect(summary.get('Inactive in the period')).toEqual([4]);
+      expect(summary.get('Supporter')?.[0]).toBe(1);
+      expect(summary.get('Member')?.[0]).toBe(0);
+      expect(summary.get('Idle')?.[0]).toBe(4);
+      expect(summary.get('Comment likes given (all time)')).toEqual([3]);
+      expect(summary.get('Communities joined (all time): memberships')).toEqual([2]);
+    });
+  });
+
+  it('streams thousands of users with the Summary listed first, never holding the other sheets back', async () => {
+    // The Summary is written last. Had it been added to the workbook first, the zip
+    // would wait for it before taking any other sheet's rows: those would pile up
+    // in memory, and the writer, waiting for the zip to drain, would stall (from
+    // about 400 users).
+    const many = Array.from({ length: 3000 }, (_, i) => user({ email: `u${i}@example.com`, ideas: i % 2 }));
+    const stalled = new Promise<never>((_resolve, reject) =>
+      setTimeout(() => reject(new Error('the writer stalled')), 30_000).unref(),
+    );
+    const file = await Promise.race([write(many), stalled]);
+    const book = await readWorkbook(file);
+    expect(book.sheetNames).toEqual([SUMMARY_SHEET, ACTIVE_SHEET, INACTIVE_SHEET]);
+    expect(book.rows(ACTIVE_SHEET)).toHaveLength(1501);
+    expect(book.rows(INACTIVE_SHEET)).toHaveLength(1501);
+    expect(new Map(book.rows(SUMMARY_SHEET).map((row) => [row[0], row[1]])).get('All users')).toBe(3000);
   });
 });

@@ -4,16 +4,29 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { ACTIVITY_COUNTS, isActive, type DateRange, type UserActivity } from '../activity/activity.types';
+import {
+  ACTIVITY_COUNTS,
+  MEMBERSHIP_LISTS,
+  engagementLevel,
+  isRanged,
+  kindLabel,
+  type CommunityActivity,
+  type DateRange,
+  type UserActivity,
+} from '../activity/activity.types';
 import { dateCell, listCell, textCell, xmlSafe } from './cell-values';
+import { ActivityTally, NUMBER_FORMAT, SUMMARY_SHEET, writeSummarySheet } from './summary-sheet';
+import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, toWallClock } from './zoned-time';
 
 /** The most data rows one Excel sheet holds (1,048,576 rows less the header). */
 export const EXCEL_MAX_DATA_ROWS = 1_048_575;
 
+export { SUMMARY_SHEET } from './summary-sheet';
 export const ACTIVE_SHEET = 'Active users';
 export const INACTIVE_SHEET = 'Inactive users';
+export const COMMUNITIES_SHEET = 'Communities';
 
-const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
+const DATE_FORMAT = 'yyyy-mm-dd hh:mm';
 
 /** Bytes of sheet XML allowed to wait for the compressor before rows stop being added. */
 const ZIP_BACKLOG_LIMIT = 128 * 1024;
@@ -26,29 +39,96 @@ interface Column {
   wrap?: boolean;
 }
 
-const ACTIVE_COLUMNS: Column[] = [
+const IDENTITY_COLUMNS: Column[] = [
   { header: 'Email', width: 34 },
   { header: 'First name', width: 16 },
   { header: 'Last name', width: 16 },
-  ...ACTIVITY_COUNTS.map(({ header }) => ({ header, width: Math.max(12, header.length + 2), numFmt: '0' })),
-  { header: 'Communities managed', width: 40, wrap: true },
-  { header: 'Communities joined', width: 40, wrap: true },
 ];
 
-const INACTIVE_COLUMNS: Column[] = [
-  { header: 'Email', width: 34 },
-  { header: 'First name', width: 16 },
-  { header: 'Last name', width: 16 },
-  { header: 'Date joined (UTC)', width: 20, numFmt: DATE_FORMAT },
-  { header: 'Last login (UTC)', width: 20, numFmt: DATE_FORMAT },
-];
+const dateColumn = (header: string, timeZone: string): Column => ({
+  header: `${header} (${timeZone})`,
+  width: Math.max(18, header.length + timeZone.length + 5),
+  numFmt: DATE_FORMAT,
+});
+
+function activeColumns(range: DateRange, timeZone: string): Column[] {
+  return [
+    ...IDENTITY_COLUMNS,
+    { header: 'Engagement', width: 13 },
+    { header: 'Account', width: 13 },
+    dateColumn('Last login', timeZone),
+    ...countColumns(range, ACTIVITY_COUNTS),
+    ...listColumns(range),
+  ];
+}
+
+/**
+ * In a ranged export the undated kinds (likes, memberships) are listed for
+ * inactive users too: they are reported, they just do not make anyone active.
+ */
+function inactiveColumns(range: DateRange, timeZone: string): Column[] {
+  return [
+    ...IDENTITY_COLUMNS,
+    { header: 'Account', width: 13 },
+    dateColumn('Date joined', timeZone),
+    dateColumn('Last login', timeZone),
+    { header: 'Never logged in', width: 16 },
+    ...(isRanged(range)
+      ? [
+          ...countColumns(
+            range,
+            ACTIVITY_COUNTS.filter(({ dated }) => !dated),
+          ),
+          ...listColumns(range),
+        ]
+      : []),
+  ];
+}
+
+function communityColumns(range: DateRange, timeZone: string): Column[] {
+  const count = (header: string, dated: boolean): Column => {
+    const label = kindLabel(header, dated, range);
+    return { header: label, width: Math.max(12, label.length + 2), numFmt: NUMBER_FORMAT };
+  };
+  return [
+    { header: 'Community', width: 40 },
+    dateColumn('Created', timeZone),
+    { header: 'Deleted', width: 10 },
+    count('Managers', false),
+    count('Members', false),
+    count('Challenges', true),
+    count('Ideas', true),
+    count('Comments on its ideas', true),
+    count('Conversations', true),
+  ];
+}
+
+function countColumns(range: DateRange, kinds: ReadonlyArray<(typeof ACTIVITY_COUNTS)[number]>): Column[] {
+  return kinds.map(({ header, dated }) => {
+    const label = kindLabel(header, dated, range);
+    return { header: label, width: Math.max(12, label.length + 2), numFmt: NUMBER_FORMAT };
+  });
+}
+
+function listColumns(range: DateRange): Column[] {
+  return MEMBERSHIP_LISTS.map(({ header }) => ({
+    header: kindLabel(header, false, range),
+    width: 40,
+    wrap: true,
+  }));
+}
 
 type CellValue = string | number | Date | null;
 
 export interface WorkbookMeta {
+  /** The customer's domain. */
   customer: string;
+  /** The customer's display name; the domain when not given. */
+  customerName?: string;
   generatedAt: Date;
   range: DateRange;
+  /** The IANA zone dates are shown in; UTC by default. */
+  timeZone?: string;
 }
 
 export interface WorkbookOptions {
@@ -58,12 +138,16 @@ export interface WorkbookOptions {
   maxRowsPerSheet?: number;
   /** Called every so often with the number of users written so far. */
   onProgress?: (users: number) => void;
+  /** The site's communities, read once the users are written; without it there is no Communities sheet. */
+  communities?: () => AsyncIterable<CommunityActivity>;
 }
 
 export interface WorkbookSummary {
   active: number;
   inactive: number;
   sheets: string[];
+  /** The Summary sheet's numbers. */
+  tally: ActivityTally;
 }
 
 type ZipInput = Writable & { _writableState?: { length: number } };
@@ -76,6 +160,9 @@ class SheetSeries {
   private sheet: ExcelJS.Worksheet | null = null;
   private rowsInSheet = 0;
   private readonly cellStyles: Array<Partial<ExcelJS.Style>>;
+  /** The first rows, held back until the column widths are known from them. */
+  private sample: CellValue[][] | null = [];
+  private widths: number[] = [];
   readonly names: string[] = [];
 
   constructor(
@@ -85,12 +172,24 @@ class SheetSeries {
     private readonly maxRows: number,
     /** Rejects once the workbook's destination has failed: waiting for the zip would then never end. */
     private readonly outputFailed: Promise<never>,
+    /** Collects each sheet's autofilter as the workbook-level name other software reads. */
+    private readonly filters: FilterNames,
   ) {
     this.cellStyles = columns.map(columnStyle);
   }
 
   /** Writes one row; resolves once the zip has taken up enough of the sheet to accept more. */
   async add(values: CellValue[]): Promise<void> {
+    if (this.sample) {
+      this.sample.push(values);
+      if (this.sample.length < WIDTH_SAMPLE_ROWS) return;
+      await this.flushSample();
+      return;
+    }
+    await this.write(values);
+  }
+
+  private async write(values: CellValue[]): Promise<void> {
     if (!this.sheet || this.rowsInSheet === this.maxRows) this.open();
     const row = this.sheet!.addRow(values);
     // One style object per column, shared by every cell: exceljs caches a
@@ -102,6 +201,23 @@ class SheetSeries {
     row.commit();
     this.rowsInSheet += 1;
     await this.backlogBelowLimit();
+  }
+
+  /**
+   * Column widths must be written before the first row, so they are
+   * estimated from the first rows (and the headers), held back meanwhile:
+   * a bounded number, whatever the site's size.
+   */
+  private async flushSample(): Promise<void> {
+    const sample = this.sample ?? [];
+    this.sample = null;
+    this.widths = this.columns.map((column, i) =>
+      fitWidth(
+        column,
+        sample.map((row) => row[i]),
+      ),
+    );
+    for (const values of sample) await this.write(values);
   }
 
   /**
@@ -134,23 +250,46 @@ class SheetSeries {
   }
 
   /** Makes sure the first sheet exists (with its header) even with no rows. */
-  finish(): void {
+  async finish(): Promise<void> {
+    if (this.sample) await this.flushSample();
     if (!this.sheet) this.open();
-    this.sheet!.commit();
+    this.commitSheet();
+  }
+
+  private commitSheet(): void {
+    const sheet = this.sheet!;
+    // Written with the sheet's end, so it can cover every row now that they are known.
+    const range = {
+      from: { row: 1, column: 1 },
+      to: { row: this.rowsInSheet + 1, column: this.columns.length },
+    };
+    sheet.autoFilter = range;
+    this.filters.add(sheet, `$A$1:$${columnLetter(this.columns.length)}$${this.rowsInSheet + 1}`);
+    sheet.commit();
   }
 
   private open(): void {
-    this.sheet?.commit();
+    if (this.sheet) this.commitSheet();
     const name = this.names.length === 0 ? this.baseName : `${this.baseName} (${this.names.length + 1})`;
-    const sheet = this.workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-    sheet.columns = this.columns.map((column) => ({
+    const sheet = this.workbook.addWorksheet(name, {
+      views: [{ state: 'frozen', ySplit: 1 }],
+      pageSetup: {
+        orientation: 'landscape',
+        fitToPage: true,
+        fitToWidth: 1,
+        fitToHeight: 0,
+        printTitlesRow: '1:1',
+        paperSize: 9,
+      },
+    });
+    sheet.columns = this.columns.map((column, i) => ({
       header: column.header,
-      width: column.width,
+      width: this.widths[i] ?? column.width,
       style: columnStyle(column),
     }));
-    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: this.columns.length } };
     const header = sheet.getRow(1);
     header.font = { bold: true };
+    header.alignment = { wrapText: true, vertical: 'top' };
     header.commit();
     this.sheet = sheet;
     this.rowsInSheet = 0;
@@ -158,17 +297,105 @@ class SheetSeries {
   }
 }
 
+/** Rows a sheet holds back to estimate its column widths. */
+const WIDTH_SAMPLE_ROWS = 500;
+const MIN_WIDTH = 6;
+const MAX_WIDTH = 60;
+/** Headers wrap: a long one needs only about this many characters a line. */
+const HEADER_LINE = 16;
+
+/** A column's width in characters: its longest value in the sample, or header line, bounded. */
+function fitWidth(column: Column, values: CellValue[]): number {
+  let longest = Math.min(column.header.length, Math.max(HEADER_LINE, longestWord(column.header)));
+  for (const value of values) longest = Math.max(longest, displayLength(value, column));
+  return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, longest + 2));
+}
+
+function longestWord(text: string): number {
+  return Math.max(...text.split(/\s+/).map((word) => word.length));
+}
+
+function displayLength(value: CellValue, column: Column): number {
+  if (value === null) return 0;
+  if (value instanceof Date) return DATE_FORMAT.length;
+  if (typeof value === 'number') {
+    return column.numFmt === NUMBER_FORMAT ? value.toLocaleString('en-US').length : String(value).length;
+  }
+  return Math.max(...value.split('\n').map((line) => line.length));
+}
+
+function columnLetter(column: number): string {
+  let letters = '';
+  for (let n = column; n > 0; n = Math.floor((n - 1) / 26))
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
+}
+
+/**
+ * exceljs writes a sheet's autoFilter but not the hidden workbook name
+ * "_xlnm._FilterDatabase" Excel adds beside it; LibreOffice reads that name
+ * to know the filtered range. The streaming writer has no way to add a name
+ * local to a sheet, so the names join its list just before it is written.
+ */
+class FilterNames {
+  private readonly filters: Array<{ sheet: ExcelJS.Worksheet; range: string }> = [];
+
+  add(sheet: ExcelJS.Worksheet, range: string): void {
+    this.filters.push({ sheet, range });
+  }
+
+  /** Call once the sheets are in their final order: a name belongs to the sheet at its index. */
+  addTo(workbook: ExcelJS.stream.xlsx.WorkbookWriter): void {
+    const internal = workbook as unknown as WorkbookInternals;
+    const definedNames = internal._definedNames;
+    if (!definedNames || !Array.isArray(definedNames.model) || !Array.isArray(internal._worksheets)) return;
+    const listed = internal._worksheets.filter(Boolean);
+    const names = this.filters.map(({ sheet, range }) => ({
+      name: '_xlnm._FilterDatabase',
+      ranges: [`'${sheet.name.replace(/'/g, "''")}'!${range}`],
+      localSheetId: listed.indexOf(sheet),
+    }));
+    Object.defineProperty(definedNames, 'model', {
+      value: [...(definedNames.model as unknown[]), ...names],
+      configurable: true,
+    });
+  }
+}
+
+interface WorkbookInternals {
+  _worksheets?: Array<ExcelJS.Worksheet | undefined>;
+  _definedNames?: { model?: unknown };
+}
+
+/**
+ * Lists `sheet` first in the workbook (its tab comes first) although it was
+ * added, and written, last. exceljs's streaming writer opens a sheet's part of
+ * the zip as soon as the sheet is added, and the zip takes its parts one after
+ * the other: a sheet added first but written last would hold every other
+ * sheet's rows in memory until the end (and stall the writer's backpressure).
+ * workbook.xml lists the sheets in the order of this array; each keeps its own
+ * part (sheetN.xml by id), so reordering the array reorders only the tabs.
+ */
+function listFirst(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: ExcelJS.Worksheet): void {
+  const internal = workbook as unknown as WorkbookInternals;
+  if (!Array.isArray(internal._worksheets)) return;
+  const others = internal._worksheets.filter((other) => other && other !== sheet);
+  internal._worksheets = [sheet, ...others];
+}
+
 function columnStyle(column: Column): Partial<ExcelJS.Style> {
   return {
     ...(column.numFmt && { numFmt: column.numFmt }),
-    ...(column.wrap && { alignment: { wrapText: true } }),
+    ...(column.numFmt === NUMBER_FORMAT && { alignment: { horizontal: 'right' } }),
+    ...(column.wrap && { alignment: { wrapText: true, vertical: 'top' } }),
   };
 }
 
 /**
- * Streams users into an .xlsx workbook with an "Active users" and an
- * "Inactive users" sheet. Active users are written as they arrive; inactive
- * ones wait in a scratch file, so memory stays flat whatever the site's size.
+ * Streams users into an .xlsx workbook: a Summary first, then "Active users",
+ * "Inactive users" and, when given, "Communities". Active users are written
+ * as they arrive; inactive ones wait in a scratch file, and the Summary's
+ * numbers are totalled on the way, so memory stays flat whatever the site's size.
  */
 export async function writeActivityWorkbook(
   users: AsyncIterable<UserActivity>,
@@ -180,6 +407,8 @@ export async function writeActivityWorkbook(
   if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > EXCEL_MAX_DATA_ROWS) {
     throw new RangeError(`maxRowsPerSheet must be a whole number from 1 to ${EXCEL_MAX_DATA_ROWS}`);
   }
+  const timeZone = meta.timeZone ?? DEFAULT_TIME_ZONE;
+  const customerName = meta.customerName ?? meta.customer;
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: output,
     useStyles: true,
@@ -197,33 +426,53 @@ export async function writeActivityWorkbook(
     description: xmlSafe(describeWorkbook(meta)),
   });
 
+  const tally = new ActivityTally();
+  const zoned = (date: Date | null) => dateCell(date && toWallClock(date, timeZone));
   const output$ = watchOutput(output);
-  const active = new SheetSeries(workbook, ACTIVE_SHEET, ACTIVE_COLUMNS, maxRows, output$.failed);
+  const filters = new FilterNames();
+  const active = new SheetSeries(
+    workbook,
+    ACTIVE_SHEET,
+    activeColumns(meta.range, timeZone),
+    maxRows,
+    output$.failed,
+    filters,
+  );
   const spoolPath = path.join(options.scratchDir, 'inactive-users.ndjson');
   const spool = fs.createWriteStream(spoolPath);
   let spoolError: Error | null = null;
   spool.on('error', (error) => (spoolError ??= error));
-  let activeCount = 0;
-  let inactiveCount = 0;
+  const ranged = isRanged(meta.range);
   try {
     for await (const user of users) {
       output$.throwIfFailed();
-      if (isActive(user)) {
-        await active.add(activeRow(user));
-        activeCount += 1;
+      const level = engagementLevel(user, meta.range);
+      tally.add(user, level);
+      if (level !== 'Idle') {
+        await active.add([
+          ...identityCells(user),
+          level,
+          accountCell(user),
+          zoned(user.lastLogin),
+          ...ACTIVITY_COUNTS.map(({ key }) => user[key]),
+          listCell(user.communitiesManaged),
+          listCell(user.communitiesJoined),
+        ]);
       } else {
         const line = JSON.stringify([
           user.email,
           user.firstName,
           user.lastName,
+          user.accountActive,
           toSpool(user.dateJoined),
           toSpool(user.lastLogin),
+          user.neverLoggedIn,
+          ...(ranged ? [user.commentLikes, user.communitiesManaged, user.communitiesJoined] : []),
         ]);
         if (spoolError) throw spoolError;
         if (!spool.write(`${line}\n`)) await once(spool, 'drain');
-        inactiveCount += 1;
       }
-      if ((activeCount + inactiveCount) % 1000 === 0) options.onProgress?.(activeCount + inactiveCount);
+      if (tally.users % 1000 === 0) options.onProgress?.(tally.users);
     }
   } finally {
     spool.end();
@@ -234,35 +483,97 @@ export async function writeActivityWorkbook(
     });
   }
   if (spoolError) throw spoolError;
-  active.finish();
+  await active.finish();
 
-  const inactive = new SheetSeries(workbook, INACTIVE_SHEET, INACTIVE_COLUMNS, maxRows, output$.failed);
+  const inactive = new SheetSeries(
+    workbook,
+    INACTIVE_SHEET,
+    inactiveColumns(meta.range, timeZone),
+    maxRows,
+    output$.failed,
+    filters,
+  );
   for await (const line of spooledLines(spoolPath)) {
-    const [email, firstName, lastName, dateJoined, lastLogin] = JSON.parse(line) as [
-      string,
-      string,
-      string,
-      number | null,
-      number | null,
-    ];
+    const [email, firstName, lastName, accountActive, dateJoined, lastLogin, neverLoggedIn, ...undated] =
+      JSON.parse(line) as [
+        string,
+        string,
+        string,
+        boolean,
+        number | null,
+        number | null,
+        boolean,
+        ...([number, string[], string[]] | []),
+      ];
     output$.throwIfFailed();
     await inactive.add([
-      textCell(email),
-      textCell(firstName),
-      textCell(lastName),
-      dateCell(fromSpool(dateJoined)),
-      dateCell(fromSpool(lastLogin)),
+      ...identityCells({ email, firstName, lastName }),
+      accountCell({ accountActive }),
+      zoned(fromSpool(dateJoined)),
+      zoned(fromSpool(lastLogin)),
+      neverLoggedIn ? 'Yes' : 'No',
+      ...(undated.length === 3 ? [undated[0], listCell(undated[1]), listCell(undated[2])] : []),
     ]);
   }
-  inactive.finish();
-  options.onProgress?.(activeCount + inactiveCount);
+  await inactive.finish();
+  options.onProgress?.(tally.users);
+
+  const sheets = [SUMMARY_SHEET, ...active.names, ...inactive.names];
+  if (options.communities) {
+    const communities = new SheetSeries(
+      workbook,
+      COMMUNITIES_SHEET,
+      communityColumns(meta.range, timeZone),
+      maxRows,
+      output$.failed,
+      filters,
+    );
+    for await (const community of options.communities()) {
+      output$.throwIfFailed();
+      await communities.add([
+        textCell(community.name),
+        zoned(community.created),
+        community.deleted ? 'Yes' : 'No',
+        community.managers,
+        community.members,
+        community.challenges,
+        community.ideas,
+        community.comments,
+        community.conversations,
+      ]);
+    }
+    await communities.finish();
+    sheets.push(...communities.names);
+  }
+
+  const summarySheet = workbook.addWorksheet(SUMMARY_SHEET, {
+    pageSetup: { orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
+  });
+  writeSummarySheet(summarySheet, tally, {
+    customer: meta.customer,
+    customerName,
+    range: meta.range,
+    timeZone,
+    generatedAt: meta.generatedAt,
+  });
+  summarySheet.commit();
+  listFirst(workbook, summarySheet);
+  filters.addTo(workbook);
 
   try {
     await Promise.race([workbook.commit(), output$.failed]);
   } finally {
     output$.dispose();
   }
-  return { active: activeCount, inactive: inactiveCount, sheets: [...active.names, ...inactive.names] };
+  return { active: tally.active, inactive: tally.inactive, sheets, tally };
+}
+
+function identityCells(user: Pick<UserActivity, 'email' | 'firstName' | 'lastName'>): CellValue[] {
+  return [textCell(user.email), textCell(user.firstName), textCell(user.lastName)];
+}
+
+function accountCell(user: Pick<UserActivity, 'accountActive'>): string {
+  return user.accountActive ? 'Active' : 'Deactivated';
 }
 
 /**
@@ -318,17 +629,6 @@ async function* spooledLines(file: string): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
-function activeRow(user: UserActivity): CellValue[] {
-  return [
-    textCell(user.email),
-    textCell(user.firstName),
-    textCell(user.lastName),
-    ...ACTIVITY_COUNTS.map(({ key }) => user[key]),
-    listCell(user.communitiesManaged),
-    listCell(user.communitiesJoined),
-  ];
-}
-
 /** A date as the spool keeps it: epoch milliseconds, or null for no date or an invalid one. */
 function toSpool(date: Date | null): number | null {
   const time = date?.getTime();
@@ -340,7 +640,8 @@ function fromSpool(time: number | null): Date | null {
 }
 
 export function describeWorkbook(meta: WorkbookMeta): string {
-  return `User activity of ${meta.customer}, ${describeRange(meta.range)}, generated ${meta.generatedAt.toISOString()}.`;
+  const timeZone = meta.timeZone ?? DEFAULT_TIME_ZONE;
+  return `User activity of ${meta.customer}, ${describePeriod(meta.range, timeZone)}, generated ${formatDateTime(meta.generatedAt, timeZone)} (${timeZone}).`;
 }
 
 export function describeRange(range: DateRange): string {

@@ -17,6 +17,9 @@ const ACTIVE_HEADER = [
   'Email',
   'First name',
   'Last name',
+  'Engagement',
+  'Account',
+  'Last login (UTC)',
   'Challenges created',
   'Ideas created',
   'Comments submitted',
@@ -167,18 +170,20 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     expect(mail.headers.has('cc')).toBe(false);
     expect(mail.headers.has('bcc')).toBe(false);
     expect(addresses(mail.to)).toEqual([manager.email]);
-    expect(mail.subject).toBe(`User activity export: ${site.domain}`);
+    expect(mail.subject).toBe('User activity: Acme (all time)');
+    // The CLI's operator (the OS user, or --operator) is who the email says asked for it.
+    expect(mail.text).toMatch(/^Requested by \S+\. It is sent once/m);
     expect(mail.attachments).toHaveLength(1);
     expect(mail.attachments[0].filename).toBe(attachment);
     expect(mail.attachments[0].contentType).toBe(XLSX);
 
     const workbook = await readWorkbook(mail.attachments[0].content);
-    expect(workbook.sheetNames).toEqual(['Active users', 'Inactive users']);
+    expect(workbook.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users', 'Communities']);
     const active = workbook.rows('Active users');
     expect(active[0]).toEqual(ACTIVE_HEADER);
-    expect(active.slice(1).map((row) => cells(row, 12))).toEqual([
-      [alice.email, 'Alice', 'Active', 1, 1, 1, 1, 1, 1, 0, null, 'Makers'],
-      [manager.email, 'Mona', 'Manager', 0, 0, 0, 0, 0, 0, 1, 'Makers', null],
+    expect(active.slice(1).map((row) => cells(row, 15))).toEqual([
+      [alice.email, 'Alice', 'Active', 'Creator', 'Active', null, 1, 1, 1, 1, 1, 1, 0, null, 'Makers'],
+      [manager.email, 'Mona', 'Manager', 'Creator', 'Active', null, 0, 0, 0, 0, 0, 0, 1, 'Makers', null],
     ]);
     expect(
       workbook
@@ -205,9 +210,10 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       recipient: manager.email,
       since: null,
       until: null,
+      timeZone: 'UTC',
       active: 2,
       inactive: 3,
-      sheets: ['Active users', 'Inactive users'],
+      sheets: ['Summary', 'Active users', 'Inactive users', 'Communities'],
       bytes: expect.any(Number),
       queries: expect.any(Number),
       historyId: expect.any(Number),
@@ -226,7 +232,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     });
     expect(summary.bytes).toBeGreaterThan(1000);
     // Lock, snapshot, unlock, history: see user-activity.queries.e2e-spec.ts.
-    expect(summary.queries).toBe(db.dialect === 'mariadb' ? 10 : 7);
+    expect(summary.queries).toBe(db.dialect === 'mariadb' ? 11 : 8);
     expect(smtp.messages.map((message) => message.envelope.to)).toEqual([[manager.email]]);
     expect(smtp.messages[0].mail.attachments[0].size).toBe(summary.bytes);
   });
@@ -258,14 +264,40 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       downloadUrl: expect.stringMatching(/^https:\/\/exports\.example\.test\/downloads\/[\w-]{43}$/),
       expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
-    // The INSERT of the link comes on top of the export's statements (7, or 10 on MySQL).
-    expect(summary.queries).toBe(db.dialect === 'mariadb' ? 11 : 8);
+    // The INSERT of the link comes on top of the export's statements (8, or 11 on MySQL).
+    expect(summary.queries).toBe(db.dialect === 'mariadb' ? 12 : 9);
     expect(smtp.messages).toHaveLength(1);
     expect(smtp.messages[0].mail.attachments).toHaveLength(0);
     expect(smtp.messages[0].mail.text).toContain(summary.downloadUrl);
     const kept = fs.readdirSync(storage);
     expect(kept).toHaveLength(1);
     expect((await readWorkbook(path.join(storage, kept[0]))).sheetNames).toEqual(summary.sheets);
+  });
+
+  it('reads bare --since/--until dates as days of --time-zone and shows the workbook in it', async () => {
+    const out = path.join(dir, 'tokyo.xlsx');
+    const run = await runCli(
+      [
+        'export',
+        'user-activity',
+        ...['-c', site.domain, '-e', manager.email, '--dry-run', '--json', '--out', out],
+        ...['--since', '2026-01-01', '--until', '2026-01-31', '--time-zone', 'Asia/Tokyo'],
+      ],
+      env,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // Tokyo is UTC+9: its 1 January starts at 15:00 UTC the day before.
+    expect(parseJson<UserActivityExportResult>(run)).toMatchObject({
+      timeZone: 'Asia/Tokyo',
+      since: '2025-12-31T15:00:00.000Z',
+      until: '2026-01-31T15:00:00.000Z',
+    });
+    const book = await readWorkbook(out);
+    const summary = new Map(book.rows('Summary').map((row) => [row[0], row[1]]));
+    expect(summary.get('Period')).toBe('1 January 2026 to 31 January 2026');
+    expect(summary.get('Time zone')).toBe('Asia/Tokyo');
+    expect(book.rows('Inactive users')[0]).toContain('Last login (Asia/Tokyo)');
   });
 
   it('builds the workbook with --dry-run but sends nothing, and passes --since/--until on', async () => {
@@ -301,12 +333,19 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     expect(smtp.messages).toHaveLength(0);
     expect(fs.readdirSync(dir)).not.toContain('unused-outbox');
 
-    // Nothing was created in 2027; memberships have no date and still count.
-    const active = (await readWorkbook(out)).rows('Active users');
-    expect(active.slice(1).map((row) => cells(row, 12))).toEqual([
-      [alice.email, 'Alice', 'Active', 0, 0, 0, 1, 0, 0, 0, null, 'Makers'],
-      [manager.email, 'Mona', 'Manager', 0, 0, 0, 0, 0, 0, 0, 'Makers', null],
+    // Nothing was created in 2027: nobody is active in it. Likes and memberships
+    // have no date; they are still listed, "(all time)", but make nobody active.
+    const book = await readWorkbook(out);
+    expect(book.rows('Active users')).toHaveLength(1);
+    const inactive = book.rows('Inactive users');
+    expect(inactive[0].slice(7)).toEqual([
+      'Comment likes given (all time)',
+      'Communities managed (all time)',
+      'Communities joined (all time)',
     ]);
+    const undated = new Map(inactive.slice(1).map((row) => [row[0], cells(row, 10).slice(7)]));
+    expect(undated.get(alice.email)).toEqual([1, null, 'Makers']);
+    expect(undated.get(manager.email)).toEqual([0, 'Makers', null]);
   });
 
   it('writes the email into the outbox and prints its path when SMTP_URL is not set', async () => {
@@ -453,6 +492,13 @@ describe('spotlight export user-activity: usage and environment errors', () => {
         args: [...args, '--since', '2026-02-30'],
         exit: 2,
         message: /--since "2026-02-30" is not a date/,
+      },
+      {
+        name: 'unknown --time-zone',
+        args: [...args, '--time-zone', 'Europe/Atlantis'],
+        exit: 2,
+        message:
+          /^Error: --time-zone "Europe\/Atlantis" is not a time zone: use an IANA name such as Europe\/Paris, or UTC\.\n$/,
       },
       {
         name: '--since after --until',

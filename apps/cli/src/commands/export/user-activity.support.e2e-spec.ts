@@ -158,7 +158,7 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
     );
     expect(help.stdout).not.toMatch(/inclusive/);
     expect(help.stdout.replace(/\s+/g, ' ')).toContain(
-      '--until=<value> Only activity created before this date-time, or before the end of this date (YYYY-MM-DD, UTC: the whole day counts).',
+      '--until=<value> Only activity created before this date-time, or before the end of this date (YYYY-MM-DD, in --time-zone: the whole day counts).',
     );
   });
 });

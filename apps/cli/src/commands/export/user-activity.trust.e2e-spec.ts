@@ -116,7 +116,7 @@ describeEachDatabase('spotlight export user-activity, delivery trust', (db) => {
         delivery: 'attachment',
         active: 1,
         inactive: 41,
-        queries: db.dialect === 'mariadb' ? 10 : 7,
+        queries: db.dialect === 'mariadb' ? 11 : 8,
         error: null,
       });
       expect(byOperator.alice.bytes).toBeGreaterThan(1000);

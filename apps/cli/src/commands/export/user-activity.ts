@@ -18,13 +18,14 @@ export default class ExportUserActivity extends SpotlightCommand<UserActivityExp
 
   static override description = `Builds an .xlsx workbook of every user of the customer's site and their activity (active and inactive users on separate sheets) and emails it to the recipient, who must be an active manager of that same customer. With SMTP_URL unset the email is written as an .eml file into the outbox folder instead.
 
---since and --until filter activity by when it was created, from --since up to but excluding --until; a bare --until date covers that whole day, so the summary shows the next midnight as the (exclusive) end. Community memberships have no date and are always listed.
+--since and --until filter activity by when it was created, from --since up to but excluding --until; a bare --until date covers that whole day, so the summary shows the next midnight as the (exclusive) end. Comment likes and community memberships have no date: they are listed "(all time)" but make nobody active in a range.
 
 ${EXIT_CODES_HELP}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com',
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --since 2026-01-01 --until 2026-03-31',
+    '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --since 2026-01-01 --time-zone Europe/Paris',
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --dry-run --out activity.xlsx',
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --json',
   ];
@@ -41,11 +42,15 @@ ${EXIT_CODES_HELP}`;
       required: true,
     }),
     since: Flags.string({
-      summary: 'Only activity created on or after this date (YYYY-MM-DD, UTC) or date-time.',
+      summary: 'Only activity created on or after this date (YYYY-MM-DD, in --time-zone) or date-time.',
     }),
     until: Flags.string({
       summary:
-        'Only activity created before this date-time, or before the end of this date (YYYY-MM-DD, UTC: the whole day counts).',
+        'Only activity created before this date-time, or before the end of this date (YYYY-MM-DD, in --time-zone: the whole day counts).',
+    }),
+    'time-zone': Flags.string({
+      summary:
+        'IANA time zone (e.g. Europe/Paris) for bare --since/--until dates and for every date in the workbook and the email; UTC by default.',
     }),
     out: Flags.string({ summary: 'Also keep the workbook at this path.' }),
     operator: Flags.string({
@@ -74,7 +79,13 @@ ${EXIT_CODES_HELP}`;
     try {
       const operator = flags.operator ?? osUser();
       summary = await this.services.exports.exportToEmail(
-        { customer: flags.customer, recipient: flags.email, since: flags.since, until: flags.until },
+        {
+          customer: flags.customer,
+          recipient: flags.email,
+          since: flags.since,
+          until: flags.until,
+          timeZone: flags['time-zone'],
+        },
         {
           dryRun: flags['dry-run'],
           saveTo: flags.out,

@@ -5,6 +5,7 @@ import * as runHistory from './0003-run-history';
 import * as tokenLastUsed from './0004-token-last-used';
 import * as historyRetention from './0005-history-retention';
 import * as claimIndex from './0006-claim-index';
+import * as runTimeZone from './0007-run-time-zone';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
@@ -17,4 +18,5 @@ export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0004_token_last_used: tokenLastUsed,
   spotlight_export_0005_history_retention: historyRetention,
   spotlight_export_0006_claim_index: claimIndex,
+  spotlight_export_0007_run_time_zone: runTimeZone,
 };

@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { chromiumAvailable, renderHtml, testReportDir } from '@spotlight/testing';
+import { exportBodies, exportSubject, type ExportMailContent } from './export.mail';
+
+const LEVELS = { Creator: 40, Contributor: 100, Supporter: 60, Member: 35, Idle: 65 };
+
+const content = (fields: Partial<ExportMailContent> = {}): ExportMailContent => ({
+  customer: 'acme.example.com',
+  customerName: 'Acme <b>& Co</b>',
+  active: 235,
+  inactive: 65,
+  levels: LEVELS,
+  range: {},
+  generatedAt: new Date('2026-11-25T08:30:00Z'),
+  attachmentName: 'user-activity-acme.example.com-2026-11-25.xlsx',
+  ...fields,
+});
+
+function chromiumRequired(): boolean {
+  if (process.env.SPOTLIGHT_REQUIRE_CHROMIUM === '1' || chromiumAvailable()) return true;
+  console.warn('Chromium is not installed (Debian: chromium); skipping the rendered email check');
+  return false;
+}
+
+/** Whitespace as a reader perceives it: runs of spaces and tabs are one space. */
+const squeeze = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.replace(/[ \t\u00a0]+/g, ' ').trim())
+    .filter(Boolean)
+    .join('\n');
+
+describe('export email', () => {
+  it('names the customer and the period in the subject, on one line', () => {
+    expect(exportSubject('Acme & Co', {})).toBe('User activity: Acme & Co (all time)');
+    expect(
+      exportSubject('Acme\r\nBcc: x@evil.test', {
+        since: new Date('2026-01-01T00:00:00Z'),
+        until: new Date('2026-04-01T00:00:00Z'),
+      }),
+    ).toBe('User activity: Acme Bcc: x@evil.test (1 January 2026 to 31 March 2026)');
+  });
+
+  it('says the same things in the plain-text twin as in the HTML', () => {
+    const { text } = exportBodies(content({ requestedBy: { kind: 'operator', name: 'alice' } }));
+    expect(text).toBe(
+      [
+        'Hello,',
+        '',
+        'Here is the user activity of Acme <b>& Co</b> (acme.example.com), for all time.',
+        '',
+        'The workbook user-activity-acme.example.com-2026-11-25.xlsx is attached; its first sheet, Summary, explains the numbers.',
+        '',
+        'Active users: 235',
+        'Inactive users: 65',
+        'All users: 300',
+        'Engagement: Creator: 40, Contributor: 100, Supporter: 60, Member: 35, Idle: 65',
+        'Period: all time, dates in UTC',
+        'Generated: 2026-11-25 08:30 (UTC)',
+        '',
+        'How it is counted: A user is active when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site.',
+        '',
+        'Requested by alice. It is sent once; nothing more will follow unless asked for.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('renders in a real browser as the text a person reads, markup in names shown as text', () => {
+    if (!chromiumRequired()) return;
+    const ranged = content({
+      range: { since: new Date('2026-01-01T00:00:00Z'), until: new Date('2026-04-01T00:00:00Z') },
+      requestedBy: { kind: 'schedule', scheduleId: 12 },
+      link: {
+        url: 'https://exports.example.com/downloads/abc?x=1&y="2"',
+        expiresAt: new Date('2026-12-02T08:30:00Z'),
+        bytes: 25 * 1024 * 1024,
+      },
+    });
+    const { text, html } = exportBodies(ranged);
+    const screenshot = path.join(testReportDir(), 'screenshots', 'export-email-link-schedule.png');
+    const seen = renderHtml(html, { screenshot });
+    // What a person sees is the plain-text twin, word for word.
+    expect(squeeze(seen)).toBe(squeeze(text));
+    expect(seen).toContain(
+      'Here is the user activity of Acme <b>& Co</b> (acme.example.com), for 1 January 2026 to 31 March 2026.',
+    );
+    expect(seen).toContain('Download it until 2026-12-02 08:30 (UTC); anyone with this link can:');
+    expect(seen).toContain('https://exports.example.com/downloads/abc?x=1&y="2"');
+    expect(seen).toContain('listed "(all time)" and make nobody active');
+    expect(seen).toContain(
+      'To stop receiving it, ask your Spotlight support contact to turn off schedule 12.',
+    );
+    expect(html).not.toMatch(/<b>/);
+    expect(html).toContain('href="https://exports.example.com/downloads/abc?x=1&#38;y=&#34;2&#34;"');
+  });
+});
