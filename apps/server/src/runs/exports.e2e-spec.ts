@@ -317,12 +317,14 @@ describeEachDatabase('exports API', (db) => {
     );
     expect(many).toEqual(one);
     // The export's own statements: lock, snapshot (BEGIN, guard, activity,
-    // communities, COMMIT), unlock, history; MySQL adds SET TRANSACTION and
-    // takes and releases a named lock. The download reads the same snapshot, unlocked.
+    // communities, COMMIT), "delivery started", unlock; MySQL adds SET
+    // TRANSACTION and takes and releases a named lock. The run adds the claim
+    // (an abandoned-run probe, then a due-run probe) and recording the outcome.
+    // The download reads the same snapshot, unlocked.
     expect(one).toEqual(
       db.dialect === 'mariadb'
-        ? { queue: 7, run: 18, download: 8, export: 11 }
-        : { queue: 6, run: 12, download: 7, export: 8 },
+        ? { queue: 7, run: 19, download: 8, export: 11 }
+        : { queue: 6, run: 13, download: 7, export: 8 },
     );
     await assertNumQueries(
       t.knex,
