@@ -1,5 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { firstLine, maskUrl, type MailRepository, type RunRecord, type RunRepository } from '@spotlight/core';
+import {
+  escapeHtml,
+  firstLine,
+  maskUrl,
+  type MailRepository,
+  type RunRecord,
+  type RunRepository,
+} from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import type { ScheduleRepository } from '../schedules/schedule.repository';
 
@@ -37,12 +44,13 @@ export interface AlertOptions {
   scheduleMaxFailures: number;
   mailFrom: string;
   /** Wait after a failed webhook try; doubles each time. */
-  webhookRetryBaseMs?: number;
 }
 
 class AlertTimeoutError extends Error {}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The wait after the first failed webhook try; it doubles after each further one. */
+const WEBHOOK_RETRY_BASE_MS = 250;
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -53,8 +61,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     }),
   ]).finally(() => clearTimeout(timer));
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Makes a run that finally failed reach a person: pauses a schedule that has
@@ -146,7 +152,7 @@ export class AlertService implements RunFailureListener {
 
   private async postWebhook(event: ExportFailedEvent, url: string): Promise<void> {
     const attempts = this.options.webhookAttempts;
-    const base = this.options.webhookRetryBaseMs ?? 250;
+    const base = WEBHOOK_RETRY_BASE_MS;
     for (let attempt = 1; ; attempt += 1) {
       try {
         const response = await fetch(url, {

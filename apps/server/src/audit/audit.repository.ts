@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toDate } from '@spotlight/core';
+import { retryOnContention, toDate } from '@spotlight/core';
 
 export const AUDIT_TABLE = 'spotlight_export_audit';
 
@@ -80,7 +80,8 @@ export class AuditRepository {
       await this.db(AUDIT_TABLE).select('id').where('at', '<', cutoff).orderBy('at').limit(batch)
     ).map((row: { id: number }) => Number(row.id));
     if (ids.length === 0) return 0;
-    await this.db(AUDIT_TABLE).whereIn('id', ids).delete();
+    // Every instance's retention job deletes: a deadlock costs a retry, not the purge.
+    await retryOnContention(() => this.db(AUDIT_TABLE).whereIn('id', ids).delete());
     return ids.length;
   }
 }

@@ -33,12 +33,14 @@ export interface ExportRunnerOptions {
   /** Told about each run this instance finally fails (support's alerts). */
   failures?: RunFailureListener;
   /** Tries at recording a delivered run as sent before it is left delivery-started. */
-  recordSentAttempts?: number;
   clock?: () => Date;
 }
 
 /** Builds the export service for one run, sending through `mail`. */
 export type ExportServiceFactory = (mail: MailRepository) => ExportService;
+
+/** Tries at recording a delivered run as sent: about 8 s of backoff before leaving it delivery-started. */
+const RECORD_SENT_ATTEMPTS = 6;
 
 /** About how long a run waits for another export of its customer to finish before trying again. */
 const LOCK_RETRY_MS = 2_000;
@@ -200,7 +202,7 @@ export class ExportRunner {
 
   /** Records a delivered run as sent, retrying for a few seconds; never records it as failed. */
   private async recordSent(run: RunRecord, summary: ExportSummary): Promise<void> {
-    const attempts = this.options.recordSentAttempts ?? 6;
+    const attempts = RECORD_SENT_ATTEMPTS;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       try {
         // False changes nothing here: an earlier try got through though its

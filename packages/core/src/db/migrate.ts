@@ -89,7 +89,7 @@ export async function migrateLatest(
 }
 
 /** The tables of the current database, sorted. */
-async function tableNames(db: Knex): Promise<string[]> {
+export async function tableNames(db: Knex): Promise<string[]> {
   if (dialectOf(db) === 'sqlite') {
     const rows: Array<{ name: string }> = await db.raw(
       "select name from sqlite_master where type = 'table' and name not like 'sqlite_%'",

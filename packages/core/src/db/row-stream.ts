@@ -46,9 +46,10 @@ export function forwardRows(source: Readable, output: Writable, options: Forward
       if (timer) clearTimeout(timer);
       timer = undefined;
     };
+    // Called for every row: rearm the one timer rather than allocate a new one each time.
     const startClock = () => {
-      stopClock();
-      timer = setTimeout(() => fail(new DatabaseSilentError(options.idleMs)), options.idleMs);
+      if (timer) timer.refresh();
+      else timer = setTimeout(() => fail(new DatabaseSilentError(options.idleMs)), options.idleMs);
     };
     const cleanup = () => {
       stopClock();

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError, DownloadExpiredError, DownloadNotFoundError } from '../errors';
+import { prepareCopy } from '../files/prepared-copy';
 import type { DownloadRecord, DownloadRepository } from './download.repository';
 
 export interface DownloadServiceOptions {
@@ -70,14 +71,11 @@ export class DownloadService {
     const token = crypto.randomBytes(32).toString('base64url');
     const tokenHash = sha256(token);
     const storedName = `${tokenHash}.xlsx`;
-    const target = path.join(this.options.storageDir, storedName);
-    const partial = `${target}.partial`;
     const createdAt = this.clock();
     const expiresAt = new Date(createdAt.getTime() + this.options.ttlMs);
-    await fs.promises.mkdir(this.options.storageDir, { recursive: true });
+    const copy = await prepareCopy(file, path.join(this.options.storageDir, storedName));
     try {
-      await fs.promises.copyFile(file, partial);
-      await fs.promises.rename(partial, target);
+      const target = await copy.commit();
       const bytes = (await fs.promises.stat(target)).size;
       const record = await this.downloads.insert({
         tokenHash,
@@ -95,8 +93,8 @@ export class DownloadService {
         storedName,
       };
     } catch (error) {
-      await fs.promises.rm(partial, { force: true });
-      await fs.promises.rm(target, { force: true });
+      await copy.discard();
+      await fs.promises.rm(copy.destination, { force: true });
       throw error;
     }
   }

@@ -127,6 +127,7 @@ function requestedBy(by: RequestedBy | undefined): Paragraph[] {
   return [{ text: `Requested by ${name}. It is sent once; nothing more will follow unless asked for.` }];
 }
 
-function escapeHtml(text: string): string {
+/** Text safe inside HTML: the email's and any notice's. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -19,7 +19,7 @@ import {
 import { countQueries } from '../db/query-counter';
 import type { RunRepository, RunSource } from '../runs/run.repository';
 import type { ExportLock, ExportLockRepository } from './export-lock.repository';
-import { prepareCopy } from './saved-copy';
+import { prepareCopy } from '../files/prepared-copy';
 import { XLSX_CONTENT_TYPE, type MailRepository, type SentMail } from '../mail/mail.repository';
 import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activity-workbook.writer';
 import { attachmentName, exportBodies, exportSubject, type RequestedBy } from './export.mail';
@@ -504,7 +504,8 @@ async function guardRecipient(
   if (!found) throw new CustomerNotFoundError(customer);
   const { site, users, activeManagers } = found;
   const allowed = users.find((user) => user.isManager && user.isActive);
-  if (allowed && sameAddress(allowed.email, recipient)) return { site, recipient: allowed.email.trim() };
+  // The repository returns only users whose address is exactly the requested one.
+  if (allowed) return { site, recipient: allowed.email.trim() };
 
   const managers = `${customer} has ${activeManagers} active manager${activeManagers === 1 ? '' : 's'}; "spotlight customers managers -c ${customer}" lists them.`;
   const refuse = (reason: ConstructorParameters<typeof RecipientNotAllowedError>[2], detail: string) =>

@@ -1,13 +1,15 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { dialectOf, toDate } from '../db/connection';
+import { normaliseDomain } from '../activity/activity.repository';
 import type { ExportSummary } from '../export/export.service';
 import { isUniqueViolation } from '../db/unique-violation';
 import { retryOnContention } from '../db/contention';
 
 export const RUN_TABLE = 'spotlight_export_run';
 
-export type RunStatus = 'queued' | 'running' | 'sent' | 'failed';
+export const RUN_STATUSES = ['queued', 'running', 'sent', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 /** Who asked for the export: support through the CLI, an admin through the API, or a schedule. */
 export type RunSource = 'cli' | 'api' | 'schedule';
 export const RUN_SOURCES: readonly RunSource[] = ['cli', 'api', 'schedule'];
@@ -128,6 +130,19 @@ function toRecord(row: Row): RunRecord {
   };
 }
 
+/** What an export's summary records on its run; all null when it got no summary. */
+function summaryColumns(summary: ExportSummary | null) {
+  return {
+    active_users: summary?.active ?? null,
+    inactive_users: summary?.inactive ?? null,
+    bytes: summary?.bytes ?? null,
+    queries: summary?.queries ?? null,
+    message_id: summary?.messageId?.slice(0, 250) ?? null,
+    delivery: summary?.delivery ?? null,
+    link_expires_at: summary?.expiresAt ? new Date(summary.expiresAt) : null,
+  };
+}
+
 /** Export runs, queued by the API or the scheduler and claimed by the workers of every instance. */
 export class RunRepository {
   constructor(private readonly db: Knex) {}
@@ -178,7 +193,7 @@ export class RunRepository {
     limit: number;
   }): Promise<RunRecord[]> {
     const query = this.db(RUN_TABLE).orderBy('id', 'desc').limit(filter.limit);
-    if (filter.customer) query.where({ customer: filter.customer });
+    if (filter.customer) query.where({ customer: normaliseDomain(filter.customer) });
     if (filter.status) query.where({ status: filter.status });
     if (filter.source) query.where({ source: filter.source });
     if (filter.before) query.where('id', '<', filter.before);
@@ -306,14 +321,8 @@ export class RunRepository {
     return this.updateMine(run, {
       status: 'sent',
       ...this.released(),
-      active_users: summary.active,
-      inactive_users: summary.inactive,
-      bytes: summary.bytes,
-      queries: summary.queries,
+      ...summaryColumns(summary),
       duration_ms: summary.durationMs,
-      message_id: summary.messageId?.slice(0, 250) ?? null,
-      delivery: summary.delivery,
-      link_expires_at: summary.expiresAt ? new Date(summary.expiresAt) : null,
       error: null,
       error_code: null,
       finished_at: at,
@@ -353,14 +362,8 @@ export class RunRepository {
         token_id: null,
         attempts: 1,
         next_attempt_at: run.startedAt,
-        active_users: run.summary?.active ?? null,
-        inactive_users: run.summary?.inactive ?? null,
-        bytes: run.summary?.bytes ?? null,
-        queries: run.summary?.queries ?? null,
+        ...summaryColumns(run.summary),
         duration_ms: run.durationMs,
-        message_id: run.summary?.messageId?.slice(0, 250) ?? null,
-        delivery: run.summary?.delivery ?? null,
-        link_expires_at: run.summary?.expiresAt ? new Date(run.summary.expiresAt) : null,
         error: run.error,
         error_code: run.errorCode,
         created_at: run.startedAt,

@@ -285,7 +285,7 @@ class SheetSeries {
     sheet.columns = this.columns.map((column, i) => ({
       header: column.header,
       width: this.widths[i] ?? column.width,
-      style: columnStyle(column),
+      style: this.cellStyles[i],
     }));
     const header = sheet.getRow(1);
     header.font = { bold: true };

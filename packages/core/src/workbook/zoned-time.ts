@@ -63,7 +63,8 @@ function wallClock(date: Date, timeZone: string): WallClock {
  * time a person in that zone would read.
  */
 export function toWallClock(date: Date, timeZone: string): Date {
-  if (Number.isNaN(date.getTime())) return date;
+  // UTC's wall clock is the instant itself: no formatting for every date cell of the default export.
+  if (timeZone === 'UTC' || Number.isNaN(date.getTime())) return date;
   const clock = wallClock(date, timeZone);
   return new Date(
     Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute, clock.second) +

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { RUN_SOURCES, type RunRecord, type RunSource, type RunStatus } from '@spotlight/core';
+import { RUN_SOURCES, RUN_STATUSES, type RunRecord, type RunSource, type RunStatus } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
 import { formatTable } from '../../table';
@@ -31,8 +31,6 @@ export interface ExportsListResult {
   exports: ExportHistoryEntry[];
 }
 
-const STATUSES: RunStatus[] = ['queued', 'running', 'sent', 'failed'];
-
 export default class ExportsList extends SpotlightCommand<ExportsListResult> {
   static override summary = 'Show the export history: CLI, API and scheduled exports, newest first.';
 
@@ -48,7 +46,7 @@ ${EXIT_CODES_HELP}`;
 
   static override flags = {
     customer: Flags.string({ char: 'c', summary: "Only this customer's exports (its domain)." }),
-    status: Flags.option({ options: STATUSES, summary: 'Only exports with this outcome.' })(),
+    status: Flags.option({ options: RUN_STATUSES, summary: 'Only exports with this outcome.' })(),
     source: Flags.option({ options: RUN_SOURCES, summary: 'Only exports asked for this way.' })(),
     limit: Flags.integer({ summary: 'How many to show, newest first.', default: 20, min: 1, max: 1000 }),
   };
@@ -56,7 +54,7 @@ ${EXIT_CODES_HELP}`;
   async run(): Promise<ExportsListResult> {
     const { flags } = await this.parse(ExportsList);
     const runs = await this.services.runs.list({
-      customer: flags.customer?.trim().toLowerCase(),
+      customer: flags.customer,
       status: flags.status,
       source: flags.source,
       limit: flags.limit,
