@@ -1,12 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCli, type CliRun } from './__fixtures__/run-cli';
+import { expectSuccess, runCli } from './__fixtures__/run-cli';
 
 const ROOT = path.resolve(__dirname, '..');
-
-function expectSuccess(run: CliRun): void {
-  if (run.code !== 0) throw new Error(`exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-}
 
 /** The command ids oclif should find: one per command file under src/commands. */
 function commandIds(): string[] {

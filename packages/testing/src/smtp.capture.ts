@@ -54,6 +54,8 @@ export class SmtpCapture {
       disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
       allowInsecureAuth: true,
       logger: false,
+      // On close, connections still open after this (a stalled transaction) are ended by the server itself.
+      closeTimeout: 500,
       onAuth(auth, _session, callback) {
         if (options.auth && auth.username === options.auth.user && auth.password === options.auth.pass) {
           callback(null, { user: auth.username });
@@ -140,9 +142,7 @@ export class SmtpCapture {
 
   async stop(): Promise<void> {
     this.releaseHeld();
-    // A stalled transaction would keep close() waiting for its client forever.
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref())]);
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private record(message: CapturedMail): void {

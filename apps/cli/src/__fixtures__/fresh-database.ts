@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createDatabase } from '@spotlight/core';
+import { createDatabase, tableNames } from '@spotlight/core';
 import type { TestDatabase } from '@spotlight/testing';
 import { tempDir } from './run-cli';
 
@@ -44,16 +44,7 @@ export class FreshDatabases {
 export async function tablesOf(url: string): Promise<string[]> {
   const knex = createDatabase(url);
   try {
-    if (url.startsWith('sqlite:')) {
-      const rows: Array<{ name: string }> = await knex.raw(
-        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%'",
-      );
-      return rows.map((row) => row.name).sort();
-    }
-    const [rows] = (await knex.raw(
-      'select table_name as name from information_schema.tables where table_schema = database()',
-    )) as [Array<{ name: string }>];
-    return rows.map((row) => row.name).sort();
+    return await tableNames(knex);
   } finally {
     await knex.destroy();
   }

@@ -56,6 +56,11 @@ export function runCli(
   return startCli(args, env, timeoutMs).done;
 }
 
+/** Fails with the whole output unless the command exited 0. */
+export function expectSuccess(run: CliRun): void {
+  if (run.code !== 0) throw new Error(`exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+}
+
 /** Parses the --json output, failing with the whole output when it is not JSON. */
 export function parseJson<T>(run: CliRun): T {
   try {
@@ -68,8 +73,9 @@ export function parseJson<T>(run: CliRun): T {
 /** Every file (not folder) below `dir`, relative to it; none when it does not exist. */
 export function filesBelow(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((name) =>
-    fs.statSync(path.join(dir, name)).isFile(),
+  // A running export may remove a file between the listing and the look at it.
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter(
+    (name) => fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.isFile() ?? false,
   );
 }
 

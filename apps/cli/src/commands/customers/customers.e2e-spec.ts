@@ -1,13 +1,9 @@
 import { assertNumQueries, describeEachDatabase, type SiteRow } from '@spotlight/testing';
 import { CustomerRepository } from '@spotlight/core';
-import { parseJson, runCli, type CliRun } from '../../__fixtures__/run-cli';
+import { expectSuccess, parseJson, runCli } from '../../__fixtures__/run-cli';
 import type { JsonFailure } from '../../base-command';
 import type { CustomersListResult } from './list';
 import type { CustomersManagersResult } from './managers';
-
-function expectSuccess(run: CliRun): void {
-  if (run.code !== 0) throw new Error(`exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-}
 
 describeEachDatabase('spotlight customers', (db) => {
   let acme: SiteRow;

@@ -2,43 +2,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createDatabase, SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE } from '@spotlight/core';
 import { describeEachDatabase } from '@spotlight/testing';
-import { parseJson, runCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
+import { FreshDatabases } from '../../__fixtures__/fresh-database';
+import { expectSuccess, parseJson, runCli, tempDir } from '../../__fixtures__/run-cli';
 import type { UserActivityExportResult } from '../export/user-activity';
 import type { DbMigrateResult } from './migrate';
 import type { DbSeedResult } from './seed';
 
-function expectSuccess(run: CliRun): void {
-  if (run.code !== 0) throw new Error(`exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-}
-
 describeEachDatabase('spotlight db', (db) => {
   let dir: string;
-  const drops: Array<() => Promise<void>> = [];
-
+  const fresh = new FreshDatabases(db);
   /** An empty database of the same kind as `db`, never migrated. */
-  async function freshDatabase(label: string): Promise<string> {
-    if (db.dialect === 'sqlite') return `sqlite://${path.join(dir, `${label}.sqlite`)}`;
-    const name = `${new URL(db.url).pathname.slice(1)}_${label}`;
-    await db.knex.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
-    const url = db.url.replace(/\/[^/]*$/, `/${name}`);
-    // The harness may have closed db.knex by the time this runs: drop it from its own connection.
-    drops.push(async () => {
-      const knex = createDatabase(url);
-      try {
-        await knex.raw(`DROP DATABASE IF EXISTS \`${name}\``);
-      } finally {
-        await knex.destroy();
-      }
-    });
-    return url;
-  }
+  const freshDatabase = (label: string) => fresh.create(label);
 
   beforeAll(() => {
     dir = tempDir();
   });
 
   afterAll(async () => {
-    for (const drop of drops) await drop();
+    await fresh.dropAll();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,13 +1,9 @@
 import { createDatabase } from '@spotlight/core';
 import { describeEachDatabase } from '@spotlight/testing';
 import { FreshDatabases, tablesOf } from '../../__fixtures__/fresh-database';
-import { parseJson, runCli, type CliRun } from '../../__fixtures__/run-cli';
+import { type CliRun, expectSuccess, parseJson, runCli } from '../../__fixtures__/run-cli';
 import type { JsonFailure } from '../../base-command';
 import type { DbMigrateResult } from './migrate';
-
-function expectSuccess(run: CliRun): void {
-  if (run.code !== 0) throw new Error(`exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-}
 
 /** One line on stderr, no SQL in it, nothing on stdout. */
 function expectOneLineWithoutSql(run: CliRun, exitCode: number): void {

@@ -563,14 +563,6 @@ describe('spotlight export user-activity: usage and environment errors', () => {
   });
 });
 
-function listIfExists(folder: string): string[] {
-  try {
-    return fs.readdirSync(folder);
-  } catch {
-    return [];
-  }
-}
-
 describe('spotlight export user-activity interrupted', () => {
   let dir: string;
   let env: Record<string, string>;
@@ -605,7 +597,7 @@ describe('spotlight export user-activity interrupted', () => {
     );
     // Interrupt once the workbook is being written into its scratch folder.
     const deadline = Date.now() + 20_000;
-    const exporting = () => fs.readdirSync(tmp).some((name) => listIfExists(path.join(tmp, name)).length > 0);
+    const exporting = () => filesBelow(tmp).length > 0;
     while (!exporting()) {
       if (Date.now() > deadline) throw new Error('the export never started writing');
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -1,12 +1,8 @@
 import { TokenRepository, TokenService } from '@spotlight/core';
 import { describeEachDatabase, type SiteRow } from '@spotlight/testing';
-import { parseJson, runCli, type CliRun } from '../../__fixtures__/run-cli';
+import { expectSuccess, parseJson, runCli } from '../../__fixtures__/run-cli';
 import type { TokenCreateResult } from './create';
 import type { TokenListResult } from './list';
-
-function expectSuccess(run: CliRun): void {
-  if (run.code !== 0) throw new Error(`exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-}
 
 describeEachDatabase('spotlight token list', (db) => {
   let site: SiteRow;
