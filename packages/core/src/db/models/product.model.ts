@@ -1,5 +1,17 @@
-import { Model, snakeCaseMappers, type ColumnNameMappers, type Pojo } from 'objection';
+import { Model, QueryBuilder, snakeCaseMappers, type ColumnNameMappers, type Pojo } from 'objection';
 import { toDate } from '../connection';
+
+/**
+ * Rejects with the driver's own error, as knex does: objection would wrap it
+ * (db-errors) and hide the code that unique-violation, contention and
+ * database-error mapping read.
+ */
+class DriverErrorQueryBuilder<M extends Model, R = M[]> extends QueryBuilder<M, R> {
+  static override forClass: typeof QueryBuilder.forClass = (modelClass) =>
+    super.forClass(modelClass).onError((error: Error & { nativeError?: unknown }) => {
+      throw error.nativeError ?? error;
+    });
+}
 
 /**
  * Base of the models of the product's own tables. Never bound to a global
@@ -10,6 +22,7 @@ import { toDate } from '../connection';
  * Django's text), listed numbers as numbers (mysql2 may give BIGINT as text).
  */
 export abstract class ProductModel extends Model {
+  static override QueryBuilder = DriverErrorQueryBuilder;
   static override columnNameMappers: ColumnNameMappers = snakeCaseMappers();
   // `first()` alone would fetch every matching row and keep one.
   static override useLimitInFirst = true;
