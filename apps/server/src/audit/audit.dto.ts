@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { trim } from '../runs/export-run.dto';
-import type { AuditRecord } from './audit.repository';
+import type { AuditRecord } from '@spotlight/core';
 
 export class ListAuditQuery {
   @ApiPropertyOptional({

@@ -1,6 +1,6 @@
-import { InvalidInputError, type TokenRecord } from '@spotlight/core';
+import { InvalidInputError, type AuditRecord, type TokenRecord } from '@spotlight/core';
 import { StaffOnlyError } from '../auth/staff-only.error';
-import type { AuditRecord, AuditRepository } from './audit.repository';
+import type { AuditRepository } from './audit.repository';
 
 export interface AuditPage {
   items: AuditRecord[];

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { dialectOf, toDate } from '../db/connection';
 import { captureQueries } from '../db/query-counter';
 import { lowerEquals } from '../db/compare';
-import { Site, User } from '../db/models/models';
+import { Site } from '../db/models/site.model';
+import { User } from '../db/models/user.model';
 import type { ActivityCountKey, CommunityActivity, DateRange, UserActivity } from './activity.types';
 
 export interface SiteRecord {

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { CustomerNotFoundError, InvalidInputError } from '../errors';
 import { parseCustomer } from '../export/export.request';
-import type { TokenRecord, TokenRepository } from './token.repository';
+import type { TokenRecord } from '../db/models/token.model';
+import type { TokenRepository } from './token.repository';
 
 /** Every token starts with this, so a leaked one is easy to recognise in logs and code. */
 export const TOKEN_PREFIX = 'spx_';

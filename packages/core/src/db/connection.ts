@@ -7,12 +7,6 @@ import { trackQueries } from './query-counter';
 
 export type Dialect = 'mysql' | 'sqlite';
 
-export interface DatabaseTarget {
-  dialect: Dialect;
-  /** The URL with any password masked, safe to print. */
-  display: string;
-}
-
 /** Thrown when DATABASE_URL cannot be understood. */
 export class InvalidDatabaseUrlError extends Error {
   override readonly name = 'InvalidDatabaseUrlError';
@@ -163,10 +157,6 @@ export function dialectOf(db: Knex): Dialect {
   // Not config.client: it is a class for the dialects core extends.
   const driver = (db.client as { driverName?: string }).driverName;
   return driver === 'mysql2' || driver === 'mysql' ? 'mysql' : 'sqlite';
-}
-
-export function describeDatabase(url: string): DatabaseTarget {
-  return { dialect: parseDatabaseUrl(url).dialect, display: maskUrl(url) };
 }
 
 /**

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError, DownloadExpiredError, DownloadNotFoundError } from '../errors';
 import { prepareCopy } from '../files/prepared-copy';
-import type { DownloadRecord, DownloadRepository } from './download.repository';
+import type { DownloadRecord } from '../db/models/download.model';
+import type { DownloadRepository } from './download.repository';
 
 export interface DownloadServiceOptions {
   /** Where the workbooks are kept; every server instance must see the same folder. */

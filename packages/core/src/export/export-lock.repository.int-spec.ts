@@ -1,7 +1,8 @@
 import { createDatabase } from '../db/connection';
 import { describeEachDatabase } from '@spotlight/testing';
 import { ExportInProgressError } from '../errors';
-import { ExportLockRepository, LOCK_TABLE, mysqlLockName } from './export-lock.repository';
+import { LOCK_TABLE } from '../db/models/tables';
+import { ExportLockRepository, mysqlLockName } from './export-lock.repository';
 
 const NOW = new Date('2026-11-25T10:00:00Z');
 

@@ -1,25 +1,18 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Knex } from 'knex';
-import { dialectOf, toDate } from '../db/connection';
+import type { ModelObject } from 'objection';
+import { dialectOf } from '../db/connection';
+import { ExportLockHolder } from '../db/models/export-lock.model';
 import { isUniqueViolation } from '../db/unique-violation';
 import { ExportInProgressError } from '../errors';
-
-export const LOCK_TABLE = 'spotlight_export_lock';
 
 /** A customer's export lock, held until {@link ExportLock.release}. */
 export interface ExportLock {
   release(): Promise<void>;
 }
 
-interface LockRow {
-  customer: string;
-  holder: string;
-  host: string;
-  pid: number | string;
-  lock_token: string;
-  acquired_at: unknown;
-}
+type Holder = ModelObject<ExportLockHolder>;
 
 /**
  * One email export per customer at a time, across processes and machines
@@ -45,18 +38,18 @@ export class ExportLockRepository {
 
   /** Takes the customer's lock at once, or throws ExportInProgressError naming the holder. */
   async acquire(customer: string, holder: string, now: Date): Promise<ExportLock> {
-    const row = {
+    const row: Holder = {
       customer,
       holder: holder.slice(0, 200),
       host: this.process.host.slice(0, 100),
       pid: this.process.pid,
-      lock_token: crypto.randomUUID(),
-      acquired_at: now,
+      lockToken: crypto.randomUUID(),
+      acquiredAt: now,
     };
     return dialectOf(this.db) === 'mysql' ? this.acquireMysql(row) : this.acquireSqlite(row);
   }
 
-  private async acquireMysql(row: LockRow & { acquired_at: Date }): Promise<ExportLock> {
+  private async acquireMysql(row: Holder): Promise<ExportLock> {
     const client = this.db.client as {
       acquireConnection(): Promise<unknown>;
       releaseConnection(connection: unknown): Promise<void>;
@@ -68,7 +61,11 @@ export class ExportLockRepository {
       if (Number((rows as Array<{ got: unknown }>)[0]?.got) !== 1) {
         throw await this.refusal(row.customer);
       }
-      await this.db(LOCK_TABLE).insert(row).onConflict('customer').merge().connection(connection);
+      await ExportLockHolder.query(this.db)
+        .insert(row)
+        .onConflict('customer')
+        .merge()
+        .onBuildKnex((query) => query.connection(connection));
     } catch (error) {
       await client.releaseConnection(connection);
       throw error;
@@ -76,7 +73,10 @@ export class ExportLockRepository {
     return {
       release: async () => {
         try {
-          await this.db(LOCK_TABLE).where({ lock_token: row.lock_token }).delete().connection(connection);
+          await ExportLockHolder.query(this.db)
+            .where({ lock_token: row.lockToken })
+            .delete()
+            .onBuildKnex((query) => query.connection(connection));
           await this.db.raw('SELECT RELEASE_LOCK(?)', [name]).connection(connection);
         } finally {
           await client.releaseConnection(connection);
@@ -85,40 +85,40 @@ export class ExportLockRepository {
     };
   }
 
-  private async acquireSqlite(row: LockRow & { acquired_at: Date }): Promise<ExportLock> {
+  private async acquireSqlite(row: Holder): Promise<ExportLock> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await this.db(LOCK_TABLE).insert(row);
+        await ExportLockHolder.query(this.db).insert(row);
         break;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
       }
-      const current = await this.db<LockRow>(LOCK_TABLE).where({ customer: row.customer }).first();
+      const current = await ExportLockHolder.query(this.db).findById(row.customer);
       if (current && (attempt > 0 || !this.isStale(current))) throw this.describe(current);
       // The holder died without releasing: take its place, once.
-      if (current) await this.db(LOCK_TABLE).where({ lock_token: current.lock_token }).delete();
+      if (current) await ExportLockHolder.query(this.db).where({ lock_token: current.lockToken }).delete();
     }
     return {
       release: async () => {
-        await this.db(LOCK_TABLE).where({ lock_token: row.lock_token }).delete();
+        await ExportLockHolder.query(this.db).where({ lock_token: row.lockToken }).delete();
       },
     };
   }
 
-  private isStale(row: LockRow): boolean {
-    return row.host === this.process.host && !this.process.isRunning(Number(row.pid));
+  private isStale(row: Holder): boolean {
+    return row.host === this.process.host && !this.process.isRunning(row.pid);
   }
 
   private async refusal(customer: string): Promise<ExportInProgressError> {
-    const current = await this.db<LockRow>(LOCK_TABLE).where({ customer }).first();
+    const current = await ExportLockHolder.query(this.db).findById(customer);
     return current ? this.describe(current) : new ExportInProgressError(customer, 'another process', null);
   }
 
-  private describe(row: LockRow): ExportInProgressError {
+  private describe(row: Holder): ExportInProgressError {
     return new ExportInProgressError(
       row.customer,
       `${row.holder}, on ${row.host} (pid ${row.pid})`,
-      toDate(row.acquired_at),
+      row.acquiredAt,
     );
   }
 }

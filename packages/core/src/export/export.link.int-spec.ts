@@ -10,7 +10,8 @@ import {
   type UserRow,
 } from '@spotlight/testing';
 import { ActivityRepository } from '../activity/activity.repository';
-import { DOWNLOAD_TABLE, DownloadRepository } from '../downloads/download.repository';
+import { DOWNLOAD_TABLE } from '../db/models/tables';
+import { DownloadRepository } from '../downloads/download.repository';
 import { DownloadService } from '../downloads/download.service';
 import {
   AttachmentTooLargeError,

@@ -1,0 +1,26 @@
+import { Model } from 'objection';
+import { Site } from './site.model';
+
+/** Spotlight's central_user, with its site. Query with `User.query(db)`. */
+export class User extends Model {
+  static override tableName = 'central_user';
+  declare id: number;
+  declare email: string;
+  declare first_name: string;
+  declare last_name: string;
+  declare is_active: boolean | number;
+  declare is_manager: boolean | number;
+  declare date_joined: Date | string;
+  declare last_login: Date | string | null;
+  declare site_id: number;
+
+  static override get relationMappings() {
+    return {
+      site: {
+        relation: Model.BelongsToOneRelation,
+        modelClass: Site,
+        join: { from: 'central_user.site_id', to: 'django_site.id' },
+      },
+    };
+  }
+}
