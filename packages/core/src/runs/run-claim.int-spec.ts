@@ -78,7 +78,9 @@ describeEachDatabase('claiming the next run with a long history', (db) => {
         expect(probes.length).toBeGreaterThan(0);
         for (const probe of probes) {
           const plan = (
-            (await one.raw(`EXPLAIN QUERY PLAN ${probe.sql}`, [...probe.bindings] as Knex.RawBinding[])) as Array<{
+            (await one.raw(`EXPLAIN QUERY PLAN ${probe.sql}`, [
+              ...probe.bindings,
+            ] as Knex.RawBinding[])) as Array<{
               detail: string;
             }>
           )
@@ -124,7 +126,8 @@ describeEachDatabase('the order runs are claimed in', (db) => {
     // Leases that outlast the test: no claimed run comes back as abandoned.
     const claim = { instanceId: 'a', now, leaseMs: 3_600_000 };
     const order: string[] = [];
-    for (let run = await runs.claimNext(claim); run; run = await runs.claimNext(claim)) order.push(run.customer);
+    for (let run = await runs.claimNext(claim); run; run = await runs.claimNext(claim))
+      order.push(run.customer);
     expect(order).toEqual([
       'on-demand-first.example.com',
       'on-demand-second.example.com',

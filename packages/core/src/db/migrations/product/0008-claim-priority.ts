@@ -21,7 +21,10 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('spotlight_export_run', (table) => {
-    table.dropIndex(['status', 'priority', 'next_attempt_at'], 'spotlight_export_run_status_priority_next_idx');
+    table.dropIndex(
+      ['status', 'priority', 'next_attempt_at'],
+      'spotlight_export_run_status_priority_next_idx',
+    );
   });
   await knex.schema.alterTable('spotlight_export_run', (table) => {
     table.dropColumn('priority');
