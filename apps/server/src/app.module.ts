@@ -37,6 +37,7 @@ import { DownloadCleanupJob } from './jobs/download-cleanup.job';
 import { ExportWorkerJob, SchedulerJob } from './jobs/export.jobs';
 import { ExportRunService } from './runs/export-run.service';
 import { ExportRunner } from './runs/export-runner.service';
+import { ExportSlotRepository } from './runs/export-slot.repository';
 import { ExportsController } from './runs/exports.controller';
 import { RunRepository } from '@spotlight/core';
 import { ScheduleRepository } from './schedules/schedule.repository';
@@ -104,7 +105,14 @@ export class AppModule {
               ? primary
               : openDatabase(settings.readDatabaseUrl),
         },
-        { provide: MAIL, useFactory: () => createMailRepository(settings.core) },
+        {
+          provide: MAIL,
+          useFactory: () =>
+            createMailRepository({
+              ...settings.core,
+              smtpPool: { maxConnections: settings.smtpMaxConnections },
+            }),
+        },
         DatabaseLifecycle,
         { provide: TokenRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new TokenRepository(db) },
         {
@@ -156,6 +164,8 @@ export class AppModule {
           ) =>
             new ScheduleService(schedules, runs, exports, audit, {
               minIntervalMinutes: settings.scheduleMinIntervalMinutes,
+              planBatchSize: settings.scheduleBatchSize,
+              jitterMs: settings.scheduleJitterMs,
             }),
         },
         {
@@ -193,6 +203,10 @@ export class AppModule {
               progressBoundMs: 2 * settings.core.databaseTimeouts.idleMs,
               databaseLabel: maskUrl(settings.core.databaseUrl),
               failures: alerts,
+              slots:
+                settings.maxConcurrentExports > 0
+                  ? new ExportSlotRepository(replica, settings.maxConcurrentExports)
+                  : undefined,
             }),
         },
         ExportWorkerJob,

@@ -24,6 +24,8 @@ export interface SmtpCaptureOptions {
    * after reading it (a crash mid-transaction). Neither records the message.
    */
   fault?: 'stall-data' | 'drop-data';
+  /** Only the first this many messages meet `fault` or `rejectWith`; later ones are accepted. Every one by default. */
+  failFirst?: number;
   /** Accept messages only once {@link SmtpCapture.releaseHeld} is called: an export stays mid-send until then. */
   holdData?: boolean;
 }
@@ -65,11 +67,12 @@ export class SmtpCapture {
       },
       onData(stream, session, callback) {
         capture!.dataStarted += 1;
-        if (options.fault === 'stall-data') {
+        const failing = options.failFirst === undefined || capture!.dataStarted <= options.failFirst;
+        if (failing && options.fault === 'stall-data') {
           stream.resume();
           return;
         }
-        if (options.fault === 'drop-data') {
+        if (failing && options.fault === 'drop-data') {
           stream.resume();
           // smtp-server keeps its connections, each with its socket, on the server.
           const connections = (server as unknown as { connections: Set<SmtpConnectionInternals> })
@@ -80,7 +83,7 @@ export class SmtpCapture {
           });
           return;
         }
-        if (options.rejectWith) {
+        if (failing && options.rejectWith) {
           stream.resume();
           stream.on('end', () =>
             callback(Object.assign(new Error(options.rejectWith), { responseCode: 554 })),

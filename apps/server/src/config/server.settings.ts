@@ -57,6 +57,10 @@ const serverSchema = z.object({
   SPOTLIGHT_SCHEDULER_TICK_MS: integer(30_000, 50, 3_600_000),
   SPOTLIGHT_WORKER_POLL_MS: integer(2_000, 50, 3_600_000),
   SPOTLIGHT_WORKER_CONCURRENCY: integer(1, 1, 16),
+  SPOTLIGHT_MAX_CONCURRENT_EXPORTS: integer(0, 0, 1_000),
+  SPOTLIGHT_SCHEDULE_BATCH_SIZE: integer(50, 1, 1_000),
+  SPOTLIGHT_SCHEDULE_JITTER_SECONDS: integer(0, 0, 86_400),
+  SPOTLIGHT_SMTP_MAX_CONNECTIONS: integer(5, 1, 100),
   SPOTLIGHT_RUN_LEASE_MS: integer(300_000, 1_000, 86_400_000),
   SPOTLIGHT_MAIL_MAX_ATTEMPTS: integer(5, 1, 20),
   SPOTLIGHT_MAIL_RETRY_BASE_MS: integer(30_000, 10, 3_600_000),
@@ -90,6 +94,14 @@ export interface ServerSettings {
   workerPollMs: number;
   /** Exports this instance runs at the same time. */
   workerConcurrency: number;
+  /** Exports reading the read database at the same time, all instances together; 0: no such cap. */
+  maxConcurrentExports: number;
+  /** Due schedules one instance plans in one transaction. */
+  scheduleBatchSize: number;
+  /** A scheduled run is claimable at its due time plus a random wait below this; 0: at once. */
+  scheduleJitterMs: number;
+  /** SMTP connections the worker's mail pool keeps open at most. */
+  smtpMaxConnections: number;
   /** How long a claimed run stays this instance's without a heartbeat. */
   runLeaseMs: number;
   mailMaxAttempts: number;
@@ -141,6 +153,10 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     schedulerTickMs: values.SPOTLIGHT_SCHEDULER_TICK_MS,
     workerPollMs: values.SPOTLIGHT_WORKER_POLL_MS,
     workerConcurrency: values.SPOTLIGHT_WORKER_CONCURRENCY,
+    maxConcurrentExports: values.SPOTLIGHT_MAX_CONCURRENT_EXPORTS,
+    scheduleBatchSize: values.SPOTLIGHT_SCHEDULE_BATCH_SIZE,
+    scheduleJitterMs: values.SPOTLIGHT_SCHEDULE_JITTER_SECONDS * 1_000,
+    smtpMaxConnections: values.SPOTLIGHT_SMTP_MAX_CONNECTIONS,
     runLeaseMs: values.SPOTLIGHT_RUN_LEASE_MS,
     mailMaxAttempts: values.SPOTLIGHT_MAIL_MAX_ATTEMPTS,
     mailRetryBaseMs: values.SPOTLIGHT_MAIL_RETRY_BASE_MS,
@@ -175,10 +191,15 @@ export function describeSettings(settings: ServerSettings): string {
 
 /**
  * Connections each database pool may open: every export in flight holds one
- * for its customer's lock and one for its read snapshot, every streamed
- * download one, and heartbeats, claims and API requests need a few more. A
- * pool smaller than that lets heartbeats starve and leases lapse.
+ * for its customer's lock, one for its read snapshot and, under a cap on
+ * concurrent exports, one for its slot; every streamed download one, and
+ * heartbeats, claims and API requests need a few more. A pool smaller than
+ * that lets heartbeats starve and leases lapse.
  */
-export function poolSizeFor(settings: Pick<ServerSettings, 'workerConcurrency' | 'maxDownloads'>): number {
-  return Math.max(10, 2 * settings.workerConcurrency + settings.maxDownloads + 4);
+export function poolSizeFor(
+  settings: Pick<ServerSettings, 'workerConcurrency' | 'maxDownloads'> &
+    Partial<Pick<ServerSettings, 'maxConcurrentExports'>>,
+): number {
+  const perExport = settings.maxConcurrentExports ? 3 : 2;
+  return Math.max(10, perExport * settings.workerConcurrency + settings.maxDownloads + 4);
 }

@@ -12,6 +12,8 @@ describe('poolSizeFor', () => {
     expect(poolSizeFor({ workerConcurrency: 1, maxDownloads: 4 })).toBe(10);
     expect(poolSizeFor({ workerConcurrency: 16, maxDownloads: 4 })).toBe(40);
     expect(poolSizeFor({ workerConcurrency: 16, maxDownloads: 100 })).toBe(136);
+    // Under a cap on concurrent exports, each export also keeps a connection for its slot.
+    expect(poolSizeFor({ workerConcurrency: 16, maxDownloads: 4, maxConcurrentExports: 8 })).toBe(56);
   });
 });
 

@@ -14,6 +14,7 @@ import {
 } from '@spotlight/core';
 import type { RunRecord, RunRepository } from '@spotlight/core';
 import type { RunFailureListener } from '../alerts/alert.service';
+import type { ExportSlotRepository } from './export-slot.repository';
 
 export interface ExportRunnerOptions {
   instanceId: string;
@@ -32,6 +33,11 @@ export interface ExportRunnerOptions {
   databaseLabel: string;
   /** Told about each run this instance finally fails (support's alerts). */
   failures?: RunFailureListener;
+  /**
+   * The cap on exports reading the database at once, across instances: a run
+   * is only claimed once it has a slot. None: no cap beyond this instance's concurrency.
+   */
+  slots?: ExportSlotRepository;
   /** Tries at recording a delivered run as sent before it is left delivery-started. */
   clock?: () => Date;
 }
@@ -79,8 +85,25 @@ export class ExportRunner {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  /** Claims and runs the next due run; null when there is none. Returns the run as it was recorded. */
+  /**
+   * Claims and runs the next due run; null when there is none, or when every
+   * export slot is taken (the runs wait in the queue, no attempt spent).
+   * Returns the run as it was recorded.
+   */
   async runNext(): Promise<RunRecord | null> {
+    const slots = this.options.slots;
+    if (!slots) return this.claimAndRun();
+    const slot = await slots.tryAcquire();
+    if (!slot) return null;
+    try {
+      return await this.claimAndRun();
+    } finally {
+      // A release that fails lost its connection, and the server freed the slot with it.
+      await slot.release().catch(() => undefined);
+    }
+  }
+
+  private async claimAndRun(): Promise<RunRecord | null> {
     const run = await this.runs.claimNext({
       instanceId: this.options.instanceId,
       now: this.clock(),

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { SCHEDULE_TABLE, retryOnContention, toDate } from '@spotlight/core';
+import { SCHEDULE_TABLE, dialectOf, retryOnContention, toDate } from '@spotlight/core';
 
 export interface ScheduleRecord {
   id: number;
@@ -101,12 +101,41 @@ export class ScheduleRepository {
     return (await query).map(toRecord);
   }
 
-  /** Enabled schedules whose next due time has come. */
-  async findDue(now: Date): Promise<ScheduleRecord[]> {
-    const rows = await retryOnContention(() =>
-      this.db(SCHEDULE_TABLE).where({ enabled: true }).andWhere('next_due_at', '<=', now).orderBy('id'),
+  /**
+   * Takes up to `limit` enabled schedules whose due time has come, the
+   * earliest first by the due-time index, and hands them to `plan` inside one
+   * transaction that holds their rows until it commits. On MySQL/MariaDB the
+   * rows are locked with SKIP LOCKED, so instances planning at the same time
+   * take different batches instead of all reading every due schedule; SQLite
+   * has one writer at a time, and its transaction takes the batch alone.
+   * `plan` must do its writes through repositories bound to the transaction
+   * ({@link bindTo}), and be safe to run again: a deadlock or lock-wait
+   * timeout runs the whole transaction again. Returns how many were taken
+   * (fewer than `limit`: no more are due) and what `plan` returned.
+   */
+  async planDueBatch<T>(
+    now: Date,
+    limit: number,
+    plan: (due: ScheduleRecord[], trx: Knex.Transaction) => Promise<T>,
+  ): Promise<{ taken: number; result: T }> {
+    return retryOnContention(() =>
+      this.db.transaction(async (trx) => {
+        const query = trx(SCHEDULE_TABLE)
+          .where({ enabled: true })
+          .andWhere('next_due_at', '<=', now)
+          .orderBy('next_due_at')
+          .orderBy('id')
+          .limit(limit);
+        if (dialectOf(this.db) === 'mysql') query.forUpdate().skipLocked();
+        const due = (await query).map(toRecord);
+        return { taken: due.length, result: await plan(due, trx) };
+      }),
     );
-    return rows.map(toRecord);
+  }
+
+  /** This repository's statements inside `trx` (a batch of {@link planDueBatch}). */
+  bindTo(trx: Knex.Transaction): ScheduleRepository {
+    return new ScheduleRepository(trx);
   }
 
   /**
@@ -114,10 +143,9 @@ export class ScheduleRepository {
    * or an edit): the condition on the old value makes it safe to race.
    */
   async advance(id: number, from: Date, to: Date | null): Promise<void> {
-    // Every instance's scheduler runs this on every tick: a deadlock or a lock
-    // wait must cost a retry, not the tick.
-    await retryOnContention(() =>
-      this.db(SCHEDULE_TABLE).where({ id, next_due_at: from }).update({ next_due_at: to }),
-    );
+    const update = () => this.db(SCHEDULE_TABLE).where({ id, next_due_at: from }).update({ next_due_at: to });
+    // Alone, a deadlock or a lock wait must cost a retry, not the scheduler's
+    // tick; inside a transaction the whole transaction is what is tried again.
+    await (this.db.isTransaction ? update() : retryOnContention(update));
   }
 }

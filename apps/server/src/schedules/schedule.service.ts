@@ -80,6 +80,12 @@ export function checkInterval(expression: string, cron: Cron, minMinutes: number
 export interface ScheduleServiceOptions {
   /** The shortest time allowed between two due times of one schedule. */
   minIntervalMinutes: number;
+  /** Due schedules planned in one transaction; instances planning at once take different batches. */
+  planBatchSize: number;
+  /** A planned run becomes claimable at its due time plus a random wait below this (0: at once). */
+  jitterMs: number;
+  /** In [0, 1), for the jitter; Math.random unless a test fixes it. */
+  random?: () => number;
 }
 
 /**
@@ -166,28 +172,47 @@ export class ScheduleService {
   /**
    * Queues one run for each enabled schedule whose due time has come. The run
    * is for the most recent due time only: after downtime a schedule gets at
-   * most one catch-up run, not one per missed time. The unique key on
-   * (schedule, due time) makes exactly one instance's insert win; the others
-   * get null and move on.
+   * most one catch-up run, not one per missed time. Schedules are taken in
+   * batches of `planBatchSize`, each batch queued and moved on in one
+   * transaction that holds its rows, so that instances ticking together
+   * share a wave of due schedules instead of each reading all of it. The
+   * unique key on (schedule, due time) still makes exactly one insert win,
+   * should a due time come round again (a crash, an edit by hand).
    */
   async planDueRuns(): Promise<RunRecord[]> {
     const now = this.clock();
     const queued: RunRecord[] = [];
-    for (const schedule of await this.schedules.findDue(now)) {
+    for (;;) {
+      const batch = await this.schedules.planDueBatch(now, this.options.planBatchSize, (due, trx) =>
+        this.planBatch(due, now, this.schedules.bindTo(trx), this.runs.bindTo(trx)),
+      );
+      queued.push(...batch.result);
+      if (batch.taken < this.options.planBatchSize) return queued;
+    }
+  }
+
+  private async planBatch(
+    due: ScheduleRecord[],
+    now: Date,
+    schedules: ScheduleRepository,
+    runs: RunRepository,
+  ): Promise<RunRecord[]> {
+    const queued: RunRecord[] = [];
+    for (const schedule of due) {
       let cron: Cron;
       try {
         cron = parseCron(schedule.cron, schedule.timeZone);
       } catch {
-        await this.schedules.advance(schedule.id, schedule.nextDueAt!, null);
+        await schedules.advance(schedule.id, schedule.nextDueAt!, null);
         continue;
       }
       const [dueAt] = cron.previousRuns(1, new Date(now.getTime() + 1));
       if (!dueAt || dueAt < schedule.nextDueAt!) {
         // No due time of the expression since the stored one (it was edited by hand): nothing to send yet.
-        await this.schedules.advance(schedule.id, schedule.nextDueAt!, cron.nextRun(now));
+        await schedules.advance(schedule.id, schedule.nextDueAt!, cron.nextRun(now));
         continue;
       }
-      const run = await this.runs.insertQueued(
+      const run = await runs.insertQueued(
         {
           customer: schedule.customer,
           recipient: schedule.recipient,
@@ -198,13 +223,21 @@ export class ScheduleService {
           scheduleId: schedule.id,
           timeZone: schedule.timeZone,
           dueAt,
+          notBefore: this.jittered(dueAt),
         },
         now,
       );
       if (run) queued.push(run);
-      await this.schedules.advance(schedule.id, schedule.nextDueAt!, cron.nextRun(now));
+      await schedules.advance(schedule.id, schedule.nextDueAt!, cron.nextRun(now));
     }
     return queued;
+  }
+
+  /** The due time plus a random wait in [0, jitter), so that a wave of schedules due at once is spread out. */
+  private jittered(dueAt: Date): Date | undefined {
+    if (this.options.jitterMs <= 0) return undefined;
+    const random = this.options.random ?? Math.random;
+    return new Date(dueAt.getTime() + Math.floor(random() * this.options.jitterMs));
   }
 
   /**

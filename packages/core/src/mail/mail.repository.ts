@@ -78,18 +78,28 @@ export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = {
   socketTimeoutMs: 60_000,
 };
 
-/** Sends through an SMTP server given as smtp:// or smtps:// URL (credentials in the URL). */
+/** For a long-running sender: reuse up to `maxConnections` SMTP connections instead of one per email. */
+export interface SmtpPool {
+  maxConnections: number;
+}
+
+/**
+ * Sends through an SMTP server given as smtp:// or smtps:// URL (credentials
+ * in the URL). Pooled, a connection that fails is dropped with the one email
+ * it was sending; the next email opens a fresh one.
+ */
 export class SmtpMailRepository implements MailRepository {
   private readonly transport: Transporter;
   readonly destination: string;
 
-  constructor(smtpUrl: string, timeouts: Partial<SmtpTimeouts> = {}) {
+  constructor(smtpUrl: string, timeouts: Partial<SmtpTimeouts> = {}, pool?: SmtpPool) {
     const bounds = { ...DEFAULT_SMTP_TIMEOUTS, ...timeouts };
     this.transport = nodemailer.createTransport({
       url: smtpUrl,
       connectionTimeout: bounds.connectionTimeoutMs,
       greetingTimeout: bounds.greetingTimeoutMs,
       socketTimeout: bounds.socketTimeoutMs,
+      ...(pool ? { pool: true, maxConnections: pool.maxConnections } : {}),
     });
     this.destination = smtpUrl.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
   }
@@ -160,8 +170,10 @@ export function createMailRepository(settings: {
   smtpUrl?: string;
   outboxDir: string;
   smtpTimeouts?: SmtpTimeouts;
+  /** Pool SMTP connections (a server's worker); one connection per email without. */
+  smtpPool?: SmtpPool;
 }): MailRepository {
   return settings.smtpUrl
-    ? new SmtpMailRepository(settings.smtpUrl, settings.smtpTimeouts)
+    ? new SmtpMailRepository(settings.smtpUrl, settings.smtpTimeouts, settings.smtpPool)
     : new OutboxMailRepository(settings.outboxDir);
 }

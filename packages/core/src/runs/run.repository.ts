@@ -15,6 +15,13 @@ export type RunSource = 'cli' | 'api' | 'schedule';
 export const RUN_SOURCES: readonly RunSource[] = ['cli', 'api', 'schedule'];
 export type RunDelivery = 'attachment' | 'link';
 
+/**
+ * The order the queue is claimed in, lower first: on-demand exports (someone
+ * is waiting for them) ahead of scheduled ones.
+ */
+export const RUN_PRIORITIES = { onDemand: 0, scheduled: 1 } as const;
+const CLAIMED_PRIORITIES = [RUN_PRIORITIES.onDemand, RUN_PRIORITIES.scheduled];
+
 export interface RunRecord {
   id: number;
   customer: string;
@@ -61,6 +68,8 @@ export interface NewRun {
   tokenId: number | null;
   scheduleId?: number;
   dueAt?: Date;
+  /** Not claimed before this time (a scheduled run's jitter); at once when absent or past. */
+  notBefore?: Date;
   /** UTC when not given. */
   timeZone?: string;
   /** For API runs: the same key while queued or running means the same export. */
@@ -161,17 +170,25 @@ export class RunRepository {
       due_at: run.dueAt ?? null,
       pending_key: run.pendingKey ?? null,
       token_id: run.tokenId,
+      priority: run.source === 'schedule' ? RUN_PRIORITIES.scheduled : RUN_PRIORITIES.onDemand,
       attempts: 0,
-      next_attempt_at: now,
+      next_attempt_at: run.notBefore && run.notBefore > now ? run.notBefore : now,
       created_at: now,
     };
+    const insert = () => this.db(RUN_TABLE).insert(row);
     try {
-      const [id] = await retryOnContention(() => this.db(RUN_TABLE).insert(row));
+      // Inside a transaction, the whole transaction is what is tried again on contention.
+      const [id] = await (this.db.isTransaction ? insert() : retryOnContention(insert));
       return toRecord({ ...row, id });
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
     }
+  }
+
+  /** This repository's statements inside `trx`, to queue runs in a caller's transaction. */
+  bindTo(trx: Knex.Transaction): RunRepository {
+    return new RunRepository(trx);
   }
 
   async findPending(pendingKey: string): Promise<RunRecord | null> {
@@ -242,8 +259,9 @@ export class RunRepository {
   }
 
   /**
-   * Atomically takes the oldest run that is due (queued and past its next
-   * attempt) or abandoned (running with an expired lease) for this instance.
+   * Atomically takes, for this instance, a run that was abandoned (running
+   * with an expired lease), or else the due run (queued and past its next
+   * attempt) of the lowest priority that is due first: on-demand before scheduled.
    * MySQL/MariaDB: SELECT ... FOR UPDATE SKIP LOCKED then UPDATE in one
    * transaction, so instances never wait on or take each other's row. SQLite
    * has no row locks (knex throws on skipLocked there): one conditional UPDATE
@@ -269,10 +287,14 @@ export class RunRepository {
         .orderBy('lease_expires_at')
         .orderBy('id')
         .limit(1);
+    // Both priorities in one statement: the IN list makes one index range per
+    // priority, read in index order, so the first row is the answer.
     const due = (query: Knex.QueryBuilder) =>
       query
         .where('status', 'queued')
+        .whereIn('priority', CLAIMED_PRIORITIES)
         .andWhere('next_attempt_at', '<=', claim.now)
+        .orderBy('priority')
         .orderBy('next_attempt_at')
         .orderBy('id')
         .limit(1);
