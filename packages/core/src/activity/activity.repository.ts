@@ -480,7 +480,8 @@ function toUserActivity(row: ActivityRow): UserActivity {
 }
 
 function finish(user: UserActivity): UserActivity {
-  user.communitiesManaged.sort(collator.compare);
-  user.communitiesJoined.sort(collator.compare);
+  // Most users have no community or one: no collator call for them.
+  if (user.communitiesManaged.length > 1) user.communitiesManaged.sort(collator.compare);
+  if (user.communitiesJoined.length > 1) user.communitiesJoined.sort(collator.compare);
   return user;
 }
