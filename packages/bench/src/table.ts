@@ -6,6 +6,8 @@ export interface BenchRow {
   activityRows: number;
   /** A process that only loaded the code and connected: the RSS everything starts from. */
   idle: Measurement;
+  /** Each activity kind of the site counted alone: what reading the rows costs at the least. */
+  scan: Measurement;
   floor: Measurement;
   exported: Measurement;
 }
@@ -27,6 +29,8 @@ export function formatTable(rows: BenchRow[]): string {
     'floor s',
     'first row s',
     'floor RSS MB',
+    'scan s',
+    'floor/scan',
     'export/floor',
   ];
   const body = rows.map((row) => [
@@ -42,6 +46,8 @@ export function formatTable(rows: BenchRow[]): string {
     (row.floor.ms / 1000).toFixed(2),
     ((row.floor.firstRowMs ?? 0) / 1000).toFixed(2),
     (row.floor.peakRss / MB).toFixed(0),
+    (row.scan.ms / 1000).toFixed(2),
+    (row.floor.ms / row.scan.ms).toFixed(2),
     (row.exported.ms / row.floor.ms).toFixed(2),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...body.map((cells) => cells[i].length)));

@@ -1,0 +1,175 @@
+import { describeEachDatabase, type SiteRow } from '@spotlight/testing';
+import type { Knex } from 'knex';
+import { toDate } from '../db/connection';
+import { generateCustomer } from '../seed/seed';
+import { ActivityRepository } from './activity.repository';
+import type { DateRange, UserActivity } from './activity.types';
+
+type Row = Record<string, unknown>;
+
+/**
+ * The schema document's definition of a user's activity, counted the plain
+ * way: every row of every table read once, filtered and tallied in code. The
+ * repository's one aggregated statement must give exactly these figures.
+ */
+async function referenceActivity(db: Knex, siteId: number, range: DateRange) {
+  const inRange = (row: Row) => {
+    const created = toDate(row.created)!;
+    return (!range.since || created >= range.since) && (!range.until || created < range.until);
+  };
+  const ofSite = (rows: Row[]) => rows.filter((row) => Number(row.site_id) === siteId);
+  const ids = (rows: Row[]) => new Set(rows.map((row) => Number(row.id)));
+  const tally = (rows: Row[], user: string) => {
+    const counts = new Map<number, number>();
+    for (const row of rows) {
+      if (row[user] === null) continue;
+      counts.set(Number(row[user]), (counts.get(Number(row[user])) ?? 0) + 1);
+    }
+    return counts;
+  };
+  const [users, challenges, ideas, comments, likes, votes, conversations, communities, managers, members] =
+    await Promise.all(
+      [
+        'central_user',
+        'central_challenge',
+        'central_idea',
+        'central_ideacomment',
+        'central_ideacomment_liked_by',
+        'central_ideavote',
+        'central_conversation',
+        'central_community',
+        'central_community_managers',
+        'central_community_members',
+      ].map((table) => db(table).select<Row[]>('*')),
+    );
+  const siteIdeas = ids(ofSite(ideas));
+  const siteComments = ids(ofSite(comments));
+  const siteCommunities = new Map(ofSite(communities).map((row) => [Number(row.id), String(row.name)]));
+  const counts = {
+    challenges: tally(ofSite(challenges).filter(inRange), 'creator_id'),
+    ideas: tally(ofSite(ideas).filter(inRange), 'creator_id'),
+    comments: tally(ofSite(comments).filter(inRange), 'creator_id'),
+    commentLikes: tally(
+      likes.filter((row) => siteComments.has(Number(row.ideacomment_id))),
+      'user_id',
+    ),
+    votes: tally(
+      votes.filter((row) => siteIdeas.has(Number(row.idea_id)) && inRange(row)),
+      'creator_id',
+    ),
+    conversations: tally(ofSite(conversations).filter(inRange), 'creator_id'),
+    communitiesCreated: tally(ofSite(communities).filter(inRange), 'creator_id'),
+  };
+  const names = (rows: Row[], user: number) =>
+    rows
+      .filter((row) => Number(row.user_id) === user && siteCommunities.has(Number(row.community_id)))
+      .map((row) => siteCommunities.get(Number(row.community_id))!)
+      .sort();
+  return new Map(
+    ofSite(users).map((row) => {
+      const id = Number(row.id);
+      return [
+        id,
+        {
+          challenges: counts.challenges.get(id) ?? 0,
+          ideas: counts.ideas.get(id) ?? 0,
+          comments: counts.comments.get(id) ?? 0,
+          commentLikes: counts.commentLikes.get(id) ?? 0,
+          votes: counts.votes.get(id) ?? 0,
+          conversations: counts.conversations.get(id) ?? 0,
+          communitiesCreated: counts.communitiesCreated.get(id) ?? 0,
+          communitiesManaged: names(managers, id),
+          communitiesJoined: names(members, id),
+        },
+      ];
+    }),
+  );
+}
+
+async function streamed(db: Knex, siteId: number, range: DateRange) {
+  const users: UserActivity[] = [];
+  for await (const user of new ActivityRepository(db).streamActivity(siteId, range)) users.push(user);
+  return new Map(
+    users.map((user) => [
+      user.userId,
+      {
+        challenges: user.challenges,
+        ideas: user.ideas,
+        comments: user.comments,
+        commentLikes: user.commentLikes,
+        votes: user.votes,
+        conversations: user.conversations,
+        communitiesCreated: user.communitiesCreated,
+        communitiesManaged: [...user.communitiesManaged].sort(),
+        communitiesJoined: [...user.communitiesJoined].sort(),
+      },
+    ]),
+  );
+}
+
+describeEachDatabase('activity repository against a plain count', (db) => {
+  let site: SiteRow;
+  let other: SiteRow;
+  const since = new Date('2025-09-01T00:00:00Z');
+  const until = new Date('2026-03-01T00:00:00Z');
+
+  beforeAll(async () => {
+    // A generated customer beside two others that share addresses and act on
+    // each other's ideas, comments and communities.
+    const generated = await generateCustomer(db.knex, {
+      users: 400,
+      seed: 11,
+      noiseSites: 2,
+      domain: 'plain-count.example.com',
+    });
+    site = generated.site;
+    other = (await db.knex('django_site').where({ domain: generated.noiseSites[0] }).first()) as SiteRow;
+
+    // Edge cases the generator may not hit, on rows everything else ignores.
+    const f = db.factory;
+    const inactive = await f.user({ site, is_active: false });
+    const stranger = await f.user({ site: other });
+    const deletedIdea = await f.idea({ site, creator: inactive, is_deleted: true, created: since });
+    const foreignIdea = await f.idea({ site: other, creator: stranger });
+    const deletedComment = await f.comment({ site, creator: inactive, idea: deletedIdea, is_deleted: true });
+    const foreignComment = await f.comment({ site: other, creator: stranger, idea: foreignIdea });
+    const community = await f.community({ site, creator: inactive, is_deleted: true, created: until });
+    const foreignCommunity = await f.community({ site: other, creator: stranger });
+    // Votes on the site's deleted idea, one exactly at `since` (inside) and
+    // one exactly at `until` (outside); votes on another site's idea.
+    await f.vote({ creator: inactive, idea: deletedIdea, created: since });
+    await f.vote({ creator: stranger, idea: deletedIdea, created: until });
+    await f.vote({ creator: inactive, idea: foreignIdea });
+    await f.commentLike(deletedComment, inactive);
+    await f.commentLike(deletedComment, stranger);
+    await f.commentLike(foreignComment, inactive);
+    await f.communityManager(community, inactive);
+    await f.communityMember(community, stranger);
+    await f.communityMember(foreignCommunity, inactive);
+    await f.conversation({ site, creator: null });
+    await f.challenge({ site, creator: inactive, is_deleted: true, created: until });
+  });
+
+  it.each([
+    ['without a range', {}],
+    ['with a range', { since, until }],
+    ['with only a start', { since }],
+  ])('gives every user of the site the same counts as the plain count, %s', async (_label, range) => {
+    const expected = await referenceActivity(db.knex, site.id, range);
+    const actual = await streamed(db.knex, site.id, range);
+    // The figures cover real activity of every kind, not a sea of zeros.
+    for (const key of [
+      'challenges',
+      'ideas',
+      'comments',
+      'votes',
+      'conversations',
+      'communitiesCreated',
+    ] as const)
+      expect([...expected.values()].some((user) => user[key] > 0)).toBe(true);
+    expect([...expected.values()].some((user) => user.commentLikes > 0)).toBe(true);
+    expect([...expected.values()].some((user) => user.communitiesJoined.length > 0)).toBe(true);
+    expect(actual.size).toBe(expected.size);
+    expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
+  });
+});
