@@ -33,6 +33,10 @@ import { DatabaseLifecycle } from './database/database.lifecycle';
 import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database/database.tokens';
 import { SpotlightExceptionFilter } from './errors/spotlight-exception.filter';
 import { HealthController } from './health/health.controller';
+import { healthProviders } from './health/health.providers';
+import { MetricsController } from './metrics/metrics.controller';
+import { metricsProviders } from './metrics/metrics.providers';
+import { RunTelemetry } from './metrics/run-telemetry';
 import { DownloadCleanupJob } from './jobs/download-cleanup.job';
 import { ExportWorkerJob, SchedulerJob } from './jobs/export.jobs';
 import { ExportRunService } from './runs/export-run.service';
@@ -92,6 +96,7 @@ export class AppModule {
         DownloadsController,
         HealthController,
         AuditController,
+        MetricsController,
       ],
       providers: [
         { provide: SERVER_SETTINGS, useValue: settings },
@@ -175,7 +180,15 @@ export class AppModule {
         },
         {
           provide: ExportRunner,
-          inject: [RunRepository, READ_DB, MAIL, DownloadService, ExportLockRepository, AlertService],
+          inject: [
+            RunRepository,
+            READ_DB,
+            MAIL,
+            DownloadService,
+            ExportLockRepository,
+            AlertService,
+            RunTelemetry,
+          ],
           useFactory: (
             runs: RunRepository,
             replica: Knex,
@@ -183,6 +196,7 @@ export class AppModule {
             downloads: DownloadService,
             locks: ExportLockRepository,
             alerts: AlertService,
+            observer: RunTelemetry,
           ) =>
             new ExportRunner(runs, mail, (tracked) => exportServiceFor(replica, tracked, downloads, locks), {
               instanceId: settings.instanceId,
@@ -193,8 +207,11 @@ export class AppModule {
               progressBoundMs: 2 * settings.core.databaseTimeouts.idleMs,
               databaseLabel: maskUrl(settings.core.databaseUrl),
               failures: alerts,
+              observer,
             }),
         },
+        ...metricsProviders(settings),
+        ...healthProviders(settings),
         ExportWorkerJob,
         SchedulerJob,
         DownloadCleanupJob,

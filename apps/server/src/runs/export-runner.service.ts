@@ -14,6 +14,7 @@ import {
 } from '@spotlight/core';
 import type { RunRecord, RunRepository } from '@spotlight/core';
 import type { RunFailureListener } from '../alerts/alert.service';
+import type { RunObserver } from '../metrics/run-telemetry';
 
 export interface ExportRunnerOptions {
   instanceId: string;
@@ -32,6 +33,8 @@ export interface ExportRunnerOptions {
   databaseLabel: string;
   /** Told about each run this instance finally fails (support's alerts). */
   failures?: RunFailureListener;
+  /** Told about claims, outcomes and failed attempts (logs and metrics). */
+  observer?: RunObserver;
   /** Tries at recording a delivered run as sent before it is left delivery-started. */
   clock?: () => Date;
 }
@@ -87,6 +90,7 @@ export class ExportRunner {
       leaseMs: this.options.leaseMs,
     });
     if (!run) return null;
+    this.options.observer?.runClaimed(run);
     if (run.deliveryStartedAt) {
       await this.fail(
         run,
@@ -150,6 +154,7 @@ export class ExportRunner {
       clearInterval(heartbeat);
       if (error instanceof LostClaimError || this.abandoned) return;
       const explained = explainDatabaseError(error, this.options.databaseLabel);
+      this.options.observer?.attemptFailed(explained);
       const reason =
         firstLine(explained instanceof Error ? explained.message : String(explained)) || 'Unknown error';
       if (explained instanceof ExportInProgressError) {
@@ -189,6 +194,7 @@ export class ExportRunner {
   private async fail(run: RunRecord, error: string, errorCode: string | null): Promise<void> {
     const at = this.clock();
     if (!(await this.runs.finishFailed(run, error, at, errorCode))) return;
+    this.options.observer?.runFailed(run);
     await this.options.failures?.runFailed({
       ...run,
       status: 'failed',
@@ -208,6 +214,7 @@ export class ExportRunner {
         // False changes nothing here: an earlier try got through though its
         // answer was lost, or the claim was lost and its next holder reports the run.
         await this.runs.finishSent(run, summary, this.clock());
+        this.options.observer?.runSent(run, summary);
         return;
       } catch {
         if (attempt < attempts) await sleep(250 * 2 ** (attempt - 1));
