@@ -45,7 +45,7 @@ class HealthView {
   @ApiProperty({
     example: 'ok',
     description:
-      '"ok", "off" (SPOTLIGHT_BACKGROUND=off) or "stale: ..." when the scheduler has not finished a tick for 3 scheduler ticks.',
+      '"ok", "off" (SPOTLIGHT_BACKGROUND=off) or "stale: ..." when the scheduler has not finished a tick for SPOTLIGHT_SCHEDULER_STALE_MS.',
   })
   scheduler!: string;
 

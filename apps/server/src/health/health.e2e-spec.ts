@@ -101,6 +101,7 @@ describeEachDatabase('health: liveness and readiness', (db) => {
     const t = await startTestApp(db, null, {
       SPOTLIGHT_BACKGROUND: 'on',
       SPOTLIGHT_SCHEDULER_TICK_MS: '200',
+      SPOTLIGHT_SCHEDULER_STALE_MS: '600',
       SPOTLIGHT_WORKER_POLL_MS: '60000',
     });
     try {

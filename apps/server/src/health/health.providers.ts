@@ -6,9 +6,6 @@ import { ExportMetrics } from '../metrics/export-metrics';
 import { DatabaseProbeRepository } from './database-probe.repository';
 import { ReadinessService } from './readiness.service';
 
-/** Ticks the scheduler may miss before the instance is not ready. */
-export const SCHEDULER_STALE_TICKS = 3;
-
 export function healthProviders(settings: ServerSettings): Provider[] {
   return [
     {
@@ -28,7 +25,7 @@ export function healthProviders(settings: ServerSettings): Provider[] {
               ? {
                   lastTickAt: () => metrics.lastSchedulerTickAt,
                   startedAt: metrics.started,
-                  staleAfterMs: SCHEDULER_STALE_TICKS * settings.schedulerTickMs,
+                  staleAfterMs: settings.schedulerStaleMs,
                 }
               : null,
           },
