@@ -1,22 +1,35 @@
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { ServerSettings } from './config/server.settings';
+import { loggingModule } from './logging/logging.module';
 
 /** Request bodies above this get a 413. */
 export const MAX_JSON_BODY_BYTES = 100 * 1024;
 
-/** Builds the whole app (not listening yet): the server and the end-to-end tests both start it this way. */
+/** The app and, around it, how it logs. */
+@Module({})
+class ServerModule {}
+
+/**
+ * Builds the whole app (not listening yet): the server and the end-to-end
+ * tests both start it this way. It logs JSON lines on stdout at
+ * `settings.logLevel`; `logger: false` silences it.
+ */
 export async function createApp(
   settings: ServerSettings,
-  options: { logger?: false | ('error' | 'warn' | 'log')[] } = {},
+  options: { logger?: false } = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings), {
-    logger: options.logger ?? ['error', 'warn', 'log'],
-    abortOnError: false,
-    bodyParser: false,
-  });
+  const level = options.logger === false ? 'silent' : settings.logLevel;
+  const app = await NestFactory.create<NestExpressApplication>(
+    { module: ServerModule, imports: [loggingModule(level), AppModule.forRoot(settings)] },
+    // Held until the JSON logger is in place, so that even Nest's first lines are JSON.
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
+  );
+  app.useLogger(app.get(Logger));
   // JSON only, and small: the biggest request (a schedule) is well under 1 kB.
   app.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES });
   app.disable('x-powered-by');

@@ -33,6 +33,10 @@ import { DatabaseLifecycle } from './database/database.lifecycle';
 import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database/database.tokens';
 import { SpotlightExceptionFilter } from './errors/spotlight-exception.filter';
 import { HealthController } from './health/health.controller';
+import { healthProviders } from './health/health.providers';
+import { MetricsController } from './metrics/metrics.controller';
+import { metricsProviders } from './metrics/metrics.providers';
+import { RunTelemetry } from './metrics/run-telemetry';
 import { DownloadCleanupJob } from './jobs/download-cleanup.job';
 import { ExportWorkerJob, SchedulerJob } from './jobs/export.jobs';
 import { ExportRunService } from './runs/export-run.service';
@@ -93,6 +97,7 @@ export class AppModule {
         DownloadsController,
         HealthController,
         AuditController,
+        MetricsController,
       ],
       providers: [
         { provide: SERVER_SETTINGS, useValue: settings },
@@ -185,7 +190,15 @@ export class AppModule {
         },
         {
           provide: ExportRunner,
-          inject: [RunRepository, READ_DB, MAIL, DownloadService, ExportLockRepository, AlertService],
+          inject: [
+            RunRepository,
+            READ_DB,
+            MAIL,
+            DownloadService,
+            ExportLockRepository,
+            AlertService,
+            RunTelemetry,
+          ],
           useFactory: (
             runs: RunRepository,
             replica: Knex,
@@ -193,6 +206,7 @@ export class AppModule {
             downloads: DownloadService,
             locks: ExportLockRepository,
             alerts: AlertService,
+            observer: RunTelemetry,
           ) =>
             new ExportRunner(runs, mail, (tracked) => exportServiceFor(replica, tracked, downloads, locks), {
               instanceId: settings.instanceId,
@@ -207,8 +221,11 @@ export class AppModule {
                 settings.maxConcurrentExports > 0
                   ? new ExportSlotRepository(replica, settings.maxConcurrentExports)
                   : undefined,
+              observer,
             }),
         },
+        ...metricsProviders(settings),
+        ...healthProviders(settings),
         ExportWorkerJob,
         SchedulerJob,
         DownloadCleanupJob,

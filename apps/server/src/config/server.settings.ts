@@ -79,6 +79,13 @@ const serverSchema = z.object({
   SPOTLIGHT_SCHEDULE_MAX_FAILURES: integer(3, 1, 100),
   SPOTLIGHT_HISTORY_DAYS: integer(400, 1, 36_500),
   SPOTLIGHT_HISTORY_CLEANUP_MS: integer(3_600_000, 1_000, 86_400_000),
+  SPOTLIGHT_PROBE_TIMEOUT_MS: integer(2_000, 50, 60_000),
+  SPOTLIGHT_SCHEDULER_STALE_MS: integer(0, 0, 86_400_000),
+  SPOTLIGHT_METRICS_TOKEN: optionalText,
+  SPOTLIGHT_LOG_LEVEL: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() ? value.trim().toLowerCase() : undefined),
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
 });
 
 export interface ServerSettings {
@@ -135,7 +142,17 @@ export interface ServerSettings {
   historyDays: number;
   /** How often old history is deleted. */
   historyCleanupMs: number;
+  /** The longest readiness and a metrics scrape wait for the database. */
+  probeTimeoutMs: number;
+  /** A scheduler whose last finished tick is older than this makes the instance not ready. */
+  schedulerStaleMs: number;
+  /** When set, /metrics needs `Authorization: Bearer <it>`. */
+  metricsToken?: string;
+  /** The least severe log lines written (JSON, one per line, on stdout). */
+  logLevel: LogLevel;
 }
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** Reads and validates the server's whole environment once; throws a one-line ConfigurationError. */
 export function loadServerSettings(env: Record<string, string | undefined>): ServerSettings {
@@ -177,6 +194,12 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     scheduleMaxFailures: values.SPOTLIGHT_SCHEDULE_MAX_FAILURES,
     historyDays: values.SPOTLIGHT_HISTORY_DAYS,
     historyCleanupMs: values.SPOTLIGHT_HISTORY_CLEANUP_MS,
+    probeTimeoutMs: values.SPOTLIGHT_PROBE_TIMEOUT_MS,
+    // A tick may wait on a busy database: never less than a minute unless set.
+    schedulerStaleMs:
+      values.SPOTLIGHT_SCHEDULER_STALE_MS || Math.max(3 * values.SPOTLIGHT_SCHEDULER_TICK_MS, 60_000),
+    metricsToken: values.SPOTLIGHT_METRICS_TOKEN,
+    logLevel: values.SPOTLIGHT_LOG_LEVEL,
   };
 }
 

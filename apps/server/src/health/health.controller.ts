@@ -6,12 +6,12 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Knex } from 'knex';
 import type { Response } from 'express';
-import { firstLine, type MailRepository } from '@spotlight/core';
+import type { MailRepository } from '@spotlight/core';
 import { Public } from '../auth/token.guard';
-import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from '../database/database.tokens';
+import { MAIL, SERVER_SETTINGS } from '../database/database.tokens';
 import type { ServerSettings } from '../config/server.settings';
+import { ReadinessService } from './readiness.service';
 
 class MailState {
   @ApiProperty({ description: 'Whether SMTP_URL is set; without it mail goes to the outbox folder.' })
@@ -19,6 +19,14 @@ class MailState {
 
   @ApiProperty({ example: 'smtp://mail.example.com:587' })
   destination!: string;
+}
+
+class LivenessView {
+  @ApiProperty({ enum: ['ok'] })
+  status!: 'ok';
+
+  @ApiProperty({ example: 'web-1-4242' })
+  instance!: string;
 }
 
 class HealthView {
@@ -29,9 +37,17 @@ class HealthView {
     type: 'object',
     additionalProperties: { type: 'string' },
     example: { primary: 'ok' },
-    description: '"ok" or "unreachable: <reason>" for the primary and, when set, the replica.',
+    description:
+      '"ok" or "unreachable: <reason>" for the primary and, when set, the replica; a database that does not answer within SPOTLIGHT_PROBE_TIMEOUT_MS is unreachable.',
   })
   database!: Record<string, string>;
+
+  @ApiProperty({
+    example: 'ok',
+    description:
+      '"ok", "off" (SPOTLIGHT_BACKGROUND=off) or "stale: ..." when the scheduler has not finished a tick for SPOTLIGHT_SCHEDULER_STALE_MS.',
+  })
+  scheduler!: string;
 
   @ApiProperty({ type: MailState })
   mail!: MailState;
@@ -47,36 +63,51 @@ class HealthView {
 @Controller('health')
 export class HealthController {
   constructor(
-    @Inject(PRIMARY_DB) private readonly primary: Knex,
-    @Inject(READ_DB) private readonly replica: Knex,
+    private readonly readiness: ReadinessService,
     @Inject(MAIL) private readonly mail: MailRepository,
     @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
   ) {}
 
+  @Get('live')
+  @Public()
+  @ApiOperation({
+    summary: 'The process answers; asks no database, so it stays 200 while the database is down.',
+  })
+  @ApiOkResponse({ type: LivenessView })
+  live(): LivenessView {
+    return { status: 'ok', instance: this.settings.instanceId };
+  }
+
+  @Get('ready')
+  @Public()
+  @ApiOperation({
+    summary:
+      'Databases answer within a bound and the scheduler ticks; 503 when not (take the instance out of rotation).',
+  })
+  @ApiOkResponse({ type: HealthView })
+  @ApiServiceUnavailableResponse({
+    type: HealthView,
+    description: 'A database or the scheduler is not ready.',
+  })
+  ready(@Res({ passthrough: true }) response: Response): Promise<HealthView> {
+    return this.health(response);
+  }
+
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Database reachable and mail configured; 503 when the database is not.' })
+  @ApiOperation({ summary: 'The same as /health/ready, and mail configuration.' })
   @ApiOkResponse({ type: HealthView })
-  @ApiServiceUnavailableResponse({ type: HealthView, description: 'A database cannot be reached.' })
+  @ApiServiceUnavailableResponse({
+    type: HealthView,
+    description: 'A database or the scheduler is not ready.',
+  })
   async health(@Res({ passthrough: true }) response: Response): Promise<HealthView> {
-    const databases =
-      this.primary === this.replica
-        ? { primary: this.primary }
-        : { primary: this.primary, replica: this.replica };
-    const database: Record<string, string> = {};
-    for (const [name, knex] of Object.entries(databases)) {
-      try {
-        await knex.raw('select 1');
-        database[name] = 'ok';
-      } catch (error) {
-        database[name] = `unreachable: ${firstLine((error as Error).message)}`;
-      }
-    }
-    const ok = Object.values(database).every((state) => state === 'ok');
-    response.status(ok ? 200 : 503);
+    const { ready, database, scheduler } = await this.readiness.check();
+    response.status(ready ? 200 : 503);
     return {
-      status: ok ? 'ok' : 'degraded',
+      status: ready ? 'ok' : 'degraded',
       database,
+      scheduler,
       mail: { configured: Boolean(this.settings.core.smtpUrl), destination: this.mail.destination },
       instance: this.settings.instanceId,
       background: this.settings.background,

@@ -7,6 +7,8 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { ServerSettings } from '../config/server.settings';
+import { inRunLogScope } from '../logging/run-log-context';
+import { ExportMetrics } from '../metrics/export-metrics';
 import { SERVER_SETTINGS } from '../database/database.tokens';
 import { ExportRunner } from '../runs/export-runner.service';
 import { ScheduleService } from '../schedules/schedule.service';
@@ -90,7 +92,7 @@ export class ExportWorkerJob implements OnApplicationBootstrap, BeforeApplicatio
       this.wokenWhileDraining = false;
       await Promise.all(
         Array.from({ length: this.settings.workerConcurrency }, async () => {
-          while (!this.stopping && (await this.runOnce()));
+          while (!this.stopping && (await inRunLogScope(() => this.runOnce())));
         }),
       );
     } while (this.wokenWhileDraining && !this.stopping);
@@ -107,6 +109,7 @@ export class SchedulerJob implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly schedules: ScheduleService,
     private readonly worker: ExportWorkerJob,
     private readonly registry: SchedulerRegistry,
+    private readonly metrics: ExportMetrics,
     @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
   ) {}
 
@@ -124,6 +127,7 @@ export class SchedulerJob implements OnApplicationBootstrap, BeforeApplicationSh
     this.ticking = true;
     try {
       const queued = await this.schedules.planDueRuns();
+      this.metrics.schedulerTicked(queued);
       if (queued.length > 0) {
         this.logger.log(
           `queued ${queued.map((run) => `export ${run.id} (schedule ${run.scheduleId}, due ${run.dueAt?.toISOString()})`).join(', ')}`,

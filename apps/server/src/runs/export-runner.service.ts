@@ -15,6 +15,7 @@ import {
 import type { RunRecord, RunRepository } from '@spotlight/core';
 import type { RunFailureListener } from '../alerts/alert.service';
 import type { ExportSlotRepository } from './export-slot.repository';
+import type { RunObserver } from '../metrics/run-telemetry';
 
 export interface ExportRunnerOptions {
   instanceId: string;
@@ -38,6 +39,8 @@ export interface ExportRunnerOptions {
    * is only claimed once it has a slot. None: no cap beyond this instance's concurrency.
    */
   slots?: ExportSlotRepository;
+  /** Told about claims, outcomes and failed attempts (logs and metrics). */
+  observer?: RunObserver;
   /** Tries at recording a delivered run as sent before it is left delivery-started. */
   clock?: () => Date;
 }
@@ -110,6 +113,7 @@ export class ExportRunner {
       leaseMs: this.options.leaseMs,
     });
     if (!run) return null;
+    this.options.observer?.runClaimed(run);
     if (run.deliveryStartedAt) {
       await this.fail(
         run,
@@ -173,6 +177,7 @@ export class ExportRunner {
       clearInterval(heartbeat);
       if (error instanceof LostClaimError || this.abandoned) return;
       const explained = explainDatabaseError(error, this.options.databaseLabel);
+      this.options.observer?.attemptFailed(explained);
       const reason =
         firstLine(explained instanceof Error ? explained.message : String(explained)) || 'Unknown error';
       if (explained instanceof ExportInProgressError) {
@@ -212,6 +217,7 @@ export class ExportRunner {
   private async fail(run: RunRecord, error: string, errorCode: string | null): Promise<void> {
     const at = this.clock();
     if (!(await this.runs.finishFailed(run, error, at, errorCode))) return;
+    this.options.observer?.runFailed(run);
     await this.options.failures?.runFailed({
       ...run,
       status: 'failed',
@@ -231,6 +237,7 @@ export class ExportRunner {
         // False changes nothing here: an earlier try got through though its
         // answer was lost, or the claim was lost and its next holder reports the run.
         await this.runs.finishSent(run, summary, this.clock());
+        this.options.observer?.runSent(run, summary);
         return;
       } catch {
         if (attempt < attempts) await sleep(250 * 2 ** (attempt - 1));

@@ -1,0 +1,163 @@
+import { Logger } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { MailDeliveryError, firstLine, type ExportSummary, type RunRecord } from '@spotlight/core';
+import { within } from '../health/within';
+import type { QueueMetricsRepository, QueueState } from './queue-metrics.repository';
+
+export interface ExportMetricsOptions {
+  /** The longest a scrape waits for the queue's numbers. */
+  queueTimeoutMs: number;
+  clock?: () => Date;
+}
+
+/** Seconds; exports of a small customer take well under a second, 100k users about 10 s. */
+const DURATION_BUCKETS = [0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160, 320, 640];
+/** Bytes, up to well past the default 20 MiB attachment limit. */
+const SIZE_BUCKETS = [16e3, 64e3, 256e3, 1e6, 4e6, 10e6, 20e6, 50e6, 100e6, 250e6];
+const LAG_BUCKETS = [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 900, 3600];
+
+/**
+ * The Prometheus metrics of one instance, in their own registry (so several
+ * apps in one process, as in the tests, do not share counters). Counters and
+ * histograms count what this instance did since it started; the queue's
+ * gauges are read from the database at each scrape, so every instance reports
+ * the same queue.
+ */
+export class ExportMetrics {
+  readonly registry = new Registry();
+  private readonly logger = new Logger('Metrics');
+  private readonly clock: () => Date;
+  private readonly startedAt: Date;
+  private lastTickAt: Date | null = null;
+  private queueRead: Promise<QueueState | null> | null = null;
+
+  private readonly runsFinished: Counter<'outcome' | 'source'>;
+  private readonly duration: Histogram;
+  private readonly size: Histogram;
+  private readonly smtpFailures: Counter;
+  private readonly schedulerLag: Histogram;
+  private readonly lastTick: Gauge;
+
+  constructor(
+    private readonly queue: QueueMetricsRepository,
+    private readonly options: ExportMetricsOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.startedAt = this.clock();
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.runsFinished = new Counter({
+      name: 'spotlight_runs_finished_total',
+      help: 'Export runs this instance finished, by outcome (sent, failed) and source (api, schedule).',
+      labelNames: ['outcome', 'source'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'spotlight_export_duration_seconds',
+      help: 'How long a sent export took, from its first query to the email handed over.',
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.size = new Histogram({
+      name: 'spotlight_export_size_bytes',
+      help: 'Size of the workbook of a sent export.',
+      buckets: SIZE_BUCKETS,
+      registers,
+    });
+    this.smtpFailures = new Counter({
+      name: 'spotlight_smtp_failures_total',
+      help: 'Export deliveries the SMTP server refused or that could not reach it (each attempt counts).',
+      registers,
+    });
+    this.schedulerLag = new Histogram({
+      name: 'spotlight_scheduler_lag_seconds',
+      help: 'From a schedule due time to its run being queued by this instance.',
+      buckets: LAG_BUCKETS,
+      registers,
+    });
+    this.lastTick = new Gauge({
+      name: 'spotlight_scheduler_last_tick_timestamp_seconds',
+      help: 'When the scheduler of this instance last planned due runs (Unix time); 0 before its first tick.',
+      registers,
+    });
+    const depth: Gauge = new Gauge({
+      name: 'spotlight_queue_depth',
+      help: 'Queued runs, due or waiting for a retry (read from the database at each scrape; NaN if it did not answer in time).',
+      registers,
+      collect: async () => {
+        const state = await this.queueThisScrape();
+        depth.set(state ? state.depth : NaN);
+      },
+    });
+    const oldestAge: Gauge = new Gauge({
+      name: 'spotlight_queue_oldest_age_seconds',
+      help: 'How long the longest-waiting due run has waited to be claimed; 0 when none is due (NaN if the database did not answer in time).',
+      registers,
+      collect: async () => {
+        const state = await this.queueThisScrape();
+        oldestAge.set(state ? this.ageSeconds(state.oldestDueAt) : NaN);
+      },
+    });
+  }
+
+  /** When the scheduler last finished a tick; null before its first. */
+  get lastSchedulerTickAt(): Date | null {
+    return this.lastTickAt;
+  }
+
+  /** When these metrics started counting: the baseline before the first tick. */
+  get started(): Date {
+    return this.startedAt;
+  }
+
+  /** The scheduler finished a tick and queued these runs. */
+  schedulerTicked(queued: readonly Pick<RunRecord, 'dueAt' | 'createdAt'>[]): void {
+    this.lastTickAt = this.clock();
+    this.lastTick.set(this.lastTickAt.getTime() / 1000);
+    for (const run of queued) {
+      if (run.dueAt)
+        this.schedulerLag.observe(Math.max(0, run.createdAt.getTime() - run.dueAt.getTime()) / 1000);
+    }
+  }
+
+  runSent(run: RunRecord, summary: ExportSummary): void {
+    this.runsFinished.inc({ outcome: 'sent', source: run.source });
+    this.duration.observe(summary.durationMs / 1000);
+    this.size.observe(summary.bytes);
+  }
+
+  runFailed(run: RunRecord): void {
+    this.runsFinished.inc({ outcome: 'failed', source: run.source });
+  }
+
+  attemptFailed(error: unknown): void {
+    if (error instanceof MailDeliveryError) this.smtpFailures.inc();
+  }
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    // Both queue gauges share one read per scrape.
+    this.queueRead = null;
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private queueThisScrape(): Promise<QueueState | null> {
+    this.queueRead ??= this.readQueue();
+    return this.queueRead;
+  }
+
+  private ageSeconds(oldestDueAt: Date | null): number {
+    if (!oldestDueAt) return 0;
+    return Math.max(0, this.clock().getTime() - oldestDueAt.getTime()) / 1000;
+  }
+
+  /** The queue's numbers, or null when the database did not answer within the bound. */
+  private async readQueue(): Promise<QueueState | null> {
+    try {
+      return await within(this.queue.queueState(), this.options.queueTimeoutMs, 'the database');
+    } catch (error) {
+      this.logger.warn(`could not read the queue for the metrics: ${firstLine((error as Error).message)}`);
+      return null;
+    }
+  }
+}
