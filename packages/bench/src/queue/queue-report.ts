@@ -36,6 +36,10 @@ export function markdownTable(header: string[], body: string[][]): string {
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 
+function shorten(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 3)}...` : text;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -101,15 +105,14 @@ export function formatReport(report: QueueReport): string {
       '',
       markdownTable(
         ['statement', 'count', 'rows examined max', 'mean', 'slowest ms'],
-        report.statements
-          .slice(0, 12)
-          .map((s) => [
-            `\`${s.shape.length > 110 ? `${s.shape.slice(0, 107)}...` : s.shape}\``,
-            whole(s.count),
-            whole(s.rowsExaminedMax),
-            s.rowsExaminedMean.toFixed(1),
-            s.slowestMs.toFixed(1),
-          ]),
+        report.statements.slice(0, 12).map((s) => [
+          // Identifiers lose their backticks, which would end the Markdown code span.
+          `\`${shorten(s.shape.replace(/`/g, ''), 110)}\``,
+          whole(s.count),
+          whole(s.rowsExaminedMax),
+          s.rowsExaminedMean.toFixed(1),
+          s.slowestMs.toFixed(1),
+        ]),
       ),
     );
   }
