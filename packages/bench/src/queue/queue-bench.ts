@@ -19,7 +19,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
-import { createDatabase, createServerConnection, migrateLatest, RUN_TABLE } from '@spotlight/core';
+import {
+  createDatabase,
+  createServerConnection,
+  migrateLatest,
+  RUN_TABLE,
+  SCHEDULE_TABLE,
+} from '@spotlight/core';
 import { SmtpSink } from '../smtp-sink';
 import {
   createStaffToken,
@@ -164,7 +170,7 @@ async function main(): Promise<void> {
       settings.history,
       scheduleIds.map((id, i) => ({ id, customer: customers[i] })),
     );
-    await db.raw(`ANALYZE TABLE ${RUN_TABLE}, spotlight_export_schedule`);
+    await db.raw(`ANALYZE TABLE ${RUN_TABLE}, ${SCHEDULE_TABLE}`);
     const historySeconds = (Date.now() - phase) / 1000;
     log(`${settings.history.toLocaleString('en')} finished runs inserted in ${historySeconds.toFixed(1)} s`);
 

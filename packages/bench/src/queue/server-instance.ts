@@ -39,7 +39,11 @@ export class ServerInstance {
   }
 
   /** Starts the server with exactly `env` (plus PATH, HOST and PORT) and waits until /health answers. */
-  static async start(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServerInstance> {
+  static async start(
+    name: string,
+    env: Record<string, string>,
+    timeoutMs = 180_000,
+  ): Promise<ServerInstance> {
     if (!fs.existsSync(SERVER_MAIN))
       throw new Error(`${SERVER_MAIN} is missing; build first: npx pnpm@10.34.9 build`);
     const port = await freePort();

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { RUN_TABLE } from '@spotlight/core';
 
 /** The MariaDB account the bench's server processes connect as: only its statements are logged. */
 const BENCH_USER = 'spotlight_queue_bench';
@@ -137,7 +138,8 @@ export interface StatementFigures {
   slowestMs: number;
 }
 
-const isClaimRead = (sql: string) => /spotlight_export_run/i.test(sql) && /\bfor update\b/i.test(sql);
+const touchesRuns = (sql: string) => sql.toLowerCase().includes(RUN_TABLE);
+const isClaimRead = (sql: string) => touchesRuns(sql) && /\bfor update\b/i.test(sql);
 
 /** Claim transactions found in the log: how long the slowest took and how many rows each examined. */
 export function claimFigures(statements: LoggedStatement[]): ClaimFigures {
@@ -165,7 +167,7 @@ export function claimFigures(statements: LoggedStatement[]): ClaimFigures {
       claims.push({
         ms: (statement.start + statement.seconds - open[0].start) * 1000,
         rows: open.reduce((sum, s) => sum + s.rowsExamined, 0),
-        taken: open.some((s) => /^\s*update\b/i.test(s.sql) && /spotlight_export_run/i.test(s.sql)),
+        taken: open.some((s) => /^\s*update\b/i.test(s.sql) && touchesRuns(s.sql)),
       });
     }
     open = null;
