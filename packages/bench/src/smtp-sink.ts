@@ -4,7 +4,8 @@ import { SMTPServer } from 'smtp-server';
 /**
  * A real SMTP server on 127.0.0.1 that accepts every message and throws the
  * bytes away as they arrive, so the bench measures sending without the sink
- * holding anything.
+ * holding anything. `onMessage` hears each message's envelope recipients as
+ * it ends, for benches that count who got what.
  */
 export class SmtpSink {
   messages = 0;
@@ -15,19 +16,20 @@ export class SmtpSink {
     readonly port: number,
   ) {}
 
-  static async start(): Promise<SmtpSink> {
+  static async start(onMessage?: (recipients: string[]) => void): Promise<SmtpSink> {
     let sink: SmtpSink | null = null;
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       size: 0,
-      onData(stream, _session, callback) {
+      onData(stream, session, callback) {
         stream.on('data', (chunk: Buffer) => {
           sink!.bytes += chunk.length;
         });
         stream.on('end', () => {
           sink!.messages += 1;
+          onMessage?.(session.envelope.rcptTo.map((recipient) => recipient.address));
           callback();
         });
       },
