@@ -40,7 +40,8 @@ import { formatReport, type QueueReport } from './queue-report';
 import { ServerInstance } from './server-instance';
 import { claimFigures, repeatedStatements, SlowLog } from './slow-log';
 
-const DATABASE = 'spotlight_queue_bench';
+/** Its own database per run, so a second bench started by mistake drops only its own. */
+const DATABASE = `spotlight_queue_bench_${process.pid}`;
 /** The servers are up this long before the wave's minute at least. */
 const LEAD_MS = 5_000;
 
