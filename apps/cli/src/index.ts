@@ -5,5 +5,5 @@
  */
 export { SpotlightCommand, type JsonFailure } from './base-command';
 export { EXIT_CODES, describeFailure, type CliErrorCode, type CliFailure } from './exit-codes';
-export { Services } from './services';
+export { openServices, type Services } from './services';
 export { loadCliConfig, type CliConfig } from './config';

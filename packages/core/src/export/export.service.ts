@@ -67,6 +67,11 @@ export interface ExportRunOptions {
   record?: { source: RunSource; operator: string | null };
   /** Who the email says asked for it; the recorded operator by default. */
   requestedBy?: RequestedBy;
+  /**
+   * Called once the email is ready, just before the SMTP transaction (or the
+   * outbox write) starts; a rejection cancels the export with nothing sent.
+   */
+  beforeDelivery?: () => Promise<void>;
 }
 
 /** What one export did, for every front end to show or record. */
@@ -247,6 +252,7 @@ export class ExportService {
               run.requestedBy ??
               (run.record?.operator ? { kind: 'operator', name: run.record.operator } : undefined),
           });
+          await run.beforeDelivery?.();
           sent = await this.mail.send({
             from: this.options.mailFrom,
             to: result.check.recipient,
