@@ -3,7 +3,7 @@ import { Command, Errors } from '@oclif/core';
 import { explainDatabaseError, sweepStaleScratch } from '@spotlight/core';
 import { debugEnabled, loadCliConfig } from './config';
 import { describeFailure, describeInterruption, type CliErrorCode } from './exit-codes';
-import { Services } from './services';
+import { openServices, type Services } from './services';
 
 /** What `--json` prints when a command fails. */
 export interface JsonFailure {
@@ -29,7 +29,7 @@ export abstract class SpotlightCommand<T> extends Command {
 
   /** Database, repositories and services, made on first use. */
   protected get services(): Services {
-    this.openedServices ??= new Services(loadCliConfig().core, { debug: debugEnabled() });
+    this.openedServices ??= openServices(loadCliConfig().core, { debug: debugEnabled() });
     return this.openedServices;
   }
 

@@ -4,16 +4,12 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { Knex } from 'knex';
 import {
-  ActivityRepository,
-  DownloadRepository,
+  CoreServices,
   DownloadService,
-  ExportLockRepository,
   ExportService,
-  ScratchSpace,
-  TokenRepository,
+  RunRepository,
   TokenService,
-  createDatabase,
-  createMailRepository,
+  createCoreServices,
   maskUrl,
   type MailRepository,
 } from '@spotlight/core';
@@ -43,7 +39,6 @@ import { ExportRunService } from './runs/export-run.service';
 import { ExportRunner } from './runs/export-runner.service';
 import { ExportSlotRepository } from './runs/export-slot.repository';
 import { ExportsController } from './runs/exports.controller';
-import { RunRepository } from '@spotlight/core';
 import { ScheduleRepository } from './schedules/schedule.repository';
 import { ScheduleService } from './schedules/schedule.service';
 import { SchedulesController } from './schedules/schedules.controller';
@@ -55,38 +50,22 @@ import { SchedulesController } from './schedules/schedules.controller';
 @Module({})
 export class AppModule {
   static forRoot(settings: ServerSettings): DynamicModule {
-    // Reads from the replica; download links are written through `downloads`, on the primary.
-    // Opening it removes the scratch of CLI and server processes killed mid-export.
-    const scratch = ScratchSpace.open(settings.core.scratchRoot);
-    const exportServiceFor = (
-      replica: Knex,
-      mail: MailRepository,
-      downloads: DownloadService,
-      locks: ExportLockRepository,
-    ) =>
-      new ExportService(new ActivityRepository(replica), mail, {
-        tmpDir: scratch.dir,
-        // On the primary, shared with the CLI: one email export per customer at a time.
-        locks,
-        mailFrom: settings.core.mailFrom,
-        databaseLabel: maskUrl(settings.readDatabaseUrl),
-        maxRowsPerSheet: settings.core.maxRowsPerSheet,
-        maxAttachmentBytes: settings.core.maxAttachmentBytes,
-        downloads,
-      });
     // knex prints pool errors ("Acquire connection error") on stdout; they belong in the log.
     const databaseLog = new Logger('Database');
-    const openDatabase = (url: string) =>
-      createDatabase(url, {
-        pool: { max: poolSizeFor(settings) },
-        timeouts: settings.core.databaseTimeouts,
-        log: {
-          warn: (message: unknown) => databaseLog.warn(String(message)),
-          error: (message: unknown) => databaseLog.error(String(message)),
-          deprecate: (message: unknown) => databaseLog.warn(String(message)),
-          debug: (message: unknown) => databaseLog.debug(String(message)),
-        },
-      });
+    const core = createCoreServices(settings.core, {
+      // Exports read from the replica; locks, links and runs are written to the primary.
+      readDatabaseUrl: settings.readDatabaseUrl,
+      pool: { max: poolSizeFor(settings) },
+      smtpPool: { maxConnections: settings.smtpMaxConnections },
+      databaseLog: {
+        warn: (message: unknown) => databaseLog.warn(String(message)),
+        error: (message: unknown) => databaseLog.error(String(message)),
+        deprecate: (message: unknown) => databaseLog.warn(String(message)),
+        debug: (message: unknown) => databaseLog.debug(String(message)),
+      },
+    });
+    // Opened at start: it removes the scratch of CLI and server processes killed mid-export.
+    core.openScratch();
     return {
       module: AppModule,
       imports: [ScheduleModule.forRoot(), ThrottlerModule.forRoot(tokenRateLimit(settings))],
@@ -101,57 +80,21 @@ export class AppModule {
       ],
       providers: [
         { provide: SERVER_SETTINGS, useValue: settings },
-        { provide: PRIMARY_DB, useFactory: () => openDatabase(settings.core.databaseUrl) },
-        {
-          provide: READ_DB,
-          inject: [PRIMARY_DB],
-          useFactory: (primary: Knex) =>
-            settings.readDatabaseUrl === settings.core.databaseUrl
-              ? primary
-              : openDatabase(settings.readDatabaseUrl),
-        },
-        {
-          provide: MAIL,
-          useFactory: () =>
-            createMailRepository({
-              ...settings.core,
-              smtpPool: { maxConnections: settings.smtpMaxConnections },
-            }),
-        },
+        { provide: CoreServices, useValue: core },
+        { provide: PRIMARY_DB, useFactory: () => core.db },
+        { provide: READ_DB, useFactory: () => core.readDb },
+        { provide: MAIL, useFactory: () => core.mail },
         DatabaseLifecycle,
-        { provide: TokenRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new TokenRepository(db) },
-        {
-          provide: TokenService,
-          inject: [TokenRepository],
-          useFactory: (tokens: TokenRepository) => new TokenService(tokens),
-        },
+        { provide: TokenService, useFactory: () => core.tokens },
         { provide: AuditRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new AuditRepository(db) },
-        { provide: RunRepository, inject: [PRIMARY_DB], useFactory: (db: Knex) => new RunRepository(db) },
+        { provide: RunRepository, useFactory: () => core.runs },
         {
           provide: ScheduleRepository,
           inject: [PRIMARY_DB],
           useFactory: (db: Knex) => new ScheduleRepository(db),
         },
-        {
-          provide: DownloadService,
-          inject: [PRIMARY_DB],
-          useFactory: (db: Knex) =>
-            new DownloadService(new DownloadRepository(db), {
-              storageDir: settings.core.storageDir,
-              publicUrl: settings.core.publicUrl,
-              ttlMs: settings.core.linkTtlMs,
-            }),
-        },
-        {
-          provide: ExportLockRepository,
-          inject: [PRIMARY_DB],
-          useFactory: (db: Knex) => new ExportLockRepository(db),
-        },
-        {
-          provide: ExportService,
-          inject: [READ_DB, MAIL, DownloadService, ExportLockRepository],
-          useFactory: exportServiceFor,
-        },
+        { provide: DownloadService, useFactory: () => core.downloads },
+        { provide: ExportService, useFactory: () => core.exports },
         {
           provide: ExportRunService,
           inject: [RunRepository, ExportService, AuditRepository],
@@ -190,25 +133,9 @@ export class AppModule {
         },
         {
           provide: ExportRunner,
-          inject: [
-            RunRepository,
-            READ_DB,
-            MAIL,
-            DownloadService,
-            ExportLockRepository,
-            AlertService,
-            RunTelemetry,
-          ],
-          useFactory: (
-            runs: RunRepository,
-            replica: Knex,
-            mail: MailRepository,
-            downloads: DownloadService,
-            locks: ExportLockRepository,
-            alerts: AlertService,
-            observer: RunTelemetry,
-          ) =>
-            new ExportRunner(runs, mail, (tracked) => exportServiceFor(replica, tracked, downloads, locks), {
+          inject: [RunRepository, ExportService, AlertService, RunTelemetry],
+          useFactory: (runs: RunRepository, exports: ExportService, alerts: AlertService, observer: RunTelemetry) =>
+            new ExportRunner(runs, exports, {
               instanceId: settings.instanceId,
               leaseMs: settings.runLeaseMs,
               mailMaxAttempts: settings.mailMaxAttempts,
@@ -219,7 +146,7 @@ export class AppModule {
               failures: alerts,
               slots:
                 settings.maxConcurrentExports > 0
-                  ? new ExportSlotRepository(replica, settings.maxConcurrentExports)
+                  ? new ExportSlotRepository(core.readDb, settings.maxConcurrentExports)
                   : undefined,
               observer,
             }),

@@ -5,7 +5,7 @@
  * back over IPC.
  */
 import { performance } from 'node:perf_hooks';
-import { ActivityRepository, ExportService, SmtpMailRepository, createDatabase } from '@spotlight/core';
+import { ActivityRepository, createCoreServices, loadCoreSettings } from '@spotlight/core';
 
 export type Job =
   | { kind: 'idle'; url: string }
@@ -26,17 +26,29 @@ export interface Measurement {
 }
 
 async function run(job: Job): Promise<Omit<Measurement, 'peakRss'>> {
-  // A shared, busy server can take more than the default minute before the
-  // first row at 100k users; the bench measures that wait, it must not end it.
-  const db = createDatabase(job.url, { pool: { min: 0, max: 2 }, timeouts: { idleMs: 900_000 } });
+  const core = createCoreServices(
+    loadCoreSettings({
+      DATABASE_URL: job.url,
+      SMTP_URL: job.kind === 'export' ? job.smtpUrl : undefined,
+      MAIL_FROM: 'bench@spotlight.invalid',
+      // The bench measures the workbook and its attachment: no size makes it a link.
+      SPOTLIGHT_MAX_ATTACHMENT_BYTES: String(Number.MAX_SAFE_INTEGER),
+      SPOTLIGHT_DATA_DIR: job.kind === 'export' ? job.tmpDir : undefined,
+      SPOTLIGHT_SCRATCH_DIR: job.kind === 'export' ? job.tmpDir : undefined,
+      // A shared, busy server can take more than the default minute before the
+      // first row at 100k users; the bench measures that wait, it must not end it.
+      SPOTLIGHT_DB_IDLE_TIMEOUT_MS: '900000',
+    }),
+    { pool: { min: 0, max: 2 } },
+  );
   try {
-    const activity = new ActivityRepository(db);
     if (job.kind === 'idle') {
       // What loading the code and opening a connection cost, for reference.
-      await db.raw('SELECT 1');
+      await core.db.raw('SELECT 1');
       return { ms: 0, queries: 1, rows: 0, bytes: 0 };
     }
     if (job.kind === 'floor') {
+      const activity = new ActivityRepository(core.readDb);
       const started = performance.now();
       let firstRowMs: number | undefined;
       const { result: rows, queries } = await activity.inSnapshot(async (snapshot) => {
@@ -51,6 +63,7 @@ async function run(job: Job): Promise<Omit<Measurement, 'peakRss'>> {
     if (job.kind === 'scan') {
       // The physical floor: each activity kind of the site counted alone,
       // without grouping by user, sorting or sending a row.
+      const activity = new ActivityRepository(core.readDb);
       const started = performance.now();
       const { result: counts, queries } = await activity.inSnapshot((snapshot) =>
         snapshot.countSiteActivity(job.siteId),
@@ -58,26 +71,16 @@ async function run(job: Job): Promise<Omit<Measurement, 'peakRss'>> {
       const rows = Object.values(counts).reduce((sum, n) => sum + n, 0);
       return { ms: performance.now() - started, queries, rows, bytes: 0 };
     }
-    const mail = new SmtpMailRepository(job.smtpUrl);
-    try {
-      const service = new ExportService(activity, mail, {
-        mailFrom: 'bench@spotlight.invalid',
-        databaseLabel: 'bench',
-        tmpDir: job.tmpDir,
-      });
-      const started = performance.now();
-      const summary = await service.exportToEmail({ customer: job.customer, recipient: job.recipient });
-      return {
-        ms: performance.now() - started,
-        queries: summary.queries,
-        rows: summary.active + summary.inactive,
-        bytes: summary.bytes,
-      };
-    } finally {
-      mail.close();
-    }
+    const started = performance.now();
+    const summary = await core.exports.exportToEmail({ customer: job.customer, recipient: job.recipient });
+    return {
+      ms: performance.now() - started,
+      queries: summary.queries,
+      rows: summary.active + summary.inactive,
+      bytes: summary.bytes,
+    };
   } finally {
-    await db.destroy();
+    await core.close();
   }
 }
 

@@ -22,6 +22,7 @@ export * from './mail/mail.repository';
 export * from './export/export.request';
 export * from './export/export.mail';
 export * from './export/export.service';
+export * from './root/core.root';
 export * from './downloads/download.repository';
 export * from './downloads/download.service';
 export * from './customers/customer.repository';

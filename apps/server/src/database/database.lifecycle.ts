@@ -2,15 +2,15 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import type { Knex } from 'knex';
 import {
   ConfigurationError,
+  CoreServices,
   RUN_TABLE,
   assertQueueSupport,
   explainDatabaseError,
   maskUrl,
   pendingProductMigrations,
-  type MailRepository,
 } from '@spotlight/core';
 import type { ServerSettings } from '../config/server.settings';
-import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database.tokens';
+import { PRIMARY_DB, SERVER_SETTINGS } from './database.tokens';
 
 const POOL_CLOSE_MS = 2_000;
 
@@ -19,8 +19,7 @@ const POOL_CLOSE_MS = 2_000;
 export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(PRIMARY_DB) private readonly primary: Knex,
-    @Inject(READ_DB) private readonly replica: Knex,
-    @Inject(MAIL) private readonly mail: MailRepository,
+    private readonly core: CoreServices,
     @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
   ) {}
 
@@ -49,15 +48,8 @@ export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.mail.close();
     // knex waits for every connection in use to come back, and an export
     // abandoned at shutdown may never give its own back: wait only so long.
-    const pools = this.replica !== this.primary ? [this.replica, this.primary] : [this.primary];
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(pools.map((pool) => pool.destroy())),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, POOL_CLOSE_MS).unref())),
-    ]);
-    clearTimeout(timer);
+    await this.core.close({ poolWaitMs: POOL_CLOSE_MS });
   }
 }

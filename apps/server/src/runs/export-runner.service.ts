@@ -8,9 +8,6 @@ import {
   firstLine,
   isSpotlightError,
   type ExportSummary,
-  type MailRepository,
-  type OutgoingMail,
-  type SentMail,
 } from '@spotlight/core';
 import type { RunRecord, RunRepository } from '@spotlight/core';
 import type { RunFailureListener } from '../alerts/alert.service';
@@ -45,9 +42,6 @@ export interface ExportRunnerOptions {
   clock?: () => Date;
 }
 
-/** Builds the export service for one run, sending through `mail`. */
-export type ExportServiceFactory = (mail: MailRepository) => ExportService;
-
 /** Tries at recording a delivered run as sent: about 8 s of backoff before leaving it delivery-started. */
 const RECORD_SENT_ATTEMPTS = 6;
 
@@ -81,8 +75,7 @@ export class ExportRunner {
 
   constructor(
     private readonly runs: RunRepository,
-    private readonly mail: MailRepository,
-    private readonly exportServiceFor: ExportServiceFactory,
+    private readonly exports: ExportService,
     private readonly options: ExportRunnerOptions,
   ) {
     this.clock = options.clock ?? (() => new Date());
@@ -154,12 +147,7 @@ export class ExportRunner {
     );
     let summary: ExportSummary;
     try {
-      summary = await this.exportServiceFor(
-        this.trackDelivery(run, (inProgress) => {
-          delivering = inProgress;
-          progressed();
-        }),
-      ).exportToEmail(
+      summary = await this.exports.exportToEmail(
         {
           customer: run.customer,
           recipient: run.recipient,
@@ -171,6 +159,13 @@ export class ExportRunner {
           onProgress: progressed,
           holder: `server ${this.options.instanceId}, run ${run.id}`,
           requestedBy: run.scheduleId === null ? undefined : { kind: 'schedule', scheduleId: run.scheduleId },
+          beforeDelivery: async () => {
+            if (!(await this.runs.markDeliveryStarted(run, this.clock()))) {
+              throw new LostClaimError(`Run ${run.id} is no longer claimed by this instance`);
+            }
+            delivering = true;
+            progressed();
+          },
         },
       );
     } catch (error) {
@@ -202,6 +197,9 @@ export class ExportRunner {
       await this.fail(run, `${prefix}${reason}`, isSpotlightError(explained) ? explained.code : 'UNEXPECTED');
       return;
     }
+    // The SMTP server has answered: from here the export's own bounds apply again.
+    delivering = false;
+    progressed();
     try {
       await this.recordSent(run, summary);
     } finally {
@@ -243,25 +241,6 @@ export class ExportRunner {
         if (attempt < attempts) await sleep(250 * 2 ** (attempt - 1));
       }
     }
-  }
-
-  private trackDelivery(run: RunRecord, delivering: (inProgress: boolean) => void): MailRepository {
-    const { runs, mail, clock } = this;
-    return {
-      destination: mail.destination,
-      async send(message: OutgoingMail): Promise<SentMail> {
-        if (!(await runs.markDeliveryStarted(run, clock()))) {
-          throw new LostClaimError(`Run ${run.id} is no longer claimed by this instance`);
-        }
-        delivering(true);
-        try {
-          return await mail.send(message);
-        } finally {
-          delivering(false);
-        }
-      },
-      close() {},
-    };
   }
 }
 

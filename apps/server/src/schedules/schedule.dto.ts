@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
-  IsEmail,
   IsInt,
   IsNotEmpty,
   IsOptional,
@@ -14,6 +13,7 @@ import {
 } from 'class-validator';
 import type { ScheduleRecord } from './schedule.repository';
 import { trim } from '../runs/export-run.dto';
+import { IsRecipientAddress } from '../runs/request-rules';
 
 export class CreateScheduleDto {
   @ApiProperty({ example: 'example.com' })
@@ -26,7 +26,7 @@ export class CreateScheduleDto {
     description: 'An active manager of that customer; checked on save and at every run.',
   })
   @Transform(trim)
-  @IsEmail({}, { message: 'recipient must be an email address like manager@example.com' })
+  @IsRecipientAddress()
   recipient!: string;
 
   @ApiProperty({

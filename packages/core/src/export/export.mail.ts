@@ -40,6 +40,14 @@ export function attachmentName(customer: string, generatedAt: Date): string {
   return `user-activity-${customer}-${generatedAt.toISOString().slice(0, 10)}.xlsx`;
 }
 
+/** The range in UTC instants, as the command line prints it beside the zoned period. */
+export function describeRange(range: DateRange): string {
+  if (!range.since && !range.until) return 'all time';
+  const since = range.since ? `from ${range.since.toISOString()}` : 'from the beginning';
+  const until = range.until ? `until ${range.until.toISOString()} (exclusive)` : 'until now';
+  return `${since} ${until}`;
+}
+
 /** How the numbers are counted, in one sentence. */
 export function countingSentence(range: DateRange): string {
   return isRanged(range)

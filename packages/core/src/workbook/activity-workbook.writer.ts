@@ -643,10 +643,3 @@ export function describeWorkbook(meta: WorkbookMeta): string {
   const timeZone = meta.timeZone ?? DEFAULT_TIME_ZONE;
   return `User activity of ${meta.customer}, ${describePeriod(meta.range, timeZone)}, generated ${formatDateTime(meta.generatedAt, timeZone)} (${timeZone}).`;
 }
-
-export function describeRange(range: DateRange): string {
-  if (!range.since && !range.until) return 'all time';
-  const since = range.since ? `from ${range.since.toISOString()}` : 'from the beginning';
-  const until = range.until ? `until ${range.until.toISOString()} (exclusive)` : 'until now';
-  return `${since} ${until}`;
-}

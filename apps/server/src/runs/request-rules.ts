@@ -1,0 +1,39 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { parseBound, parseRecipient } from '@spotlight/core';
+
+/** Whether core's request parser takes `value`: core owns every input rule, the DTOs only name it. */
+function parses(parse: (text: string) => unknown, value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An address core's parser takes as a recipient. */
+export const IsRecipientAddress = (options?: ValidationOptions): PropertyDecorator =>
+  ValidateBy(
+    {
+      name: 'isRecipientAddress',
+      validator: {
+        validate: (value) => parses(parseRecipient, value),
+        defaultMessage: () => '$property must be an email address like manager@example.com',
+      },
+    },
+    options,
+  );
+
+/** A date or date-time core's parser takes as either end of a range. */
+export const IsRangeBound = (options?: ValidationOptions): PropertyDecorator =>
+  ValidateBy(
+    {
+      name: 'isRangeBound',
+      validator: {
+        validate: (value) => parses((text) => parseBound(text, 'since'), value),
+        defaultMessage: () => '$property must be YYYY-MM-DD or an ISO 8601 date-time with a time zone',
+      },
+    },
+    options,
+  );

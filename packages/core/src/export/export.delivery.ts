@@ -1,0 +1,92 @@
+import type { DownloadService, KeptDownload } from '../downloads/download.service';
+import { AttachmentTooLargeError } from '../errors';
+import { XLSX_CONTENT_TYPE, type MailRepository } from '../mail/mail.repository';
+import { attachmentName, exportBodies, exportSubject, type RequestedBy } from './export.mail';
+import type { BuiltExport } from './export.summary';
+
+export interface DeliveryOptions {
+  /** The From of every export email. */
+  mailFrom: string;
+  /** Above this size the workbook goes behind a download link; no limit by default. */
+  maxAttachmentBytes?: number;
+  /** Keeps big workbooks behind links; without it a workbook above the limit fails the export. */
+  downloads?: DownloadService;
+}
+
+/** How the email carries the workbook. */
+export type DeliveryKind = 'attachment' | 'link';
+
+/** An email that was handed to SMTP or the outbox. */
+export interface Delivered {
+  delivery: DeliveryKind;
+  messageId: string;
+  outboxPath: string | null;
+  /** The download link the email carried, when it did. */
+  link: KeptDownload | null;
+}
+
+/**
+ * Attachment or link: a workbook above the size limit is kept in the shared
+ * storage and the email carries a link to it; the link is withdrawn when the
+ * email could not be sent.
+ */
+export class ExportDelivery {
+  constructor(
+    private readonly mail: MailRepository,
+    private readonly options: DeliveryOptions,
+  ) {}
+
+  /**
+   * How a workbook of `bytes` goes; a workbook too big to attach with no way
+   * to link it fails here, before anything is kept or sent.
+   */
+  choose(bytes: number): DeliveryKind {
+    const { maxAttachmentBytes } = this.options;
+    if (maxAttachmentBytes === undefined || bytes <= maxAttachmentBytes) return 'attachment';
+    if (!this.options.downloads?.canLink) throw new AttachmentTooLargeError(bytes, maxAttachmentBytes);
+    return 'link';
+  }
+
+  /** Sends the workbook in `file` to the checked recipient, as `kind` says. */
+  async send(
+    file: string,
+    built: BuiltExport & { recipient: string },
+    kind: DeliveryKind,
+    email: { requestedBy?: RequestedBy; beforeDelivery?: () => Promise<void> },
+  ): Promise<Delivered> {
+    const fileName = attachmentName(built.site.domain, built.generatedAt);
+    const downloads = this.options.downloads;
+    const link =
+      kind === 'link' && downloads
+        ? await downloads.keep(file, { customer: built.site.domain, fileName })
+        : null;
+    try {
+      const bodies = exportBodies({
+        customer: built.site.domain,
+        customerName: built.site.name,
+        active: built.workbook.active,
+        inactive: built.workbook.inactive,
+        levels: built.workbook.tally.levels,
+        range: built.range,
+        timeZone: built.timeZone,
+        generatedAt: built.generatedAt,
+        attachmentName: fileName,
+        link: link ? { url: link.url, expiresAt: link.expiresAt, bytes: built.bytes } : undefined,
+        requestedBy: email.requestedBy,
+      });
+      await email.beforeDelivery?.();
+      const sent = await this.mail.send({
+        from: this.options.mailFrom,
+        to: built.recipient,
+        subject: exportSubject(built.site.name, built.range, built.timeZone),
+        ...bodies,
+        attachment: link ? undefined : { filename: fileName, path: file, contentType: XLSX_CONTENT_TYPE },
+      });
+      return { delivery: kind, messageId: sent.messageId, outboxPath: sent.outboxPath ?? null, link };
+    } catch (error) {
+      // Nobody got the link: withdraw it, as a failed send leaves no file behind.
+      if (link) await downloads!.discard(link);
+      throw error;
+    }
+  }
+}
