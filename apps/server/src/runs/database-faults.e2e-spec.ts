@@ -1,4 +1,5 @@
-import { generateCustomer, TokenRepository, TokenService } from '@spotlight/core';
+import { TokenRepository, TokenService } from '@spotlight/core';
+import { generateCustomer } from '@spotlight/seed';
 import {
   createTestDatabase,
   enabledDialects,

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { generateCustomer } from '@spotlight/core';
+import { generateCustomer } from '@spotlight/seed';
 import {
   createTestDatabase,
   enabledDialects,
