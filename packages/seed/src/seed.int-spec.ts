@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { createTestDatabase, describeEachDatabase, readWorkbook, type CellValue } from '@spotlight/testing';
+import { createTestDatabase, describeEachDatabase } from '@spotlight/core/testing';
+import { readWorkbook, type CellValue } from '@spotlight/testing';
 import {
   ActivityRepository,
   ACTIVITY_COUNTS,

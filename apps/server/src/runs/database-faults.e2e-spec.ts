@@ -1,12 +1,7 @@
 import { TokenRepository, TokenService } from '@spotlight/core';
 import { generateCustomer } from '@spotlight/seed';
-import {
-  createTestDatabase,
-  enabledDialects,
-  SmtpCapture,
-  TcpProxy,
-  type TestDatabase,
-} from '@spotlight/testing';
+import { createTestDatabase, enabledDialects, type TestDatabase } from '@spotlight/core/testing';
+import { SmtpCapture, TcpProxy } from '@spotlight/testing';
 import { startServer, type ServerProcess } from '../__fixtures__/server-process';
 
 // A proxy the test controls between the server and its database: MariaDB only.

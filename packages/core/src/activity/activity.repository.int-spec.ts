@@ -1,4 +1,4 @@
-import { describeEachDatabase, Factory, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, Factory, type SiteRow, type UserRow } from '../testing';
 import { createDatabase } from '../db/connection';
 import { ActivityRepository } from './activity.repository';
 import { engagementLevel, isActive, type UserActivity } from './activity.types';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { describeEachDatabase } from '@spotlight/testing';
+import { describeEachDatabase } from '../testing';
 import { createDatabase } from '../db/connection';
 import { RUN_TABLE, RunRepository } from './run.repository';
 
