@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeEachDatabase } from '@spotlight/testing';
+import { describeEachDatabase } from '@spotlight/core/testing';
 import { jsonShape } from './__fixtures__/json-shape';
 import { parseJson, runCli, tempDir, type CliRun } from './__fixtures__/run-cli';
 import type { JsonFailure } from './base-command';

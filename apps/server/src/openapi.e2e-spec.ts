@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createTestDatabase, type TestDatabase } from '@spotlight/testing';
+import { createTestDatabase, type TestDatabase } from '@spotlight/core/testing';
 import { startTestApp, type TestApp } from './__fixtures__/test-app';
 
 interface Operation {

@@ -2,13 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import {
-  createDatabase,
-  createServerConnection,
-  generateCustomer,
-  migrateLatest,
-  type GenerateReport,
-} from '@spotlight/core';
+import { createDatabase, createServerConnection, migrateLatest } from '@spotlight/core';
+import { generateCustomer, type GenerateReport } from '@spotlight/seed';
 
 export type BenchDialect = 'mariadb' | 'sqlite';
 

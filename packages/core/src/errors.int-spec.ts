@@ -1,4 +1,4 @@
-import { describeEachDatabase } from '@spotlight/testing';
+import { describeEachDatabase } from './testing';
 import { DatabaseUnavailableError, explainDatabaseError } from './errors';
 
 describeEachDatabase('explainDatabaseError', (db) => {

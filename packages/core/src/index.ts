@@ -5,34 +5,73 @@
  * from {@link createDatabase}) and a {@link MailRepository}, then call
  * `exportToEmail`. Settings come from {@link loadCoreSettings}.
  */
-export * from './errors';
-export * from './config/settings';
-export * from './db/connection';
+export {
+  ConfigurationError,
+  CustomerNotFoundError,
+  DatabaseUnavailableError,
+  type ErrorCode,
+  explainDatabaseError,
+  ExportInProgressError,
+  firstLine,
+  formatBytes,
+  InvalidInputError,
+  isSpotlightError,
+  MailDeliveryError,
+  RecipientNotAllowedError,
+  SpotlightError,
+  StorageError,
+} from './errors';
+export { type CoreSettings, databaseUrlSetting, describeIssues, loadCoreSettings } from './config/settings';
+export { createDatabase, createServerConnection, dialectOf, maskUrl, toDate } from './db/connection';
 export { toDjangoDatetime } from './db/sqlite.client';
-export * from './db/migrate';
-export * from './db/query-counter';
-export * from './db/models/tables';
+export {
+  migrateLatest,
+  type MigrationReport,
+  pendingProductMigrations,
+  PRODUCT_MIGRATIONS_TABLE,
+  SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE,
+  type SpotlightSchemaMode,
+  tableNames,
+} from './db/migrate';
+export { SPOTLIGHT_TABLES, type SpotlightTable } from './db/migrations/spotlight/0001-spotlight-schema';
+export { captureQueries } from './db/query-counter';
+export { AUDIT_TABLE, DOWNLOAD_TABLE, LOCK_TABLE, SCHEDULE_TABLE, TOKEN_TABLE } from './db/models/tables';
 export { AuditEntryModel, type AuditRecord } from './db/models/audit.model';
 export type { DownloadRecord } from './db/models/download.model';
 export type { TokenRecord, TokenScope } from './db/models/token.model';
-export * from './activity/activity.types';
-export * from './activity/activity.repository';
-export * from './workbook/activity-workbook.writer';
-export * from './mail/mail.repository';
-export * from './export/export.request';
-export * from './export/export.mail';
-export * from './export/export.service';
-export * from './root/core.root';
-export * from './downloads/download.repository';
-export * from './downloads/download.service';
-export * from './customers/customer.repository';
-export * from './customers/customer.service';
-export * from './admin/token.repository';
-export * from './admin/token.service';
-export * from './seed/seed';
-export * from './runs/run.repository';
-export { isUniqueViolation } from './db/unique-violation';
-export * from './export/export-lock.repository';
-export * from './scratch/scratch-space';
-export * from './db/contention';
-export { assertQueueSupport, queueSupportProblem } from './db/server-version';
+export { ACTIVITY_COUNTS, type DateRange, isActive, type UserActivity } from './activity/activity.types';
+export { ActivityRepository } from './activity/activity.repository';
+export {
+  createMailRepository,
+  type MailRepository,
+  OutboxMailRepository,
+  type OutgoingMail,
+  type SentMail,
+  SmtpMailRepository,
+  XLSX_CONTENT_TYPE,
+} from './mail/mail.repository';
+export { parseBound, parseCustomer, parseExportRequest, parseRecipient } from './export/export.request';
+export { attachmentName, describeRange, escapeHtml } from './export/export.mail';
+export { type CoreOptions, CoreServices, createCoreServices } from './root/core.root';
+export { ExportService, type ExportSummary } from './export/export.service';
+export { DownloadRepository } from './downloads/download.repository';
+export { DownloadService } from './downloads/download.service';
+export { CustomerRepository, type CustomerSummary } from './customers/customer.repository';
+export { CustomerService } from './customers/customer.service';
+export { TokenRepository } from './admin/token.repository';
+export { hashToken, tokenReaches, TokenService } from './admin/token.service';
+export {
+  RUN_SOURCES,
+  RUN_STATUSES,
+  RUN_TABLE,
+  type NewRun,
+  type RunDelivery,
+  type RunRecord,
+  RunRepository,
+  type RunSource,
+  type RunStatus,
+} from './runs/run.repository';
+export { ExportLockRepository } from './export/export-lock.repository';
+export { ScratchSpace, sweepStaleScratch } from './scratch/scratch-space';
+export { retryOnContention } from './db/contention';
+export { assertQueueSupport } from './db/server-version';

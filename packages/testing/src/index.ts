@@ -1,14 +1,12 @@
 /**
- * @spotlight/testing: what the tests of every package share — the query
- * counter, a database harness that runs suites on SQLite and MariaDB,
- * factories for Spotlight's rows, an in-process SMTP server and xlsx readers.
+ * @spotlight/testing: test tools that know nothing of core, shared by the
+ * tests of every package, core's included — an in-process SMTP server, xlsx
+ * readers, a TCP proxy that cuts connections, and Chromium and LibreOffice
+ * renderers. The database harness, factories and query assertions are core's:
+ * `@spotlight/core/testing`.
  */
-export * from './query-assertions';
-export * from './database.harness';
-export * from './factories';
 export * from './smtp.capture';
 export * from './workbook.reader';
 export * from './tcp.proxy';
-export * from './impatient-database';
 export * from './html.renderer';
 export * from './libreoffice.converter';

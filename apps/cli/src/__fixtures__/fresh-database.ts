@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createDatabase, tableNames } from '@spotlight/core';
-import type { TestDatabase } from '@spotlight/testing';
+import type { TestDatabase } from '@spotlight/core/testing';
 import { tempDir } from './run-cli';
 
 /**

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Factory, SiteRow, UserRow } from '@spotlight/testing';
+import type { Factory, SiteRow, UserRow } from '@spotlight/core/testing';
 
 /**
  * A site with `users` users, a manager among them, and activity of every kind

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Knex } from 'knex';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TokenRepository, TokenService } from '@spotlight/core';
-import type { TestDatabase } from '@spotlight/testing';
+import type { TestDatabase } from '@spotlight/core/testing';
 import { createApp } from '../app.factory';
 import { loadServerSettings, type ServerSettings } from '../config/server.settings';
 import { PRIMARY_DB } from '../database/database.tokens';

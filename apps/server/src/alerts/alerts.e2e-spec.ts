@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { RunRepository } from '@spotlight/core';
-import { describeEachDatabase, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
+import { SmtpCapture } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { WebhookReceiver } from '../__fixtures__/webhook-receiver';
 import { SchedulerJob } from '../jobs/export.jobs';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
 import { TokenRepository, TokenService } from '@spotlight/core';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { describeEachDatabase, SmtpCapture } from '@spotlight/testing';
+import { describeEachDatabase } from '@spotlight/core/testing';
+import { SmtpCapture } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 
 /** The shipped defaults: the test app raises both limits for the other suites. */

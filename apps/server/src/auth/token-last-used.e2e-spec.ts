@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { hashToken, TOKEN_TABLE, toDate } from '@spotlight/core';
-import { describeEachDatabase } from '@spotlight/testing';
+import { describeEachDatabase } from '@spotlight/core/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 
 describeEachDatabase('API token last use', (db) => {

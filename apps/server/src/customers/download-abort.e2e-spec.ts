@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeEachDatabase, readWorkbook, type SiteRow, type TestDatabase } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow, type TestDatabase } from '@spotlight/core/testing';
+import { readWorkbook } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { siteWithManyMembers } from '../__fixtures__/activity';
 import { DownloadLimiter } from './download-limiter';

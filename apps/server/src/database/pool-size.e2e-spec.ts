@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { describeEachDatabase } from '@spotlight/testing';
+import { describeEachDatabase } from '@spotlight/core/testing';
 import { startTestApp } from '../__fixtures__/test-app';
 import { poolSizeFor } from '../config/server.settings';
 

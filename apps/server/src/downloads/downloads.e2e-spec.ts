@@ -3,13 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Stream } from 'node:stream';
 import request from 'supertest';
-import {
-  describeEachDatabase,
-  readWorkbook,
-  SmtpCapture,
-  type SiteRow,
-  type UserRow,
-} from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
+import { readWorkbook, SmtpCapture } from '@spotlight/testing';
 import { DownloadRepository, DownloadService, XLSX_CONTENT_TYPE } from '@spotlight/core';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { siteWithActivity } from '../__fixtures__/activity';

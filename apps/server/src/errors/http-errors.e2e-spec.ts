@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { describeEachDatabase, SmtpCapture, TcpProxy, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
+import { SmtpCapture, TcpProxy } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 
 describeEachDatabase('HTTP answers', (db) => {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { describeEachDatabase, TcpProxy } from '@spotlight/testing';
+import { describeEachDatabase } from '@spotlight/core/testing';
+import { TcpProxy } from '@spotlight/testing';
 import { startTestApp } from '../__fixtures__/test-app';
 
 const PROBE_TIMEOUT_MS = 500;

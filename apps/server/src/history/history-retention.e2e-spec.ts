@@ -1,5 +1,5 @@
 import { RunRepository } from '@spotlight/core';
-import { describeEachDatabase } from '@spotlight/testing';
+import { describeEachDatabase } from '@spotlight/core/testing';
 import { startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { AuditRepository } from '../audit/audit.repository';
 import { HistoryRetentionJob } from '../jobs/history-retention.job';

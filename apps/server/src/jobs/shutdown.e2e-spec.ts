@@ -1,5 +1,6 @@
 import { TokenRepository, TokenService } from '@spotlight/core';
-import { describeEachDatabase, SmtpCapture } from '@spotlight/testing';
+import { describeEachDatabase } from '@spotlight/core/testing';
+import { SmtpCapture } from '@spotlight/testing';
 import { siteWithActivity } from '../__fixtures__/activity';
 import { startServer } from '../__fixtures__/server-process';
 

@@ -2,10 +2,10 @@ import { TokenRepository, TokenService } from '@spotlight/core';
 import {
   createTestDatabase,
   enabledDialects,
-  SmtpCapture,
   type TestDatabase,
   type UserRow,
-} from '@spotlight/testing';
+} from '@spotlight/core/testing';
+import { SmtpCapture } from '@spotlight/testing';
 import { startServer, type ServerProcess } from '../__fixtures__/server-process';
 
 // Several instances only make sense against a shared server database.

@@ -1,4 +1,5 @@
-import { describeEachDatabase, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
+import { SmtpCapture } from '@spotlight/testing';
 import { startServer, type ServerProcess } from '../__fixtures__/server-process';
 import { createToken } from '../__fixtures__/test-app';
 

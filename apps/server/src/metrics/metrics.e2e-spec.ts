@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { RunRepository } from '@spotlight/core';
-import { describeEachDatabase, SmtpCapture, TcpProxy, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
+import { SmtpCapture, TcpProxy } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { siteWithActivity } from '../__fixtures__/activity';
 import { SchedulerJob } from '../jobs/export.jobs';

@@ -1,5 +1,5 @@
 import { RUN_TABLE, RunRepository, type NewRun } from '@spotlight/core';
-import { describeEachDatabase } from '@spotlight/testing';
+import { describeEachDatabase } from '@spotlight/core/testing';
 import { QueueMetricsRepository } from './queue-metrics.repository';
 
 const run = (customer: string): NewRun => ({

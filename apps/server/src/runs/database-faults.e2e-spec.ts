@@ -1,11 +1,7 @@
-import { generateCustomer, TokenRepository, TokenService } from '@spotlight/core';
-import {
-  createTestDatabase,
-  enabledDialects,
-  SmtpCapture,
-  TcpProxy,
-  type TestDatabase,
-} from '@spotlight/testing';
+import { TokenRepository, TokenService } from '@spotlight/core';
+import { generateCustomer } from '@spotlight/seed';
+import { createTestDatabase, enabledDialects, type TestDatabase } from '@spotlight/core/testing';
+import { SmtpCapture, TcpProxy } from '@spotlight/testing';
 import { startServer, type ServerProcess } from '../__fixtures__/server-process';
 
 // A proxy the test controls between the server and its database: MariaDB only.

@@ -2,11 +2,11 @@ import request from 'supertest';
 import {
   createTestDatabase,
   describeEachDatabase,
-  SmtpCapture,
   type SiteRow,
   type TestDatabase,
   type UserRow,
-} from '@spotlight/testing';
+} from '@spotlight/core/testing';
+import { SmtpCapture } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from './export-runner.service';
 import { ExportLockRepository, RunRepository } from '@spotlight/core';

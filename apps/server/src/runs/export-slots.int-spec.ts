@@ -1,5 +1,6 @@
 import { RUN_TABLE, RunRepository } from '@spotlight/core';
-import { describeEachDatabase, SmtpCapture } from '@spotlight/testing';
+import { describeEachDatabase } from '@spotlight/core/testing';
+import { SmtpCapture } from '@spotlight/testing';
 import { startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from './export-runner.service';
 

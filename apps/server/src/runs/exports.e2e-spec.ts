@@ -2,13 +2,12 @@ import type { Stream } from 'node:stream';
 import request from 'supertest';
 import {
   describeEachDatabase,
-  SmtpCapture,
-  readWorkbook,
   captureQueries,
   assertNumQueries,
   type SiteRow,
   type UserRow,
-} from '@spotlight/testing';
+} from '@spotlight/core/testing';
+import { SmtpCapture, readWorkbook } from '@spotlight/testing';
 import { XLSX_CONTENT_TYPE } from '@spotlight/core';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { siteWithActivity } from '../__fixtures__/activity';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { AuditRepository } from '../audit/audit.repository';
 import { ExportService, RUN_TABLE, RunRepository, SCHEDULE_TABLE } from '@spotlight/core';
-import { describeEachDatabase, type TestDatabase } from '@spotlight/testing';
+import { describeEachDatabase, type TestDatabase } from '@spotlight/core/testing';
 import { startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ScheduleRepository } from './schedule.repository';
 import { parseCron, ScheduleService } from './schedule.service';

@@ -1,5 +1,5 @@
 import { createDatabase, SCHEDULE_TABLE } from '@spotlight/core';
-import { createImpatientDatabase, describeEachDatabase } from '@spotlight/testing';
+import { createImpatientDatabase, describeEachDatabase } from '@spotlight/core/testing';
 import { ScheduleRepository } from './schedule.repository';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { describeEachDatabase, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
+import { SmtpCapture } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from '../runs/export-runner.service';
 import { SchedulerJob } from '../jobs/export.jobs';

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { generateCustomer, RUN_TABLE, SCHEDULE_TABLE, TokenRepository, TokenService } from '@spotlight/core';
+import { RUN_TABLE, SCHEDULE_TABLE, TokenRepository, TokenService } from '@spotlight/core';
+import { generateCustomer } from '@spotlight/seed';
 
 const DAY_MS = 86_400_000;
 /** Rows per multi-row INSERT: a few hundred KB of SQL, far below max_allowed_packet. */

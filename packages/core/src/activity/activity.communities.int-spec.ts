@@ -1,4 +1,4 @@
-import { describeEachDatabase, type SiteRow } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow } from '../testing';
 import { ActivityRepository } from './activity.repository';
 import type { CommunityActivity, DateRange } from './activity.types';
 

@@ -1,6 +1,5 @@
-import { describeEachDatabase, Factory, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, Factory, type SiteRow, type UserRow } from '../testing';
 import { createDatabase } from '../db/connection';
-import { generateCustomer } from '../seed/seed';
 import { ActivityRepository } from './activity.repository';
 import { engagementLevel, isActive, type UserActivity } from './activity.types';
 
@@ -215,10 +214,12 @@ describeEachDatabase('activity repository', (db) => {
   });
 
   it('keeps streaming to a reader slower than the idle bound: only the database being silent counts', async () => {
-    const { site: big } = await generateCustomer(db.knex, {
-      users: 600,
-      noiseSites: 0,
-      domain: 'slow-reader.example.com',
+    // 600 users with an idea each: far more rows than the stream buffers, so the reader holds the query back.
+    const big = await db.factory.site({ domain: 'slow-reader.example.com' });
+    await db.knex.transaction(async (trx) => {
+      const factory = new Factory(trx);
+      for (let i = 0; i < 600; i += 1)
+        await factory.idea({ site: big, creator: await factory.user({ site: big }) });
     });
     const impatient = createDatabase(db.url, { timeouts: { idleMs: 150 } });
     try {

@@ -1,4 +1,4 @@
-import { describeEachDatabase, assertNumQueries } from '@spotlight/testing';
+import { describeEachDatabase, assertNumQueries } from '../testing';
 import { TokenRepository } from './token.repository';
 import { TokenService } from './token.service';
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createImpatientDatabase, describeEachDatabase } from '@spotlight/testing';
+import { createImpatientDatabase, describeEachDatabase } from '../testing';
 import { RUN_TABLE, RunRepository, type RunRecord } from '../runs/run.repository';
 import { createDatabase } from './connection';
 import { isContention, retryOnContention } from './contention';

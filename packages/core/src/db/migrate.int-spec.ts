@@ -1,4 +1,4 @@
-import { createTestDatabase, enabledDialects } from '@spotlight/testing';
+import { createTestDatabase, enabledDialects } from '../testing';
 import { migrateLatest, SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE } from './migrate';
 import { SPOTLIGHT_TABLES } from './migrations/spotlight/0001-spotlight-schema';
 

@@ -1,4 +1,4 @@
-import { describeEachDatabase } from '@spotlight/testing';
+import { describeEachDatabase } from '../testing';
 import { captureQueries } from './query-counter';
 
 describeEachDatabase('query counter', (db) => {

@@ -1,5 +1,5 @@
 import { createDatabase } from '../db/connection';
-import { describeEachDatabase } from '@spotlight/testing';
+import { describeEachDatabase } from '../testing';
 import { ExportInProgressError } from '../errors';
 import { LOCK_TABLE } from '../db/models/tables';
 import { ExportLockRepository, mysqlLockName } from './export-lock.repository';

@@ -2,13 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  assertNumQueries,
-  describeEachDatabase,
-  readWorkbook,
-  SmtpCapture,
-  type UserRow,
-} from '@spotlight/testing';
+import { assertNumQueries, describeEachDatabase, type UserRow } from '../testing';
+import { readWorkbook, SmtpCapture } from '@spotlight/testing';
 import { ActivityRepository } from '../activity/activity.repository';
 import { DOWNLOAD_TABLE } from '../db/models/tables';
 import { DownloadRepository } from '../downloads/download.repository';

@@ -5,14 +5,11 @@ import {
   assertNumQueries,
   captureQueries,
   describeEachDatabase,
-  openpyxlAvailable,
-  readWithOpenpyxl,
-  readWorkbook,
-  SmtpCapture,
   type Factory,
   type SiteRow,
   type UserRow,
-} from '@spotlight/testing';
+} from '../testing';
+import { openpyxlAvailable, readWithOpenpyxl, readWorkbook, SmtpCapture } from '@spotlight/testing';
 import { ActivityRepository } from '../activity/activity.repository';
 import {
   OutboxMailRepository,

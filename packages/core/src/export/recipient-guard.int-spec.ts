@@ -8,7 +8,7 @@ import {
   enabledDialects,
   type TestDatabase,
   type TestDialect,
-} from '@spotlight/testing';
+} from '../testing';
 import { ActivityRepository, sameAddress } from '../activity/activity.repository';
 import { CustomerNotFoundError, RecipientNotAllowedError } from '../errors';
 import { OutboxMailRepository } from '../mail/mail.repository';

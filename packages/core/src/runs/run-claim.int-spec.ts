@@ -5,7 +5,7 @@ import {
   describeEachDatabase,
   enabledDialects,
   type TestDatabase,
-} from '@spotlight/testing';
+} from '../testing';
 import { createDatabase } from '../db/connection';
 import { RUN_TABLE, RunRepository } from './run.repository';
 

@@ -1,4 +1,4 @@
-import { assertNumQueries, describeEachDatabase } from '@spotlight/testing';
+import { assertNumQueries, describeEachDatabase } from '../testing';
 import { RUN_TABLE, RunRepository, type RunStatus } from './run.repository';
 
 const HOUR = 3_600_000;

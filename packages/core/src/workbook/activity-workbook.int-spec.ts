@@ -1,17 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  describeEachDatabase,
-  Factory,
-  openpyxlAvailable,
-  readWithOpenpyxl,
-  readWorkbook,
-  type ContentRow,
-  type OpenpyxlWorkbook,
-  type SiteRow,
-  type UserRow,
-} from '@spotlight/testing';
+import { describeEachDatabase, Factory, type ContentRow, type SiteRow, type UserRow } from '../testing';
+import { openpyxlAvailable, readWithOpenpyxl, readWorkbook, type OpenpyxlWorkbook } from '@spotlight/testing';
 import { ActivityRepository } from '../activity/activity.repository';
 import { OutboxMailRepository } from '../mail/mail.repository';
 import { ExportService } from '../export/export.service';

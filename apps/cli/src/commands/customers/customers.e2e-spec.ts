@@ -1,4 +1,4 @@
-import { assertNumQueries, describeEachDatabase, type SiteRow } from '@spotlight/testing';
+import { assertNumQueries, describeEachDatabase, type SiteRow } from '@spotlight/core/testing';
 import { CustomerRepository } from '@spotlight/core';
 import { expectSuccess, parseJson, runCli } from '../../__fixtures__/run-cli';
 import type { JsonFailure } from '../../base-command';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createDatabase, SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE } from '@spotlight/core';
-import { describeEachDatabase } from '@spotlight/testing';
+import { describeEachDatabase } from '@spotlight/core/testing';
 import { FreshDatabases } from '../../__fixtures__/fresh-database';
 import { expectSuccess, parseJson, runCli, tempDir } from '../../__fixtures__/run-cli';
 import type { UserActivityExportResult } from '../export/user-activity';

@@ -5,7 +5,7 @@ import {
   SeedSiteExistsError,
   seedDemo,
   type GenerateReport,
-} from '@spotlight/core';
+} from '@spotlight/seed';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
 

@@ -1,5 +1,5 @@
 import { createDatabase } from '@spotlight/core';
-import { describeEachDatabase } from '@spotlight/testing';
+import { describeEachDatabase } from '@spotlight/core/testing';
 import { FreshDatabases, tablesOf } from '../../__fixtures__/fresh-database';
 import { type CliRun, expectSuccess, parseJson, runCli } from '../../__fixtures__/run-cli';
 import type { JsonFailure } from '../../base-command';

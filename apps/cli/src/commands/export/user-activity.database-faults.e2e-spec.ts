@@ -1,12 +1,7 @@
 import fs from 'node:fs';
-import { generateCustomer } from '@spotlight/core';
-import {
-  createTestDatabase,
-  enabledDialects,
-  SmtpCapture,
-  TcpProxy,
-  type TestDatabase,
-} from '@spotlight/testing';
+import { generateCustomer } from '@spotlight/seed';
+import { createTestDatabase, enabledDialects, type TestDatabase } from '@spotlight/core/testing';
+import { SmtpCapture, TcpProxy } from '@spotlight/testing';
 import { filesBelow, runCli, tempDir } from '../../__fixtures__/run-cli';
 
 // A proxy between the CLI and the database only makes sense for a database server.

@@ -1,13 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
-import {
-  describeEachDatabase,
-  readWorkbook,
-  SmtpCapture,
-  type SiteRow,
-  type UserRow,
-} from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
+import { readWorkbook, SmtpCapture } from '@spotlight/testing';
 import { filesBelow, parseJson, runCli, startCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
 import type { UserActivityExportResult } from './user-activity';
 import type { JsonFailure } from '../../base-command';

@@ -1,4 +1,5 @@
-import { describeEachDatabase, Factory, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, Factory, type SiteRow, type UserRow } from '@spotlight/core/testing';
+import { SmtpCapture } from '@spotlight/testing';
 import { parseJson, runCli } from '../../__fixtures__/run-cli';
 import type { UserActivityExportResult } from './user-activity';
 

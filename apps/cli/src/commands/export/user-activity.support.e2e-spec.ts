@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { describeEachDatabase, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
+import { SmtpCapture } from '@spotlight/testing';
 import { parseJson, runCli, startCli, tempDir } from '../../__fixtures__/run-cli';
 import type { JsonFailure } from '../../base-command';
 

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeEachDatabase, SmtpCapture, type SiteRow, type UserRow } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
+import { SmtpCapture } from '@spotlight/testing';
 import { filesBelow, parseJson, runCli, startCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
 import type { ExportsListResult } from '../exports/list';
 

@@ -1,5 +1,5 @@
 import { TokenRepository, TokenService } from '@spotlight/core';
-import { describeEachDatabase, type SiteRow } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow } from '@spotlight/core/testing';
 import { expectSuccess, parseJson, runCli } from '../../__fixtures__/run-cli';
 import type { TokenCreateResult } from './create';
 import type { TokenListResult } from './list';

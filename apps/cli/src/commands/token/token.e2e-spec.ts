@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { TokenRepository, TokenService } from '@spotlight/core';
-import { describeEachDatabase, type SiteRow } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow } from '@spotlight/core/testing';
 import { expectSuccess, parseJson, runCli } from '../../__fixtures__/run-cli';
 import type { TokenCreateResult } from './create';
 import type { TokenRevokeResult } from './revoke';

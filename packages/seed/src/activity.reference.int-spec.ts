@@ -1,11 +1,12 @@
-import { describeEachDatabase, type SiteRow } from '@spotlight/testing';
 import type { Knex } from 'knex';
-import { toDate } from '../db/connection';
-import { generateCustomer } from '../seed/seed';
-import { ActivityRepository } from './activity.repository';
-import type { DateRange, UserActivity } from './activity.types';
+import { ActivityRepository, toDate, type DateRange, type UserActivity } from '@spotlight/core';
+import { describeEachDatabase, type SiteRow } from '@spotlight/core/testing';
+import { generateCustomer } from './seed';
 
 type Row = Record<string, unknown>;
+
+// Core's streamed activity query checked against generated customers: it
+// lives here because core cannot depend on the generator.
 
 /**
  * The schema document's definition of a user's activity, counted the plain

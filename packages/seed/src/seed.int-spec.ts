@@ -3,12 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { createTestDatabase, describeEachDatabase, readWorkbook, type CellValue } from '@spotlight/testing';
-import { ActivityRepository } from '../activity/activity.repository';
-import { ACTIVITY_COUNTS, type UserActivity } from '../activity/activity.types';
-import { OutboxMailRepository } from '../mail/mail.repository';
-import { ExportService } from '../export/export.service';
-import { SEEDED_TABLES } from './seed.site';
+import { createTestDatabase, describeEachDatabase } from '@spotlight/core/testing';
+import { readWorkbook, type CellValue } from '@spotlight/testing';
+import {
+  ActivityRepository,
+  ACTIVITY_COUNTS,
+  ExportService,
+  OutboxMailRepository,
+  type UserActivity,
+} from '@spotlight/core';
+import { SEEDED_TABLES } from './table-load';
 import { generateCustomer, seedDemo, SeedSiteExistsError, type GenerateReport } from './seed';
 
 interface DirectActivity {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SmtpMailRepository, XLSX_CONTENT_TYPE } from '@spotlight/core';
-import { SmtpCapture } from './smtp.capture';
+import { SmtpCapture } from '@spotlight/testing';
+import { SmtpMailRepository, XLSX_CONTENT_TYPE } from './mail.repository';
 
 describe('SMTP capture', () => {
   let file: string;

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { createDatabase, createServerConnection, migrateLatest } from '@spotlight/core';
+import { createDatabase, createServerConnection } from '../db/connection';
+import { migrateLatest } from '../db/migrate';
 import { Factory } from './factories';
 
 export type TestDialect = 'sqlite' | 'mariadb';

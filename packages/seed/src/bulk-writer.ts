@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { dialectOf } from '../db/connection';
-import { toDjangoDatetime } from '../db/sqlite.client';
+import { dialectOf, toDjangoDatetime } from '@spotlight/core';
 
 export type SqlValue = string | number | boolean | Date | null;
 

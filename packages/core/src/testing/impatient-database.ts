@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createDatabase } from '@spotlight/core';
+import { createDatabase } from '../db/connection';
 import type { TestDialect } from './database.harness';
 
 /**

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { captureQueries, type ExecutedQuery } from '@spotlight/core';
+import { captureQueries, type ExecutedQuery } from '../db/query-counter';
 
 export { captureQueries, type ExecutedQuery };
 

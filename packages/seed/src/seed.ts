@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { performance } from 'node:perf_hooks';
-import { SpotlightError } from '../errors';
-import { crossSiteNoise, generateSite, IdAllocator, type SiteContext } from './seed.site';
+import { SpotlightError } from '@spotlight/core';
+import { crossSiteNoise } from './cross-site';
+import { generateSite, type SiteContext } from './site';
+import { IdAllocator } from './table-load';
 
 export interface GenerateOptions {
   /** Users of the customer, its manager included. */

@@ -1,0 +1,61 @@
+import type { IdRange } from '../table-load';
+import { userId, type SiteWriter, type Written } from '../site-writer';
+import { DELETED_SHARE, stamp } from '../values';
+
+export const COMMENT_COLUMNS = [
+  'id',
+  'created',
+  'modified',
+  'site_id',
+  'creator_id',
+  'response_to_id',
+  'parent_id',
+  'is_deleted',
+  'comment',
+  'edited_datetime',
+  'is_advisor_comment',
+] as const;
+export const COMMENT_LIKE_COLUMNS = ['id', 'ideacomment_id', 'user_id'] as const;
+
+/**
+ * central_ideacomment on the site's ideas (popular ideas get more; some
+ * answer an earlier comment on the same idea), then the likes they get.
+ */
+export async function writeComments(site: SiteWriter, users: IdRange, ideas: IdRange): Promise<Written> {
+  const { spec, siteId, rng, plan, load } = site;
+  const commentCount = plan.sum('comments');
+  const comments = load('central_ideacomment', COMMENT_COLUMNS);
+  const firstComment = comments.reserve(commentCount);
+  const lastCommentOn = new Int32Array(ideas.count);
+  for (let u = 0, id = firstComment; u < users.count; u += 1) {
+    for (let k = 0; k < plan.counts.comments[u]; k += 1, id += 1) {
+      const idea = rng.skewed(ideas.count);
+      const parent = lastCommentOn[idea] > 0 && rng.chance(0.3) ? lastCommentOn[idea] : null;
+      lastCommentOn[idea] = id;
+      const created = stamp(rng);
+      await comments.add([
+        created,
+        created,
+        siteId,
+        userId(users, u),
+        ideas.first + idea,
+        parent,
+        rng.chance(DELETED_SHARE),
+        `I like this, ${u}-${k}`,
+        rng.chance(0.1) ? created : null,
+        rng.chance(0.02),
+      ]);
+    }
+  }
+  let activityRows = await comments.end();
+  site.progress(`${spec.domain}: ${commentCount} comments`);
+
+  const likes = load('central_ideacomment_liked_by', COMMENT_LIKE_COLUMNS);
+  for (let u = 0; u < users.count; u += 1) {
+    for (const comment of rng.distinct(plan.counts.likes[u], commentCount))
+      await likes.add([firstComment + comment, userId(users, u)]);
+  }
+  activityRows += await likes.end();
+  site.progress(`${spec.domain}: likes`);
+  return { ids: { first: firstComment, count: commentCount }, activityRows };
+}

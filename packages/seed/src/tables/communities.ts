@@ -1,0 +1,101 @@
+import type { IdRange } from '../table-load';
+import { userId, type SiteWriter, type Written } from '../site-writer';
+import { DELETED_SHARE, stamp, TOPICS } from '../values';
+
+export const COMMUNITY_COLUMNS = [
+  'id',
+  'created',
+  'modified',
+  'site_id',
+  'creator_id',
+  'name',
+  'is_deleted',
+  'description',
+  'is_external',
+  'status',
+  'type',
+  'primary_media_url',
+] as const;
+/** central_community_managers, _members, _applicants and _banned_members. */
+export const COMMUNITY_USER_COLUMNS = ['id', 'community_id', 'user_id'] as const;
+
+// Names a spreadsheet could mistake for formulas: the export must keep them text.
+const TRICKY_COMMUNITY_NAMES = ['=SUM(A1:A2) fans', '+1 club', '@mentions', '-minus crew'];
+const COMMUNITY_TYPES = ['Open', 'By Request', 'Invite Only'];
+
+/**
+ * central_community and the users around each: its managers (the creator and
+ * a few others), members, applicants and banned members. Applicants and
+ * banned members are not activity.
+ */
+export async function writeCommunities(site: SiteWriter, users: IdRange): Promise<Written> {
+  const { spec, siteId, rng, plan, load } = site;
+  const { counts, activeUser } = plan;
+  const n = users.count;
+  let activityRows = 0;
+
+  const communityCount = plan.sum('communities');
+  const communities = load('central_community', COMMUNITY_COLUMNS);
+  const firstCommunity = communities.reserve(communityCount);
+  let c = 0;
+  for (let u = 0; u < n; u += 1) {
+    for (let k = 0; k < counts.communities[u]; k += 1, c += 1) {
+      const created = stamp(rng);
+      const deleted = rng.chance(DELETED_SHARE);
+      const tricky = c % 10 === 1 ? TRICKY_COMMUNITY_NAMES[(c - 1) / 10] : undefined;
+      const name = tricky ?? `${rng.pick(TOPICS)} ${c + 1}`;
+      await communities.add([
+        created,
+        created,
+        siteId,
+        userId(users, u),
+        name,
+        deleted,
+        '',
+        rng.chance(0.05),
+        deleted ? 'Deleted' : 'Active',
+        rng.pick(COMMUNITY_TYPES),
+        null,
+      ]);
+    }
+  }
+  activityRows += await communities.end();
+
+  const managers = load('central_community_managers', COMMUNITY_USER_COLUMNS);
+  c = 0;
+  for (let u = 0; u < n; u += 1) {
+    for (let k = 0; k < counts.communities[u]; k += 1, c += 1) {
+      const chosen = new Set([u]);
+      for (let extra = rng.chance(0.5) ? rng.between(1, 2) : 0; extra > 0; extra -= 1)
+        chosen.add(activeUser());
+      for (const manager of chosen) await managers.add([firstCommunity + c, userId(users, manager)]);
+    }
+  }
+  activityRows += await managers.end();
+
+  const members = load('central_community_members', COMMUNITY_USER_COLUMNS);
+  for (let u = 0; u < n; u += 1) {
+    for (const community of rng.distinct(counts.memberships[u], communityCount)) {
+      await members.add([firstCommunity + community, userId(users, u)]);
+    }
+  }
+  activityRows += await members.end();
+
+  for (const [table, share] of [
+    ['central_community_applicants', 0.01],
+    ['central_community_banned_members', 0.002],
+  ] as const) {
+    const rows = load(table, COMMUNITY_USER_COLUMNS);
+    const seen = new Set<number>();
+    for (let k = Math.ceil(n * share); k > 0; k -= 1) {
+      const community = rng.int(communityCount);
+      const user = rng.int(n);
+      if (seen.has(community * n + user)) continue;
+      seen.add(community * n + user);
+      await rows.add([firstCommunity + community, userId(users, user)]);
+    }
+    await rows.end();
+  }
+  site.progress(`${spec.domain}: ${communityCount} communities`);
+  return { ids: { first: firstCommunity, count: communityCount }, activityRows };
+}
