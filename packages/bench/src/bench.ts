@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR, benchDatabase, type BenchDialect } from './bench-database';
 import type { Job, Measurement } from './measure';
+import { formatMemoryTable, measureCliMemory, type CliMemoryRow } from './memory';
 import { SmtpSink } from './smtp-sink';
 import { formatTable, type BenchRow } from './table';
 
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
   if (nodeFlags.length) log(`measuring with node ${nodeFlags.join(' ')}`);
   const sink = await SmtpSink.start();
   const rows: BenchRow[] = [];
+  const cliMemory: CliMemoryRow[] = [];
   const scratch = path.join(BENCH_DIR, 'scratch');
   await fs.promises.mkdir(scratch, { recursive: true });
   try {
@@ -140,6 +142,9 @@ async function main(): Promise<void> {
         const floor = fastest(floors);
         const exported = { ...fastest(exports), peakRss: Math.max(...exports.map((m) => m.peakRss)) };
         rows.push({ dialect, users, activityRows: database.report.activityRows, idle, floor, exported });
+        const target = { url: database.url, customer: database.report.site.domain, smtpUrl: sink.url };
+        const cli = { ...target, recipient: database.report.managerEmail, dataDir: scratch };
+        cliMemory.push({ dialect, users, ...(await measureCliMemory(cli, runs)) });
       } finally {
         await database.drop();
       }
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
     await fs.promises.rm(scratch, { recursive: true, force: true });
   }
   console.log(formatTable(rows));
+  console.log(`\n${formatMemoryTable(cliMemory)}`);
   if (nodeFlags.length) console.log(`Measured with node ${nodeFlags.join(' ')}.`);
   console.log(`SMTP sink received ${sink.messages} messages, ${(sink.bytes / 2 ** 20).toFixed(1)} MB.`);
 }
