@@ -17,6 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR, benchDatabase, type BenchDialect } from './bench-database';
 import type { Job, Measurement } from './measure';
+import { formatMemoryTable, measureCliMemory, type CliMemoryRow } from './memory';
 import { SmtpSink } from './smtp-sink';
 import { formatTable, type BenchRow } from './table';
 
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
   if (nodeFlags.length) log(`measuring with node ${nodeFlags.join(' ')}`);
   const sink = await SmtpSink.start();
   const rows: BenchRow[] = [];
+  const cliMemory: CliMemoryRow[] = [];
   const scratch = path.join(BENCH_DIR, 'scratch');
   await fs.promises.mkdir(scratch, { recursive: true });
   try {
@@ -152,6 +154,9 @@ async function main(): Promise<void> {
           floor,
           exported,
         });
+        const target = { url: database.url, customer: database.report.site.domain, smtpUrl: sink.url };
+        const cli = { ...target, recipient: database.report.managerEmail, dataDir: scratch };
+        cliMemory.push({ dialect, users, ...(await measureCliMemory(cli, runs)) });
       } finally {
         await database.drop();
       }
@@ -161,6 +166,7 @@ async function main(): Promise<void> {
     await fs.promises.rm(scratch, { recursive: true, force: true });
   }
   console.log(formatTable(rows));
+  console.log(`\n${formatMemoryTable(cliMemory)}`);
   if (nodeFlags.length) console.log(`Measured with node ${nodeFlags.join(' ')}.`);
   console.log(`SMTP sink received ${sink.messages} messages, ${(sink.bytes / 2 ** 20).toFixed(1)} MB.`);
 }

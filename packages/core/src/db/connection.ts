@@ -127,6 +127,9 @@ function openDatabase(
         // timeout makes concurrent writers wait instead of failing at once.
         conn.pragma('journal_mode = WAL');
         conn.pragma('busy_timeout = 5000');
+        // better-sqlite3 builds with a 16 MB page cache per connection: SQLite's
+        // own 2 MB default takes about 14 MB off an export's peak memory.
+        conn.pragma('cache_size = -2000');
         conn.pragma('foreign_keys = ON');
         done(null, conn);
       },

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { Readable } from 'node:stream';
 import { MailDeliveryError, firstLine } from '../errors';
 
@@ -89,22 +89,27 @@ export interface SmtpPool {
  * it was sending; the next email opens a fresh one.
  */
 export class SmtpMailRepository implements MailRepository {
-  private readonly transport: Transporter;
+  private transport?: Transporter;
+  private readonly bounds: SmtpTimeouts;
   readonly destination: string;
 
-  constructor(smtpUrl: string, timeouts: Partial<SmtpTimeouts> = {}, pool?: SmtpPool) {
-    const bounds = { ...DEFAULT_SMTP_TIMEOUTS, ...timeouts };
-    this.transport = nodemailer.createTransport({
-      url: smtpUrl,
-      connectionTimeout: bounds.connectionTimeoutMs,
-      greetingTimeout: bounds.greetingTimeoutMs,
-      socketTimeout: bounds.socketTimeoutMs,
-      ...(pool ? { pool: true, maxConnections: pool.maxConnections } : {}),
-    });
+  constructor(
+    private readonly smtpUrl: string,
+    timeouts: Partial<SmtpTimeouts> = {},
+    private readonly pool?: SmtpPool,
+  ) {
+    this.bounds = { ...DEFAULT_SMTP_TIMEOUTS, ...timeouts };
     this.destination = smtpUrl.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
+    this.transport ??= loadNodemailer().createTransport({
+      url: this.smtpUrl,
+      connectionTimeout: this.bounds.connectionTimeoutMs,
+      greetingTimeout: this.bounds.greetingTimeoutMs,
+      socketTimeout: this.bounds.socketTimeoutMs,
+      ...(this.pool ? { pool: true, maxConnections: this.pool.maxConnections } : {}),
+    });
     try {
       const info = await this.transport.sendMail(toNodemailer(mail));
       return { messageId: info.messageId };
@@ -117,7 +122,8 @@ export class SmtpMailRepository implements MailRepository {
   }
 
   close(): void {
-    this.transport.close();
+    this.transport?.close();
+    this.transport = undefined;
   }
 }
 
@@ -126,11 +132,7 @@ export class SmtpMailRepository implements MailRepository {
  * SMTP server: any mail program opens them. A file appears whole or not at all.
  */
 export class OutboxMailRepository implements MailRepository {
-  private readonly transport = nodemailer.createTransport({
-    streamTransport: true,
-    buffer: false,
-    newline: 'unix',
-  });
+  private transport?: Transporter;
 
   constructor(private readonly outboxDir: string) {}
 
@@ -148,6 +150,11 @@ export class OutboxMailRepository implements MailRepository {
     const partial = `${file}.partial`;
     try {
       await fs.promises.mkdir(this.outboxDir, { recursive: true });
+      this.transport ??= loadNodemailer().createTransport({
+        streamTransport: true,
+        buffer: false,
+        newline: 'unix',
+      });
       const info = await this.transport.sendMail(toNodemailer(mail));
       await pipeline(info.message as Readable, fs.createWriteStream(partial));
       await fs.promises.rename(partial, file);
@@ -162,8 +169,16 @@ export class OutboxMailRepository implements MailRepository {
   }
 
   close(): void {
-    this.transport.close();
+    this.transport?.close();
+    this.transport = undefined;
   }
+}
+
+// nodemailer costs a process about 12 MB; it is loaded by the first message,
+// so a command or a dry run that sends nothing never pays for it.
+function loadNodemailer(): typeof import('nodemailer') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('nodemailer');
 }
 
 export function createMailRepository(settings: {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import {
   ACTIVITY_COUNTS,
   MEMBERSHIP_LISTS,
@@ -391,6 +391,14 @@ function columnStyle(column: Column): Partial<ExcelJS.Style> {
   };
 }
 
+// exceljs's entry loads its reader, its CSV support and the whole-workbook
+// model as well, several MB of a process's memory that an export never uses:
+// only the streaming writer is loaded, and only when a workbook is written.
+function loadWorkbookWriter(): typeof ExcelJS.stream.xlsx.WorkbookWriter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('exceljs/lib/stream/xlsx/workbook-writer');
+}
+
 /**
  * Streams users into an .xlsx workbook: a Summary first, then "Active users",
  * "Inactive users" and, when given, "Communities". Active users are written
@@ -409,7 +417,8 @@ export async function writeActivityWorkbook(
   }
   const timeZone = meta.timeZone ?? DEFAULT_TIME_ZONE;
   const customerName = meta.customerName ?? meta.customer;
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+  const WorkbookWriter = loadWorkbookWriter();
+  const workbook = new WorkbookWriter({
     stream: output,
     useStyles: true,
     useSharedStrings: false,
