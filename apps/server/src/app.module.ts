@@ -134,7 +134,12 @@ export class AppModule {
         {
           provide: ExportRunner,
           inject: [RunRepository, ExportService, AlertService, RunTelemetry],
-          useFactory: (runs: RunRepository, exports: ExportService, alerts: AlertService, observer: RunTelemetry) =>
+          useFactory: (
+            runs: RunRepository,
+            exports: ExportService,
+            alerts: AlertService,
+            observer: RunTelemetry,
+          ) =>
             new ExportRunner(runs, exports, {
               instanceId: settings.instanceId,
               leaseMs: settings.runLeaseMs,
