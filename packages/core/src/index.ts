@@ -35,10 +35,18 @@ export {
 } from './db/migrate';
 export { SPOTLIGHT_TABLES, type SpotlightTable } from './db/migrations/spotlight/0001-spotlight-schema';
 export { captureQueries } from './db/query-counter';
-export { AUDIT_TABLE, DOWNLOAD_TABLE, LOCK_TABLE, SCHEDULE_TABLE, TOKEN_TABLE } from './db/models/tables';
+export {
+  AUDIT_TABLE,
+  DOWNLOAD_TABLE,
+  LOCK_TABLE,
+  RUN_TABLE,
+  SCHEDULE_TABLE,
+  TOKEN_TABLE,
+} from './db/models/tables';
 export { AuditEntryModel, type AuditRecord } from './db/models/audit.model';
 export type { DownloadRecord } from './db/models/download.model';
 export type { TokenRecord, TokenScope } from './db/models/token.model';
+export { ScheduleModel, type ScheduleRecord } from './db/models/schedule.model';
 export { ACTIVITY_COUNTS, type DateRange, isActive, type UserActivity } from './activity/activity.types';
 export { ActivityRepository } from './activity/activity.repository';
 export {
@@ -63,7 +71,6 @@ export { hashToken, tokenReaches, TokenService } from './admin/token.service';
 export {
   RUN_SOURCES,
   RUN_STATUSES,
-  RUN_TABLE,
   type NewRun,
   type RunDelivery,
   type RunRecord,

@@ -11,7 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import type { ScheduleRecord } from './schedule.repository';
+import type { ScheduleRecord } from '@spotlight/core';
 import { trim } from '../runs/export-run.dto';
 import { IsRecipientAddress } from '../runs/request-rules';
 

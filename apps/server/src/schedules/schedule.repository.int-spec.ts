@@ -43,4 +43,26 @@ describeEachDatabase('schedule statements under contention', (db) => {
       await impatient.destroy();
     }
   });
+
+  it('reads enabled back as a boolean from both drivers, which store it as 0 or 1', async () => {
+    const schedules = new ScheduleRepository(db.knex);
+    const fields = {
+      customer: 'enabled.example.com',
+      recipient: 'manager@enabled.example.com',
+      cron: '0 6 * * 1',
+      timeZone: 'UTC',
+      windowDays: 7,
+      enabled: true,
+      nextDueAt: new Date(),
+    };
+    const kept = await schedules.insert(fields, 1, new Date());
+    const paused = await schedules.insert(fields, 1, new Date());
+    expect(await schedules.pauseBySystem(paused.id, new Date())).toBe(true);
+    const listed = await schedules.list('enabled.example.com');
+    expect(listed.map((schedule) => [schedule.id, schedule.enabled])).toEqual([
+      [kept.id, true],
+      [paused.id, false],
+    ]);
+    expect((await schedules.findById(paused.id))!.enabled).toBe(false);
+  });
 });

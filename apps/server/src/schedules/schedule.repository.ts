@@ -1,78 +1,29 @@
 import type { Knex } from 'knex';
-import { SCHEDULE_TABLE, dialectOf, retryOnContention, toDate } from '@spotlight/core';
-
-export interface ScheduleRecord {
-  id: number;
-  customer: string;
-  recipient: string;
-  cron: string;
-  timeZone: string;
-  windowDays: number | null;
-  enabled: boolean;
-  nextDueAt: Date | null;
-  createdByTokenId: number | null;
-  updatedByTokenId: number | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import { ScheduleModel, dialectOf, retryOnContention, type ScheduleRecord } from '@spotlight/core';
 
 export type ScheduleFields = Pick<
   ScheduleRecord,
   'customer' | 'recipient' | 'cron' | 'timeZone' | 'windowDays' | 'enabled' | 'nextDueAt'
 >;
 
-type Row = Record<string, unknown>;
-
-function toRecord(row: Row): ScheduleRecord {
-  const int = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-  return {
-    id: Number(row.id),
-    customer: String(row.customer),
-    recipient: String(row.recipient),
-    cron: String(row.cron),
-    timeZone: String(row.time_zone),
-    windowDays: int(row.window_days),
-    enabled: Boolean(Number(row.enabled)),
-    nextDueAt: toDate(row.next_due_at),
-    createdByTokenId: int(row.created_by_token_id),
-    updatedByTokenId: int(row.updated_by_token_id),
-    createdAt: toDate(row.created_at)!,
-    updatedAt: toDate(row.updated_at)!,
-  };
-}
-
-function toRow(fields: Partial<ScheduleFields>): Row {
-  const row: Row = {};
-  if (fields.customer !== undefined) row.customer = fields.customer;
-  if (fields.recipient !== undefined) row.recipient = fields.recipient;
-  if (fields.cron !== undefined) row.cron = fields.cron;
-  if (fields.timeZone !== undefined) row.time_zone = fields.timeZone;
-  if (fields.windowDays !== undefined) row.window_days = fields.windowDays;
-  if (fields.enabled !== undefined) row.enabled = fields.enabled;
-  if (fields.nextDueAt !== undefined) row.next_due_at = fields.nextDueAt;
-  return row;
-}
-
 /** Export schedules. Takes the primary database. */
 export class ScheduleRepository {
   constructor(private readonly db: Knex) {}
 
   async insert(fields: ScheduleFields, tokenId: number, now: Date): Promise<ScheduleRecord> {
-    const row = {
-      ...toRow(fields),
-      created_by_token_id: tokenId,
-      updated_by_token_id: tokenId,
-      created_at: now,
-      updated_at: now,
-    };
-    const [id] = await this.db(SCHEDULE_TABLE).insert(row);
-    return toRecord({ ...row, id });
+    return ScheduleModel.query(this.db).insert({
+      ...fields,
+      createdByTokenId: tokenId,
+      updatedByTokenId: tokenId,
+      createdAt: now,
+      updatedAt: now,
+    });
   }
 
   async update(id: number, fields: Partial<ScheduleFields>, tokenId: number, now: Date): Promise<void> {
-    await this.db(SCHEDULE_TABLE)
-      .where({ id })
-      .update({ ...toRow(fields), updated_by_token_id: tokenId, updated_at: now });
+    await ScheduleModel.query(this.db)
+      .patch({ ...fields, updatedByTokenId: tokenId, updatedAt: now })
+      .where({ id });
   }
 
   /**
@@ -80,25 +31,24 @@ export class ScheduleRepository {
    * it was already paused, so that only one of several instances reports it.
    */
   async pauseBySystem(id: number, now: Date): Promise<boolean> {
-    const changed = await this.db(SCHEDULE_TABLE)
-      .where({ id, enabled: true })
-      .update({ enabled: false, next_due_at: null, updated_by_token_id: null, updated_at: now });
+    const changed = await ScheduleModel.query(this.db)
+      .patch({ enabled: false, nextDueAt: null, updatedByTokenId: null, updatedAt: now })
+      .where({ id, enabled: true });
     return changed > 0;
   }
 
   async delete(id: number): Promise<void> {
-    await this.db(SCHEDULE_TABLE).where({ id }).delete();
+    await ScheduleModel.query(this.db).where({ id }).delete();
   }
 
   async findById(id: number): Promise<ScheduleRecord | null> {
-    const row = await this.db(SCHEDULE_TABLE).where({ id }).first();
-    return row ? toRecord(row) : null;
+    return (await ScheduleModel.query(this.db).findById(id)) ?? null;
   }
 
   async list(customer: string | undefined): Promise<ScheduleRecord[]> {
-    const query = this.db(SCHEDULE_TABLE).orderBy('id');
+    const query = ScheduleModel.query(this.db).orderBy('id');
     if (customer) query.where({ customer });
-    return (await query).map(toRecord);
+    return query;
   }
 
   /**
@@ -120,14 +70,14 @@ export class ScheduleRepository {
   ): Promise<{ taken: number; result: T }> {
     return retryOnContention(() =>
       this.db.transaction(async (trx) => {
-        const query = trx(SCHEDULE_TABLE)
+        const query = ScheduleModel.query(trx)
           .where({ enabled: true })
           .andWhere('next_due_at', '<=', now)
           .orderBy('next_due_at')
           .orderBy('id')
           .limit(limit);
         if (dialectOf(this.db) === 'mysql') query.forUpdate().skipLocked();
-        const due = (await query).map(toRecord);
+        const due = await query;
         return { taken: due.length, result: await plan(due, trx) };
       }),
     );
@@ -143,7 +93,8 @@ export class ScheduleRepository {
    * or an edit): the condition on the old value makes it safe to race.
    */
   async advance(id: number, from: Date, to: Date | null): Promise<void> {
-    const update = () => this.db(SCHEDULE_TABLE).where({ id, next_due_at: from }).update({ next_due_at: to });
+    const update = () =>
+      ScheduleModel.query(this.db).patch({ nextDueAt: to }).where({ id, next_due_at: from });
     // Alone, a deadlock or a lock wait must cost a retry, not the scheduler's
     // tick; inside a transaction the whole transaction is what is tried again.
     await (this.db.isTransaction ? update() : retryOnContention(update));

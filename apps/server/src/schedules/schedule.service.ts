@@ -9,8 +9,8 @@ import {
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
-import type { RunRecord, RunRepository } from '@spotlight/core';
-import type { ScheduleFields, ScheduleRecord, ScheduleRepository } from './schedule.repository';
+import type { RunRecord, RunRepository, ScheduleRecord } from '@spotlight/core';
+import type { ScheduleFields, ScheduleRepository } from './schedule.repository';
 
 export interface ScheduleInput {
   customer: string;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { Site } from '../db/models/site.model';
-import { SCHEDULE_TABLE } from '../db/models/tables';
+import { ScheduleModel } from '../db/models/schedule.model';
 import { Token, type TokenRecord, type TokenScope } from '../db/models/token.model';
 
 /** API tokens, stored as hashes. Takes the primary database. */
@@ -60,9 +60,9 @@ export class TokenRepository {
   async revoke(id: number, at: Date): Promise<{ pausedSchedules: number }> {
     return this.db.transaction(async (trx) => {
       await Token.query(trx).patch({ revokedAt: at }).where({ id }).whereNull('revoked_at');
-      const pausedSchedules = await trx(SCHEDULE_TABLE)
-        .where({ created_by_token_id: id, enabled: true })
-        .update({ enabled: false, next_due_at: null, updated_at: at });
+      const pausedSchedules = await ScheduleModel.query(trx)
+        .patch({ enabled: false, nextDueAt: null, updatedAt: at })
+        .where({ created_by_token_id: id, enabled: true });
       return { pausedSchedules };
     });
   }

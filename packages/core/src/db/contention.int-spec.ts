@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { createImpatientDatabase, describeEachDatabase } from '../testing';
-import { RUN_TABLE, RunRepository, type RunRecord } from '../runs/run.repository';
+import { RunRepository, type RunRecord } from '../runs/run.repository';
+import { RUN_TABLE } from './models/tables';
 import { createDatabase } from './connection';
 import { isContention, retryOnContention } from './contention';
 

@@ -31,7 +31,7 @@ export const DEFAULT_CONTENTION_RETRY: ContentionRetry = { attempts: 5, baseMs: 
  * `work` must be safe to run again: one statement, or one whole transaction.
  */
 export async function retryOnContention<T>(
-  work: () => Promise<T>,
+  work: () => PromiseLike<T>,
   retry: ContentionRetry = DEFAULT_CONTENTION_RETRY,
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {

@@ -7,7 +7,8 @@ import {
   type TestDatabase,
 } from '../testing';
 import { createDatabase } from '../db/connection';
-import { RUN_TABLE, RunRepository } from './run.repository';
+import { RunRepository } from './run.repository';
+import { RUN_TABLE } from '../db/models/tables';
 
 /** Rows MariaDB's handlers have read on this session so far (Handler_read_*). */
 async function rowsRead(db: Knex): Promise<number> {

@@ -1,5 +1,6 @@
 import { assertNumQueries, describeEachDatabase } from '../testing';
-import { RUN_TABLE, RunRepository, type RunStatus } from './run.repository';
+import { RunRepository, type RunStatus } from './run.repository';
+import { RUN_TABLE } from '../db/models/tables';
 
 const HOUR = 3_600_000;
 const NOW = new Date('2026-11-25T10:00:00Z');

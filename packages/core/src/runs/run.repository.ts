@@ -1,19 +1,21 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { dialectOf, toDate } from '../db/connection';
+import { raw, type PartialModelObject, type QueryBuilder } from 'objection';
+import { dialectOf } from '../db/connection';
 import { normaliseDomain } from '../activity/activity.repository';
 import type { ExportSummary } from '../export/export.service';
 import { isUniqueViolation } from '../db/unique-violation';
 import { retryOnContention } from '../db/contention';
+import { Run, type RunRecord, type RunSource, type RunStatus } from '../db/models/run.model';
 
-export const RUN_TABLE = 'spotlight_export_run';
-
-export const RUN_STATUSES = ['queued', 'running', 'sent', 'failed'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-/** Who asked for the export: support through the CLI, an admin through the API, or a schedule. */
-export type RunSource = 'cli' | 'api' | 'schedule';
-export const RUN_SOURCES: readonly RunSource[] = ['cli', 'api', 'schedule'];
-export type RunDelivery = 'attachment' | 'link';
+export {
+  RUN_SOURCES,
+  RUN_STATUSES,
+  type RunDelivery,
+  type RunRecord,
+  type RunSource,
+  type RunStatus,
+} from '../db/models/run.model';
 
 /**
  * The order the queue is claimed in, lower first: on-demand exports (someone
@@ -21,43 +23,6 @@ export type RunDelivery = 'attachment' | 'link';
  */
 export const RUN_PRIORITIES = { onDemand: 0, scheduled: 1 } as const;
 const CLAIMED_PRIORITIES = [RUN_PRIORITIES.onDemand, RUN_PRIORITIES.scheduled];
-
-export interface RunRecord {
-  id: number;
-  customer: string;
-  recipient: string;
-  since: Date | null;
-  until: Date | null;
-  status: RunStatus;
-  source: RunSource;
-  /** Who ran it from the CLI (the OS user or --operator); null for API and schedules. */
-  operator: string | null;
-  scheduleId: number | null;
-  /** The zone the export shows its dates in. */
-  timeZone: string;
-  dueAt: Date | null;
-  tokenId: number | null;
-  attempts: number;
-  nextAttemptAt: Date;
-  claimedBy: string | null;
-  claimToken: string | null;
-  leaseExpiresAt: Date | null;
-  deliveryStartedAt: Date | null;
-  active: number | null;
-  inactive: number | null;
-  bytes: number | null;
-  queries: number | null;
-  durationMs: number | null;
-  messageId: string | null;
-  delivery: RunDelivery | null;
-  linkExpiresAt: Date | null;
-  error: string | null;
-  /** Core's error code (RECIPIENT_NOT_ALLOWED, MAIL_FAILED, ...) when it failed. */
-  errorCode: string | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
 
 export interface NewRun {
   customer: string;
@@ -100,55 +65,16 @@ export interface Claim {
   leaseMs: number;
 }
 
-type Row = Record<string, unknown>;
-
-function toRecord(row: Row): RunRecord {
-  const int = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-  return {
-    id: Number(row.id),
-    customer: String(row.customer),
-    recipient: String(row.recipient),
-    since: toDate(row.since),
-    until: toDate(row.until),
-    status: row.status as RunStatus,
-    source: row.source as RunSource,
-    operator: (row.operator as string | null) ?? null,
-    scheduleId: int(row.schedule_id),
-    timeZone: typeof row.time_zone === 'string' ? row.time_zone : 'UTC',
-    dueAt: toDate(row.due_at),
-    tokenId: int(row.token_id),
-    attempts: Number(row.attempts),
-    nextAttemptAt: toDate(row.next_attempt_at)!,
-    claimedBy: (row.claimed_by as string | null) ?? null,
-    claimToken: (row.claim_token as string | null) ?? null,
-    leaseExpiresAt: toDate(row.lease_expires_at),
-    deliveryStartedAt: toDate(row.delivery_started_at),
-    active: int(row.active_users),
-    inactive: int(row.inactive_users),
-    bytes: int(row.bytes),
-    queries: int(row.queries),
-    durationMs: int(row.duration_ms),
-    messageId: (row.message_id as string | null) ?? null,
-    delivery: (row.delivery as RunDelivery | null) ?? null,
-    linkExpiresAt: toDate(row.link_expires_at),
-    error: (row.error as string | null) ?? null,
-    errorCode: (row.error_code as string | null) ?? null,
-    createdAt: toDate(row.created_at)!,
-    startedAt: toDate(row.started_at),
-    finishedAt: toDate(row.finished_at),
-  };
-}
-
 /** What an export's summary records on its run; all null when it got no summary. */
 function summaryColumns(summary: ExportSummary | null) {
   return {
-    active_users: summary?.active ?? null,
-    inactive_users: summary?.inactive ?? null,
+    active: summary?.active ?? null,
+    inactive: summary?.inactive ?? null,
     bytes: summary?.bytes ?? null,
     queries: summary?.queries ?? null,
-    message_id: summary?.messageId?.slice(0, 250) ?? null,
+    messageId: summary?.messageId?.slice(0, 250) ?? null,
     delivery: summary?.delivery ?? null,
-    link_expires_at: summary?.expiresAt ? new Date(summary.expiresAt) : null,
+    linkExpiresAt: summary?.expiresAt ? new Date(summary.expiresAt) : null,
   };
 }
 
@@ -158,28 +84,35 @@ export class RunRepository {
 
   /** Inserts a queued run; null when its unique key (pending export, or schedule and due time) already exists. */
   async insertQueued(run: NewRun, now: Date): Promise<RunRecord | null> {
-    const row = {
+    const queued: Omit<RunRecord, 'id'> = {
       customer: run.customer,
       recipient: run.recipient,
       since: run.since,
       until: run.until,
       status: 'queued',
       source: run.source,
-      schedule_id: run.scheduleId ?? null,
-      time_zone: run.timeZone ?? 'UTC',
-      due_at: run.dueAt ?? null,
-      pending_key: run.pendingKey ?? null,
-      token_id: run.tokenId,
+      operator: null,
+      scheduleId: run.scheduleId ?? null,
+      timeZone: run.timeZone ?? 'UTC',
+      dueAt: run.dueAt ?? null,
+      pendingKey: run.pendingKey ?? null,
+      tokenId: run.tokenId,
       priority: run.source === 'schedule' ? RUN_PRIORITIES.scheduled : RUN_PRIORITIES.onDemand,
       attempts: 0,
-      next_attempt_at: run.notBefore && run.notBefore > now ? run.notBefore : now,
-      created_at: now,
+      nextAttemptAt: run.notBefore && run.notBefore > now ? run.notBefore : now,
+      ...this.unclaimed(),
+      ...summaryColumns(null),
+      durationMs: null,
+      error: null,
+      errorCode: null,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
     };
-    const insert = () => this.db(RUN_TABLE).insert(row);
+    const insert = () => Run.query(this.db).insert(queued);
     try {
       // Inside a transaction, the whole transaction is what is tried again on contention.
-      const [id] = await (this.db.isTransaction ? insert() : retryOnContention(insert));
-      return toRecord({ ...row, id });
+      return await (this.db.isTransaction ? insert() : retryOnContention(insert));
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
@@ -192,13 +125,11 @@ export class RunRepository {
   }
 
   async findPending(pendingKey: string): Promise<RunRecord | null> {
-    const row = await this.db(RUN_TABLE).where({ pending_key: pendingKey }).first();
-    return row ? toRecord(row) : null;
+    return (await Run.query(this.db).where({ pending_key: pendingKey }).first()) ?? null;
   }
 
   async findById(id: number): Promise<RunRecord | null> {
-    const row = await this.db(RUN_TABLE).where({ id }).first();
-    return row ? toRecord(row) : null;
+    return (await Run.query(this.db).findById(id)) ?? null;
   }
 
   /** Newest first, one query; `customers` null means every customer. */
@@ -209,12 +140,12 @@ export class RunRepository {
     before?: number;
     limit: number;
   }): Promise<RunRecord[]> {
-    const query = this.db(RUN_TABLE).orderBy('id', 'desc').limit(filter.limit);
+    const query = Run.query(this.db).orderBy('id', 'desc').limit(filter.limit);
     if (filter.customer) query.where({ customer: normaliseDomain(filter.customer) });
     if (filter.status) query.where({ status: filter.status });
     if (filter.source) query.where({ source: filter.source });
     if (filter.before) query.where('id', '<', filter.before);
-    return (await query).map(toRecord);
+    return query;
   }
 
   /**
@@ -227,14 +158,14 @@ export class RunRepository {
     limit: number,
     finishedAfter?: Date,
   ): Promise<RunRecord[]> {
-    const query = this.db(RUN_TABLE)
+    const query = Run.query(this.db)
       .where({ schedule_id: scheduleId })
       .whereIn('status', ['sent', 'failed'])
       .orderBy('due_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit);
     if (finishedAfter) query.where('finished_at', '>', finishedAfter);
-    return (await query).map(toRecord);
+    return query;
   }
 
   /**
@@ -243,17 +174,17 @@ export class RunRepository {
    * Returns how many went; call again until it returns less than `batch`.
    */
   async deleteFinishedBefore(cutoff: Date, batch: number): Promise<number> {
-    const ids: number[] = (
-      await this.db(RUN_TABLE)
+    const ids = (
+      await Run.query(this.db)
         .select('id')
         .where('finished_at', '<', cutoff)
         .whereIn('status', ['sent', 'failed'])
         .orderBy('finished_at')
         .limit(batch)
-    ).map((row: { id: number }) => Number(row.id));
+    ).map((run) => run.id);
     if (ids.length === 0) return 0;
     await retryOnContention(() =>
-      this.db(RUN_TABLE).whereIn('id', ids).whereIn('status', ['sent', 'failed']).delete(),
+      Run.query(this.db).whereIn('id', ids).whereIn('status', ['sent', 'failed']).delete(),
     );
     return ids.length;
   }
@@ -270,17 +201,17 @@ export class RunRepository {
   async claimNext(claim: Claim): Promise<RunRecord | null> {
     const claimToken = crypto.randomUUID();
     const changes = {
-      status: 'running',
-      claimed_by: claim.instanceId,
-      claim_token: claimToken,
-      lease_expires_at: new Date(claim.now.getTime() + claim.leaseMs),
-      started_at: claim.now,
-      attempts: this.db.raw('attempts + 1'),
+      status: 'running' as const,
+      claimedBy: claim.instanceId,
+      claimToken,
+      leaseExpiresAt: new Date(claim.now.getTime() + claim.leaseMs),
+      startedAt: claim.now,
+      attempts: raw('attempts + 1'),
     };
     // Two probes, each in the order of its own index, so that a claim reads a
     // handful of rows whatever the size of the history: an OR of both sorted
     // by id made MySQL walk the primary key through every finished run.
-    const abandoned = (query: Knex.QueryBuilder) =>
+    const abandoned = (query: QueryBuilder<Run>) =>
       query
         .where('status', 'running')
         .andWhere('lease_expires_at', '<', claim.now)
@@ -289,7 +220,7 @@ export class RunRepository {
         .limit(1);
     // Both priorities in one statement: the IN list makes one index range per
     // priority, read in index order, so the first row is the answer.
-    const due = (query: Knex.QueryBuilder) =>
+    const due = (query: QueryBuilder<Run>) =>
       query
         .where('status', 'queued')
         .whereIn('priority', CLAIMED_PRIORITIES)
@@ -302,27 +233,26 @@ export class RunRepository {
     if (dialectOf(this.db) === 'mysql') {
       return retryOnContention(() =>
         this.db.transaction(async (trx) => {
-          let candidate: { id: number } | undefined;
+          let candidate: Run | undefined;
           for (const probe of [abandoned, due]) {
-            candidate = await probe(trx(RUN_TABLE).select('id')).forUpdate().skipLocked().first();
+            candidate = await probe(Run.query(trx).select('id')).forUpdate().skipLocked().first();
             if (candidate) break;
           }
           if (!candidate) return null;
-          await trx(RUN_TABLE).where({ id: candidate.id }).update(changes);
-          return toRecord(await trx(RUN_TABLE).where({ id: candidate.id }).first());
+          await Run.query(trx).patch(changes).where({ id: candidate.id });
+          return (await Run.query(trx).findById(candidate.id)) ?? null;
         }),
       );
     }
     // SQLite runs one writer at a time: a conditional UPDATE of the probe's row is atomic.
     for (const probe of [abandoned, due]) {
       const claimed = await retryOnContention(() =>
-        this.db(RUN_TABLE)
-          .whereIn('id', probe(this.db(RUN_TABLE).select('id')))
-          .update(changes),
+        Run.query(this.db)
+          .patch(changes)
+          .whereIn('id', probe(Run.query(this.db).select('id'))),
       );
       if (claimed > 0) {
-        const row = await this.db(RUN_TABLE).where({ claim_token: claimToken }).first();
-        return row ? toRecord(row) : null;
+        return (await Run.query(this.db).where({ claim_token: claimToken }).first()) ?? null;
       }
     }
     return null;
@@ -330,12 +260,12 @@ export class RunRepository {
 
   /** Keeps the claim alive; false when this instance no longer holds it. */
   async extendLease(run: RunRecord, until: Date): Promise<boolean> {
-    return this.updateMine(run, { lease_expires_at: until });
+    return this.updateMine(run, { leaseExpiresAt: until });
   }
 
   /** Recorded just before the SMTP transaction starts; false when the claim was lost (then do not send). */
   async markDeliveryStarted(run: RunRecord, at: Date): Promise<boolean> {
-    return this.updateMine(run, { delivery_started_at: at });
+    return this.updateMine(run, { deliveryStartedAt: at });
   }
 
   /** Marks the run sent and records its summary in one statement. */
@@ -344,10 +274,10 @@ export class RunRepository {
       status: 'sent',
       ...this.released(),
       ...summaryColumns(summary),
-      duration_ms: summary.durationMs,
+      durationMs: summary.durationMs,
       error: null,
-      error_code: null,
-      finished_at: at,
+      errorCode: null,
+      finishedAt: at,
     });
   }
 
@@ -361,8 +291,8 @@ export class RunRepository {
       status: 'failed',
       ...this.released(),
       error,
-      error_code: errorCode,
-      finished_at: at,
+      errorCode,
+      finishedAt: at,
     });
   }
 
@@ -371,8 +301,8 @@ export class RunRepository {
    * finished, in one INSERT; returns its id.
    */
   async insertFinished(run: FinishedRun): Promise<number> {
-    const [id] = await retryOnContention(() =>
-      this.db(RUN_TABLE).insert({
+    const inserted = await retryOnContention(() =>
+      Run.query(this.db).insert({
         customer: run.customer.slice(0, 100),
         recipient: run.recipient.slice(0, 254),
         since: run.since,
@@ -380,20 +310,20 @@ export class RunRepository {
         status: run.status,
         source: run.source,
         operator: run.operator?.slice(0, 200) ?? null,
-        time_zone: run.summary?.timeZone ?? 'UTC',
-        token_id: null,
+        timeZone: run.summary?.timeZone ?? 'UTC',
+        tokenId: null,
         attempts: 1,
-        next_attempt_at: run.startedAt,
+        nextAttemptAt: run.startedAt,
         ...summaryColumns(run.summary),
-        duration_ms: run.durationMs,
+        durationMs: run.durationMs,
         error: run.error,
-        error_code: run.errorCode,
-        created_at: run.startedAt,
-        started_at: run.startedAt,
-        finished_at: run.finishedAt,
+        errorCode: run.errorCode,
+        createdAt: run.startedAt,
+        startedAt: run.startedAt,
+        finishedAt: run.finishedAt,
       }),
     );
-    return Number(id);
+    return inserted.id;
   }
 
   /** Puts the run back in the queue for another attempt at `next`, by any instance. */
@@ -408,32 +338,31 @@ export class RunRepository {
   async deferLocked(run: RunRecord, note: string, next: Date): Promise<boolean> {
     return this.updateMine(run, {
       ...this.requeued(next),
-      attempts: this.db.raw('attempts - 1'),
+      attempts: raw('attempts - 1'),
       error: note,
     });
   }
 
+  private unclaimed() {
+    return { claimedBy: null, claimToken: null, leaseExpiresAt: null, deliveryStartedAt: null };
+  }
+
   private requeued(next: Date) {
-    return {
-      status: 'queued',
-      claimed_by: null,
-      claim_token: null,
-      lease_expires_at: null,
-      delivery_started_at: null,
-      next_attempt_at: next,
-    };
+    return { status: 'queued' as const, ...this.unclaimed(), nextAttemptAt: next };
   }
 
   private released() {
-    return { claim_token: null, lease_expires_at: null, pending_key: null };
+    return { claimToken: null, leaseExpiresAt: null, pendingKey: null };
   }
 
   /** Changes the run if this claim still holds it, retrying on contention; false when it does not. */
-  private async updateMine(run: RunRecord, changes: Record<string, unknown>): Promise<boolean> {
-    return (await retryOnContention(() => this.mine(run).update(changes))) > 0;
-  }
-
-  private mine(run: RunRecord): Knex.QueryBuilder {
-    return this.db(RUN_TABLE).where({ id: run.id, claim_token: run.claimToken, status: 'running' });
+  private async updateMine(run: RunRecord, changes: PartialModelObject<Run>): Promise<boolean> {
+    return (
+      (await retryOnContention(() =>
+        Run.query(this.db)
+          .patch(changes)
+          .where({ id: run.id, claim_token: run.claimToken, status: 'running' }),
+      )) > 0
+    );
   }
 }

@@ -19,7 +19,8 @@ class DriverErrorQueryBuilder<M extends Model, R = M[]> extends QueryBuilder<M, 
  *
  * Columns are snake_case, properties camelCase. A value reads back the same
  * from both drivers: listed dates as Dates (mysql2 gives Dates, SQLite
- * Django's text), listed numbers as numbers (mysql2 may give BIGINT as text).
+ * Django's text), listed numbers as numbers (mysql2 may give BIGINT as text),
+ * listed booleans as booleans.
  */
 export abstract class ProductModel extends Model {
   static override QueryBuilder = DriverErrorQueryBuilder;
@@ -30,12 +31,17 @@ export abstract class ProductModel extends Model {
   static dateAttributes: readonly string[] = [];
   /** Properties read back as numbers. */
   static numberAttributes: readonly string[] = ['id'];
+  /** Properties read back as booleans (SQLite and MySQL's TINYINT give 0 or 1). */
+  static booleanAttributes: readonly string[] = [];
 
   override $parseDatabaseJson(json: Pojo): Pojo {
     const parsed = super.$parseDatabaseJson(json);
     const model = this.constructor as typeof ProductModel;
     for (const name of model.numberAttributes) {
       if (parsed[name] !== null && parsed[name] !== undefined) parsed[name] = Number(parsed[name]);
+    }
+    for (const name of model.booleanAttributes) {
+      if (parsed[name] !== null && parsed[name] !== undefined) parsed[name] = Boolean(Number(parsed[name]));
     }
     for (const name of model.dateAttributes) {
       if (name in parsed) parsed[name] = toDate(parsed[name]);

@@ -5,6 +5,7 @@
  */
 export const TOKEN_TABLE = 'spotlight_export_token';
 export const SCHEDULE_TABLE = 'spotlight_export_schedule';
+export const RUN_TABLE = 'spotlight_export_run';
 export const DOWNLOAD_TABLE = 'spotlight_export_downloads';
 export const LOCK_TABLE = 'spotlight_export_lock';
 export const AUDIT_TABLE = 'spotlight_export_audit';

@@ -1,0 +1,81 @@
+import type { ModelObject } from 'objection';
+import { columnsRenaming, ProductModel } from './product.model';
+import { RUN_TABLE } from './tables';
+
+export const RUN_STATUSES = ['queued', 'running', 'sent', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Who asked for the export: support through the CLI, an admin through the API, or a schedule. */
+export type RunSource = 'cli' | 'api' | 'schedule';
+export const RUN_SOURCES: readonly RunSource[] = ['cli', 'api', 'schedule'];
+export type RunDelivery = 'attachment' | 'link';
+
+export type RunRecord = ModelObject<Run>;
+
+/** A row of spotlight_export_run: one export, queued, running or finished, whoever asked. */
+export class Run extends ProductModel {
+  static override tableName = RUN_TABLE;
+  static override columnNameMappers = columnsRenaming({ active: 'active_users', inactive: 'inactive_users' });
+  static override dateAttributes = [
+    'since',
+    'until',
+    'dueAt',
+    'nextAttemptAt',
+    'leaseExpiresAt',
+    'deliveryStartedAt',
+    'linkExpiresAt',
+    'createdAt',
+    'startedAt',
+    'finishedAt',
+  ];
+  static override numberAttributes = [
+    'id',
+    'scheduleId',
+    'tokenId',
+    'priority',
+    'attempts',
+    'active',
+    'inactive',
+    'bytes',
+    'queries',
+    'durationMs',
+  ];
+
+  declare id: number;
+  declare customer: string;
+  declare recipient: string;
+  declare since: Date | null;
+  declare until: Date | null;
+  declare status: RunStatus;
+  declare source: RunSource;
+  /** Who ran it from the CLI (the OS user or --operator); null for API and schedules. */
+  declare operator: string | null;
+  declare scheduleId: number | null;
+  /** The zone the export shows its dates in. */
+  declare timeZone: string;
+  declare dueAt: Date | null;
+  /** Set only while an API run is queued or running: the same key means the same export. */
+  declare pendingKey: string | null;
+  declare tokenId: number | null;
+  /** Claimed lower first (RUN_PRIORITIES). */
+  declare priority: number;
+  declare attempts: number;
+  declare nextAttemptAt: Date;
+  declare claimedBy: string | null;
+  declare claimToken: string | null;
+  declare leaseExpiresAt: Date | null;
+  declare deliveryStartedAt: Date | null;
+  declare active: number | null;
+  declare inactive: number | null;
+  declare bytes: number | null;
+  declare queries: number | null;
+  declare durationMs: number | null;
+  declare messageId: string | null;
+  declare delivery: RunDelivery | null;
+  declare linkExpiresAt: Date | null;
+  declare error: string | null;
+  /** Core's error code (RECIPIENT_NOT_ALLOWED, MAIL_FAILED, ...) when it failed. */
+  declare errorCode: string | null;
+  declare createdAt: Date;
+  declare startedAt: Date | null;
+  declare finishedAt: Date | null;
+}

@@ -1,0 +1,28 @@
+import type { ModelObject } from 'objection';
+import { ProductModel } from './product.model';
+import { SCHEDULE_TABLE } from './tables';
+
+export type ScheduleRecord = ModelObject<ScheduleModel>;
+
+/** A row of spotlight_export_schedule: a recurring export and when it is next due. */
+export class ScheduleModel extends ProductModel {
+  static override tableName = SCHEDULE_TABLE;
+  static override dateAttributes = ['nextDueAt', 'createdAt', 'updatedAt'];
+  static override numberAttributes = ['id', 'windowDays', 'createdByTokenId', 'updatedByTokenId'];
+  static override booleanAttributes = ['enabled'];
+
+  declare id: number;
+  declare customer: string;
+  declare recipient: string;
+  declare cron: string;
+  declare timeZone: string;
+  declare windowDays: number | null;
+  declare enabled: boolean;
+  /** Null while paused. */
+  declare nextDueAt: Date | null;
+  declare createdByTokenId: number | null;
+  /** Null when the system made the last change (paused it after failing in a row). */
+  declare updatedByTokenId: number | null;
+  declare createdAt: Date;
+  declare updatedAt: Date;
+}
