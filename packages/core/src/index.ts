@@ -33,7 +33,12 @@ export {
   type SpotlightSchemaMode,
   tableNames,
 } from './db/migrate';
-export { SPOTLIGHT_TABLES, type SpotlightTable } from './db/migrations/spotlight/0001-spotlight-schema';
+export {
+  SPOTLIGHT_COLUMNS,
+  SPOTLIGHT_TABLE,
+  SPOTLIGHT_TABLES,
+  type SpotlightTable,
+} from './db/models/spotlight-tables';
 export { captureQueries } from './db/query-counter';
 export { AUDIT_TABLE, DOWNLOAD_TABLE, LOCK_TABLE, SCHEDULE_TABLE, TOKEN_TABLE } from './db/models/tables';
 export { AuditEntryModel, type AuditRecord } from './db/models/audit.model';
