@@ -1,4 +1,4 @@
-import { SPOTLIGHT_TABLES } from './db/migrations/spotlight/0001-spotlight-schema';
+import { SPOTLIGHT_TABLES } from './db/models/spotlight-tables';
 import { DATABASE_SILENT } from './db/row-stream';
 
 /**

@@ -21,8 +21,12 @@ export {
   SpotlightError,
   StorageError,
 } from './errors';
-export { type CoreSettings, databaseUrlSetting, describeIssues, loadCoreSettings } from './config/settings';
-export { createDatabase, createServerConnection, dialectOf, maskUrl, toDate } from './db/connection';
+export { type CoreSettings, databaseUrlSetting, loadCoreSettings } from './config/settings';
+export { choiceSetting, describeIssues, integerSetting, optionalText } from './config/setting-schemas';
+export { createDatabase, createServerConnection, dialectOf, toDate } from './db/connection';
+export { maskUrl } from './text/mask-url';
+export { removeUnfinishedSync } from './files/atomic-file';
+export { sha256Hex } from './text/sha256';
 export { toDjangoDatetime } from './db/sqlite.client';
 export {
   migrateLatest,
@@ -33,7 +37,12 @@ export {
   type SpotlightSchemaMode,
   tableNames,
 } from './db/migrate';
-export { SPOTLIGHT_TABLES, type SpotlightTable } from './db/migrations/spotlight/0001-spotlight-schema';
+export {
+  SPOTLIGHT_COLUMNS,
+  SPOTLIGHT_TABLE,
+  SPOTLIGHT_TABLES,
+  type SpotlightTable,
+} from './db/models/spotlight-tables';
 export { captureQueries } from './db/query-counter';
 export {
   AUDIT_TABLE,
@@ -58,7 +67,8 @@ export {
   SmtpMailRepository,
   XLSX_CONTENT_TYPE,
 } from './mail/mail.repository';
-export { parseBound, parseCustomer, parseExportRequest, parseRecipient } from './export/export.request';
+export { parseBound, parseExportRequest } from './export/export.request';
+export { parseCustomer, parseRecipient } from './input/address.rules';
 export { attachmentName, describeRange, escapeHtml } from './export/export.mail';
 export { type CoreOptions, CoreServices, createCoreServices } from './root/core.root';
 export { ExportService, type ExportSummary } from './export/export.service';

@@ -1,10 +1,8 @@
+import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import { Random } from './random';
 import type { SiteContext, SiteRows } from './site';
 import { stamp } from './values';
 import { TableLoad } from './table-load';
-import { COMMENT_LIKE_COLUMNS } from './tables/comments';
-import { COMMUNITY_USER_COLUMNS } from './tables/communities';
-import { IDEA_VOTE_COLUMNS } from './tables/ideas';
 
 /**
  * Rows that cross sites and must never count: users of one site voting,
@@ -18,9 +16,9 @@ export async function crossSiteNoise(
 ): Promise<number> {
   const rng = new Random(seed);
   const tables = {
-    votes: new TableLoad(ctx.db, ctx.ids, 'central_ideavote', IDEA_VOTE_COLUMNS),
-    members: new TableLoad(ctx.db, ctx.ids, 'central_community_members', COMMUNITY_USER_COLUMNS),
-    likes: new TableLoad(ctx.db, ctx.ids, 'central_ideacomment_liked_by', COMMENT_LIKE_COLUMNS),
+    votes: new TableLoad(ctx.db, ctx.ids, T.ideaVote),
+    members: new TableLoad(ctx.db, ctx.ids, T.communityMembers),
+    likes: new TableLoad(ctx.db, ctx.ids, T.commentLikes),
   };
   for (const [from, to] of [
     [a, b],

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { performance } from 'node:perf_hooks';
-import { SpotlightError } from '@spotlight/core';
+import { SPOTLIGHT_TABLE, SpotlightError } from '@spotlight/core';
 import { crossSiteNoise } from './cross-site';
 import { generateSite, type SiteContext } from './site';
 import { IdAllocator } from './table-load';
@@ -120,7 +120,7 @@ async function generate(
   const progress = plan.onProgress ?? (() => undefined);
   const domains = [plan.customer, ...plan.noise].map((site) => site.domain);
   const rows = await db.transaction(async (trx) => {
-    const taken = await trx('django_site').whereIn('domain', domains).pluck('domain');
+    const taken = await trx(SPOTLIGHT_TABLE.site).whereIn('domain', domains).pluck('domain');
     if (taken.length > 0) throw new SeedSiteExistsError(taken.map(String));
     // Foreign key and unique checks stay on: the load is fast enough with
     // them (100k users in under 2 minutes on MariaDB), and they prove the

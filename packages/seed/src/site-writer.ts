@@ -25,7 +25,7 @@ export interface SiteWriter {
   siteId: number;
   rng: Random;
   plan: ActivityPlan;
-  load(table: SeededTable, columns: readonly string[]): TableLoad;
+  load(table: SeededTable): TableLoad;
   progress(message: string): void;
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { SPOTLIGHT_TABLE } from '@spotlight/core';
 import { planActivity } from './activity-plan';
 import { Random } from './random';
 import type { SiteSpec, SiteWriter } from './site-writer';
@@ -9,8 +10,6 @@ import { writeCommunities } from './tables/communities';
 import { writeConversations } from './tables/conversations';
 import { writeIdeas } from './tables/ideas';
 import { writeUsers } from './tables/users';
-
-export const SITE_COLUMNS = ['id', 'domain', 'name'] as const;
 
 /** Where a generated site's rows are: consecutive ids from `first`. */
 export interface SiteRows {
@@ -37,10 +36,9 @@ export interface SiteContext {
  */
 export async function generateSite(ctx: SiteContext, spec: SiteSpec): Promise<SiteRows> {
   const rng = new Random(spec.seed);
-  const load = (table: SeededTable, columns: readonly string[]) =>
-    new TableLoad(ctx.db, ctx.ids, table, columns);
+  const load = (table: SeededTable) => new TableLoad(ctx.db, ctx.ids, table);
 
-  const site = load('django_site', SITE_COLUMNS);
+  const site = load(SPOTLIGHT_TABLE.site);
   const siteId = await site.add([spec.domain, spec.name]);
   await site.end();
 

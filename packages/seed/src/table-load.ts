@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { SPOTLIGHT_TABLES, type SpotlightTable } from '@spotlight/core';
+import { SPOTLIGHT_COLUMNS, SPOTLIGHT_TABLES, type SpotlightTable } from '@spotlight/core';
 import { BulkWriter, type SqlValue } from './bulk-writer';
 
 /** Spotlight's tables the generator fills, in an order that satisfies every foreign key. */
@@ -34,7 +34,7 @@ export interface IdRange {
   count: number;
 }
 
-/** Writes rows of one table with ids from the allocator; `columns` start with `id`. */
+/** Writes rows of one table, every column in the schema's order, with ids from the allocator. */
 export class TableLoad {
   private readonly writer: BulkWriter;
   private nextId = 0;
@@ -43,9 +43,8 @@ export class TableLoad {
     db: Knex,
     private readonly ids: IdAllocator,
     readonly table: SeededTable,
-    columns: readonly string[],
   ) {
-    this.writer = new BulkWriter(db, table, columns);
+    this.writer = new BulkWriter(db, table, SPOTLIGHT_COLUMNS[table]);
   }
 
   /** Reserves ids for rows whose number is known up front. */

@@ -1,26 +1,17 @@
 import os from 'node:os';
 import { z } from 'zod';
 import {
+  choiceSetting,
   ConfigurationError,
   describeIssues,
+  integerSetting as integer,
+  optionalText,
   loadCoreSettings,
   maskUrl,
   databaseUrlSetting,
   parseRecipient,
   type CoreSettings,
 } from '@spotlight/core';
-
-function integer(defaultValue: number, min: number, max: number) {
-  return z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-    z.coerce.number().int().min(min).max(max).default(defaultValue),
-  );
-}
-
-const optionalText = z.preprocess(
-  (value) => (typeof value === 'string' && value.trim() ? value.trim() : undefined),
-  z.string().optional(),
-);
 
 /** Support's addresses for failure notices: one or more, comma-separated, each a plain address. */
 const alertEmails = optionalText.transform((value, context) => {
@@ -50,10 +41,7 @@ const serverSchema = z.object({
   HOST: optionalText,
   DATABASE_READ_URL: databaseUrlSetting,
   SPOTLIGHT_INSTANCE_ID: optionalText,
-  SPOTLIGHT_BACKGROUND: z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() ? value.trim().toLowerCase() : undefined),
-    z.enum(['on', 'off']).default('on'),
-  ),
+  SPOTLIGHT_BACKGROUND: choiceSetting(['on', 'off'], 'on'),
   SPOTLIGHT_SCHEDULER_TICK_MS: integer(30_000, 50, 3_600_000),
   SPOTLIGHT_WORKER_POLL_MS: integer(2_000, 50, 3_600_000),
   SPOTLIGHT_WORKER_CONCURRENCY: integer(1, 1, 16),
@@ -82,10 +70,7 @@ const serverSchema = z.object({
   SPOTLIGHT_PROBE_TIMEOUT_MS: integer(2_000, 50, 60_000),
   SPOTLIGHT_SCHEDULER_STALE_MS: integer(0, 0, 86_400_000),
   SPOTLIGHT_METRICS_TOKEN: optionalText,
-  SPOTLIGHT_LOG_LEVEL: z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() ? value.trim().toLowerCase() : undefined),
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ),
+  SPOTLIGHT_LOG_LEVEL: choiceSetting(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 });
 
 export interface ServerSettings {

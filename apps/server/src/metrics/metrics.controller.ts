@@ -1,4 +1,5 @@
-import crypto from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '@spotlight/core';
 import { Controller, Get, Headers, Inject, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -7,8 +8,6 @@ import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
 import { ErrorBody } from '../errors/api-errors';
 import { ExportMetrics } from './export-metrics';
-
-const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest();
 
 /**
  * Prometheus scrapes this. It needs no API token (a scraper is not a staff
@@ -45,7 +44,7 @@ export class MetricsController {
     const expected = this.settings.metricsToken;
     if (expected) {
       const sent = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1] ?? '';
-      if (!crypto.timingSafeEqual(sha256(sent), sha256(expected)))
+      if (!timingSafeEqual(Buffer.from(sha256Hex(sent)), Buffer.from(sha256Hex(expected))))
         throw new UnauthorizedException(
           'Send "Authorization: Bearer <SPOTLIGHT_METRICS_TOKEN>"; /metrics needs that token, not an API token.',
         );

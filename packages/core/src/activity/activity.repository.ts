@@ -3,6 +3,7 @@ import { dialectOf, toDate, type Dialect } from '../db/connection';
 import { captureQueries } from '../db/query-counter';
 import { lowerEquals } from '../db/compare';
 import { Site } from '../db/models/site.model';
+import { SPOTLIGHT_TABLE as T } from '../db/models/spotlight-tables';
 import { User } from '../db/models/user.model';
 import type { ActivityCountKey, CommunityActivity, DateRange, UserActivity } from './activity.types';
 
@@ -59,28 +60,28 @@ const COUNT_SOURCES: ReadonlyArray<{
     key: 'challenges',
     alias: 'ch',
     user: 'creator_id',
-    from: 'central_challenge WHERE site_id = ?',
+    from: `${T.challenge} WHERE site_id = ?`,
     created: 'created',
   },
   {
     key: 'ideas',
     alias: 'idea',
     user: 'creator_id',
-    from: 'central_idea WHERE site_id = ?',
+    from: `${T.idea} WHERE site_id = ?`,
     created: 'created',
   },
   {
     key: 'comments',
     alias: 'cmt',
     user: 'creator_id',
-    from: 'central_ideacomment WHERE site_id = ?',
+    from: `${T.comment} WHERE site_id = ?`,
     created: 'created',
   },
   {
     key: 'commentLikes',
     alias: 'lk',
     user: 'l.user_id',
-    from: 'central_ideacomment_liked_by l JOIN central_ideacomment c ON c.id = l.ideacomment_id WHERE c.site_id = ?',
+    from: `${T.commentLikes} l JOIN ${T.comment} c ON c.id = l.ideacomment_id WHERE c.site_id = ?`,
   },
   {
     key: 'votes',
@@ -95,8 +96,8 @@ const COUNT_SOURCES: ReadonlyArray<{
       // back into that join. SQLite plans the join as that very scan already
       // (covering index, bloom filter on the site's ideas), and the IN form
       // makes it sort instead.
-      mysql: 'central_ideavote v WHERE v.idea_id IN (SELECT id + 0 FROM central_idea WHERE site_id = ?)',
-      sqlite: 'central_ideavote v JOIN central_idea i ON i.id = v.idea_id WHERE i.site_id = ?',
+      mysql: `${T.ideaVote} v WHERE v.idea_id IN (SELECT id + 0 FROM ${T.idea} WHERE site_id = ?)`,
+      sqlite: `${T.ideaVote} v JOIN ${T.idea} i ON i.id = v.idea_id WHERE i.site_id = ?`,
     },
     created: 'v.created',
   },
@@ -104,32 +105,29 @@ const COUNT_SOURCES: ReadonlyArray<{
     key: 'conversations',
     alias: 'cv',
     user: 'creator_id',
-    from: 'central_conversation WHERE site_id = ? AND creator_id IS NOT NULL',
+    from: `${T.conversation} WHERE site_id = ? AND creator_id IS NOT NULL`,
     created: 'created',
   },
   {
     key: 'communitiesCreated',
     alias: 'cm',
     user: 'creator_id',
-    from: 'central_community WHERE site_id = ?',
+    from: `${T.community} WHERE site_id = ?`,
     created: 'created',
   },
 ];
 
 /** Each activity kind's rows of one site, for a plain count; one `?` for the site id. */
 const SCAN_SOURCES: Readonly<Record<string, string>> = {
-  challenges: 'central_challenge WHERE site_id = ?',
-  ideas: 'central_idea WHERE site_id = ?',
-  comments: 'central_ideacomment WHERE site_id = ?',
-  commentLikes:
-    'central_ideacomment_liked_by l JOIN central_ideacomment c ON c.id = l.ideacomment_id WHERE c.site_id = ?',
-  votes: 'central_ideavote v JOIN central_idea i ON i.id = v.idea_id WHERE i.site_id = ?',
-  conversations: 'central_conversation WHERE site_id = ? AND creator_id IS NOT NULL',
-  communitiesCreated: 'central_community WHERE site_id = ?',
-  communitiesManaged:
-    'central_community_managers m JOIN central_community c ON c.id = m.community_id WHERE c.site_id = ?',
-  communitiesJoined:
-    'central_community_members m JOIN central_community c ON c.id = m.community_id WHERE c.site_id = ?',
+  challenges: `${T.challenge} WHERE site_id = ?`,
+  ideas: `${T.idea} WHERE site_id = ?`,
+  comments: `${T.comment} WHERE site_id = ?`,
+  commentLikes: `${T.commentLikes} l JOIN ${T.comment} c ON c.id = l.ideacomment_id WHERE c.site_id = ?`,
+  votes: `${T.ideaVote} v JOIN ${T.idea} i ON i.id = v.idea_id WHERE i.site_id = ?`,
+  conversations: `${T.conversation} WHERE site_id = ? AND creator_id IS NOT NULL`,
+  communitiesCreated: `${T.community} WHERE site_id = ?`,
+  communitiesManaged: `${T.communityManagers} m JOIN ${T.community} c ON c.id = m.community_id WHERE c.site_id = ?`,
+  communitiesJoined: `${T.communityMembers} m JOIN ${T.community} c ON c.id = m.community_id WHERE c.site_id = ?`,
 };
 
 const enum RowKind {
@@ -253,8 +251,8 @@ export class ActivityRepository {
     const wanted = normaliseEmail(email);
     const users = await User.query(this.db)
       .withGraphJoined('site')
-      .where(lowerEquals(this.db, 'central_user.email', wanted, { trim: true }))
-      .whereNot('central_user.site_id', siteId);
+      .where(lowerEquals(this.db, `${T.user}.email`, wanted, { trim: true }))
+      .whereNot(`${T.user}.site_id`, siteId);
     return users
       .filter((user) => sameAddress(user.email, wanted))
       .map((user) => ({
@@ -378,14 +376,14 @@ export class ActivityRepository {
     const membership = (table: string, kind: RowKind) =>
       `SELECT u.id AS user_id, LOWER(u.email) AS sort_email, u.email, NULL AS first_name, NULL AS last_name,` +
       ` NULL AS is_active, NULL AS date_joined, NULL AS last_login, ${kind} AS row_kind, c.name AS community, ${zeros.join(', ')}` +
-      ` FROM ${table} m JOIN central_community c ON c.id = m.community_id` +
-      ` JOIN central_user u ON u.id = m.user_id WHERE c.site_id = ? AND u.site_id = ?`;
+      ` FROM ${table} m JOIN ${T.community} c ON c.id = m.community_id` +
+      ` JOIN ${T.user} u ON u.id = m.user_id WHERE c.site_id = ? AND u.site_id = ?`;
     const sql = [
       `SELECT u.id AS user_id, LOWER(u.email) AS sort_email, u.email, u.first_name, u.last_name,` +
         ` u.is_active, u.date_joined, u.last_login, ${RowKind.User} AS row_kind, NULL AS community, ${counts.join(', ')}` +
-        ` FROM central_user u ${joins.join(' ')} WHERE u.site_id = ?`,
-      membership('central_community_managers', RowKind.Managed),
-      membership('central_community_members', RowKind.Joined),
+        ` FROM ${T.user} u ${joins.join(' ')} WHERE u.site_id = ?`,
+      membership(T.communityManagers, RowKind.Managed),
+      membership(T.communityMembers, RowKind.Joined),
     ].join(' UNION ALL ');
     bindings.push(siteId, siteId, siteId, siteId, siteId);
     return { sql: `${sql} ORDER BY sort_email, user_id, row_kind`, bindings };
@@ -404,26 +402,26 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
     {
       alias: 'managers',
       community: 'm.community_id',
-      from: 'central_community_managers m JOIN central_community mc ON mc.id = m.community_id',
+      from: `${T.communityManagers} m JOIN ${T.community} mc ON mc.id = m.community_id`,
       site: 'mc.site_id',
     },
     {
       alias: 'members',
       community: 'm.community_id',
-      from: 'central_community_members m JOIN central_community mc ON mc.id = m.community_id',
+      from: `${T.communityMembers} m JOIN ${T.community} mc ON mc.id = m.community_id`,
       site: 'mc.site_id',
     },
     {
       alias: 'challenges',
       community: 'ch.community_id',
-      from: 'central_challenge ch',
+      from: `${T.challenge} ch`,
       site: 'ch.site_id',
       created: 'ch.created',
     },
     {
       alias: 'ideas',
       community: 'ch.community_id',
-      from: 'central_idea i JOIN central_challenge ch ON ch.id = i.challenge_id',
+      from: `${T.idea} i JOIN ${T.challenge} ch ON ch.id = i.challenge_id`,
       site: 'i.site_id',
       created: 'i.created',
     },
@@ -431,15 +429,15 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
       alias: 'comments',
       community: 'ch.community_id',
       from:
-        'central_ideacomment cm JOIN central_idea i ON i.id = cm.response_to_id' +
-        ' JOIN central_challenge ch ON ch.id = i.challenge_id',
+        `${T.comment} cm JOIN ${T.idea} i ON i.id = cm.response_to_id` +
+        ` JOIN ${T.challenge} ch ON ch.id = i.challenge_id`,
       site: 'cm.site_id',
       created: 'cm.created',
     },
     {
       alias: 'conversations',
       community: 'cv.community_id',
-      from: 'central_conversation cv',
+      from: `${T.conversation} cv`,
       site: 'cv.site_id',
       created: 'cv.created',
     },
@@ -457,7 +455,7 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
   bindings.push(siteId);
   return {
     sql:
-      `SELECT c.name, c.created, c.is_deleted, ${columns.join(', ')} FROM central_community c ${joins.join(' ')}` +
+      `SELECT c.name, c.created, c.is_deleted, ${columns.join(', ')} FROM ${T.community} c ${joins.join(' ')}` +
       ' WHERE c.site_id = ? ORDER BY LOWER(c.name), c.name, c.id',
     bindings,
   };

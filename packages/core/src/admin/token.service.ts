@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { CustomerNotFoundError, InvalidInputError } from '../errors';
-import { parseCustomer } from '../export/export.request';
+import { parseCustomer } from '../input/address.rules';
+import { sha256Hex } from '../text/sha256';
 import type { TokenRecord } from '../db/models/token.model';
 import type { TokenRepository } from './token.repository';
 
@@ -23,7 +24,7 @@ export interface RevokedToken {
 }
 
 export function hashToken(token: string): string {
-  return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256Hex(token);
 }
 
 /**

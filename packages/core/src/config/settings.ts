@@ -1,30 +1,19 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
+import { describeIssues, optionalNumber, optionalText } from './setting-schemas';
 import { defaultScratchRoot } from '../scratch/scratch-space';
-import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from '../mail/mail.repository';
+import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from '../mail/smtp-timeouts';
 import {
   DEFAULT_DATABASE_TIMEOUTS,
   defaultDatabaseUrl,
   parseDatabaseUrl,
   type DatabaseTimeouts,
 } from '../db/connection';
-import { EXCEL_MAX_DATA_ROWS } from '../workbook/activity-workbook.writer';
+import { EXCEL_MAX_DATA_ROWS } from '../workbook/excel-limits';
 
 /** The repository's root: the embedded default keeps its data below it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '../../../..');
-
-const optionalText = z
-  .string()
-  .transform((value) => value.trim())
-  .optional()
-  .transform((value) => (value ? value : undefined));
-
-const optionalNumber = (schema: z.ZodType<number>) =>
-  z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-    schema.optional(),
-  );
 
 /** An optional database URL setting: mysql://... or sqlite:... */
 export const databaseUrlSetting = optionalText.refine(
@@ -126,9 +115,4 @@ export function loadCoreSettings(env: Record<string, string | undefined>): CoreS
       idleMs: values.SPOTLIGHT_DB_IDLE_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.idleMs,
     },
   };
-}
-
-/** "A: reason; B: reason", for one-line configuration errors. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'value'} ${issue.message}`).join('; ');
 }

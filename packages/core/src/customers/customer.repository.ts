@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { lowerEquals } from '../db/compare';
 import { toDate } from '../db/connection';
+import { SPOTLIGHT_TABLE as T } from '../db/models/spotlight-tables';
 
 /** A customer (a Spotlight site) and how many of its users there are. */
 export interface CustomerSummary {
@@ -51,8 +52,8 @@ export class CustomerRepository {
 
   /** Every site with its user counts, sorted by domain. One query. */
   async listSites(): Promise<CustomerSummary[]> {
-    const rows: SummaryRow[] = await this.db('django_site as s')
-      .leftJoin('central_user as u', 'u.site_id', 's.id')
+    const rows: SummaryRow[] = await this.db(`${T.site} as s`)
+      .leftJoin(`${T.user} as u`, 'u.site_id', 's.id')
       .groupBy('s.id', 's.domain', 's.name')
       .select(
         's.domain',
@@ -77,8 +78,8 @@ export class CustomerRepository {
    * its managers, sorted by address; null when no site has it. One query.
    */
   async findSiteWithManagers(domain: string): Promise<CustomerWithManagers | null> {
-    const rows: ManagerRow[] = await this.db('django_site as s')
-      .leftJoin('central_user as u', (join) => join.on('u.site_id', 's.id').andOnVal('u.is_manager', '=', 1))
+    const rows: ManagerRow[] = await this.db(`${T.site} as s`)
+      .leftJoin(`${T.user} as u`, (join) => join.on('u.site_id', 's.id').andOnVal('u.is_manager', '=', 1))
       .where(lowerEquals(this.db, 's.domain', domain))
       .select('s.domain', 's.name', 'u.email', 'u.first_name', 'u.last_name', 'u.is_active', 'u.last_login');
     if (rows.length === 0) return null;

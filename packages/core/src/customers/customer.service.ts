@@ -1,5 +1,5 @@
 import { CustomerNotFoundError } from '../errors';
-import { parseCustomer } from '../export/export.request';
+import { parseCustomer } from '../input/address.rules';
 import type { CustomerRepository, CustomerSummary, CustomerWithManagers } from './customer.repository';
 
 /** What support looks up before an export: the customers, and who may receive one. */

@@ -1,4 +1,5 @@
-import { maskUrl, parseDatabaseUrl, toDate } from './connection';
+import { parseDatabaseUrl, toDate } from './connection';
+import { maskUrl } from '../text/mask-url';
 import { toDjangoDatetime } from './sqlite.client';
 
 describe('database URLs', () => {

@@ -4,6 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import { MysqlClient } from './mysql.client';
 import { SqliteClient } from './sqlite.client';
 import { trackQueries } from './query-counter';
+import { maskUrl } from '../text/mask-url';
 
 export type Dialect = 'mysql' | 'sqlite';
 
@@ -52,10 +53,6 @@ export function parseDatabaseUrl(url: string): { dialect: Dialect; connection: K
   throw new InvalidDatabaseUrlError(
     `DATABASE_URL must start with mysql:// or sqlite: (got ${maskUrl(url).split(':')[0]}:...)`,
   );
-}
-
-export function maskUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }
 
 /** The URL of the embedded default database: a SQLite file inside `dataDir`. */

@@ -1,6 +1,6 @@
 import { createTestDatabase, enabledDialects } from '../testing';
 import { migrateLatest, SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE } from './migrate';
-import { SPOTLIGHT_TABLES } from './migrations/spotlight/0001-spotlight-schema';
+import { SPOTLIGHT_TABLES } from './models/spotlight-tables';
 
 describe.each(enabledDialects())('migrations [%s]', (dialect) => {
   it('creates Django’s tables, columns and indexes with their exact names', async () => {

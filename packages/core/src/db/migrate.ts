@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { ConfigurationError } from '../errors';
 import { dialectOf } from './connection';
+import { SPOTLIGHT_TABLE } from './models/spotlight-tables';
 import { spotlightMigrations } from './migrations/spotlight';
 import { productMigrations } from './migrations/product';
 
@@ -63,7 +64,7 @@ export async function migrateLatest(
   let spotlightSchema: MigrationReport['spotlightSchema'] = 'skipped';
   if (mode !== 'never') {
     const ownedByDjango =
-      (await db.schema.hasTable('django_site')) &&
+      (await db.schema.hasTable(SPOTLIGHT_TABLE.site)) &&
       !(await db.schema.hasTable(SPOTLIGHT_SCHEMA_MIGRATIONS_TABLE));
     if (ownedByDjango && mode === 'auto') {
       spotlightSchema = 'skipped-existing';

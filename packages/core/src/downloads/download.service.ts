@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError, DownloadExpiredError, DownloadNotFoundError } from '../errors';
 import { prepareCopy } from '../files/prepared-copy';
+import { sha256Hex } from '../text/sha256';
 import type { DownloadRecord } from '../db/models/download.model';
 import type { DownloadRepository } from './download.repository';
 
@@ -37,8 +38,6 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const STORED_NAME_PATTERN = /^[0-9a-f]{64}\.xlsx$/;
 const PURGE_BATCH = 500;
 
-const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
-
 /**
  * Workbooks too big to email: kept in a storage folder behind an unguessable
  * link that expires. The token is the only credential and is never stored;
@@ -70,7 +69,7 @@ export class DownloadService {
         "SPOTLIGHT_PUBLIC_URL is not set, so no download link can be made; set it to the server's address.",
       );
     const token = crypto.randomBytes(32).toString('base64url');
-    const tokenHash = sha256(token);
+    const tokenHash = sha256Hex(token);
     const storedName = `${tokenHash}.xlsx`;
     const createdAt = this.clock();
     const expiresAt = new Date(createdAt.getTime() + this.options.ttlMs);
@@ -110,7 +109,7 @@ export class DownloadService {
   /** The file behind `token`; DownloadNotFoundError or DownloadExpiredError otherwise. */
   async open(token: string): Promise<OpenDownload> {
     if (!TOKEN_PATTERN.test(token)) throw new DownloadNotFoundError();
-    const record = await this.downloads.findByHash(sha256(token));
+    const record = await this.downloads.findByHash(sha256Hex(token));
     if (!record || !STORED_NAME_PATTERN.test(record.storedName)) throw new DownloadNotFoundError();
     if (record.expiresAt.getTime() <= this.clock().getTime())
       throw new DownloadExpiredError(record.expiresAt);

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors';
+import { parseCustomer, parseRecipient } from '../input/address.rules';
 import type { DateRange } from '../activity/activity.types';
 import { DEFAULT_TIME_ZONE, fromWallClock, isKnownTimeZone } from '../workbook/zoned-time';
 
@@ -20,27 +21,8 @@ export interface ExportRequest {
   timeZone: string;
 }
 
-const DOMAIN =
-  /^(?=.{1,100}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/i;
-// Deliberately plain: one @, no spaces, a dot in the domain. The guard then
-// requires the address to belong to a manager, which is the real check.
-const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-export function parseCustomer(customer: string): string {
-  const value = customer.trim().toLowerCase();
-  if (!DOMAIN.test(value))
-    throw new InvalidInputError(`"${customer}" is not a customer domain like example.com.`);
-  return value;
-}
-
-export function parseRecipient(recipient: string): string {
-  const value = recipient.trim();
-  if (!EMAIL.test(value))
-    throw new InvalidInputError(`"${recipient}" is not an email address like manager@example.com.`);
-  return value;
-}
 
 /** What the caller calls the range's two ends and the zone, for messages: request fields, or the CLI's flags. */
 export interface RangeNames {

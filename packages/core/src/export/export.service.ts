@@ -17,11 +17,10 @@ import type { ExportLock, ExportLockRepository } from './export-lock.repository'
 import { ExportDelivery, type Delivered } from './export.delivery';
 import { ExportHistory, type HistoryRecord } from './export.history';
 import { attachmentName, type RequestedBy } from './export.mail';
+import { parseCustomer, parseRecipient } from '../input/address.rules';
 import {
-  parseCustomer,
   parseExportRequest,
   parseRange,
-  parseRecipient,
   parseTimeZone,
   type ExportRequest,
   type ExportRequestInput,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { explainStorageError } from '../errors';
+import { partialPathOf } from './atomic-file';
 
 /** A copy of the workbook written beside its destination, kept only if the export succeeds. */
 export interface PreparedCopy {
@@ -12,13 +13,13 @@ export interface PreparedCopy {
 }
 
 /**
- * Writes the copy to `<target>.partial` now, before anything is sent, so that
+ * Writes the copy beside the target now, before anything is sent, so that
  * a destination that cannot be written fails the export while nothing has
  * gone out; afterwards only a rename in the same folder is left to do.
  */
 export async function prepareCopy(file: string, target: string): Promise<PreparedCopy> {
   const destination = path.resolve(target);
-  const partial = `${destination}.partial`;
+  const partial = partialPathOf(destination);
   try {
     await fs.promises.mkdir(path.dirname(destination), { recursive: true });
     await fs.promises.copyFile(file, partial);

@@ -5,6 +5,9 @@ import { pipeline } from 'node:stream/promises';
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { Readable } from 'node:stream';
 import { MailDeliveryError, firstLine } from '../errors';
+import { writeAtomically } from '../files/atomic-file';
+import { maskUrl } from '../text/mask-url';
+import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from './smtp-timeouts';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -60,24 +63,6 @@ function envelopeAddress(from: string): string {
   return (match ? match[1] : from).trim();
 }
 
-/** How long an SMTP conversation may wait at each step before it fails. */
-export interface SmtpTimeouts {
-  /** Until the TCP connection is made. */
-  connectionTimeoutMs: number;
-  /** From connecting to the server's greeting. */
-  greetingTimeoutMs: number;
-  /** Any silence of the server once connected, DATA included. */
-  socketTimeoutMs: number;
-}
-
-// nodemailer waits up to 2 minutes to connect and 10 minutes of silence
-// mid-DATA; a support person waiting on the CLI should know within a minute.
-export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = {
-  connectionTimeoutMs: 15_000,
-  greetingTimeoutMs: 15_000,
-  socketTimeoutMs: 60_000,
-};
-
 /** For a long-running sender: reuse up to `maxConnections` SMTP connections instead of one per email. */
 export interface SmtpPool {
   maxConnections: number;
@@ -99,7 +84,7 @@ export class SmtpMailRepository implements MailRepository {
     private readonly pool?: SmtpPool,
   ) {
     this.bounds = { ...DEFAULT_SMTP_TIMEOUTS, ...timeouts };
-    this.destination = smtpUrl.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+    this.destination = maskUrl(smtpUrl);
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
@@ -147,7 +132,6 @@ export class OutboxMailRepository implements MailRepository {
       this.outboxDir,
       `${stamp}-${recipient}-${crypto.randomBytes(3).toString('hex')}.eml`,
     );
-    const partial = `${file}.partial`;
     try {
       await fs.promises.mkdir(this.outboxDir, { recursive: true });
       this.transport ??= loadNodemailer().createTransport({
@@ -156,11 +140,11 @@ export class OutboxMailRepository implements MailRepository {
         newline: 'unix',
       });
       const info = await this.transport.sendMail(toNodemailer(mail));
-      await pipeline(info.message as Readable, fs.createWriteStream(partial));
-      await fs.promises.rename(partial, file);
+      await writeAtomically(file, (partial) =>
+        pipeline(info.message as Readable, fs.createWriteStream(partial)),
+      );
       return { messageId: info.messageId, outboxPath: file };
     } catch (error) {
-      await fs.promises.rm(partial, { force: true });
       throw new MailDeliveryError(
         `Could not write the email to ${this.outboxDir}: ${firstLine((error as Error).message)}`,
         { cause: error },

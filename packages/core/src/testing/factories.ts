@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { SPOTLIGHT_TABLE as T } from '../db/models/spotlight-tables';
 
 export interface SiteRow {
   id: number;
@@ -56,13 +57,13 @@ export class Factory {
 
   site(overrides: Partial<SiteRow> = {}): Promise<SiteRow> {
     const id = unique();
-    return this.insert('django_site', { domain: `site-${id}.example.com`, name: `Site ${id}`, ...overrides });
+    return this.insert(T.site, { domain: `site-${id}.example.com`, name: `Site ${id}`, ...overrides });
   }
 
   user(options: { site: SiteRow } & Partial<UserRow> & Overrides): Promise<UserRow> {
     const { site, ...overrides } = options;
     const id = unique();
-    return this.insert('central_user', {
+    return this.insert(T.user, {
       password: '!',
       last_login: null,
       is_active: true,
@@ -90,7 +91,7 @@ export class Factory {
 
   community(options: { site: SiteRow; creator: UserRow } & Overrides): Promise<ContentRow> {
     const { site, creator, ...overrides } = options;
-    return this.insert('central_community', {
+    return this.insert(T.community, {
       ...this.stamps(overrides),
       site_id: site.id,
       creator_id: creator.id,
@@ -110,26 +111,26 @@ export class Factory {
   }
 
   communityManager(community: ContentRow, user: UserRow) {
-    return this.join('central_community_managers', 'community_id', community.id, user);
+    return this.join(T.communityManagers, 'community_id', community.id, user);
   }
 
   communityMember(community: ContentRow, user: UserRow) {
-    return this.join('central_community_members', 'community_id', community.id, user);
+    return this.join(T.communityMembers, 'community_id', community.id, user);
   }
 
   communityApplicant(community: ContentRow, user: UserRow) {
-    return this.join('central_community_applicants', 'community_id', community.id, user);
+    return this.join(T.communityApplicants, 'community_id', community.id, user);
   }
 
   communityBannedMember(community: ContentRow, user: UserRow) {
-    return this.join('central_community_banned_members', 'community_id', community.id, user);
+    return this.join(T.communityBannedMembers, 'community_id', community.id, user);
   }
 
   challenge(
     options: { site: SiteRow; creator: UserRow; community?: ContentRow } & Overrides,
   ): Promise<ContentRow> {
     const { site, creator, community, ...overrides } = options;
-    return this.insert('central_challenge', {
+    return this.insert(T.challenge, {
       ...this.stamps(overrides),
       site_id: site.id,
       creator_id: creator.id,
@@ -151,14 +152,14 @@ export class Factory {
   }
 
   challengeFollower(challenge: ContentRow, user: UserRow) {
-    return this.join('central_challenge_followers', 'challenge_id', challenge.id, user);
+    return this.join(T.challengeFollowers, 'challenge_id', challenge.id, user);
   }
 
   idea(
     options: { site: SiteRow; creator: UserRow; challenge?: ContentRow } & Overrides,
   ): Promise<ContentRow> {
     const { site, creator, challenge, ...overrides } = options;
-    return this.insert('central_idea', {
+    return this.insert(T.idea, {
       ...this.stamps(overrides),
       site_id: site.id,
       creator_id: creator.id,
@@ -184,7 +185,7 @@ export class Factory {
     options: { site: SiteRow; creator: UserRow; idea: ContentRow; parent?: ContentRow } & Overrides,
   ): Promise<ContentRow> {
     const { site, creator, idea, parent, ...overrides } = options;
-    return this.insert('central_ideacomment', {
+    return this.insert(T.comment, {
       ...this.stamps(overrides),
       site_id: site.id,
       creator_id: creator.id,
@@ -199,12 +200,12 @@ export class Factory {
   }
 
   commentLike(comment: ContentRow, user: UserRow) {
-    return this.join('central_ideacomment_liked_by', 'ideacomment_id', comment.id, user);
+    return this.join(T.commentLikes, 'ideacomment_id', comment.id, user);
   }
 
   vote(options: { creator: UserRow; idea: ContentRow } & Overrides): Promise<{ id: number; created: Date }> {
     const { creator, idea, ...overrides } = options;
-    return this.insert('central_ideavote', {
+    return this.insert(T.ideaVote, {
       ...this.stamps(overrides),
       creator_id: creator.id,
       idea_id: idea.id,
@@ -217,7 +218,7 @@ export class Factory {
     options: { site: SiteRow; creator: UserRow | null; community?: ContentRow } & Overrides,
   ): Promise<ContentRow> {
     const { site, creator, community, ...overrides } = options;
-    return this.insert('central_conversation', {
+    return this.insert(T.conversation, {
       ...this.stamps(overrides),
       site_id: site.id,
       creator_id: creator?.id ?? null,
@@ -235,6 +236,6 @@ export class Factory {
   }
 
   conversationFollower(conversation: ContentRow, user: UserRow) {
-    return this.join('central_conversation_followers', 'conversation_id', conversation.id, user);
+    return this.join(T.conversationFollowers, 'conversation_id', conversation.id, user);
   }
 }

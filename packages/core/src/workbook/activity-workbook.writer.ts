@@ -17,9 +17,7 @@ import {
 import { dateCell, listCell, textCell, xmlSafe } from './cell-values';
 import { ActivityTally, NUMBER_FORMAT, SUMMARY_SHEET, writeSummarySheet } from './summary-sheet';
 import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, toWallClock } from './zoned-time';
-
-/** The most data rows one Excel sheet holds (1,048,576 rows less the header). */
-export const EXCEL_MAX_DATA_ROWS = 1_048_575;
+import { EXCEL_MAX_DATA_ROWS } from './excel-limits';
 
 export { SUMMARY_SHEET } from './summary-sheet';
 export const ACTIVE_SHEET = 'Active users';

@@ -1,28 +1,7 @@
+import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import { userId, type SiteWriter, type Written } from '../site-writer';
 import { DELETED_SHARE, stamp, TOPICS } from '../values';
-
-export const CHALLENGE_COLUMNS = [
-  'id',
-  'created',
-  'modified',
-  'site_id',
-  'creator_id',
-  'community_id',
-  'name',
-  'is_deleted',
-  'description',
-  'is_private',
-  'is_parallel',
-  'has_stats',
-  'is_team_enabled',
-  'send_idea_submitted_email',
-  'idea_submitted_email_content',
-  'image_url',
-  'is_spotlight_share_enabled',
-  'is_yammer_share_enabled',
-] as const;
-export const CHALLENGE_FOLLOWER_COLUMNS = ['id', 'challenge_id', 'user_id'] as const;
 
 /** central_challenge, half of them in a community, and their followers (who are not activity). */
 export async function writeChallenges(
@@ -31,7 +10,7 @@ export async function writeChallenges(
   communities: IdRange,
 ): Promise<Written> {
   const challengeCount = plan.sum('challenges');
-  const challenges = load('central_challenge', CHALLENGE_COLUMNS);
+  const challenges = load(T.challenge);
   const firstChallenge = challenges.reserve(challengeCount);
   for (let u = 0; u < users.count; u += 1) {
     for (let k = 0; k < plan.counts.challenges[u]; k += 1) {
@@ -58,7 +37,7 @@ export async function writeChallenges(
     }
   }
   const activityRows = await challenges.end();
-  const followers = load('central_challenge_followers', CHALLENGE_FOLLOWER_COLUMNS);
+  const followers = load(T.challengeFollowers);
   for (let ch = 0; ch < challengeCount; ch += 1) {
     for (const user of new Set(Array.from({ length: rng.int(4) }, plan.activeUser))) {
       await followers.add([firstChallenge + ch, userId(users, user)]);

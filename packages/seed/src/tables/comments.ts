@@ -1,21 +1,7 @@
+import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import { userId, type SiteWriter, type Written } from '../site-writer';
 import { DELETED_SHARE, stamp } from '../values';
-
-export const COMMENT_COLUMNS = [
-  'id',
-  'created',
-  'modified',
-  'site_id',
-  'creator_id',
-  'response_to_id',
-  'parent_id',
-  'is_deleted',
-  'comment',
-  'edited_datetime',
-  'is_advisor_comment',
-] as const;
-export const COMMENT_LIKE_COLUMNS = ['id', 'ideacomment_id', 'user_id'] as const;
 
 /**
  * central_ideacomment on the site's ideas (popular ideas get more; some
@@ -24,7 +10,7 @@ export const COMMENT_LIKE_COLUMNS = ['id', 'ideacomment_id', 'user_id'] as const
 export async function writeComments(site: SiteWriter, users: IdRange, ideas: IdRange): Promise<Written> {
   const { spec, siteId, rng, plan, load } = site;
   const commentCount = plan.sum('comments');
-  const comments = load('central_ideacomment', COMMENT_COLUMNS);
+  const comments = load(T.comment);
   const firstComment = comments.reserve(commentCount);
   const lastCommentOn = new Int32Array(ideas.count);
   for (let u = 0, id = firstComment; u < users.count; u += 1) {
@@ -50,7 +36,7 @@ export async function writeComments(site: SiteWriter, users: IdRange, ideas: IdR
   let activityRows = await comments.end();
   site.progress(`${spec.domain}: ${commentCount} comments`);
 
-  const likes = load('central_ideacomment_liked_by', COMMENT_LIKE_COLUMNS);
+  const likes = load(T.commentLikes);
   for (let u = 0; u < users.count; u += 1) {
     for (const comment of rng.distinct(plan.counts.likes[u], commentCount))
       await likes.add([firstComment + comment, userId(users, u)]);

@@ -1,23 +1,7 @@
+import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import { userId, type SiteWriter, type Written } from '../site-writer';
 import { DELETED_SHARE, stamp, TOPICS } from '../values';
-
-export const COMMUNITY_COLUMNS = [
-  'id',
-  'created',
-  'modified',
-  'site_id',
-  'creator_id',
-  'name',
-  'is_deleted',
-  'description',
-  'is_external',
-  'status',
-  'type',
-  'primary_media_url',
-] as const;
-/** central_community_managers, _members, _applicants and _banned_members. */
-export const COMMUNITY_USER_COLUMNS = ['id', 'community_id', 'user_id'] as const;
 
 // Names a spreadsheet could mistake for formulas: the export must keep them text.
 const TRICKY_COMMUNITY_NAMES = ['=SUM(A1:A2) fans', '+1 club', '@mentions', '-minus crew'];
@@ -35,7 +19,7 @@ export async function writeCommunities(site: SiteWriter, users: IdRange): Promis
   let activityRows = 0;
 
   const communityCount = plan.sum('communities');
-  const communities = load('central_community', COMMUNITY_COLUMNS);
+  const communities = load(T.community);
   const firstCommunity = communities.reserve(communityCount);
   let c = 0;
   for (let u = 0; u < n; u += 1) {
@@ -61,7 +45,7 @@ export async function writeCommunities(site: SiteWriter, users: IdRange): Promis
   }
   activityRows += await communities.end();
 
-  const managers = load('central_community_managers', COMMUNITY_USER_COLUMNS);
+  const managers = load(T.communityManagers);
   c = 0;
   for (let u = 0; u < n; u += 1) {
     for (let k = 0; k < counts.communities[u]; k += 1, c += 1) {
@@ -73,7 +57,7 @@ export async function writeCommunities(site: SiteWriter, users: IdRange): Promis
   }
   activityRows += await managers.end();
 
-  const members = load('central_community_members', COMMUNITY_USER_COLUMNS);
+  const members = load(T.communityMembers);
   for (let u = 0; u < n; u += 1) {
     for (const community of rng.distinct(counts.memberships[u], communityCount)) {
       await members.add([firstCommunity + community, userId(users, u)]);
@@ -82,10 +66,10 @@ export async function writeCommunities(site: SiteWriter, users: IdRange): Promis
   activityRows += await members.end();
 
   for (const [table, share] of [
-    ['central_community_applicants', 0.01],
-    ['central_community_banned_members', 0.002],
+    [T.communityApplicants, 0.01],
+    [T.communityBannedMembers, 0.002],
   ] as const) {
-    const rows = load(table, COMMUNITY_USER_COLUMNS);
+    const rows = load(table);
     const seen = new Set<number>();
     for (let k = Math.ceil(n * share); k > 0; k -= 1) {
       const community = rng.int(communityCount);

@@ -1,24 +1,7 @@
+import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import { userId, type SiteWriter } from '../site-writer';
 import { DELETED_SHARE, stamp } from '../values';
-
-export const CONVERSATION_COLUMNS = [
-  'id',
-  'created',
-  'modified',
-  'site_id',
-  'creator_id',
-  'community_id',
-  'name',
-  'is_deleted',
-  'question',
-  'status',
-  'image_url',
-  'start_datetime',
-  'close_datetime',
-  'share_message',
-] as const;
-export const CONVERSATION_FOLLOWER_COLUMNS = ['id', 'conversation_id', 'user_id'] as const;
 
 /**
  * central_conversation and its followers (who are not activity). A few have
@@ -31,7 +14,7 @@ export async function writeConversations(
   communities: IdRange,
 ): Promise<number> {
   let activityRows = 0;
-  const conversations = load('central_conversation', CONVERSATION_COLUMNS);
+  const conversations = load(T.conversation);
   const conversationIds: number[] = [];
   for (let u = 0; u < users.count; u += 1) {
     for (let k = 0; k < plan.counts.conversations[u]; k += 1) {
@@ -58,7 +41,7 @@ export async function writeConversations(
     }
   }
   await conversations.end();
-  const followers = load('central_conversation_followers', CONVERSATION_FOLLOWER_COLUMNS);
+  const followers = load(T.conversationFollowers);
   for (const conversation of conversationIds) {
     for (const user of new Set(Array.from({ length: rng.int(3) }, plan.activeUser))) {
       await followers.add([conversation, userId(users, user)]);

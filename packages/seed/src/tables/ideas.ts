@@ -1,29 +1,7 @@
+import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import { userId, type SiteWriter, type Written } from '../site-writer';
 import { DELETED_SHARE, stamp, TOPICS } from '../values';
-
-export const IDEA_COLUMNS = [
-  'id',
-  'created',
-  'modified',
-  'site_id',
-  'creator_id',
-  'challenge_id',
-  'name',
-  'is_deleted',
-  'status',
-  'summary',
-  'image_url',
-  'score',
-  'is_progressing',
-  'is_draft',
-  'popularity',
-  'num_upvotes',
-  'num_downvotes',
-  'num_visits',
-  'num_comments',
-] as const;
-export const IDEA_VOTE_COLUMNS = ['id', 'created', 'modified', 'creator_id', 'idea_id', 'is_upvote'] as const;
 
 const IDEA_STATUSES = ['Concept', 'In Review', 'Approved', 'Completed'];
 
@@ -31,7 +9,7 @@ const IDEA_STATUSES = ['Concept', 'In Review', 'Approved', 'Completed'];
 export async function writeIdeas(site: SiteWriter, users: IdRange, challenges: IdRange): Promise<Written> {
   const { spec, siteId, rng, plan, load } = site;
   const ideaCount = plan.sum('ideas');
-  const ideas = load('central_idea', IDEA_COLUMNS);
+  const ideas = load(T.idea);
   const firstIdea = ideas.reserve(ideaCount);
   for (let u = 0; u < users.count; u += 1) {
     for (let k = 0; k < plan.counts.ideas[u]; k += 1) {
@@ -61,7 +39,7 @@ export async function writeIdeas(site: SiteWriter, users: IdRange, challenges: I
   let activityRows = await ideas.end();
   site.progress(`${spec.domain}: ${ideaCount} ideas`);
 
-  const votes = load('central_ideavote', IDEA_VOTE_COLUMNS);
+  const votes = load(T.ideaVote);
   for (let u = 0; u < users.count; u += 1) {
     for (const idea of rng.distinct(plan.counts.votes[u], ideaCount)) {
       const created = stamp(rng);

@@ -1,27 +1,7 @@
+import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import type { SiteWriter } from '../site-writer';
 import { EPOCH, SPAN, stamp } from '../values';
-
-export const USER_COLUMNS = [
-  'id',
-  'password',
-  'last_login',
-  'is_active',
-  'is_staff',
-  'is_siteadmin',
-  'is_contributor',
-  'is_limited_contributor',
-  'is_manager',
-  'is_student',
-  'is_advisor',
-  'username',
-  'email',
-  'first_name',
-  'last_name',
-  'date_joined',
-  'display_name',
-  'site_id',
-] as const;
 
 const FIRST_NAMES = [
   'Ada',
@@ -85,7 +65,7 @@ const LAST_NAMES = [
  */
 export async function writeUsers({ spec, siteId, rng, load, progress }: SiteWriter): Promise<IdRange> {
   const n = spec.users;
-  const users = load('central_user', USER_COLUMNS);
+  const users = load(T.user);
   const first = users.reserve(n);
   for (let u = 0; u < n; u += 1) {
     const firstName = rng.pick(FIRST_NAMES);

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { describeRange, formatBytes, InvalidInputError, type ExportSummary } from '@spotlight/core';
+import {
+  describeRange,
+  formatBytes,
+  InvalidInputError,
+  removeUnfinishedSync,
+  type ExportSummary,
+} from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
 import { exportProgress } from '../../progress';
@@ -71,8 +77,7 @@ ${EXIT_CODES_HELP}`;
     this.onInterrupt(() => progress.stop());
     if (flags.out) {
       const out = path.resolve(flags.out);
-      // Core writes the copy as "<out>.partial" and renames it when complete.
-      this.onInterrupt(() => fs.rmSync(`${out}.partial`, { force: true }));
+      this.onInterrupt(() => removeUnfinishedSync(out));
       if (!outExisted) this.onInterrupt(() => fs.rmSync(out, { force: true }));
     }
     let summary: ExportSummary;

@@ -1,9 +1,10 @@
 import { Model } from 'objection';
 import { Site } from './site.model';
+import { SPOTLIGHT_TABLE } from './spotlight-tables';
 
 /** Spotlight's central_user, with its site. Query with `User.query(db)`. */
 export class User extends Model {
-  static override tableName = 'central_user';
+  static override tableName = SPOTLIGHT_TABLE.user;
   declare id: number;
   declare email: string;
   declare first_name: string;
@@ -19,7 +20,7 @@ export class User extends Model {
       site: {
         relation: Model.BelongsToOneRelation,
         modelClass: Site,
-        join: { from: 'central_user.site_id', to: 'django_site.id' },
+        join: { from: `${SPOTLIGHT_TABLE.user}.site_id`, to: `${SPOTLIGHT_TABLE.site}.id` },
       },
     };
   }

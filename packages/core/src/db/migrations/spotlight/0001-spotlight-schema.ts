@@ -1,32 +1,19 @@
 import type { Knex } from 'knex';
 import { dialectOf } from '../../connection';
+import {
+  CHALLENGE_FLAGS,
+  COMMUNITY_USER_TABLES,
+  IDEA_COUNTERS,
+  SPOTLIGHT_TABLE as T,
+  SPOTLIGHT_TABLES,
+  USER_FLAGS,
+} from '../../models/spotlight-tables';
 
 /*
  * The tables of the Spotlight Django application, exactly as Django creates
  * them on MySQL (names, types, indexes, foreign keys). Production already has
  * them; this migration exists for tests, demos and new installs.
  */
-
-/** Every table this migration creates, in an order that satisfies every foreign key. */
-export const SPOTLIGHT_TABLES = [
-  'django_site',
-  'central_user',
-  'central_community',
-  'central_community_managers',
-  'central_community_members',
-  'central_community_applicants',
-  'central_community_banned_members',
-  'central_challenge',
-  'central_challenge_followers',
-  'central_idea',
-  'central_ideavote',
-  'central_conversation',
-  'central_conversation_followers',
-  'central_ideacomment',
-  'central_ideacomment_liked_by',
-] as const;
-
-export type SpotlightTable = (typeof SPOTLIGHT_TABLES)[number];
 
 type Table = Knex.CreateTableBuilder;
 
@@ -63,32 +50,23 @@ async function joinTable(knex: Knex, name: string, modelTable: string, modelColu
   await knex.schema.createTable(name, (t) => {
     id(knex, t);
     foreignKey(t, modelColumn, modelTable);
-    foreignKey(t, 'user_id', 'central_user');
+    foreignKey(t, 'user_id', T.user);
     t.unique([modelColumn, 'user_id']);
   });
 }
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.createTable('django_site', (t) => {
+  await knex.schema.createTable(T.site, (t) => {
     id(knex, t);
     t.string('domain', 100).notNullable().unique();
     t.string('name', 50).notNullable();
   });
 
-  await knex.schema.createTable('central_user', (t) => {
+  await knex.schema.createTable(T.user, (t) => {
     id(knex, t);
     t.string('password', 128).notNullable();
     t.datetime('last_login', { precision: 6 }).nullable();
-    for (const flag of [
-      'is_active',
-      'is_staff',
-      'is_siteadmin',
-      'is_contributor',
-      'is_limited_contributor',
-      'is_manager',
-      'is_student',
-      'is_advisor',
-    ]) {
+    for (const flag of USER_FLAGS) {
       t.boolean(flag).notNullable();
     }
     t.string('username', 254).nullable();
@@ -97,14 +75,14 @@ export async function up(knex: Knex): Promise<void> {
     t.string('last_name', 255).notNullable();
     t.datetime('date_joined', { precision: 6 }).notNullable();
     t.string('display_name', 50).notNullable();
-    foreignKey(t, 'site_id', 'django_site');
+    foreignKey(t, 'site_id', T.site);
   });
 
-  await knex.schema.createTable('central_community', (t) => {
+  await knex.schema.createTable(T.community, (t) => {
     id(knex, t);
     timestamps(t);
-    foreignKey(t, 'site_id', 'django_site');
-    foreignKey(t, 'creator_id', 'central_user');
+    foreignKey(t, 'site_id', T.site);
+    foreignKey(t, 'creator_id', T.user);
     t.string('name', 150).notNullable();
     t.boolean('is_deleted').notNullable();
     longText(t, 'description');
@@ -113,26 +91,20 @@ export async function up(knex: Knex): Promise<void> {
     t.string('type', 50).notNullable();
     t.string('primary_media_url', 200).nullable();
   });
-  for (const relation of ['managers', 'members', 'applicants', 'banned_members']) {
-    await joinTable(knex, `central_community_${relation}`, 'central_community', 'community_id');
+  for (const table of COMMUNITY_USER_TABLES) {
+    await joinTable(knex, table, T.community, 'community_id');
   }
 
-  await knex.schema.createTable('central_challenge', (t) => {
+  await knex.schema.createTable(T.challenge, (t) => {
     id(knex, t);
     timestamps(t);
-    foreignKey(t, 'site_id', 'django_site');
-    foreignKey(t, 'creator_id', 'central_user');
-    foreignKey(t, 'community_id', 'central_community', true);
+    foreignKey(t, 'site_id', T.site);
+    foreignKey(t, 'creator_id', T.user);
+    foreignKey(t, 'community_id', T.community, true);
     t.string('name', 255).notNullable();
     t.boolean('is_deleted').notNullable();
     longText(t, 'description');
-    for (const flag of [
-      'is_private',
-      'is_parallel',
-      'has_stats',
-      'is_team_enabled',
-      'send_idea_submitted_email',
-    ]) {
+    for (const flag of CHALLENGE_FLAGS) {
       t.boolean(flag).notNullable();
     }
     longText(t, 'idea_submitted_email_content', true);
@@ -140,14 +112,14 @@ export async function up(knex: Knex): Promise<void> {
     t.boolean('is_spotlight_share_enabled').notNullable();
     t.boolean('is_yammer_share_enabled').notNullable();
   });
-  await joinTable(knex, 'central_challenge_followers', 'central_challenge', 'challenge_id');
+  await joinTable(knex, T.challengeFollowers, T.challenge, 'challenge_id');
 
-  await knex.schema.createTable('central_idea', (t) => {
+  await knex.schema.createTable(T.idea, (t) => {
     id(knex, t);
     timestamps(t);
-    foreignKey(t, 'site_id', 'django_site');
-    foreignKey(t, 'creator_id', 'central_user');
-    foreignKey(t, 'challenge_id', 'central_challenge', true);
+    foreignKey(t, 'site_id', T.site);
+    foreignKey(t, 'creator_id', T.user);
+    foreignKey(t, 'challenge_id', T.challenge, true);
     t.string('name', 255).notNullable();
     t.boolean('is_deleted').notNullable();
     t.string('status', 50).notNullable();
@@ -157,17 +129,17 @@ export async function up(knex: Knex): Promise<void> {
     t.boolean('is_progressing').notNullable();
     t.boolean('is_draft').notNullable();
     t.integer('popularity').notNullable();
-    for (const counter of ['num_upvotes', 'num_downvotes', 'num_visits', 'num_comments']) {
+    for (const counter of IDEA_COUNTERS) {
       t.integer(counter).unsigned().notNullable();
     }
   });
 
-  await knex.schema.createTable('central_conversation', (t) => {
+  await knex.schema.createTable(T.conversation, (t) => {
     id(knex, t);
     timestamps(t);
-    foreignKey(t, 'site_id', 'django_site');
-    foreignKey(t, 'creator_id', 'central_user', true);
-    foreignKey(t, 'community_id', 'central_community', true);
+    foreignKey(t, 'site_id', T.site);
+    foreignKey(t, 'creator_id', T.user, true);
+    foreignKey(t, 'community_id', T.community, true);
     t.string('name', 255).notNullable();
     t.boolean('is_deleted').notNullable();
     longText(t, 'question');
@@ -177,27 +149,27 @@ export async function up(knex: Knex): Promise<void> {
     t.datetime('close_datetime', { precision: 6 }).nullable();
     longText(t, 'share_message');
   });
-  await joinTable(knex, 'central_conversation_followers', 'central_conversation', 'conversation_id');
+  await joinTable(knex, T.conversationFollowers, T.conversation, 'conversation_id');
 
-  await knex.schema.createTable('central_ideacomment', (t) => {
+  await knex.schema.createTable(T.comment, (t) => {
     id(knex, t);
     timestamps(t);
-    foreignKey(t, 'site_id', 'django_site');
-    foreignKey(t, 'creator_id', 'central_user');
-    foreignKey(t, 'response_to_id', 'central_idea');
-    foreignKey(t, 'parent_id', 'central_ideacomment', true);
+    foreignKey(t, 'site_id', T.site);
+    foreignKey(t, 'creator_id', T.user);
+    foreignKey(t, 'response_to_id', T.idea);
+    foreignKey(t, 'parent_id', T.comment, true);
     t.boolean('is_deleted').notNullable();
     longText(t, 'comment');
     t.datetime('edited_datetime', { precision: 6 }).nullable();
     t.boolean('is_advisor_comment').notNullable();
   });
-  await joinTable(knex, 'central_ideacomment_liked_by', 'central_ideacomment', 'ideacomment_id');
+  await joinTable(knex, T.commentLikes, T.comment, 'ideacomment_id');
 
-  await knex.schema.createTable('central_ideavote', (t) => {
+  await knex.schema.createTable(T.ideaVote, (t) => {
     id(knex, t);
     timestamps(t);
-    foreignKey(t, 'creator_id', 'central_user');
-    foreignKey(t, 'idea_id', 'central_idea');
+    foreignKey(t, 'creator_id', T.user);
+    foreignKey(t, 'idea_id', T.idea);
     t.boolean('is_upvote').notNullable();
     t.unique(['creator_id', 'idea_id']);
   });
