@@ -4,7 +4,7 @@ import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/cor
 import { SmtpCapture } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { WebhookReceiver } from '../__fixtures__/webhook-receiver';
-import { SchedulerJob } from '../jobs/export.jobs';
+import { SchedulerJob } from '../jobs/scheduler.job';
 import { ExportRunner } from '../runs/export-runner.service';
 
 const SUPPORT = 'support@alerts.test';

@@ -2,7 +2,10 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { ServerSettings } from '../config/server.settings';
-import type { AuthenticatedRequest } from './token.guard';
+import type { TokenRecord } from '@spotlight/core';
+
+/** A request once TokenGuard has verified its token. */
+export type AuthenticatedRequest = Request & { token?: TokenRecord };
 
 /** Both limits count over one minute. */
 export const RATE_LIMIT_WINDOW_MS = 60_000;

@@ -13,13 +13,11 @@ import { TokenService, type TokenRecord } from '@spotlight/core';
 import type { Request, Response } from 'express';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
-import { RATE_LIMIT_WINDOW_MS, clientAddress } from './rate-limits';
+import { RATE_LIMIT_WINDOW_MS, clientAddress, type AuthenticatedRequest } from './rate-limits';
 
 const PUBLIC = 'spotlight:public';
 /** Marks a route that needs no token (health, docs). */
 export const Public = () => SetMetadata(PUBLIC, true);
-
-export type AuthenticatedRequest = Request & { token?: TokenRecord };
 
 /** The verified token of the request. */
 export const CurrentToken = createParamDecorator((_data: unknown, context: ExecutionContext): TokenRecord => {

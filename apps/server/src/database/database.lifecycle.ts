@@ -1,16 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { Knex } from 'knex';
-import {
-  ConfigurationError,
-  CoreServices,
-  RUN_TABLE,
-  assertQueueSupport,
-  explainDatabaseError,
-  maskUrl,
-  pendingProductMigrations,
-} from '@spotlight/core';
+import { ConfigurationError, CoreServices, explainDatabaseError, maskUrl } from '@spotlight/core';
 import type { ServerSettings } from '../config/server.settings';
-import { PRIMARY_DB, SERVER_SETTINGS } from './database.tokens';
+import { SERVER_SETTINGS } from './database.tokens';
+import { ProductSchemaRepository } from './product-schema.repository';
 
 const POOL_CLOSE_MS = 2_000;
 
@@ -18,7 +10,7 @@ const POOL_CLOSE_MS = 2_000;
 @Injectable()
 export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
-    @Inject(PRIMARY_DB) private readonly primary: Knex,
+    private readonly schema: ProductSchemaRepository,
     private readonly core: CoreServices,
     @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
   ) {}
@@ -28,10 +20,10 @@ export class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
     let pending: string[];
     let hasRuns: boolean;
     try {
-      await assertQueueSupport(this.primary, target);
-      hasRuns = await this.primary.schema.hasTable(RUN_TABLE);
+      await this.schema.assertQueueSupport(target);
+      hasRuns = await this.schema.hasExportTables();
       // Every product migration: a server upgraded without "spotlight db migrate" stops here, not at its first export.
-      pending = await pendingProductMigrations(this.primary);
+      pending = await this.schema.pendingMigrations();
     } catch (error) {
       throw explainDatabaseError(error, target);
     }

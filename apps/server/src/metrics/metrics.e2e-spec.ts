@@ -4,7 +4,7 @@ import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/cor
 import { SmtpCapture, TcpProxy } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { siteWithActivity } from '../__fixtures__/activity';
-import { SchedulerJob } from '../jobs/export.jobs';
+import { SchedulerJob } from '../jobs/scheduler.job';
 import { ExportRunner } from '../runs/export-runner.service';
 
 /** The samples of a Prometheus text exposition, by name and labels as written: `name{a="b"}`. */

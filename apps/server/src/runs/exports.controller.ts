@@ -14,11 +14,11 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTag
 import type { TokenRecord } from '@spotlight/core';
 import type { Response } from 'express';
 import { CurrentToken } from '../auth/token.guard';
-import { ExportRunService } from './export-run.service';
 import { CreateExportDto, ListExportsQuery, runView } from './export-run.dto';
-import { ExportWorkerJob } from '../jobs/export.jobs';
 import { ApiErrors } from '../errors/api-errors';
 import { ExportRunPage, ExportRunView, QueuedExport } from './export-run.responses';
+import { RunHistoryService } from './run-history.service';
+import { RunQueueService } from './run-queue.service';
 
 @ApiTags('exports')
 @ApiBearerAuth()
@@ -26,8 +26,8 @@ import { ExportRunPage, ExportRunView, QueuedExport } from './export-run.respons
 @Controller('exports')
 export class ExportsController {
   constructor(
-    private readonly runs: ExportRunService,
-    private readonly worker: ExportWorkerJob,
+    private readonly queue: RunQueueService,
+    private readonly history: RunHistoryService,
   ) {}
 
   @Post()
@@ -42,9 +42,8 @@ export class ExportsController {
     @Body() body: CreateExportDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<QueuedExport> {
-    const { run, existing } = await this.runs.enqueue(token, body);
+    const { run, existing } = await this.queue.enqueue(token, body);
     response.location(`/exports/${run.id}`);
-    if (!existing) this.worker.wake();
     return { id: run.id, status: run.status, existing };
   }
 
@@ -56,7 +55,7 @@ export class ExportsController {
     @CurrentToken() token: TokenRecord,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<ExportRunView> {
-    return runView(await this.runs.get(token, id));
+    return runView(await this.history.get(token, id));
   }
 
   @Get()
@@ -64,7 +63,7 @@ export class ExportsController {
   @ApiOkResponse({ type: ExportRunPage })
   @ApiErrors(400)
   async list(@CurrentToken() token: TokenRecord, @Query() query: ListExportsQuery): Promise<ExportRunPage> {
-    const page = await this.runs.history(token, { ...query, limit: query.limit ?? 20 });
+    const page = await this.history.list(token, { ...query, limit: query.limit ?? 20 });
     return { items: page.items.map(runView), nextCursor: page.nextCursor };
   }
 }

@@ -3,7 +3,7 @@ import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/cor
 import { SmtpCapture } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from '../runs/export-runner.service';
-import { SchedulerJob } from '../jobs/export.jobs';
+import { SchedulerJob } from '../jobs/scheduler.job';
 
 const DAY = 86_400_000;
 

@@ -1,28 +1,36 @@
 import {
   ExportService,
-  InvalidInputError,
   parseExportRequest,
   tokenReaches,
+  type RunRecord,
+  type RunRepository,
   type TokenRecord,
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
-import type { RunRecord, RunRepository, RunSource, RunStatus } from '@spotlight/core';
 
-export interface RunPage {
-  items: RunRecord[];
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
+export interface RunQueueOptions {
+  /** Told when a new run is queued, so this instance's worker starts on it before its next poll. */
+  onQueued?: (run: RunRecord) => void;
+  clock?: () => Date;
 }
 
-/** Export runs as the API sees them: queue one, read one, page through history. */
-export class ExportRunService {
+/**
+ * Puts exports asked for over the API in the queue, once: the same request
+ * while it is queued or running answers with the pending run. The
+ * ExportRunner of some instance later claims and executes it.
+ */
+export class RunQueueService {
+  private readonly clock: () => Date;
+
   constructor(
     private readonly runs: RunRepository,
     private readonly exports: ExportService,
     private readonly audit: AuditRepository,
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
+    private readonly options: RunQueueOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+  }
 
   /**
    * Queues an export after checking the request and the recipient, or returns
@@ -68,6 +76,7 @@ export class ExportRunService {
           target: `run:${run.id}`,
           detail: { customer: run.customer, recipient },
         });
+        this.options.onQueued?.(run);
         return { run, existing: false };
       }
       const pending = await this.runs.findPending(pendingKey);
@@ -75,43 +84,4 @@ export class ExportRunService {
     }
     throw new Error('Could not queue the export: it kept colliding with a finishing one; try again.');
   }
-
-  async get(token: TokenRecord, id: number): Promise<RunRecord> {
-    const run = await this.runs.findById(id);
-    if (!run || !tokenReaches(token, run.customer)) throw new NotVisibleError(`No export has the id ${id}.`);
-    return run;
-  }
-
-  /** One query whatever the page size: newest first, keyset-paginated by id. */
-  async history(
-    token: TokenRecord,
-    filter: { customer?: string; status?: RunStatus; source?: RunSource; limit: number; cursor?: string },
-  ): Promise<RunPage> {
-    const customer = filter.customer?.trim().toLowerCase();
-    if (customer && !tokenReaches(token, customer)) return { items: [], nextCursor: null };
-    const before = filter.cursor ? decodeCursor(filter.cursor) : undefined;
-    const rows = await this.runs.list({
-      customer: customer ?? token.siteDomain ?? undefined,
-      status: filter.status,
-      source: filter.source,
-      before,
-      limit: filter.limit + 1,
-    });
-    const items = rows.slice(0, filter.limit);
-    const nextCursor = rows.length > filter.limit ? encodeCursor(items[items.length - 1].id) : null;
-    return { items, nextCursor };
-  }
-}
-
-function encodeCursor(id: number): string {
-  return Buffer.from(`run:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const match = /^run:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match)
-    throw new InvalidInputError(
-      `cursor "${cursor}" is not one this API returned; start again without a cursor.`,
-    );
-  return Number(match[1]);
 }

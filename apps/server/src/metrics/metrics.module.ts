@@ -1,18 +1,20 @@
-import type { Provider } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { Knex } from 'knex';
 import type { ServerSettings } from '../config/server.settings';
-import { PRIMARY_DB } from '../database/database.tokens';
+import { PRIMARY_DB, SERVER_SETTINGS } from '../database/database.tokens';
 import { ExportMetrics } from './export-metrics';
+import { MetricsController } from './metrics.controller';
 import { QueueMetricsRepository } from './queue-metrics.repository';
 import { RunTelemetry } from './run-telemetry';
 
 /** The metrics of this instance and what feeds them. */
-export function metricsProviders(settings: ServerSettings): Provider[] {
-  return [
+@Module({
+  controllers: [MetricsController],
+  providers: [
     {
       provide: ExportMetrics,
-      inject: [PRIMARY_DB],
-      useFactory: (db: Knex) =>
+      inject: [PRIMARY_DB, SERVER_SETTINGS],
+      useFactory: (db: Knex, settings: ServerSettings) =>
         new ExportMetrics(new QueueMetricsRepository(db), { queueTimeoutMs: settings.probeTimeoutMs }),
     },
     {
@@ -20,5 +22,7 @@ export function metricsProviders(settings: ServerSettings): Provider[] {
       inject: [ExportMetrics],
       useFactory: (metrics: ExportMetrics) => new RunTelemetry(metrics),
     },
-  ];
-}
+  ],
+  exports: [ExportMetrics, RunTelemetry],
+})
+export class MetricsModule {}

@@ -1,17 +1,22 @@
-import type { Provider } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { Knex } from 'knex';
 import type { ServerSettings } from '../config/server.settings';
-import { PRIMARY_DB, READ_DB } from '../database/database.tokens';
+import { PRIMARY_DB, READ_DB, SERVER_SETTINGS } from '../database/database.tokens';
 import { ExportMetrics } from '../metrics/export-metrics';
+import { MetricsModule } from '../metrics/metrics.module';
 import { DatabaseProbeRepository } from './database-probe.repository';
+import { HealthController } from './health.controller';
 import { ReadinessService } from './readiness.service';
 
-export function healthProviders(settings: ServerSettings): Provider[] {
-  return [
+/** Liveness and readiness: the databases answer in time and the scheduler ticks. */
+@Module({
+  imports: [MetricsModule],
+  controllers: [HealthController],
+  providers: [
     {
       provide: ReadinessService,
-      inject: [PRIMARY_DB, READ_DB, ExportMetrics],
-      useFactory: (primary: Knex, replica: Knex, metrics: ExportMetrics) =>
+      inject: [PRIMARY_DB, READ_DB, ExportMetrics, SERVER_SETTINGS],
+      useFactory: (primary: Knex, replica: Knex, metrics: ExportMetrics, settings: ServerSettings) =>
         new ReadinessService(
           primary === replica
             ? { primary: new DatabaseProbeRepository(primary) }
@@ -31,5 +36,6 @@ export function healthProviders(settings: ServerSettings): Provider[] {
           },
         ),
     },
-  ];
-}
+  ],
+})
+export class HealthModule {}

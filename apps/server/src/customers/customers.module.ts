@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import type { ServerSettings } from '../config/server.settings';
+import { SERVER_SETTINGS } from '../database/database.tokens';
+import { DownloadsController } from '../downloads/downloads.controller';
+import { CustomersController } from './customers.controller';
+import { DownloadLimiter } from './download-limiter';
+
+/** Workbooks fetched over HTTP: streamed straight from the database, or behind an emailed link. */
+@Module({
+  imports: [AuditModule],
+  controllers: [CustomersController, DownloadsController],
+  providers: [
+    {
+      provide: DownloadLimiter,
+      inject: [SERVER_SETTINGS],
+      useFactory: (settings: ServerSettings) =>
+        new DownloadLimiter({
+          perCustomer: settings.maxDownloadsPerCustomer,
+          total: settings.maxDownloads,
+        }),
+    },
+  ],
+})
+export class CustomersModule {}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import type { Knex } from 'knex';
+import { ExportService, RunRepository } from '@spotlight/core';
+import { AuditModule } from '../audit/audit.module';
+import { AuditRepository } from '../audit/audit.repository';
+import type { ServerSettings } from '../config/server.settings';
+import { PRIMARY_DB, SERVER_SETTINGS } from '../database/database.tokens';
+import { ScheduleRepository } from './schedule.repository';
+import { ScheduleService } from './schedule.service';
+import { SchedulesController } from './schedules.controller';
+
+/** Schedules: the API that manages them and the planner that turns due ones into queued runs. */
+@Module({
+  imports: [AuditModule],
+  controllers: [SchedulesController],
+  providers: [
+    {
+      provide: ScheduleRepository,
+      inject: [PRIMARY_DB],
+      useFactory: (db: Knex) => new ScheduleRepository(db),
+    },
+    {
+      provide: ScheduleService,
+      inject: [ScheduleRepository, RunRepository, ExportService, AuditRepository, SERVER_SETTINGS],
+      useFactory: (
+        schedules: ScheduleRepository,
+        runs: RunRepository,
+        exports: ExportService,
+        audit: AuditRepository,
+        settings: ServerSettings,
+      ) =>
+        new ScheduleService(schedules, runs, exports, audit, {
+          minIntervalMinutes: settings.scheduleMinIntervalMinutes,
+          planBatchSize: settings.scheduleBatchSize,
+          jitterMs: settings.scheduleJitterMs,
+        }),
+    },
+  ],
+  exports: [ScheduleRepository, ScheduleService],
+})
+export class SchedulesModule {}
