@@ -20,5 +20,6 @@ module.exports = {
     ],
   },
   testTimeout: 60_000,
+  setupFiles: [path.join(__dirname, 'scripts', 'jest-sqlite-error-realm.js')],
   reporters: ['default', [path.join(__dirname, 'scripts', 'jest-results-reporter.js'), {}]],
 };
