@@ -1,37 +1,31 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
 import { ExportMetrics } from '../metrics/export-metrics';
 import { ExportWorkerJob } from '../runs/export-worker.job';
 import { ScheduleService } from '../schedules/schedule.service';
+import { IntervalJob } from './interval.job';
 
 /** The scheduler of this instance: every tick turns due schedules into queued runs. */
 @Injectable()
-export class SchedulerJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class SchedulerJob extends IntervalJob {
+  protected readonly intervalName = 'export-scheduler';
   private readonly logger = new Logger('Scheduler');
   private ticking = false;
 
   constructor(
     private readonly schedules: ScheduleService,
     private readonly worker: ExportWorkerJob,
-    private readonly registry: SchedulerRegistry,
     private readonly metrics: ExportMetrics,
-    @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
-  ) {}
+    registry: SchedulerRegistry,
+    @Inject(SERVER_SETTINGS) settings: ServerSettings,
+  ) {
+    super(registry, settings);
+  }
 
-  onApplicationBootstrap(): void {
-    if (!this.settings.background) return;
-    this.registry.addInterval(
-      'export-scheduler',
-      setInterval(() => void this.tick(), this.settings.schedulerTickMs),
-    );
+  protected everyMs(): number {
+    return this.settings.schedulerTickMs;
   }
 
   /** Queues the runs that are due now; thin, so tests can call it. */
@@ -54,10 +48,5 @@ export class SchedulerJob implements OnApplicationBootstrap, BeforeApplicationSh
     } finally {
       this.ticking = false;
     }
-  }
-
-  beforeApplicationShutdown(): void {
-    if (this.registry.doesExist('interval', 'export-scheduler'))
-      this.registry.deleteInterval('export-scheduler');
   }
 }
