@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeEachDatabase, type SiteRow, type TestDatabase } from '@spotlight/core/testing';
+import { ExportService } from '@spotlight/core';
 import { readWorkbook } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { siteWithManyMembers } from '../__fixtures__/activity';
@@ -174,41 +175,84 @@ describeEachDatabase('aborted and concurrent downloads', (db) => {
       ),
     );
 
+    /**
+     * Holds every download that has taken its slot just before its workbook is
+     * built, until `release()`: the downloads counted by the limit are then
+     * certainly still in progress when the next request arrives, however slow
+     * the machine. The real export runs once released.
+     */
+    function holdDownloads(): { release(): void; restore(): void } {
+      const exports = t.app.get(ExportService);
+      const original = exports.exportToStream.bind(exports);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const spy = jest.spyOn(exports, 'exportToStream').mockImplementation(async (...args) => {
+        await gate;
+        return original(...args);
+      });
+      return { release, restore: () => spy.mockRestore() };
+    }
+
+    async function inProgress(expected: number): Promise<void> {
+      const limiter = t.app.get(DownloadLimiter);
+      expect(
+        await settled(
+          async () => limiter.inProgress,
+          (n) => n === expected,
+          ANSWER_MS,
+        ),
+      ).toBe(expected);
+    }
+
     it('answers 429 with Retry-After beyond one download of a customer at a time', async () => {
       const url = (site: SiteRow) => `${base}/customers/${site.domain}/user-activity.xlsx`;
-      const results = await Promise.all(
-        [url(big), url(big), url(big), url(other)].map((u) => download(u, staff)),
-      );
-      const [first, second, third, elsewhere] = results;
-      expect(elsewhere.status).toBe(200);
-      expect([first, second, third].map((r) => r.status).sort()).toEqual([200, 429, 429]);
-      for (const refused of results.filter((r) => r.status === 429)) {
-        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-        expect(JSON.parse(refused.body.toString())).toMatchObject({
-          statusCode: 429,
-          error: 'TOO_MANY_REQUESTS',
-          message: expect.stringContaining(big.domain),
-        });
+      const held = holdDownloads();
+      try {
+        const first = download(url(big), staff);
+        const elsewhere = download(url(other), staff);
+        await inProgress(2);
+        const refused = await Promise.all([url(big), url(big)].map((u) => download(u, staff)));
+        held.release();
+        expect((await first).status).toBe(200);
+        expect((await elsewhere).status).toBe(200);
+        expect((await readWorkbook((await first).body)).rows('Active users')).toHaveLength(USERS + 1);
+        expect(refused.map((r) => r.status)).toEqual([429, 429]);
+        for (const r of refused) {
+          expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+          expect(JSON.parse(r.body.toString())).toMatchObject({
+            statusCode: 429,
+            error: 'TOO_MANY_REQUESTS',
+            message: expect.stringContaining(big.domain),
+          });
+        }
+      } finally {
+        held.release();
+        held.restore();
       }
       // Slots are given back: the next download of that customer goes through.
-      await settled(
-        async () => t.app.get(DownloadLimiter).inProgress,
-        (n) => n === 0,
-        1_000,
-      );
+      await inProgress(0);
       expect((await download(url(big), staff)).status).toBe(200);
     });
 
     it('answers 429 beyond two downloads in all', async () => {
       const third = await siteWithManyMembers(db.knex, db.factory, 500);
-      const sites = [big, other, third.site];
-      const results = await Promise.all(
-        sites.map((site) => download(`${base}/customers/${site.domain}/user-activity.xlsx`, staff)),
-      );
-      expect(results.map((r) => r.status).sort()).toEqual([200, 200, 429]);
-      const refused = results.find((r) => r.status === 429)!;
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(JSON.parse(refused.body.toString()).message).toMatch(/downloads are in progress/);
+      const url = (site: SiteRow) => `${base}/customers/${site.domain}/user-activity.xlsx`;
+      const held = holdDownloads();
+      try {
+        const running = [big, other].map((site) => download(url(site), staff));
+        await inProgress(2);
+        const refused = await download(url(third.site), staff);
+        held.release();
+        expect((await Promise.all(running)).map((r) => r.status)).toEqual([200, 200]);
+        expect(refused.status).toBe(429);
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(JSON.parse(refused.body.toString()).message).toMatch(/downloads are in progress/);
+      } finally {
+        held.release();
+        held.restore();
+      }
+      await inProgress(0);
+      expect((await download(url(third.site), staff)).status).toBe(200);
     });
   });
 });
