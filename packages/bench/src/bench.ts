@@ -116,7 +116,13 @@ async function main(): Promise<void> {
         // alternate `runs` times. The fastest of each is kept (the database
         // server is shared, so slower runs measure the neighbours), and the
         // highest peak RSS of the exports, so memory is never flattered.
-        const floorJob: Job = { kind: 'floor', url: database.url, siteId: database.report.site.id };
+        const floorJob: Job = {
+          kind: 'floor',
+          url: database.url,
+          siteId: database.report.site.id,
+          customer: database.report.site.domain,
+          recipient: database.report.managerEmail,
+        };
         await measure(floorJob, nodeFlags);
         const scanJob: Job = { kind: 'scan', url: database.url, siteId: database.report.site.id };
         const floors: Measurement[] = [];

@@ -87,6 +87,87 @@ async function referenceActivity(db: Knex, siteId: number, range: DateRange) {
   );
 }
 
+/**
+ * Each community of the site counted the plain way: its managers and members,
+ * and the site's challenges, ideas (through their challenge), comments on
+ * those ideas and conversations in it, created inside the range.
+ */
+async function referenceCommunities(db: Knex, siteId: number, range: DateRange) {
+  const inRange = (row: Row) => {
+    const created = toDate(row.created)!;
+    return (!range.since || created >= range.since) && (!range.until || created < range.until);
+  };
+  const [communities, managers, members, challenges, ideas, comments, conversations] = await Promise.all(
+    [
+      'central_community',
+      'central_community_managers',
+      'central_community_members',
+      'central_challenge',
+      'central_idea',
+      'central_ideacomment',
+      'central_conversation',
+    ].map((table) => db(table).select<Row[]>('*')),
+  );
+  const communityOf = new Map(challenges.map((row) => [Number(row.id), row.community_id]));
+  const challengeOf = new Map(ideas.map((row) => [Number(row.id), row.challenge_id]));
+  const inCommunity = (challenge: unknown) =>
+    challenge === null ? null : communityOf.get(Number(challenge));
+  const ofSiteInRange = (rows: Row[]) => rows.filter((row) => Number(row.site_id) === siteId && inRange(row));
+  const count = (values: unknown[], community: number) =>
+    values.filter((value) => value !== null && value !== undefined && Number(value) === community).length;
+  return communities
+    .filter((row) => Number(row.site_id) === siteId)
+    .map((row) => {
+      const id = Number(row.id);
+      return {
+        name: String(row.name),
+        managers: count(
+          managers.map((m) => m.community_id),
+          id,
+        ),
+        members: count(
+          members.map((m) => m.community_id),
+          id,
+        ),
+        challenges: count(
+          ofSiteInRange(challenges).map((ch) => ch.community_id),
+          id,
+        ),
+        ideas: count(
+          ofSiteInRange(ideas).map((idea) => inCommunity(idea.challenge_id)),
+          id,
+        ),
+        comments: count(
+          ofSiteInRange(comments).map((cm) =>
+            inCommunity(challengeOf.get(Number(cm.response_to_id)) ?? null),
+          ),
+          id,
+        ),
+        conversations: count(
+          ofSiteInRange(conversations).map((cv) => cv.community_id),
+          id,
+        ),
+      };
+    });
+}
+
+async function streamedCommunities(db: Knex, siteId: number, range: DateRange) {
+  const rows = [];
+  for await (const {
+    name,
+    managers,
+    members,
+    challenges,
+    ideas,
+    comments,
+    conversations,
+  } of new ActivityRepository(db).streamCommunities(siteId, range))
+    rows.push({ name, managers, members, challenges, ideas, comments, conversations });
+  return rows;
+}
+
+const byContent = (a: object, b: object) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+
 async function streamed(db: Knex, siteId: number, range: DateRange) {
   const users: UserActivity[] = [];
   for await (const user of new ActivityRepository(db).streamActivity(siteId, range)) users.push(user);
@@ -172,5 +253,17 @@ describeEachDatabase('activity repository against a plain count', (db) => {
     expect([...expected.values()].some((user) => user.communitiesJoined.length > 0)).toBe(true);
     expect(actual.size).toBe(expected.size);
     expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
+  });
+
+  it.each([
+    ['without a range', {}],
+    ['with a range', { since, until }],
+    ['with only a start', { since }],
+  ])('gives every community of the site the same counts as the plain count, %s', async (_label, range) => {
+    const expected = await referenceCommunities(db.knex, site.id, range);
+    const actual = await streamedCommunities(db.knex, site.id, range);
+    for (const key of ['managers', 'members', 'challenges', 'ideas', 'comments', 'conversations'] as const)
+      expect(expected.some((community) => community[key] > 0)).toBe(true);
+    expect(actual.sort(byContent)).toEqual(expected.sort(byContent));
   });
 });

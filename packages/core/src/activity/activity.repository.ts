@@ -186,23 +186,18 @@ export class ActivityRepository {
   }
 
   /**
-   * The site with exactly that domain (null when there is none), how many
-   * active managers it has, and its users with exactly that address: one query.
-   * Both compare trimmed and case-insensitively and nothing more (see
-   * {@link sameAddress}), whatever the database's collation would fold.
+   * The site with exactly that domain (null when there is none) and its users
+   * with exactly that address: one query, which reads each of the site's users
+   * once (Spotlight has no index on email). Both compare trimmed and
+   * case-insensitively and nothing more (see {@link sameAddress}), whatever the
+   * database's collation would fold.
    */
   async findSiteAndUsers(
     domain: string,
     email: string,
-  ): Promise<{ site: SiteRecord; activeManagers: number; users: SiteUserRecord[] } | null> {
+  ): Promise<{ site: SiteRecord; users: SiteUserRecord[] } | null> {
     const wantedDomain = normaliseDomain(domain);
     const wantedEmail = normaliseEmail(email);
-    const activeManagers = this.db(`${User.tableName} as m`)
-      .count('*')
-      .whereRaw('m.site_id = s.id')
-      .andWhere('m.is_manager', true)
-      .andWhere('m.is_active', true)
-      .as('active_managers');
     const rows: Array<Record<string, unknown>> = await this.db(`${Site.tableName} as s`)
       .leftJoin(`${User.tableName} as u`, (join) => {
         join.on('u.site_id', '=', 's.id').andOn(lowerEquals(this.db, 'u.email', wantedEmail, { trim: true }));
@@ -212,7 +207,6 @@ export class ActivityRepository {
         's.id as site_id',
         's.domain',
         's.name as site_name',
-        activeManagers,
         'u.id as user_id',
         'u.email',
         'u.is_manager',
@@ -235,7 +229,15 @@ export class ActivityRepository {
         isManager: Boolean(row.is_manager),
         isActive: Boolean(row.is_active),
       }));
-    return { site, activeManagers: Number(exact[0].active_managers), users };
+    return { site, users };
+  }
+
+  /** How many active managers the site has; used only to explain a refusal. */
+  async countActiveManagers(siteId: number): Promise<number> {
+    const [row] = await this.db(User.tableName)
+      .count({ n: '*' })
+      .where({ site_id: siteId, is_manager: true, is_active: true });
+    return Number(row.n);
   }
 
   /** The site with exactly that domain, or null: one query. */
@@ -398,57 +400,79 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
   ];
   // Each count is one aggregate over the site's rows, grouped by community and
   // joined once: the statement does not grow with the number of communities.
-  const counts: Array<{ alias: string; community: string; from: string; site: string; created?: string }> = [
+  // Ideas and comments reach their community through their challenge: each is
+  // first counted per idea or challenge in one pass over the site's rows, and
+  // only those counts are joined on. Joining every comment to its idea and
+  // every idea to its challenge instead costs a random read per row (3.1-3.6 s
+  // against 1.5-1.7 s for the comments at 100k users on MariaDB, 3.2-3.7 s
+  // against 1.0-1.3 s on SQLite). Their community is selected as
+  // `community_id + 0`: given the bare column, MariaDB joins them "lateral",
+  // working each one out again for every community (minutes at 100k users).
+  const ideasPerChallenge = (condition: string) =>
+    `(SELECT challenge_id, COUNT(*) AS n FROM ${T.idea} WHERE site_id = ?${condition} GROUP BY challenge_id) i`;
+  const commentsPerChallenge = (condition: string) =>
+    `(SELECT i.challenge_id, SUM(cm.n) AS n FROM` +
+    ` (SELECT response_to_id, COUNT(*) AS n FROM ${T.comment} WHERE site_id = ?${condition} GROUP BY response_to_id) cm` +
+    ` JOIN ${T.idea} i ON i.id = cm.response_to_id GROUP BY i.challenge_id) x`;
+  const counts: Array<{
+    alias: string;
+    community: string;
+    /** The rows, with a `?` for the site and `condition` where the range goes (if dated). */
+    from: (condition: string) => string;
+    /** The community as selected, when not `community` itself. */
+    selected?: string;
+    total?: string;
+    created?: string;
+  }> = [
     {
       alias: 'managers',
       community: 'm.community_id',
-      from: `${T.communityManagers} m JOIN ${T.community} mc ON mc.id = m.community_id`,
-      site: 'mc.site_id',
+      from: () =>
+        `${T.communityManagers} m JOIN ${T.community} mc ON mc.id = m.community_id WHERE mc.site_id = ?`,
     },
     {
       alias: 'members',
       community: 'm.community_id',
-      from: `${T.communityMembers} m JOIN ${T.community} mc ON mc.id = m.community_id`,
-      site: 'mc.site_id',
+      from: () =>
+        `${T.communityMembers} m JOIN ${T.community} mc ON mc.id = m.community_id WHERE mc.site_id = ?`,
     },
     {
       alias: 'challenges',
       community: 'ch.community_id',
-      from: `${T.challenge} ch`,
-      site: 'ch.site_id',
+      from: (condition) => `${T.challenge} ch WHERE ch.site_id = ?${condition}`,
       created: 'ch.created',
     },
     {
       alias: 'ideas',
       community: 'ch.community_id',
-      from: `${T.idea} i JOIN ${T.challenge} ch ON ch.id = i.challenge_id`,
-      site: 'i.site_id',
-      created: 'i.created',
+      from: (condition) => `${ideasPerChallenge(condition)} JOIN ${T.challenge} ch ON ch.id = i.challenge_id`,
+      selected: 'ch.community_id + 0',
+      total: 'SUM(i.n)',
+      created: 'created',
     },
     {
       alias: 'comments',
       community: 'ch.community_id',
-      from:
-        `${T.comment} cm JOIN ${T.idea} i ON i.id = cm.response_to_id` +
-        ` JOIN ${T.challenge} ch ON ch.id = i.challenge_id`,
-      site: 'cm.site_id',
-      created: 'cm.created',
+      from: (condition) =>
+        `${commentsPerChallenge(condition)} JOIN ${T.challenge} ch ON ch.id = x.challenge_id`,
+      selected: 'ch.community_id + 0',
+      total: 'SUM(x.n)',
+      created: 'created',
     },
     {
       alias: 'conversations',
       community: 'cv.community_id',
-      from: `${T.conversation} cv`,
-      site: 'cv.site_id',
+      from: (condition) => `${T.conversation} cv WHERE cv.site_id = ?${condition}`,
       created: 'cv.created',
     },
   ];
   const bindings: Knex.RawBinding[] = [];
-  const joins = counts.map(({ alias, community, from, site, created }) => {
+  const joins = counts.map(({ alias, community, from, selected, total, created }) => {
     const [condition, values] = created ? inRange(created) : ['', []];
     bindings.push(siteId, ...values);
     return (
-      `LEFT JOIN (SELECT ${community} AS community_id, COUNT(*) AS n FROM ${from}` +
-      ` WHERE ${site} = ?${condition} GROUP BY ${community}) ${alias} ON ${alias}.community_id = c.id`
+      `LEFT JOIN (SELECT ${selected ?? community} AS community_id, ${total ?? 'COUNT(*)'} AS n FROM ${from(condition)}` +
+      ` GROUP BY ${community}) ${alias} ON ${alias}.community_id = c.id`
     );
   });
   const columns = counts.map(({ alias }) => `COALESCE(${alias}.n, 0) AS ${alias}`);

@@ -19,11 +19,13 @@ export async function guardRecipient(
 ): Promise<RecipientCheck> {
   const found = await snapshot.findSiteAndUsers(customer, recipient);
   if (!found) throw new CustomerNotFoundError(customer);
-  const { site, users, activeManagers } = found;
+  const { site, users } = found;
   const allowed = users.find((user) => user.isManager && user.isActive);
   // The repository returns only users whose address is exactly the requested one.
   if (allowed) return { site, recipient: allowed.email.trim() };
 
+  // A refusal costs a query more than an export; the export's path stays at one.
+  const activeManagers = await snapshot.countActiveManagers(site.id);
   const managers = `${customer} has ${activeManagers} active manager${activeManagers === 1 ? '' : 's'}; "spotlight customers managers -c ${customer}" lists them.`;
   const refuse = (reason: ConstructorParameters<typeof RecipientNotAllowedError>[2], detail: string) =>
     new RecipientNotAllowedError(recipient, customer, reason, `${detail} ${managers}`);

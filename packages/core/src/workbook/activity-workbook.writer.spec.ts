@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openpyxlAvailable, readWithOpenpyxl, readWorkbook } from '@spotlight/testing';
-import type { UserActivity } from '../activity/activity.types';
+import type { CommunityActivity, UserActivity } from '../activity/activity.types';
 import {
   ACTIVE_SHEET,
+  COMMUNITIES_SHEET,
   INACTIVE_SHEET,
   SUMMARY_SHEET,
   writeActivityWorkbook,
@@ -35,6 +36,18 @@ function user(fields: Partial<UserActivity>): UserActivity {
     ...fields,
   };
 }
+
+const NO_COMMUNITY_ACTIVITY: CommunityActivity = {
+  name: '',
+  created: null,
+  deleted: false,
+  managers: 0,
+  members: 0,
+  challenges: 0,
+  ideas: 0,
+  comments: 0,
+  conversations: 0,
+};
 
 async function* from(users: UserActivity[]): AsyncGenerator<UserActivity> {
   yield* users;
@@ -261,5 +274,58 @@ describe('activity workbook writer', () => {
     expect(book.rows(ACTIVE_SHEET)).toHaveLength(1501);
     expect(book.rows(INACTIVE_SHEET)).toHaveLength(1501);
     expect(new Map(book.rows(SUMMARY_SHEET).map((row) => [row[0], row[1]])).get('All users')).toBe(3000);
+  });
+  it('asks for the communities as soon as the last user is read, before the inactive users are written, and reads them once', async () => {
+    // Half the users inactive: their sheet is written after the stream ends.
+    const many = Array.from({ length: 2000 }, (_, i) => user({ email: `u${i}@example.com`, ideas: i % 2 }));
+    const events: string[] = [];
+    let reads = 0;
+    async function* communities(): AsyncGenerator<CommunityActivity> {
+      reads += 1;
+      events.push('communities asked for');
+      yield { ...NO_COMMUNITY_ACTIVITY, name: 'Makers' };
+    }
+    const file = path.join(tmp, 'book.xlsx');
+    await writeActivityWorkbook(
+      from(many),
+      fs.createWriteStream(file),
+      { customer: 'example.com', generatedAt: new Date('2026-11-25T08:30:00Z'), range: {} },
+      { scratchDir: tmp, communities, onProgress: (users) => events.push(`progress ${users}`) },
+    );
+    // The last progress report comes once the inactive users are written.
+    expect(events.slice(-2)).toEqual(['communities asked for', 'progress 2000']);
+    expect(reads).toBe(1);
+    const book = await readWorkbook(file);
+    expect(book.rows(INACTIVE_SHEET)).toHaveLength(1001);
+    expect(
+      book
+        .rows(COMMUNITIES_SHEET)
+        .slice(1)
+        .map((row) => row[0]),
+    ).toEqual(['Makers']);
+  });
+
+  it('ends the communities it asked for when the workbook fails before reading them', async () => {
+    const many = Array.from({ length: 50 }, (_, i) => user({ email: `u${i}@example.com` }));
+    let ended = false;
+    async function* communities(): AsyncGenerator<CommunityActivity> {
+      // Asked for once the users are read: the inactive users' spool then
+      // disappears, so the writer fails before it reads a community.
+      fs.rmSync(path.join(tmp, 'inactive-users.ndjson'));
+      try {
+        yield { ...NO_COMMUNITY_ACTIVITY, name: 'Makers' };
+      } finally {
+        ended = true;
+      }
+    }
+    await expect(
+      writeActivityWorkbook(
+        from(many),
+        fs.createWriteStream(path.join(tmp, 'book.xlsx')),
+        { customer: 'example.com', generatedAt: new Date('2026-11-25T08:30:00Z'), range: {} },
+        { scratchDir: tmp, communities },
+      ),
+    ).rejects.toThrow(/ENOENT/);
+    expect(ended).toBe(true);
   });
 });
