@@ -4,7 +4,11 @@ import net from 'node:net';
 import path from 'node:path';
 
 /** The built server, as production runs it. */
-export const SERVER_MAIN = path.join(path.dirname(require.resolve('@spotlight/server')), 'main.js');
+export const SERVER_MAIN = path.join(
+  path.dirname(require.resolve('@spotlight/server/package.json')),
+  'dist',
+  'main.js',
+);
 
 /** What is kept of a server's output: the end, enough to say why it stopped. */
 const OUTPUT_TAIL = 64 * 1024;
