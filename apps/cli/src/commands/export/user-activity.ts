@@ -11,6 +11,7 @@ import {
 } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
+import { collectBuffersAbove } from '../../buffer-collector';
 import { exportProgress } from '../../progress';
 
 /** What `--json` prints: the export's summary and where the email went. */
@@ -81,6 +82,7 @@ ${EXIT_CODES_HELP}`;
       if (!outExisted) this.onInterrupt(() => fs.rmSync(out, { force: true }));
     }
     let summary: ExportSummary;
+    const stopCollecting = collectBuffersAbove();
     try {
       const operator = flags.operator ?? osUser();
       summary = await this.services.exports.exportToEmail(
@@ -100,6 +102,7 @@ ${EXIT_CODES_HELP}`;
         },
       );
     } finally {
+      stopCollecting();
       progress.stop();
     }
     const result = { ...summary, deliveredVia: summary.sent ? this.services.mail.destination : null };

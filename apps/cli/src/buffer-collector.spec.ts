@@ -1,0 +1,42 @@
+import { collectBuffersAbove } from './buffer-collector';
+
+const MB = 2 ** 20;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('collectBuffersAbove', () => {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  afterEach(() => {
+    (globalThis as { gc?: () => void }).gc = exposed;
+  });
+
+  it('runs a full collection while more than the limit is held in buffers, and stops when told', async () => {
+    const gc = jest.fn();
+    (globalThis as { gc?: () => void }).gc = gc;
+    const held = process.memoryUsage().arrayBuffers;
+    const stop = collectBuffersAbove(held + 4 * MB, 10);
+    await sleep(60);
+    expect(gc).not.toHaveBeenCalled();
+
+    const buffers = [Buffer.alloc(8 * MB)];
+    await sleep(60);
+    expect(gc).toHaveBeenCalled();
+
+    stop();
+    const calls = gc.mock.calls.length;
+    await sleep(60);
+    expect(gc.mock.calls.length).toBe(calls);
+    expect(buffers[0].length).toBe(8 * MB);
+  });
+
+  it('does nothing where gc is not exposed: no timer keeps watching', () => {
+    delete (globalThis as { gc?: () => void }).gc;
+    jest.useFakeTimers();
+    try {
+      const stop = collectBuffersAbove(0, 10);
+      expect(jest.getTimerCount()).toBe(0);
+      stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
