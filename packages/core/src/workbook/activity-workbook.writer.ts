@@ -176,18 +176,21 @@ class SheetSeries {
     this.cellStyles = columns.map(columnStyle);
   }
 
-  /** Writes one row; resolves once the zip has taken up enough of the sheet to accept more. */
-  async add(values: CellValue[]): Promise<void> {
+  /**
+   * Writes one row. Returns a promise only when the zip is behind: the caller
+   * waits for it then, and otherwise goes on at once, without a promise and a
+   * turn of the microtask queue per row (a tenth of an export's time at 100k users).
+   */
+  add(values: CellValue[]): Promise<void> | undefined {
     if (this.sample) {
       this.sample.push(values);
-      if (this.sample.length < WIDTH_SAMPLE_ROWS) return;
-      await this.flushSample();
-      return;
+      if (this.sample.length < WIDTH_SAMPLE_ROWS) return undefined;
+      return this.flushSample();
     }
-    await this.write(values);
+    return this.write(values);
   }
 
-  private async write(values: CellValue[]): Promise<void> {
+  private write(values: CellValue[]): Promise<void> | undefined {
     if (!this.sheet || this.rowsInSheet === this.maxRows) this.open();
     const row = this.sheet!.addRow(values);
     // One style object per column, shared by every cell: exceljs caches a
@@ -198,7 +201,7 @@ class SheetSeries {
     });
     row.commit();
     this.rowsInSheet += 1;
-    await this.backlogBelowLimit();
+    return this.backlogBelowLimit();
   }
 
   /**
@@ -225,11 +228,16 @@ class SheetSeries {
    * stream the zip reads the sheet from; waiting for it to drain keeps memory
    * flat. It relies on exceljs 4.4 internals and does nothing if they change.
    */
-  private async backlogBelowLimit(): Promise<void> {
+  private backlogBelowLimit(): Promise<void> | undefined {
     const zipInput = (this.sheet as unknown as { stream?: { pipes?: ZipInput[] } }).stream?.pipes?.[0];
     // A readable-stream 2 PassThrough: no writableLength, but the same state.
     const backlog = zipInput?._writableState?.length;
-    if (!zipInput || typeof backlog !== 'number' || backlog < ZIP_BACKLOG_LIMIT || zipInput.destroyed) return;
+    if (!zipInput || typeof backlog !== 'number' || backlog < ZIP_BACKLOG_LIMIT || zipInput.destroyed)
+      return undefined;
+    return this.drained(zipInput);
+  }
+
+  private async drained(zipInput: ZipInput): Promise<void> {
     let done = () => {};
     const drained = new Promise<void>((resolve) => {
       done = () => {
@@ -456,7 +464,7 @@ export async function writeActivityWorkbook(
       const level = engagementLevel(user, meta.range);
       tally.add(user, level);
       if (level !== 'Idle') {
-        await active.add([
+        const wait = active.add([
           ...identityCells(user),
           level,
           accountCell(user),
@@ -465,6 +473,7 @@ export async function writeActivityWorkbook(
           listCell(user.communitiesManaged),
           listCell(user.communitiesJoined),
         ]);
+        if (wait) await wait;
       } else {
         const line = JSON.stringify([
           user.email,
@@ -517,7 +526,7 @@ export async function writeActivityWorkbook(
           ...([number, string[], string[]] | []),
         ];
       output$.throwIfFailed();
-      await inactive.add([
+      const wait = inactive.add([
         ...identityCells({ email, firstName, lastName }),
         accountCell({ accountActive }),
         zoned(fromSpool(dateJoined)),
@@ -525,6 +534,7 @@ export async function writeActivityWorkbook(
         neverLoggedIn ? 'Yes' : 'No',
         ...(undated.length === 3 ? [undated[0], listCell(undated[1]), listCell(undated[2])] : []),
       ]);
+      if (wait) await wait;
     }
     await inactive.finish();
     options.onProgress?.(tally.users);
@@ -541,7 +551,7 @@ export async function writeActivityWorkbook(
       );
       for await (const community of communities) {
         output$.throwIfFailed();
-        await sheet.add([
+        const wait = sheet.add([
           textCell(community.name),
           zoned(community.created),
           community.deleted ? 'Yes' : 'No',
@@ -552,6 +562,7 @@ export async function writeActivityWorkbook(
           community.comments,
           community.conversations,
         ]);
+        if (wait) await wait;
       }
       await sheet.finish();
       sheets.push(...sheet.names);
