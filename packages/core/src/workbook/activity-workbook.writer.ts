@@ -18,24 +18,19 @@ import { dateCell, listCell, textCell, xmlSafe } from './cell-values';
 import { ActivityTally, NUMBER_FORMAT, SUMMARY_SHEET, writeSummarySheet } from './summary-sheet';
 import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, toWallClock } from './zoned-time';
 import { EXCEL_MAX_DATA_ROWS } from './excel-limits';
+import {
+  DATE_FORMAT,
+  FilterNames,
+  SheetSeries,
+  listFirst,
+  type CellValue,
+  type Column,
+} from './sheet-series';
 
 export { SUMMARY_SHEET } from './summary-sheet';
 export const ACTIVE_SHEET = 'Active users';
 export const INACTIVE_SHEET = 'Inactive users';
 export const COMMUNITIES_SHEET = 'Communities';
-
-const DATE_FORMAT = 'yyyy-mm-dd hh:mm';
-
-/** Bytes of sheet XML allowed to wait for the compressor before rows stop being added. */
-const ZIP_BACKLOG_LIMIT = 128 * 1024;
-
-interface Column {
-  header: string;
-  width: number;
-  numFmt?: string;
-  /** Text on several lines: one name per line. */
-  wrap?: boolean;
-}
 
 const IDENTITY_COLUMNS: Column[] = [
   { header: 'Email', width: 34 },
@@ -116,8 +111,6 @@ function listColumns(range: DateRange): Column[] {
   }));
 }
 
-type CellValue = string | number | Date | null;
-
 export interface WorkbookMeta {
   /** The customer's domain. */
   customer: string;
@@ -146,255 +139,6 @@ export interface WorkbookSummary {
   sheets: string[];
   /** The Summary sheet's numbers. */
   tally: ActivityTally;
-}
-
-type ZipInput = Writable & { _writableState?: { length: number } };
-
-/**
- * Writes a sheet's rows, continuing on "Name (2)", "Name (3)", ... when one
- * sheet is full, so that no user is ever left out.
- */
-class SheetSeries {
-  private sheet: ExcelJS.Worksheet | null = null;
-  private rowsInSheet = 0;
-  private readonly cellStyles: Array<Partial<ExcelJS.Style>>;
-  /** The first rows, held back until the column widths are known from them. */
-  private sample: CellValue[][] | null = [];
-  private widths: number[] = [];
-  readonly names: string[] = [];
-
-  constructor(
-    private readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter,
-    private readonly baseName: string,
-    private readonly columns: Column[],
-    private readonly maxRows: number,
-    /** Rejects once the workbook's destination has failed: waiting for the zip would then never end. */
-    private readonly outputFailed: Promise<never>,
-    /** Collects each sheet's autofilter as the workbook-level name other software reads. */
-    private readonly filters: FilterNames,
-  ) {
-    this.cellStyles = columns.map(columnStyle);
-  }
-
-  /**
-   * Writes one row. Returns a promise only when the zip is behind: the caller
-   * waits for it then, and otherwise goes on at once, without a promise and a
-   * turn of the microtask queue per row (a tenth of an export's time at 100k users).
-   */
-  add(values: CellValue[]): Promise<void> | undefined {
-    if (this.sample) {
-      this.sample.push(values);
-      if (this.sample.length < WIDTH_SAMPLE_ROWS) return undefined;
-      return this.flushSample();
-    }
-    return this.write(values);
-  }
-
-  private write(values: CellValue[]): Promise<void> | undefined {
-    if (!this.sheet || this.rowsInSheet === this.maxRows) this.open();
-    const row = this.sheet!.addRow(values);
-    // One style object per column, shared by every cell: exceljs caches a
-    // style's id by object identity, and otherwise works it out again for
-    // each cell from a fresh copy (a sixth of the time spent per row).
-    row.eachCell((cell, column) => {
-      cell.style = this.cellStyles[column - 1];
-    });
-    row.commit();
-    this.rowsInSheet += 1;
-    return this.backlogBelowLimit();
-  }
-
-  /**
-   * Column widths must be written before the first row, so they are
-   * estimated from the first rows (and the headers), held back meanwhile:
-   * a bounded number, whatever the site's size.
-   */
-  private async flushSample(): Promise<void> {
-    const sample = this.sample ?? [];
-    this.sample = null;
-    this.widths = this.columns.map((column, i) =>
-      fitWidth(
-        column,
-        sample.map((row) => row[i]),
-      ),
-    );
-    for (const values of sample) await this.write(values);
-  }
-
-  /**
-   * exceljs's streaming writer hands each sheet's XML to the zip without
-   * backpressure: when rows arrive faster than deflate compresses them, the
-   * XML piles up in memory (tens of MB for 100k users). The pile sits in the
-   * stream the zip reads the sheet from; waiting for it to drain keeps memory
-   * flat. It relies on exceljs 4.4 internals and does nothing if they change.
-   */
-  private backlogBelowLimit(): Promise<void> | undefined {
-    const zipInput = (this.sheet as unknown as { stream?: { pipes?: ZipInput[] } }).stream?.pipes?.[0];
-    // A readable-stream 2 PassThrough: no writableLength, but the same state.
-    const backlog = zipInput?._writableState?.length;
-    if (!zipInput || typeof backlog !== 'number' || backlog < ZIP_BACKLOG_LIMIT || zipInput.destroyed)
-      return undefined;
-    return this.drained(zipInput);
-  }
-
-  private async drained(zipInput: ZipInput): Promise<void> {
-    let done = () => {};
-    const drained = new Promise<void>((resolve) => {
-      done = () => {
-        zipInput.off('drain', done);
-        zipInput.off('close', done);
-        resolve();
-      };
-      zipInput.on('drain', done);
-      zipInput.on('close', done);
-    });
-    try {
-      await Promise.race([drained, this.outputFailed]);
-    } finally {
-      done();
-    }
-  }
-
-  /** Makes sure the first sheet exists (with its header) even with no rows. */
-  async finish(): Promise<void> {
-    if (this.sample) await this.flushSample();
-    if (!this.sheet) this.open();
-    this.commitSheet();
-  }
-
-  private commitSheet(): void {
-    const sheet = this.sheet!;
-    // Written with the sheet's end, so it can cover every row now that they are known.
-    const range = {
-      from: { row: 1, column: 1 },
-      to: { row: this.rowsInSheet + 1, column: this.columns.length },
-    };
-    sheet.autoFilter = range;
-    this.filters.add(sheet, `$A$1:$${columnLetter(this.columns.length)}$${this.rowsInSheet + 1}`);
-    sheet.commit();
-  }
-
-  private open(): void {
-    if (this.sheet) this.commitSheet();
-    const name = this.names.length === 0 ? this.baseName : `${this.baseName} (${this.names.length + 1})`;
-    const sheet = this.workbook.addWorksheet(name, {
-      views: [{ state: 'frozen', ySplit: 1 }],
-      pageSetup: {
-        orientation: 'landscape',
-        fitToPage: true,
-        fitToWidth: 1,
-        fitToHeight: 0,
-        printTitlesRow: '1:1',
-        paperSize: 9,
-      },
-    });
-    sheet.columns = this.columns.map((column, i) => ({
-      header: column.header,
-      width: this.widths[i] ?? column.width,
-      style: this.cellStyles[i],
-    }));
-    const header = sheet.getRow(1);
-    header.font = { bold: true };
-    header.alignment = { wrapText: true, vertical: 'top' };
-    header.commit();
-    this.sheet = sheet;
-    this.rowsInSheet = 0;
-    this.names.push(name);
-  }
-}
-
-/** Rows a sheet holds back to estimate its column widths. */
-const WIDTH_SAMPLE_ROWS = 500;
-const MIN_WIDTH = 6;
-const MAX_WIDTH = 60;
-/** Headers wrap: a long one needs only about this many characters a line. */
-const HEADER_LINE = 16;
-
-/** A column's width in characters: its longest value in the sample, or header line, bounded. */
-function fitWidth(column: Column, values: CellValue[]): number {
-  let longest = Math.min(column.header.length, Math.max(HEADER_LINE, longestWord(column.header)));
-  for (const value of values) longest = Math.max(longest, displayLength(value, column));
-  return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, longest + 2));
-}
-
-function longestWord(text: string): number {
-  return Math.max(...text.split(/\s+/).map((word) => word.length));
-}
-
-function displayLength(value: CellValue, column: Column): number {
-  if (value === null) return 0;
-  if (value instanceof Date) return DATE_FORMAT.length;
-  if (typeof value === 'number') {
-    return column.numFmt === NUMBER_FORMAT ? value.toLocaleString('en-US').length : String(value).length;
-  }
-  return Math.max(...value.split('\n').map((line) => line.length));
-}
-
-function columnLetter(column: number): string {
-  let letters = '';
-  for (let n = column; n > 0; n = Math.floor((n - 1) / 26))
-    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
-  return letters;
-}
-
-/**
- * exceljs writes a sheet's autoFilter but not the hidden workbook name
- * "_xlnm._FilterDatabase" Excel adds beside it; LibreOffice reads that name
- * to know the filtered range. The streaming writer has no way to add a name
- * local to a sheet, so the names join its list just before it is written.
- */
-class FilterNames {
-  private readonly filters: Array<{ sheet: ExcelJS.Worksheet; range: string }> = [];
-
-  add(sheet: ExcelJS.Worksheet, range: string): void {
-    this.filters.push({ sheet, range });
-  }
-
-  /** Call once the sheets are in their final order: a name belongs to the sheet at its index. */
-  addTo(workbook: ExcelJS.stream.xlsx.WorkbookWriter): void {
-    const internal = workbook as unknown as WorkbookInternals;
-    const definedNames = internal._definedNames;
-    if (!definedNames || !Array.isArray(definedNames.model) || !Array.isArray(internal._worksheets)) return;
-    const listed = internal._worksheets.filter(Boolean);
-    const names = this.filters.map(({ sheet, range }) => ({
-      name: '_xlnm._FilterDatabase',
-      ranges: [`'${sheet.name.replace(/'/g, "''")}'!${range}`],
-      localSheetId: listed.indexOf(sheet),
-    }));
-    Object.defineProperty(definedNames, 'model', {
-      value: [...(definedNames.model as unknown[]), ...names],
-      configurable: true,
-    });
-  }
-}
-
-interface WorkbookInternals {
-  _worksheets?: Array<ExcelJS.Worksheet | undefined>;
-  _definedNames?: { model?: unknown };
-}
-
-/**
- * Lists `sheet` first in the workbook (its tab comes first) although it was
- * added, and written, last. exceljs's streaming writer opens a sheet's part of
- * the zip as soon as the sheet is added, and the zip takes its parts one after
- * the other: a sheet added first but written last would hold every other
- * sheet's rows in memory until the end (and stall the writer's backpressure).
- * workbook.xml lists the sheets in the order of this array; each keeps its own
- * part (sheetN.xml by id), so reordering the array reorders only the tabs.
- */
-function listFirst(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: ExcelJS.Worksheet): void {
-  const internal = workbook as unknown as WorkbookInternals;
-  if (!Array.isArray(internal._worksheets)) return;
-  const others = internal._worksheets.filter((other) => other && other !== sheet);
-  internal._worksheets = [sheet, ...others];
-}
-
-function columnStyle(column: Column): Partial<ExcelJS.Style> {
-  return {
-    ...(column.numFmt && { numFmt: column.numFmt }),
-    ...(column.numFmt === NUMBER_FORMAT && { alignment: { horizontal: 'right' } }),
-    ...(column.wrap && { alignment: { wrapText: true, vertical: 'top' } }),
-  };
 }
 
 // exceljs's entry loads its reader, its CSV support and the whole-workbook
