@@ -424,8 +424,6 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
     community: string;
     /** The rows, with a `?` for the site and `condition` where the range goes (if dated). */
     from: (condition: string) => string;
-    /** The community as selected, when not `community` itself. */
-    selected?: string;
     total?: string;
     created?: string;
   }> = [
@@ -449,18 +447,16 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
     },
     {
       alias: 'ideas',
-      community: 'ch.community_id',
+      community: 'ch.community_id + 0',
       from: (condition) => `${ideasPerChallenge(condition)} JOIN ${T.challenge} ch ON ch.id = i.challenge_id`,
-      selected: 'ch.community_id + 0',
       total: 'SUM(i.n)',
       created: 'created',
     },
     {
       alias: 'comments',
-      community: 'ch.community_id',
+      community: 'ch.community_id + 0',
       from: (condition) =>
         `${commentsPerChallenge(condition)} JOIN ${T.challenge} ch ON ch.id = x.challenge_id`,
-      selected: 'ch.community_id + 0',
       total: 'SUM(x.n)',
       created: 'created',
     },
@@ -472,11 +468,11 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
     },
   ];
   const bindings: Knex.RawBinding[] = [];
-  const joins = counts.map(({ alias, community, from, selected, total, created }) => {
+  const joins = counts.map(({ alias, community, from, total, created }) => {
     const [condition, values] = created ? inRange(created) : ['', []];
     bindings.push(siteId, ...values);
     return (
-      `LEFT JOIN (SELECT ${selected ?? community} AS community_id, ${total ?? 'COUNT(*)'} AS n FROM ${from(condition)}` +
+      `LEFT JOIN (SELECT ${community} AS community_id, ${total ?? 'COUNT(*)'} AS n FROM ${from(condition)}` +
       ` GROUP BY ${community}) ${alias} ON ${alias}.community_id = c.id`
     );
   });

@@ -189,14 +189,9 @@ export async function writeActivityWorkbook(
   const zoned = (date: Date | null) => dateCell(date && toWallClock(date, timeZone));
   const output$ = watchOutput(output);
   const filters = new FilterNames();
-  const active = new SheetSeries(
-    workbook,
-    ACTIVE_SHEET,
-    activeColumns(meta.range, timeZone),
-    maxRows,
-    output$.failed,
-    filters,
-  );
+  const sheetSeries = (name: string, columns: Column[]) =>
+    new SheetSeries(workbook, name, columns, maxRows, output$.failed, filters);
+  const active = sheetSeries(ACTIVE_SHEET, activeColumns(meta.range, timeZone));
   const spoolPath = path.join(options.scratchDir, 'inactive-users.ndjson');
   const spool = fs.createWriteStream(spoolPath);
   let spoolError: Error | null = null;
@@ -249,14 +244,7 @@ export async function writeActivityWorkbook(
   try {
     await active.finish();
 
-    const inactive = new SheetSeries(
-      workbook,
-      INACTIVE_SHEET,
-      inactiveColumns(meta.range, timeZone),
-      maxRows,
-      output$.failed,
-      filters,
-    );
+    const inactive = sheetSeries(INACTIVE_SHEET, inactiveColumns(meta.range, timeZone));
     for await (const line of spooledLines(spoolPath)) {
       const [email, firstName, lastName, accountActive, dateJoined, lastLogin, neverLoggedIn, ...undated] =
         JSON.parse(line) as [
@@ -285,14 +273,7 @@ export async function writeActivityWorkbook(
 
     const sheets = [SUMMARY_SHEET, ...active.names, ...inactive.names];
     if (communities) {
-      const sheet = new SheetSeries(
-        workbook,
-        COMMUNITIES_SHEET,
-        communityColumns(meta.range, timeZone),
-        maxRows,
-        output$.failed,
-        filters,
-      );
+      const sheet = sheetSeries(COMMUNITIES_SHEET, communityColumns(meta.range, timeZone));
       for await (const community of communities) {
         output$.throwIfFailed();
         const wait = sheet.add([
