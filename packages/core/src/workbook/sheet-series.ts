@@ -1,6 +1,9 @@
 import type { Writable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import { NUMBER_FORMAT } from './summary-sheet';
+import { RowXml, columnLetter, type CellValue, type WorksheetInternals } from './row-xml';
+
+export type { CellValue } from './row-xml';
 
 /**
  * The data sheets' rows as exceljs's streaming writer takes them: a series of
@@ -20,7 +23,6 @@ export interface Column {
   /** Text on several lines: one name per line. */
   wrap?: boolean;
 }
-export type CellValue = string | number | Date | null;
 type ZipInput = Writable & { _writableState?: { length: number } };
 
 /**
@@ -31,6 +33,7 @@ export class SheetSeries {
   private sheet: ExcelJS.Worksheet | null = null;
   private rowsInSheet = 0;
   private readonly cellStyles: Array<Partial<ExcelJS.Style>>;
+  private rowXml: RowXml | null = null;
   /** The first rows, held back until the column widths are known from them. */
   private sample: CellValue[][] | null = [];
   private widths: number[] = [];
@@ -65,14 +68,15 @@ export class SheetSeries {
 
   private write(values: CellValue[]): Promise<void> | undefined {
     if (!this.sheet || this.rowsInSheet === this.maxRows) this.open();
-    const row = this.sheet!.addRow(values);
-    // One style object per column, shared by every cell: exceljs caches a
-    // style's id by object identity, and otherwise works it out again for
-    // each cell from a fresh copy (a sixth of the time spent per row).
-    row.eachCell((cell, column) => {
-      cell.style = this.cellStyles[column - 1];
-    });
-    row.commit();
+    // The header, written by exceljs, opened the sheet's data; each row goes
+    // straight into the sheet's XML as exceljs would have written it, and the
+    // sheet's row count moves on with it.
+    const sheet = this.sheet as unknown as WorksheetInternals;
+    this.rowXml ??= new RowXml(this.workbook, this.cellStyles);
+    const number = this.rowsInSheet + 2;
+    const xml = this.rowXml.render(values, number);
+    if (xml) sheet.stream.write(xml);
+    sheet._rowZero = number + 1;
     this.rowsInSheet += 1;
     return this.backlogBelowLimit();
   }
@@ -170,6 +174,15 @@ export class SheetSeries {
     header.font = { bold: true };
     header.alignment = { wrapText: true, vertical: 'top' };
     header.commit();
+    const internals = sheet as unknown as WorksheetInternals;
+    if (
+      internals.startedData !== true ||
+      internals._rowZero !== 2 ||
+      typeof internals.stream?.write !== 'function'
+    )
+      throw new Error(
+        'exceljs changed: its streaming worksheet no longer opens the data with the header row',
+      );
     this.sheet = sheet;
     this.rowsInSheet = 0;
     this.names.push(name);
@@ -201,13 +214,6 @@ function displayLength(value: CellValue, column: Column): number {
     return column.numFmt === NUMBER_FORMAT ? value.toLocaleString('en-US').length : String(value).length;
   }
   return Math.max(...value.split('\n').map((line) => line.length));
-}
-
-function columnLetter(column: number): string {
-  let letters = '';
-  for (let n = column; n > 0; n = Math.floor((n - 1) / 26))
-    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
-  return letters;
 }
 
 /**
