@@ -15,6 +15,8 @@ export const DATE_FORMAT = 'yyyy-mm-dd hh:mm';
 
 /** Bytes of sheet XML allowed to wait for the compressor before rows stop being added. */
 const ZIP_BACKLOG_LIMIT = 128 * 1024;
+/** Characters of rendered rows written to the sheet's stream at a time. */
+const BATCH_CHARACTERS = 32 * 1024;
 
 export interface Column {
   header: string;
@@ -34,6 +36,8 @@ export class SheetSeries {
   private rowsInSheet = 0;
   private readonly cellStyles: Array<Partial<ExcelJS.Style>>;
   private rowXml: RowXml | null = null;
+  /** Rows rendered but not yet handed to the sheet's stream. */
+  private pending = '';
   /** The first rows, held back until the column widths are known from them. */
   private sample: CellValue[][] | null = [];
   private widths: number[] = [];
@@ -74,10 +78,21 @@ export class SheetSeries {
     const sheet = this.sheet as unknown as WorksheetInternals;
     this.rowXml ??= new RowXml(this.workbook, this.cellStyles);
     const number = this.rowsInSheet + 2;
-    const xml = this.rowXml.render(values, number);
-    if (xml) sheet.stream.write(xml);
+    this.pending += this.rowXml.render(values, number);
     sheet._rowZero = number + 1;
     this.rowsInSheet += 1;
+    return this.pending.length < BATCH_CHARACTERS ? undefined : this.flush();
+  }
+
+  /**
+   * Hands the rendered rows to the sheet's stream in one write: exceljs's
+   * stream turns each write into a Buffer, a promise and a write to the zip,
+   * which per row cost more than rendering it.
+   */
+  private flush(): Promise<void> | undefined {
+    if (!this.pending) return undefined;
+    (this.sheet as unknown as WorksheetInternals).stream.write(this.pending);
+    this.pending = '';
     return this.backlogBelowLimit();
   }
 
@@ -141,6 +156,7 @@ export class SheetSeries {
 
   private commitSheet(): void {
     const sheet = this.sheet!;
+    void this.flush();
     // Written with the sheet's end, so it can cover every row now that they are known.
     const range = {
       from: { row: 1, column: 1 },
