@@ -1,4 +1,4 @@
-import { collectBuffersAbove } from './buffer-collector';
+import { collectBuffersAbove, collectNow } from './buffer-collector';
 
 const MB = 2 ** 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,5 +38,14 @@ describe('collectBuffersAbove', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('collects once, now, where gc is exposed, and does nothing where it is not', () => {
+    const gc = jest.fn();
+    (globalThis as { gc?: () => void }).gc = gc;
+    collectNow();
+    expect(gc).toHaveBeenCalledTimes(1);
+    delete (globalThis as { gc?: () => void }).gc;
+    expect(() => collectNow()).not.toThrow();
   });
 });

@@ -11,7 +11,7 @@ import {
 } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
-import { collectBuffersAbove } from '../../buffer-collector';
+import { collectBuffersAbove, collectNow } from '../../buffer-collector';
 import { exportProgress } from '../../progress';
 
 /** What `--json` prints: the export's summary and where the email went. */
@@ -99,6 +99,7 @@ ${EXIT_CODES_HELP}`;
           onProgress: (users) => progress.update(users),
           holder: `cli: ${operator}`,
           record: { source: 'cli', operator },
+          beforeDelivery: async () => collectNow(),
         },
       );
     } finally {
