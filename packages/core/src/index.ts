@@ -91,4 +91,5 @@ export {
 export { ExportLockRepository } from './export/export-lock.repository';
 export { ScratchSpace, sweepStaleScratch } from './scratch/scratch-space';
 export { retryOnContention } from './db/contention';
+export { readInBatches } from './db/row-stream';
 export { assertQueueSupport } from './db/server-version';

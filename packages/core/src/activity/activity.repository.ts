@@ -1,6 +1,8 @@
+import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import { dialectOf, toDate, type Dialect } from '../db/connection';
 import { captureQueries } from '../db/query-counter';
+import { readInBatches } from '../db/row-stream';
 import { lowerEquals } from '../db/compare';
 import { Site } from '../db/models/site.model';
 import { SPOTLIGHT_TABLE as T } from '../db/models/spotlight-tables';
@@ -274,15 +276,17 @@ export class ActivityRepository {
     const stream = this.streamActivityRows(siteId, range);
     let current: UserActivity | null = null;
     try {
-      for await (const row of stream as AsyncIterable<ActivityRow>) {
-        const kind = Number(row.row_kind);
-        if (kind === RowKind.User) {
-          if (current) yield finish(current);
-          current = toUserActivity(row);
-        } else if (current && current.userId === Number(row.user_id) && row.community !== null) {
-          (kind === RowKind.Managed ? current.communitiesManaged : current.communitiesJoined).push(
-            row.community,
-          );
+      for await (const rows of readInBatches<ActivityRow>(stream as unknown as Readable)) {
+        for (const row of rows) {
+          const kind = Number(row.row_kind);
+          if (kind === RowKind.User) {
+            if (current) yield finish(current);
+            current = toUserActivity(row);
+          } else if (current && current.userId === Number(row.user_id) && row.community !== null) {
+            (kind === RowKind.Managed ? current.communitiesManaged : current.communitiesJoined).push(
+              row.community,
+            );
+          }
         }
       }
       if (current) yield finish(current);

@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
-import { DatabaseSilentError, forwardRows, withinIdle } from './row-stream';
+import { DatabaseSilentError, forwardRows, readInBatches, withinIdle } from './row-stream';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -78,5 +78,66 @@ describe('withinIdle', () => {
 
   it('passes an answer through', async () => {
     await expect(withinIdle(Promise.resolve(42), 100, () => undefined)).resolves.toBe(42);
+  });
+});
+
+describe('readInBatches', () => {
+  /** Every row, in order, and how many batches they came in. */
+  async function readAll(stream: Readable): Promise<{ rows: Array<{ n: number }>; batches: number }> {
+    const rows: Array<{ n: number }> = [];
+    let batches = 0;
+    for await (const batch of readInBatches<{ n: number }>(stream)) {
+      batches += 1;
+      rows.push(...batch);
+    }
+    return { rows, batches };
+  }
+
+  it('hands over every row once, in order, several at a time, and ends with the stream', async () => {
+    const { rows, batches } = await readAll(rowsThen(1_000, true));
+    expect(rows.map((row) => row.n)).toEqual(Array.from({ length: 1_000 }, (_, n) => n));
+    expect(batches).toBeLessThan(200);
+  });
+
+  it('waits for rows that come later, and ends on an empty stream', async () => {
+    const output = new PassThrough({ objectMode: true });
+    const reading = readAll(output);
+    for (let n = 0; n < 3; n += 1) {
+      await sleep(5);
+      output.write({ n });
+    }
+    output.end();
+    expect((await reading).rows.map((row) => row.n)).toEqual([0, 1, 2]);
+    expect((await readAll(rowsThen(0, true))).rows).toEqual([]);
+  });
+
+  it('throws what the stream fails with, after the rows that came before', async () => {
+    const output = new PassThrough({ objectMode: true });
+    const seen: number[] = [];
+    const reading = (async () => {
+      for await (const batch of readInBatches<{ n: number }>(output)) seen.push(...batch.map((row) => row.n));
+    })();
+    output.write({ n: 0 });
+    await sleep(5);
+    output.destroy(new Error('connection lost'));
+    await expect(reading).rejects.toThrow('connection lost');
+    expect(seen).toEqual([0]);
+  });
+
+  it('throws when the stream is closed before its end: a cut-off result is never a whole one', async () => {
+    const output = new PassThrough({ objectMode: true });
+    const reading = readAll(output);
+    output.write({ n: 0 });
+    await sleep(5);
+    output.destroy();
+    await expect(reading).rejects.toThrow(/premature close/i);
+  });
+
+  it('lets the reader stop early, leaving no listener behind', async () => {
+    const stream = rowsThen(1_000, true);
+    const readable = stream.listenerCount('readable');
+    for await (const batch of readInBatches(stream)) if (batch.length > 0) break;
+    expect(stream.listenerCount('readable')).toBe(readable);
+    expect(stream.listenerCount('error')).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import { finished, type Readable, type Writable } from 'node:stream';
 
 /** The code of {@link DatabaseSilentError}; core's error explanations treat it as a lost connection. */
 export const DATABASE_SILENT = 'DATABASE_SILENT';
@@ -113,4 +113,44 @@ export function withinIdle<T>(answer: Promise<T>, idleMs: number, abort: (error:
     }, idleMs);
   });
   return Promise.race([answer, silence]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A row stream's rows, handed over as many at a time as the stream holds.
+ * `for await` over the stream itself costs a promise and a turn of the
+ * microtask queue for every row (and, with the query counter's async context,
+ * a hook call for each promise): at 100k users, about a third of the time
+ * Node spent on the activity rows. Ends when the stream ends; throws what the
+ * stream fails with, or if it is closed before its end.
+ */
+export async function* readInBatches<T>(stream: Readable): AsyncGenerator<T[]> {
+  let outcome: { error?: Error } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const resume = wake;
+    wake = undefined;
+    resume?.();
+  };
+  const stopWatching = finished(stream, { writable: false }, (error) => {
+    outcome = { error: error ?? undefined };
+    notify();
+  });
+  stream.on('readable', notify);
+  try {
+    for (;;) {
+      const batch: T[] = [];
+      for (let row = stream.read() as T | null; row !== null; row = stream.read() as T | null)
+        batch.push(row);
+      if (batch.length > 0) {
+        yield batch;
+        continue;
+      }
+      if (outcome?.error) throw outcome.error;
+      if (outcome) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stream.off('readable', notify);
+    stopWatching();
+  }
 }
