@@ -313,7 +313,7 @@ export class ExportService {
     run: Pick<ExportRunOptions, 'onProgress'>,
   ): Promise<WorkbookSummary> {
     return writeActivityWorkbook(
-      snapshot.streamActivity(site.id, range),
+      snapshot.streamActivityBatches(site.id, range),
       output,
       { customer: site.domain, customerName: site.name, generatedAt, range, timeZone },
       {

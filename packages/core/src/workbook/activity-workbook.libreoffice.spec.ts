@@ -55,7 +55,7 @@ describe('activity workbook, as other spreadsheet software prints and filters it
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-libreoffice-'));
     file = path.join(tmp, 'book.xlsx');
     async function* users() {
-      for (let i = 1; i <= USERS; i += 1) yield user(i);
+      for (let i = 1; i <= USERS; i += 1) yield [user(i)];
     }
     async function* communities(): AsyncGenerator<CommunityActivity> {
       yield {

@@ -111,6 +111,8 @@ function listColumns(range: DateRange): Column[] {
   }));
 }
 
+const SPOOL_BATCH_CHARACTERS = 64 * 1024;
+
 export interface WorkbookMeta {
   /** The customer's domain. */
   customer: string;
@@ -156,7 +158,8 @@ function loadWorkbookWriter(): typeof ExcelJS.stream.xlsx.WorkbookWriter {
  * numbers are totalled on the way, so memory stays flat whatever the site's size.
  */
 export async function writeActivityWorkbook(
-  users: AsyncIterable<UserActivity>,
+  /** Every user, sorted, in batches as they arrive (`ActivityRepository.streamActivityBatches`). */
+  users: AsyncIterable<readonly UserActivity[]>,
   output: Writable,
   meta: WorkbookMeta,
   options: WorkbookOptions,
@@ -197,39 +200,49 @@ export async function writeActivityWorkbook(
   let spoolError: Error | null = null;
   spool.on('error', (error) => (spoolError ??= error));
   const ranged = isRanged(meta.range);
+  // Spooled lines go to the file 64K characters at a time, not a write per user.
+  let spooled = '';
   try {
-    for await (const user of users) {
-      output$.throwIfFailed();
-      const level = engagementLevel(user, meta.range);
-      tally.add(user, level);
-      if (level !== 'Idle') {
-        const wait = active.add([
-          ...identityCells(user),
-          level,
-          accountCell(user),
-          zoned(user.lastLogin),
-          ...ACTIVITY_COUNTS.map(({ key }) => user[key]),
-          listCell(user.communitiesManaged),
-          listCell(user.communitiesJoined),
-        ]);
-        if (wait) await wait;
-      } else {
-        const line = JSON.stringify([
-          user.email,
-          user.firstName,
-          user.lastName,
-          user.accountActive,
-          toSpool(user.dateJoined),
-          toSpool(user.lastLogin),
-          user.neverLoggedIn,
-          ...(ranged ? [user.commentLikes, user.communitiesManaged, user.communitiesJoined] : []),
-        ]);
-        if (spoolError) throw spoolError;
-        if (!spool.write(`${line}\n`)) await once(spool, 'drain');
+    for await (const batch of users) {
+      for (const user of batch) {
+        output$.throwIfFailed();
+        const level = engagementLevel(user, meta.range);
+        tally.add(user, level);
+        if (level !== 'Idle') {
+          const wait = active.add([
+            ...identityCells(user),
+            level,
+            accountCell(user),
+            zoned(user.lastLogin),
+            ...ACTIVITY_COUNTS.map(({ key }) => user[key]),
+            listCell(user.communitiesManaged),
+            listCell(user.communitiesJoined),
+          ]);
+          if (wait) await wait;
+        } else {
+          const line = JSON.stringify([
+            user.email,
+            user.firstName,
+            user.lastName,
+            user.accountActive,
+            toSpool(user.dateJoined),
+            toSpool(user.lastLogin),
+            user.neverLoggedIn,
+            ...(ranged ? [user.commentLikes, user.communitiesManaged, user.communitiesJoined] : []),
+          ]);
+          if (spoolError) throw spoolError;
+          spooled += `${line}\n`;
+          if (spooled.length >= SPOOL_BATCH_CHARACTERS) {
+            const room = spool.write(spooled);
+            spooled = '';
+            if (!room) await once(spool, 'drain');
+          }
+        }
+        if (tally.users % 1000 === 0) options.onProgress?.(tally.users);
       }
-      if (tally.users % 1000 === 0) options.onProgress?.(tally.users);
     }
   } finally {
+    if (spooled) spool.write(spooled);
     spool.end();
     // finished() also settles for a spool that already failed and closed (a
     // full disk, say), where waiting for 'close' would wait forever.
