@@ -90,10 +90,14 @@ export class SheetSeries {
    * which per row cost more than rendering it.
    */
   private flush(): Promise<void> | undefined {
-    if (!this.pending) return undefined;
+    this.writePending();
+    return this.backlogBelowLimit();
+  }
+
+  private writePending(): void {
+    if (!this.pending) return;
     (this.sheet as unknown as WorksheetInternals).stream.write(this.pending);
     this.pending = '';
-    return this.backlogBelowLimit();
   }
 
   /**
@@ -156,7 +160,9 @@ export class SheetSeries {
 
   private commitSheet(): void {
     const sheet = this.sheet!;
-    void this.flush();
+    // The sheet's last rows; its end follows them into the same stream, and
+    // the workbook's commit waits for the zip.
+    this.writePending();
     // Written with the sheet's end, so it can cover every row now that they are known.
     const range = {
       from: { row: 1, column: 1 },
