@@ -18,14 +18,8 @@ import { dateCell, listCell, textCell, xmlSafe } from './cell-values';
 import { ActivityTally, NUMBER_FORMAT, SUMMARY_SHEET, writeSummarySheet } from './summary-sheet';
 import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, toWallClock } from './zoned-time';
 import { EXCEL_MAX_DATA_ROWS } from './excel-limits';
-import {
-  DATE_FORMAT,
-  FilterNames,
-  SheetSeries,
-  listFirst,
-  type CellValue,
-  type Column,
-} from './sheet-series';
+import { DATE_FORMAT, FilterNames, SheetSeries, listFirst, type Column } from './sheet-series';
+import type { CellValue } from './row-xml';
 
 export { SUMMARY_SHEET } from './summary-sheet';
 export const ACTIVE_SHEET = 'Active users';

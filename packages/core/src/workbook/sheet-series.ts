@@ -3,8 +3,6 @@ import type ExcelJS from 'exceljs';
 import { NUMBER_FORMAT } from './summary-sheet';
 import { RowXml, columnLetter, type CellValue, type WorksheetInternals } from './row-xml';
 
-export type { CellValue } from './row-xml';
-
 /**
  * The data sheets' rows as exceljs's streaming writer takes them: a series of
  * sheets of one kind, the columns they share, and what other spreadsheet
@@ -73,13 +71,9 @@ export class SheetSeries {
   private write(values: CellValue[]): Promise<void> | undefined {
     if (!this.sheet || this.rowsInSheet === this.maxRows) this.open();
     // The header, written by exceljs, opened the sheet's data; each row goes
-    // straight into the sheet's XML as exceljs would have written it, and the
-    // sheet's row count moves on with it.
-    const sheet = this.sheet as unknown as WorksheetInternals;
+    // straight into the sheet's XML as exceljs would have written it.
     this.rowXml ??= new RowXml(this.workbook, this.cellStyles);
-    const number = this.rowsInSheet + 2;
-    this.pending += this.rowXml.render(values, number);
-    sheet._rowZero = number + 1;
+    this.pending += this.rowXml.render(values, this.rowsInSheet + 2);
     this.rowsInSheet += 1;
     return this.pending.length < BATCH_CHARACTERS ? undefined : this.flush();
   }
@@ -114,7 +108,10 @@ export class SheetSeries {
         sample.map((row) => row[i]),
       ),
     );
-    for (const values of sample) await this.write(values);
+    for (const values of sample) {
+      const wait = this.write(values);
+      if (wait) await wait;
+    }
   }
 
   /**
@@ -161,8 +158,10 @@ export class SheetSeries {
   private commitSheet(): void {
     const sheet = this.sheet!;
     // The sheet's last rows; its end follows them into the same stream, and
-    // the workbook's commit waits for the zip.
+    // the workbook's commit waits for the zip. exceljs's count of the rows
+    // written moves on past them, as if it had written them itself.
     this.writePending();
+    (sheet as unknown as WorksheetInternals)._rowZero = this.rowsInSheet + 2;
     // Written with the sheet's end, so it can cover every row now that they are known.
     const range = {
       from: { row: 1, column: 1 },
