@@ -329,4 +329,23 @@ describe('activity workbook writer', () => {
     ).rejects.toThrow(/ENOENT/);
     expect(ended).toBe(true);
   });
+
+  it("fails with the scratch file's own error when the inactive users cannot be spooled, and reads no community", async () => {
+    const many = Array.from({ length: 50 }, (_, i) => user({ email: `u${i}@example.com` }));
+    let asked = false;
+    async function* communities(): AsyncGenerator<CommunityActivity> {
+      asked = true;
+      yield { ...NO_COMMUNITY_ACTIVITY, name: 'Makers' };
+    }
+    await expect(
+      writeActivityWorkbook(
+        from(many),
+        fs.createWriteStream(path.join(tmp, 'book.xlsx')),
+        { customer: 'example.com', generatedAt: new Date('2026-11-25T08:30:00Z'), range: {} },
+        // A scratch folder that does not exist: the spool cannot be opened.
+        { scratchDir: path.join(tmp, 'gone'), communities },
+      ),
+    ).rejects.toThrow(/ENOENT.*gone\/inactive-users\.ndjson/);
+    expect(asked).toBe(false);
+  });
 });
