@@ -19,6 +19,7 @@ import { ActivityTally, NUMBER_FORMAT, SUMMARY_SHEET, writeSummarySheet } from '
 import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, toWallClock } from './zoned-time';
 import { EXCEL_MAX_DATA_ROWS } from './excel-limits';
 import { DATE_FORMAT, FilterNames, SheetSeries, listFirst, type Column } from './sheet-series';
+import { Utf8Batch } from '../text/utf8-batch';
 import type { CellValue } from './row-xml';
 
 export { SUMMARY_SHEET } from './summary-sheet';
@@ -105,7 +106,8 @@ function listColumns(range: DateRange): Column[] {
   }));
 }
 
-const SPOOL_BATCH_CHARACTERS = 64 * 1024;
+/** Bytes of spooled users written, and read back, at a time. */
+const SPOOL_BATCH_BYTES = 64 * 1024;
 
 export interface WorkbookMeta {
   /** The customer's domain. */
@@ -409,8 +411,8 @@ function communityRow(community: CommunityActivity, zoned: (date: Date | null) =
 class InactiveSpool {
   private readonly file: fs.WriteStream;
   private error: Error | null = null;
-  /** Lines go to the file 64K characters at a time, not a write per user. */
-  private pending = '';
+  /** Lines go to the file 64K at a time, not a write per user. */
+  private readonly pending = new Utf8Batch(SPOOL_BATCH_BYTES);
 
   constructor(
     private readonly path: string,
@@ -435,17 +437,14 @@ class InactiveSpool {
       ...((this.ranged ? [user.commentLikes, user.communitiesManaged, user.communitiesJoined] : []) as
         [number, string[], string[]] | []),
     ];
-    this.pending += `${JSON.stringify(spooled)}\n`;
-    if (this.pending.length < SPOOL_BATCH_CHARACTERS) return undefined;
-    const room = this.file.write(this.pending);
-    this.pending = '';
-    return room ? undefined : once(this.file, 'drain').then(() => undefined);
+    const full = this.pending.add(`${JSON.stringify(spooled)}\n`);
+    if (!full || this.file.write(full)) return undefined;
+    return once(this.file, 'drain').then(() => undefined);
   }
 
   /** Writes what is pending and closes the file; never rejects (see {@link throwIfFailed}). */
   async close(): Promise<void> {
-    if (this.pending) this.file.write(this.pending);
-    this.pending = '';
+    if (this.pending.length > 0) this.file.write(this.pending.take());
     this.file.end();
     // finished() also settles for a file that already failed and closed (a
     // full disk, say), where waiting for 'close' would wait forever.
@@ -463,21 +462,27 @@ class InactiveSpool {
    * The spooled lines, a chunk's worth at a time, read only as fast as they
    * are written out. readline's iterator reads ahead of a slow consumer and
    * queues the lines, which at 100k users cost more memory than the rest of
-   * the export.
+   * the export. The chunks stay Buffers, decoded a line at a time: no string
+   * the size of a chunk is built.
    */
   async *lines(): AsyncGenerator<string[]> {
-    let rest = '';
-    for await (const chunk of fs.createReadStream(this.path, {
-      encoding: 'utf8',
-      highWaterMark: 64 * 1024,
-    })) {
-      const lines = (rest + (chunk as string)).split('\n');
-      rest = lines.pop()!;
-      yield lines.filter((line) => line !== '');
+    let rest: Buffer | null = null;
+    for await (const read of fs.createReadStream(this.path, { highWaterMark: SPOOL_BATCH_BYTES })) {
+      const chunk: Buffer = rest ? Buffer.concat([rest, read as Buffer]) : (read as Buffer);
+      const lines: string[] = [];
+      let start = 0;
+      for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+        if (end > start) lines.push(chunk.toString('utf8', start, end));
+        start = end + 1;
+      }
+      rest = start < chunk.length ? chunk.subarray(start) : null;
+      yield lines;
     }
-    if (rest) yield [rest];
+    if (rest) yield [rest.toString('utf8')];
   }
 }
+
+const NEWLINE = 0x0a;
 
 /** A date as the spool keeps it: epoch milliseconds, or null for no date or an invalid one. */
 function toSpool(date: Date | null): number | null {

@@ -6,7 +6,7 @@ export type CellValue = string | number | Date | null;
 /** What of exceljs 4.4's streaming writer the rows are written through. */
 export interface WorksheetInternals {
   /** The sheet's XML on its way to the zip; opened with the sheet, `<sheetData>` written with its header. */
-  stream: { write(xml: string): unknown };
+  stream: { write(xml: string | Buffer): unknown };
   /** The number of the next row exceljs would write. */
   _rowZero: number;
   /** Whether `<sheetData>` has been opened (by the header row). */

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import { NUMBER_FORMAT } from './summary-sheet';
+import { Utf8Batch } from '../text/utf8-batch';
 import { RowXml, columnLetter, type CellValue, type WorksheetInternals } from './row-xml';
 
 /**
@@ -13,8 +14,8 @@ export const DATE_FORMAT = 'yyyy-mm-dd hh:mm';
 
 /** Bytes of sheet XML allowed to wait for the compressor before rows stop being added. */
 const ZIP_BACKLOG_LIMIT = 128 * 1024;
-/** Characters of rendered rows written to the sheet's stream at a time. */
-const BATCH_CHARACTERS = 32 * 1024;
+/** Bytes of rendered rows written to the sheet's stream at a time. */
+const BATCH_BYTES = 32 * 1024;
 
 export interface Column {
   header: string;
@@ -35,7 +36,7 @@ export class SheetSeries {
   private readonly cellStyles: Array<Partial<ExcelJS.Style>>;
   private rowXml: RowXml | null = null;
   /** Rows rendered but not yet handed to the sheet's stream. */
-  private pending = '';
+  private readonly pending = new Utf8Batch(BATCH_BYTES);
   /** The first rows, held back until the column widths are known from them. */
   private sample: CellValue[][] | null = [];
   private widths: number[] = [];
@@ -73,25 +74,24 @@ export class SheetSeries {
     // The header, written by exceljs, opened the sheet's data; each row goes
     // straight into the sheet's XML as exceljs would have written it.
     this.rowXml ??= new RowXml(this.workbook, this.cellStyles);
-    this.pending += this.rowXml.render(values, this.rowsInSheet + 2);
+    const full = this.pending.add(this.rowXml.render(values, this.rowsInSheet + 2));
     this.rowsInSheet += 1;
-    return this.pending.length < BATCH_CHARACTERS ? undefined : this.flush();
+    return full ? this.flush(full) : undefined;
   }
 
   /**
-   * Hands the rendered rows to the sheet's stream in one write: exceljs's
-   * stream turns each write into a Buffer, a promise and a write to the zip,
-   * which per row cost more than rendering it.
+   * Hands rendered rows to the sheet's stream in one write: exceljs's stream
+   * turns each write into a promise and a write to the zip, which per row
+   * cost more than rendering it.
    */
-  private flush(): Promise<void> | undefined {
-    this.writePending();
+  private flush(rows: Buffer): Promise<void> | undefined {
+    (this.sheet as unknown as WorksheetInternals).stream.write(rows);
     return this.backlogBelowLimit();
   }
 
   private writePending(): void {
-    if (!this.pending) return;
-    (this.sheet as unknown as WorksheetInternals).stream.write(this.pending);
-    this.pending = '';
+    if (this.pending.length > 0)
+      (this.sheet as unknown as WorksheetInternals).stream.write(this.pending.take());
   }
 
   /**
