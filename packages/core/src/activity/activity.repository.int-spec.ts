@@ -1,4 +1,5 @@
-import { describeEachDatabase, Factory, type SiteRow, type UserRow } from '../testing';
+import type { Knex } from 'knex';
+import { createTestDatabase, describeEachDatabase, Factory, type SiteRow, type UserRow } from '../testing';
 import { createDatabase } from '../db/connection';
 import { ActivityRepository } from './activity.repository';
 import { engagementLevel, isActive, type UserActivity } from './activity.types';
@@ -248,5 +249,38 @@ describeEachDatabase('activity repository', (db) => {
     expect((await repo.findSiteAndUsers('acme.example.com', 'stranger@other.example.org'))?.users).toEqual(
       [],
     );
+  });
+});
+
+describe('activity statement on SQLite', () => {
+  it('copies no count into a temporary table: its memory does not grow with the site', async () => {
+    const db = await createTestDatabase('sqlite');
+    try {
+      const f = db.factory;
+      const site = await f.site({ domain: 'plan.example.com' });
+      const user = await f.user({ site });
+      await f.idea({ site, creator: user });
+      const statements: Array<{ sql: string; bindings: unknown[] }> = [];
+      const listen = (query: { sql: string; bindings: unknown[] }) => statements.push(query);
+      db.knex.on('query', listen);
+      try {
+        await collect(new ActivityRepository(db.knex), site.id, { since: new Date('2020-01-01T00:00:00Z') });
+      } finally {
+        db.knex.off('query', listen);
+      }
+      const [activity] = statements.filter(({ sql }) => /ORDER BY sort_email/.test(sql));
+      const plan: Array<{ detail: string }> = await db.knex.raw(
+        `EXPLAIN QUERY PLAN ${activity.sql}`,
+        activity.bindings as Knex.RawBinding[],
+      );
+      const steps = plan.map(({ detail }) => detail);
+      // SQLite copies a subquery it cannot read as it goes ("MATERIALIZE"),
+      // and indexes a copy to join it ("AUTOMATIC ... INDEX"): each such copy
+      // holds up to 16 MB in memory, whatever the connection's cache size.
+      expect(steps.filter((step) => /MATERIALIZE|AUTOMATIC/.test(step))).toEqual([]);
+      expect(steps).toContain('CO-ROUTINE a');
+    } finally {
+      await db.drop();
+    }
   });
 });
