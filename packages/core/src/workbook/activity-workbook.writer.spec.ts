@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openpyxlAvailable, readWithOpenpyxl, readWorkbook } from '@spotlight/testing';
 import type { CommunityActivity, UserActivity } from '../activity/activity.types';
+import { listCell } from './cell-values';
 import {
   ACTIVE_SHEET,
   COMMUNITIES_SHEET,
@@ -258,6 +259,28 @@ describe('activity workbook writer', () => {
       expect(summary.get('Comment likes given (all time)')).toEqual([3]);
       expect(summary.get('Communities joined (all time): memberships')).toEqual([2]);
     });
+  });
+
+  it('reads back every inactive user whole, whatever characters fall where the scratch file is read in chunks', async () => {
+    // Names of two to four bytes a character: the 64K chunks the spool is
+    // read in end inside characters. One user's line alone spans several
+    // chunks (a ranged export spools inactive users' communities).
+    const names = ['é', '社', '😀'];
+    const inactive = Array.from({ length: 4000 }, (_, i) =>
+      user({
+        email: `u${String(i).padStart(4, '0')}@example.com`,
+        firstName: names[i % 3].repeat(10 + (i % 31)),
+        lastName: `${names[(i + 1) % 3].repeat(20)}${i}`,
+      }),
+    );
+    const long = Array.from({ length: 5000 }, (_, i) => `${'社区'.repeat(6)}${i}`);
+    inactive[1234] = { ...inactive[1234], communitiesJoined: long };
+    const file = await write(inactive, { range: { since: new Date('2026-01-01T00:00:00Z') } });
+    const rows = (await readWorkbook(file)).rows(INACTIVE_SHEET).slice(1);
+    expect(rows.map((row) => [row[0], row[1], row[2]])).toEqual(
+      inactive.map(({ email, firstName, lastName }) => [email, firstName, lastName]),
+    );
+    expect(rows[1234][rows[1234].length - 1]).toBe(listCell(long));
   });
 
   it('streams thousands of users with the Summary listed first, never holding the other sheets back', async () => {

@@ -466,16 +466,20 @@ class InactiveSpool {
    * the size of a chunk is built.
    */
   async *lines(): AsyncGenerator<string[]> {
+    // The end of a chunk's last line, which may end inside a character.
     let rest: Buffer | null = null;
-    for await (const read of fs.createReadStream(this.path, { highWaterMark: SPOOL_BATCH_BYTES })) {
-      const chunk: Buffer = rest ? Buffer.concat([rest, read as Buffer]) : (read as Buffer);
+    for await (const chunk of fs.createReadStream(this.path, { highWaterMark: SPOOL_BATCH_BYTES })) {
+      const read = chunk as Buffer;
       const lines: string[] = [];
       let start = 0;
-      for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-        if (end > start) lines.push(chunk.toString('utf8', start, end));
+      for (let end = read.indexOf(NEWLINE); end !== -1; end = read.indexOf(NEWLINE, start)) {
+        const line = rest ? Buffer.concat([rest, read.subarray(start, end)]) : read.subarray(start, end);
+        rest = null;
+        if (line.length > 0) lines.push(line.toString('utf8'));
         start = end + 1;
       }
-      rest = start < chunk.length ? chunk.subarray(start) : null;
+      if (start < read.length)
+        rest = rest ? Buffer.concat([rest, read.subarray(start)]) : read.subarray(start);
       yield lines;
     }
     if (rest) yield [rest.toString('utf8')];
