@@ -30,12 +30,13 @@ export class Utf8Batch {
   add(text: string): Buffer | undefined {
     const room = this.buffer.length - this.used;
     // A UTF-16 code unit is at most 3 bytes of UTF-8: most pieces need no count.
-    if (text.length * 3 <= room || Buffer.byteLength(text) <= room) {
+    const bytes = text.length * 3 <= room ? 0 : Buffer.byteLength(text);
+    if (bytes <= room) {
       this.used += this.buffer.write(text, this.used);
       return undefined;
     }
     const full = this.take();
-    if (Buffer.byteLength(text) > this.size) return Buffer.concat([full, Buffer.from(text)]);
+    if (bytes > this.size) return Buffer.concat([full, Buffer.from(text)]);
     this.used = this.buffer.write(text, 0);
     return full;
   }

@@ -1,7 +1,4 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import {
@@ -19,7 +16,7 @@ import { ActivityTally, NUMBER_FORMAT, SUMMARY_SHEET, writeSummarySheet } from '
 import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, toWallClock } from './zoned-time';
 import { EXCEL_MAX_DATA_ROWS } from './excel-limits';
 import { DATE_FORMAT, FilterNames, SheetSeries, listFirst, type Column } from './sheet-series';
-import { Utf8Batch } from '../text/utf8-batch';
+import { InactiveSpool, fromSpool, type SpooledUser } from './inactive-spool';
 import type { CellValue } from './row-xml';
 
 export { SUMMARY_SHEET } from './summary-sheet';
@@ -105,9 +102,6 @@ function listColumns(range: DateRange): Column[] {
     wrap: true,
   }));
 }
-
-/** Bytes of spooled users written, and read back, at a time. */
-const SPOOL_BATCH_BYTES = 64 * 1024;
 
 export interface WorkbookMeta {
   /** The customer's domain. */
@@ -363,20 +357,6 @@ function activeRow(user: UserActivity, level: string, zoned: (date: Date | null)
   ];
 }
 
-/** An inactive user as the spool keeps it: a JSON array on one line. */
-type SpooledUser = [
-  email: string,
-  firstName: string,
-  lastName: string,
-  accountActive: boolean,
-  /** Epoch milliseconds, or null for no date or an invalid one. */
-  dateJoined: number | null,
-  lastLogin: number | null,
-  neverLoggedIn: boolean,
-  /** In a ranged export only: likes, communities managed and joined. */
-  ...undated: [number, string[], string[]] | [],
-];
-
 function inactiveRow(line: string, zoned: (date: Date | null) => CellValue): CellValue[] {
   const [email, firstName, lastName, accountActive, dateJoined, lastLogin, neverLoggedIn, ...undated] =
     JSON.parse(line) as SpooledUser;
@@ -402,100 +382,6 @@ function communityRow(community: CommunityActivity, zoned: (date: Date | null) =
     community.comments,
     community.conversations,
   ];
-}
-
-/**
- * Inactive users wait in a scratch file, a JSON line each, until the active
- * ones are written: their sheet comes second.
- */
-class InactiveSpool {
-  private readonly file: fs.WriteStream;
-  private error: Error | null = null;
-  /** Lines go to the file 64K at a time, not a write per user. */
-  private readonly pending = new Utf8Batch(SPOOL_BATCH_BYTES);
-
-  constructor(
-    private readonly path: string,
-    /** A ranged export lists the undated kinds of inactive users too. */
-    private readonly ranged: boolean,
-  ) {
-    this.file = fs.createWriteStream(path);
-    this.file.on('error', (error) => (this.error ??= error));
-  }
-
-  /** Returns a promise only when the file is behind. */
-  add(user: UserActivity): Promise<void> | undefined {
-    this.throwIfFailed();
-    const spooled: SpooledUser = [
-      user.email,
-      user.firstName,
-      user.lastName,
-      user.accountActive,
-      toSpool(user.dateJoined),
-      toSpool(user.lastLogin),
-      user.neverLoggedIn,
-      ...((this.ranged ? [user.commentLikes, user.communitiesManaged, user.communitiesJoined] : []) as
-        [number, string[], string[]] | []),
-    ];
-    const full = this.pending.add(`${JSON.stringify(spooled)}\n`);
-    if (!full || this.file.write(full)) return undefined;
-    return once(this.file, 'drain').then(() => undefined);
-  }
-
-  /** Writes what is pending and closes the file; never rejects (see {@link throwIfFailed}). */
-  async close(): Promise<void> {
-    if (this.pending.length > 0) this.file.write(this.pending.take());
-    this.file.end();
-    // finished() also settles for a file that already failed and closed (a
-    // full disk, say), where waiting for 'close' would wait forever.
-    await finished(this.file).catch((error: unknown) => {
-      this.error ??= error as Error;
-    });
-  }
-
-  /** Throws what writing the file failed with, if it did. */
-  throwIfFailed(): void {
-    if (this.error) throw this.error;
-  }
-
-  /**
-   * The spooled lines, a chunk's worth at a time, read only as fast as they
-   * are written out. readline's iterator reads ahead of a slow consumer and
-   * queues the lines, which at 100k users cost more memory than the rest of
-   * the export. The chunks stay Buffers, decoded a line at a time: no string
-   * the size of a chunk is built.
-   */
-  async *lines(): AsyncGenerator<string[]> {
-    // The end of a chunk's last line, which may end inside a character.
-    let rest: Buffer | null = null;
-    for await (const chunk of fs.createReadStream(this.path, { highWaterMark: SPOOL_BATCH_BYTES })) {
-      const read = chunk as Buffer;
-      const lines: string[] = [];
-      let start = 0;
-      for (let end = read.indexOf(NEWLINE); end !== -1; end = read.indexOf(NEWLINE, start)) {
-        const line = rest ? Buffer.concat([rest, read.subarray(start, end)]) : read.subarray(start, end);
-        rest = null;
-        if (line.length > 0) lines.push(line.toString('utf8'));
-        start = end + 1;
-      }
-      if (start < read.length)
-        rest = rest ? Buffer.concat([rest, read.subarray(start)]) : read.subarray(start);
-      yield lines;
-    }
-    if (rest) yield [rest.toString('utf8')];
-  }
-}
-
-const NEWLINE = 0x0a;
-
-/** A date as the spool keeps it: epoch milliseconds, or null for no date or an invalid one. */
-function toSpool(date: Date | null): number | null {
-  const time = date?.getTime();
-  return time === undefined || Number.isNaN(time) ? null : time;
-}
-
-function fromSpool(time: number | null): Date | null {
-  return time === null ? null : new Date(time);
 }
 
 export function describeWorkbook(meta: WorkbookMeta): string {
