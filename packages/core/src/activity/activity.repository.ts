@@ -394,7 +394,8 @@ export class ActivityRepository {
       ` u.is_active, u.date_joined, u.last_login, ${RowKind.User} AS row_kind, NULL AS community`;
     let users: string;
     if (dialect === 'mysql') {
-      // MariaDB joins each kind's counts to the user list, hashing them.
+      // MariaDB joins each kind's counts to the user list; each kind's FROM is
+      // shaped for its planner (see COUNT_SOURCES).
       users =
         `SELECT ${userColumns}, ${kinds.map(({ key, alias }) => `COALESCE(${alias}.n, 0) AS ${key}`).join(', ')}` +
         ` FROM ${T.user} u ${kinds.map(({ alias, grouped }) => `LEFT JOIN (${grouped}) ${alias} ON ${alias}.user_id = u.id`).join(' ')}` +
@@ -408,10 +409,9 @@ export class ActivityRepository {
       // counts, one row per user and kind, and a row for every user of the
       // site, are grouped once by user, in a sort that spills to disk past
       // the page cache's size, and each group is joined to its user by
-      // primary key: nothing is copied. The same rows, as fast (5.2 s to the
-      // first row at 100k users either way), 6.6 MB instead of 19.1. CROSS
-      // JOIN keeps SQLite's planner from turning the join around, which
-      // would copy the groups again.
+      // primary key: nothing is copied. At 100k users: the same rows, as
+      // fast, 6.6 MB instead of 19.1. CROSS JOIN keeps SQLite's planner from
+      // turning the join around, which would copy the groups again.
       const sums = kinds.map(({ key }, i) => `SUM(CASE WHEN k = ${i + 1} THEN n ELSE 0 END) AS ${key}`);
       const perKind = kinds.map(({ grouped }, i) => `SELECT user_id, ${i + 1} AS k, n FROM (${grouped})`);
       users =

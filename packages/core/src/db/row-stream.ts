@@ -120,8 +120,8 @@ export function withinIdle<T>(answer: Promise<T>, idleMs: number, abort: (error:
  * `for await` over the stream itself costs a promise and a turn of the
  * microtask queue for every row (and, with the query counter's async context,
  * a hook call for each promise): at 100k users, about a quarter of the time
- * Node spent on the activity rows (1.9 s to 1.4 s). Ends when the stream ends; throws what the
- * stream fails with, or if it is closed before its end.
+ * Node spent on the activity rows (1.9 s to 1.4 s). Ends when the stream
+ * ends; throws what the stream fails with, or if it is closed before its end.
  */
 export async function* readInBatches<T>(stream: Readable): AsyncGenerator<T[]> {
   let outcome: { error?: Error } | undefined;
