@@ -139,6 +139,10 @@ describeEachDatabase('activity repository', (db) => {
     ]);
   });
 
+  it('says whether the database works out its statements in this process: SQLite does, MariaDB does not', () => {
+    expect(new ActivityRepository(db.knex).runsInProcess).toBe(db.dialect === 'sqlite');
+  });
+
   it('never shows users of another site', async () => {
     const users = await collect(new ActivityRepository(db.knex), other.id);
     expect(users.map((u) => u.email)).toEqual(['stranger@other.example.org']);

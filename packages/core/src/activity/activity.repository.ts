@@ -156,6 +156,11 @@ interface ActivityRow {
 export class ActivityRepository {
   constructor(private readonly db: Knex) {}
 
+  /** Whether the database works out statements in this process (SQLite), not in a server of its own. */
+  get runsInProcess(): boolean {
+    return dialectOf(this.db) === 'sqlite';
+  }
+
   /**
    * Runs `work` in one read-only transaction, with a repository bound to it,
    * so that every read sees the same consistent snapshot. Also tells how many

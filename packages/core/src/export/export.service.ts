@@ -70,6 +70,8 @@ export interface ExportRunOptions {
    * outbox write) starts; a rejection cancels the export with nothing sent.
    */
   beforeDelivery?: () => Promise<void>;
+  /** Called once the workbook's user sheets are written, before its Communities sheet. */
+  betweenSheets?: () => void;
 }
 
 /** What an email export did before its history entry and its figures. */
@@ -310,7 +312,7 @@ export class ExportService {
     generatedAt: Date,
     output: Writable,
     scratchDir: string,
-    run: Pick<ExportRunOptions, 'onProgress'>,
+    run: Pick<ExportRunOptions, 'onProgress' | 'betweenSheets'>,
   ): Promise<WorkbookSummary> {
     return writeActivityWorkbook(
       snapshot.streamActivityBatches(site.id, range),
@@ -321,6 +323,8 @@ export class ExportService {
         maxRowsPerSheet: this.options.maxRowsPerSheet,
         onProgress: run.onProgress,
         communities: () => snapshot.streamCommunities(site.id, range),
+        communitiesEarly: !snapshot.runsInProcess,
+        betweenSheets: run.betweenSheets,
       },
     );
   }

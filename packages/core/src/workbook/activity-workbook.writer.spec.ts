@@ -314,11 +314,47 @@ describe('activity workbook writer', () => {
       from(many),
       fs.createWriteStream(file),
       { customer: 'example.com', generatedAt: new Date('2026-11-25T08:30:00Z'), range: {} },
-      { scratchDir: tmp, communities, onProgress: (users) => events.push(`progress ${users}`) },
+      {
+        scratchDir: tmp,
+        communities,
+        onProgress: (users) => events.push(`progress ${users}`),
+        betweenSheets: () => events.push('between sheets'),
+      },
     );
     // The last progress report comes once the inactive users are written.
-    expect(events.slice(-2)).toEqual(['communities asked for', 'progress 2000']);
+    expect(events.slice(-3)).toEqual(['communities asked for', 'progress 2000', 'between sheets']);
     expect(reads).toBe(1);
+    const book = await readWorkbook(file);
+    expect(book.rows(INACTIVE_SHEET)).toHaveLength(1001);
+    expect(
+      book
+        .rows(COMMUNITIES_SHEET)
+        .slice(1)
+        .map((row) => row[0]),
+    ).toEqual(['Makers']);
+  });
+
+  it('for a database in this process, asks for the communities only once the user sheets are written, after betweenSheets', async () => {
+    const many = Array.from({ length: 2000 }, (_, i) => user({ email: `u${i}@example.com`, ideas: i % 2 }));
+    const events: string[] = [];
+    async function* communities(): AsyncGenerator<CommunityActivity> {
+      events.push('communities asked for');
+      yield { ...NO_COMMUNITY_ACTIVITY, name: 'Makers' };
+    }
+    const file = path.join(tmp, 'book.xlsx');
+    await writeActivityWorkbook(
+      from(many),
+      fs.createWriteStream(file),
+      { customer: 'example.com', generatedAt: new Date('2026-11-25T08:30:00Z'), range: {} },
+      {
+        scratchDir: tmp,
+        communities,
+        communitiesEarly: false,
+        betweenSheets: () => events.push('between sheets'),
+        onProgress: (users) => events.push(`progress ${users}`),
+      },
+    );
+    expect(events.slice(-3)).toEqual(['progress 2000', 'between sheets', 'communities asked for']);
     const book = await readWorkbook(file);
     expect(book.rows(INACTIVE_SHEET)).toHaveLength(1001);
     expect(

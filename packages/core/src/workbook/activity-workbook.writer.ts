@@ -123,6 +123,20 @@ export interface WorkbookOptions {
   onProgress?: (users: number) => void;
   /** The site's communities, read once the users are written; without it there is no Communities sheet. */
   communities?: () => AsyncIterable<CommunityActivity>;
+  /**
+   * Ask for the communities as soon as the last user is read, so that the
+   * database works out their statement while the inactive users are written
+   * (on MariaDB at 100k users each takes about two seconds): true by default.
+   * False for a database in this process (SQLite), which would work it out
+   * at once and hold the statement's sorts (about 7 MB at 100k users) while
+   * the inactive users are written.
+   */
+  communitiesEarly?: boolean;
+  /**
+   * Called once the users' sheets are written, before the communities are
+   * read (and, when not early, asked for): the CLI collects its garbage there.
+   */
+  betweenSheets?: () => void;
 }
 
 export interface WorkbookSummary {
@@ -201,9 +215,10 @@ export async function writeActivityWorkbook(
     await spool.close();
   }
   spool.throwIfFailed();
-  // The database works out the Communities sheet's statement while the
-  // inactive users are written: at 100k users each takes about two seconds.
-  const communities = options.communities && startNow(options.communities());
+  // Early, the database works out the Communities sheet's statement while
+  // the inactive users are written.
+  const early = options.communitiesEarly ?? true;
+  let communities = options.communities && early ? startNow(options.communities()) : undefined;
   try {
     await active.finish();
 
@@ -214,6 +229,8 @@ export async function writeActivityWorkbook(
     });
     await inactive.finish();
     options.onProgress?.(tally.users);
+    options.betweenSheets?.();
+    if (options.communities && !early) communities = startNow(options.communities());
 
     const sheets = [SUMMARY_SHEET, ...active.names, ...inactive.names];
     if (communities) {

@@ -99,6 +99,9 @@ ${EXIT_CODES_HELP}`;
           onProgress: (users) => progress.update(users),
           holder: `cli: ${operator}`,
           record: { source: 'cli', operator },
+          // The user sheets' garbage is collected before the Communities sheet
+          // and before the email, so that it does not add to either.
+          betweenSheets: collectNow,
           beforeDelivery: async () => collectNow(),
         },
       );
