@@ -299,8 +299,14 @@ describe('activity workbook writer', () => {
     expect(book.rows(INACTIVE_SHEET)).toHaveLength(1501);
     expect(new Map(book.rows(SUMMARY_SHEET).map((row) => [row[0], row[1]])).get('All users')).toBe(3000);
   });
-  it('asks for the communities as soon as the last user is read, before the inactive users are written, and reads them once', async () => {
-    // Half the users inactive: their sheet is written after the stream ends.
+  /**
+   * Writes 2,000 users, half of them inactive (their sheet is written after
+   * the stream ends), and one community; tells the order in which progress,
+   * betweenSheets and the communities' first read came.
+   */
+  async function writeWithCommunities(
+    communitiesEarly?: boolean,
+  ): Promise<{ events: string[]; reads: number }> {
     const many = Array.from({ length: 2000 }, (_, i) => user({ email: `u${i}@example.com`, ideas: i % 2 }));
     const events: string[] = [];
     let reads = 0;
@@ -317,52 +323,33 @@ describe('activity workbook writer', () => {
       {
         scratchDir: tmp,
         communities,
+        communitiesEarly,
         onProgress: (users) => events.push(`progress ${users}`),
         betweenSheets: () => events.push('between sheets'),
       },
     );
+    const book = await readWorkbook(file);
+    expect(book.rows(INACTIVE_SHEET)).toHaveLength(1001);
+    expect(
+      book
+        .rows(COMMUNITIES_SHEET)
+        .slice(1)
+        .map((row) => row[0]),
+    ).toEqual(['Makers']);
+    return { events, reads };
+  }
+
+  it('asks for the communities as soon as the last user is read, before the inactive users are written, and reads them once', async () => {
+    const { events, reads } = await writeWithCommunities();
     // The last progress report comes once the inactive users are written.
     expect(events.slice(-3)).toEqual(['communities asked for', 'progress 2000', 'between sheets']);
     expect(reads).toBe(1);
-    const book = await readWorkbook(file);
-    expect(book.rows(INACTIVE_SHEET)).toHaveLength(1001);
-    expect(
-      book
-        .rows(COMMUNITIES_SHEET)
-        .slice(1)
-        .map((row) => row[0]),
-    ).toEqual(['Makers']);
   });
 
   it('for a database in this process, asks for the communities only once the user sheets are written, after betweenSheets', async () => {
-    const many = Array.from({ length: 2000 }, (_, i) => user({ email: `u${i}@example.com`, ideas: i % 2 }));
-    const events: string[] = [];
-    async function* communities(): AsyncGenerator<CommunityActivity> {
-      events.push('communities asked for');
-      yield { ...NO_COMMUNITY_ACTIVITY, name: 'Makers' };
-    }
-    const file = path.join(tmp, 'book.xlsx');
-    await writeActivityWorkbook(
-      from(many),
-      fs.createWriteStream(file),
-      { customer: 'example.com', generatedAt: new Date('2026-11-25T08:30:00Z'), range: {} },
-      {
-        scratchDir: tmp,
-        communities,
-        communitiesEarly: false,
-        betweenSheets: () => events.push('between sheets'),
-        onProgress: (users) => events.push(`progress ${users}`),
-      },
-    );
+    const { events, reads } = await writeWithCommunities(false);
     expect(events.slice(-3)).toEqual(['progress 2000', 'between sheets', 'communities asked for']);
-    const book = await readWorkbook(file);
-    expect(book.rows(INACTIVE_SHEET)).toHaveLength(1001);
-    expect(
-      book
-        .rows(COMMUNITIES_SHEET)
-        .slice(1)
-        .map((row) => row[0]),
-    ).toEqual(['Makers']);
+    expect(reads).toBe(1);
   });
 
   it('ends the communities it asked for when the workbook fails before reading them', async () => {

@@ -217,8 +217,8 @@ export async function writeActivityWorkbook(
   spool.throwIfFailed();
   // Early, the database works out the Communities sheet's statement while
   // the inactive users are written.
-  const early = options.communitiesEarly ?? true;
-  let communities = options.communities && early ? startNow(options.communities()) : undefined;
+  const askForCommunities = () => (options.communities ? startNow(options.communities()) : undefined);
+  let communities = (options.communitiesEarly ?? true) ? askForCommunities() : undefined;
   try {
     await active.finish();
 
@@ -230,7 +230,7 @@ export async function writeActivityWorkbook(
     await inactive.finish();
     options.onProgress?.(tally.users);
     options.betweenSheets?.();
-    if (options.communities && !early) communities = startNow(options.communities());
+    communities ??= askForCommunities();
 
     const sheets = [SUMMARY_SHEET, ...active.names, ...inactive.names];
     if (communities) {
