@@ -27,9 +27,15 @@ export abstract class SpotlightCommand<T> extends Command {
 
   abstract override run(): Promise<T>;
 
+  /** Whether the command creates a SQLite database that does not exist (`db migrate`); others refuse it. */
+  protected readonly createsSqliteFile: boolean = false;
+
   /** Database, repositories and services, made on first use. */
   protected get services(): Services {
-    this.openedServices ??= openServices(loadCliConfig().core, { debug: debugEnabled() });
+    this.openedServices ??= openServices(loadCliConfig().core, {
+      debug: debugEnabled(),
+      createSqliteFile: this.createsSqliteFile,
+    });
     return this.openedServices;
   }
 

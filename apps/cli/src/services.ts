@@ -4,7 +4,10 @@ import { createCoreServices, type CoreServices, type CoreSettings } from '@spotl
 export type Services = CoreServices;
 
 /** Core's services as the CLI wants them: flags named in messages, knex's warnings kept off stdout. */
-export function openServices(settings: CoreSettings, options: { debug?: boolean } = {}): Services {
+export function openServices(
+  settings: CoreSettings,
+  options: { debug?: boolean; createSqliteFile?: boolean } = {},
+): Services {
   // knex prints pool warnings such as "Acquire connection error: <stack>" on
   // stdout, which would break --json and the one-line error. The failure
   // itself reaches the user through the command; the warning goes to stderr,
@@ -16,5 +19,6 @@ export function openServices(settings: CoreSettings, options: { debug?: boolean 
   return createCoreServices(settings, {
     databaseLog: { warn: toStderr, error: toStderr, deprecate: toStderr, debug: toStderr },
     rangeNames: { since: '--since', until: '--until', timeZone: '--time-zone' },
+    createSqliteFile: options.createSqliteFile ?? false,
   });
 }

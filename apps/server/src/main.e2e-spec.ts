@@ -78,6 +78,8 @@ describe('server start-up', () => {
   it('tells to migrate when the database has no export tables', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-server-'));
     try {
+      // An empty file is an empty SQLite database.
+      fs.writeFileSync(path.join(dir, 'empty.sqlite'), '');
       const { code, stderr } = await runServer({
         DATABASE_URL: `sqlite://${path.join(dir, 'empty.sqlite')}`,
         PORT: '0',
@@ -86,6 +88,21 @@ describe('server start-up', () => {
       expect(stderr.trim()).toMatch(
         /^spotlight-server: The database at sqlite:\/\/.* has no export tables; run "spotlight db migrate" first\.$/,
       );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a SQLite file that does not exist, and creates neither it nor its folder', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-server-'));
+    const url = `sqlite://${path.join(dir, 'typo', 'spotlight.sqlite')}`;
+    try {
+      const { code, stderr } = await runServer({ DATABASE_URL: url, PORT: '0' });
+      expect(code).toBe(1);
+      expect(stderr.trim()).toBe(
+        `spotlight-server: The database at ${url} does not exist; check DATABASE_URL, or run "spotlight db migrate" to create it.`,
+      );
+      expect(fs.readdirSync(dir)).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

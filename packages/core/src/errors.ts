@@ -69,6 +69,22 @@ export class DatabaseUnavailableError extends SpotlightError {
   }
 }
 
+/** The one line for a DATABASE_URL that names no existing database: a mistyped path or name, usually. */
+export function missingDatabaseError(
+  target: string,
+  dialect: 'mysql' | 'sqlite',
+  cause?: unknown,
+): DatabaseUnavailableError {
+  const advice =
+    dialect === 'sqlite'
+      ? 'run "spotlight db migrate" to create it'
+      : 'create it and run "spotlight db migrate"';
+  return new DatabaseUnavailableError(
+    `The database at ${target} does not exist; check DATABASE_URL, or ${advice}.`,
+    { cause },
+  );
+}
+
 /**
  * A workbook above the attachment limit with no way to link to it. A
  * configuration problem, not a mail failure: retrying cannot help.
@@ -196,6 +212,7 @@ export function explainDatabaseError(error: unknown, target: string): unknown {
   const code = (error as { code?: unknown }).code;
   const driverCode = typeof code === 'string' ? code : '';
   const message = driverMessage(error);
+  if (driverCode === 'ER_BAD_DB_ERROR') return missingDatabaseError(target, 'mysql', error);
   if (
     CONNECTION_CODES.has(driverCode) ||
     (!isQueryError(error) && /connect|Timeout acquiring a connection/i.test(message))

@@ -17,7 +17,10 @@ export class FreshDatabases {
   async create(label: string): Promise<string> {
     if (this.db.dialect === 'sqlite') {
       this.dir ??= tempDir();
-      return `sqlite://${path.join(this.dir, `${label}.sqlite`)}`;
+      // An empty file is an empty SQLite database.
+      const file = path.join(this.dir, `${label}.sqlite`);
+      fs.writeFileSync(file, '');
+      return `sqlite://${file}`;
     }
     const name = `${new URL(this.db.url).pathname.slice(1)}_${label}`;
     await this.db.knex.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
@@ -32,6 +35,29 @@ export class FreshDatabases {
       }
     });
     return url;
+  }
+
+  /** A URL naming a database that was never created: a file in a folder that does not exist, or an unknown database name. */
+  missing(label: string): string {
+    if (this.db.dialect === 'sqlite') {
+      this.dir ??= tempDir();
+      return `sqlite://${path.join(this.dir, `no-such-folder-${label}`, `${label}.sqlite`)}`;
+    }
+    return this.db.url.replace(
+      /\/[^/]*$/,
+      `/${new URL(this.db.url).pathname.slice(1)}_${label}_never_created`,
+    );
+  }
+
+  /** Whether the database at `url`, or for SQLite the folder it would be in, exists. */
+  async exists(url: string): Promise<boolean> {
+    if (this.db.dialect === 'sqlite') return fs.existsSync(path.dirname(url.replace(/^sqlite:\/\//, '')));
+    const name = new URL(url).pathname.slice(1);
+    const [rows] = (await this.db.knex.raw(
+      'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+      [name],
+    )) as [unknown[]];
+    return rows.length > 0;
   }
 
   async dropAll(): Promise<void> {

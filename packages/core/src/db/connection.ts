@@ -73,25 +73,29 @@ export interface DatabaseTimeouts {
 // row on a big customer) answers well within that.
 export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 10_000, idleMs: 60_000 };
 
+/** How `createDatabase` opens a database. */
+export interface DatabaseOptions {
+  pool?: Knex.PoolConfig;
+  /** Where knex's own warnings go; knex prints them on stdout by default. */
+  log?: Knex.Config['log'];
+  timeouts?: Partial<DatabaseTimeouts>;
+  /**
+   * Create a SQLite file (and its folder) that does not exist: true by
+   * default, for tools that make databases. The product's services pass
+   * false except for `db migrate`, so that a mistyped path is refused
+   * instead of becoming an empty database.
+   */
+  createSqliteFile?: boolean;
+}
+
 /** Opens a knex instance for a database URL. The caller owns it and must `destroy()` it. */
-export function createDatabase(
-  url: string,
-  options: {
-    pool?: Knex.PoolConfig;
-    /** Where knex's own warnings go; knex prints them on stdout by default. */
-    log?: Knex.Config['log'];
-    timeouts?: Partial<DatabaseTimeouts>;
-  } = {},
-): Knex {
+export function createDatabase(url: string, options: DatabaseOptions = {}): Knex {
   const db = openDatabase(url, options);
   trackQueries(db);
   return db;
 }
 
-function openDatabase(
-  url: string,
-  options: { pool?: Knex.PoolConfig; log?: Knex.Config['log']; timeouts?: Partial<DatabaseTimeouts> },
-): Knex {
+function openDatabase(url: string, options: DatabaseOptions): Knex {
   const { dialect, connection } = parseDatabaseUrl(url);
   const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
   // Read by the dialect clients, which bound every statement and stream with it.
@@ -109,13 +113,16 @@ function openDatabase(
     } as Knex.Config);
   }
   const filename = (connection as { filename: string }).filename;
-  if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  const createFile = filename !== ':memory:' && (options.createSqliteFile ?? true);
+  if (createFile) fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
   return knexFactory({
     client: SqliteClient as unknown as typeof Knex.Client,
     connection: { filename },
     useNullAsDefault: true,
     log: options.log,
-    spotlight,
+    // A missing file fails the first statement, so it is reported where any
+    // other database that cannot be used is.
+    spotlight: { ...spotlight, fileMustExist: filename !== ':memory:' && !createFile, label: maskUrl(url) },
     pool: {
       min: 1,
       max: 1,

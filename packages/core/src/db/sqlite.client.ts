@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import type BetterSqlite3 from 'better-sqlite3';
+import { missingDatabaseError } from '../errors';
 import { forwardRows } from './row-stream';
 // knex ships no typings for its dialect classes; this is its documented extension point.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -33,7 +35,16 @@ export class SqliteClient extends ClientBetterSqlite3 {
     });
   }
 
-  declare config: { spotlight: { idleTimeoutMs: number } };
+  declare config: { spotlight: { idleTimeoutMs: number; fileMustExist: boolean; label: string } };
+  declare connectionSettings: { filename: string };
+
+  // better-sqlite3 creates a file that does not exist; only `db migrate` may.
+  async acquireRawConnection(): Promise<BetterSqlite3.Database> {
+    const { fileMustExist, label } = this.config.spotlight;
+    if (fileMustExist && !fs.existsSync(this.connectionSettings.filename))
+      throw missingDatabaseError(label, 'sqlite');
+    return super.acquireRawConnection();
+  }
 
   async _stream(connection: BetterSqlite3.Database, obj: QueryObject, output: Writable): Promise<void> {
     if (!obj.sql) throw new Error('The query is empty');

@@ -28,6 +28,11 @@ export interface CoreOptions {
   databaseLog?: Knex.Config['log'];
   /** What messages call since, until and the time zone: the request fields by default. */
   rangeNames?: RangeNames;
+  /**
+   * Create the primary database's SQLite file when it does not exist, as
+   * `db migrate` does; otherwise a missing file is refused in one line.
+   */
+  createSqliteFile?: boolean;
 }
 
 /**
@@ -60,7 +65,7 @@ export class CoreServices {
 
   /** The database that runs, schedules, tokens, locks, links and the audit trail are written to. */
   get db(): Knex {
-    this.primary ??= this.openDatabase(this.settings.databaseUrl);
+    this.primary ??= this.openDatabase(this.settings.databaseUrl, this.options.createSqliteFile ?? false);
     return this.primary;
   }
 
@@ -68,7 +73,7 @@ export class CoreServices {
   get readDb(): Knex {
     const url = this.options.readDatabaseUrl;
     if (!url || url === this.settings.databaseUrl) return this.db;
-    this.replica ??= this.openDatabase(url);
+    this.replica ??= this.openDatabase(url, false);
     return this.replica;
   }
 
@@ -179,8 +184,9 @@ export class CoreServices {
     return this.built.get(name) as T;
   }
 
-  private openDatabase(url: string): Knex {
+  private openDatabase(url: string, createSqliteFile: boolean): Knex {
     return createDatabase(url, {
+      createSqliteFile,
       pool: this.options.pool,
       log: this.options.databaseLog,
       timeouts: this.settings.databaseTimeouts,

@@ -33,6 +33,9 @@ ${EXIT_CODES_HELP}`;
     })(),
   };
 
+  // A new install's (or the demo's) SQLite file is made here.
+  protected override readonly createsSqliteFile = true;
+
   async run(): Promise<DbMigrateResult> {
     const { flags } = await this.parse(DbMigrate);
     const report = await migrateLatest(this.services.db, {

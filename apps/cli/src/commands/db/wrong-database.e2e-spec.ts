@@ -45,6 +45,43 @@ describeEachDatabase('spotlight against a database that is not Spotlight’s', (
     expect(failure.message).not.toMatch(/select/i);
   });
 
+  it('refuses a DATABASE_URL naming a database that does not exist, in one line, and creates nothing', async () => {
+    const url = fresh.missing('typo');
+    const runs = await Promise.all([
+      runCli(['export', 'user-activity', '-c', 'example.com', '-e', 'manager@example.com'], {
+        DATABASE_URL: url,
+      }),
+      runCli(['customers', 'list'], { DATABASE_URL: url }),
+      runCli(['db', 'seed', '--demo'], { DATABASE_URL: url }),
+    ]);
+    const advice =
+      db.dialect === 'sqlite'
+        ? 'run "spotlight db migrate" to create it'
+        : 'create it and run "spotlight db migrate"';
+    for (const run of runs) {
+      expectOneLineWithoutSql(run, 6);
+      expect(run.stderr).toBe(
+        `Error: The database at ${url} does not exist; check DATABASE_URL, or ${advice}.\n`,
+      );
+    }
+    expect(await fresh.exists(url)).toBe(false);
+  });
+
+  it('migrating creates a SQLite file that does not exist, folder and all, but not a MariaDB database', async () => {
+    const url = fresh.missing('new');
+    const run = await runCli(['db', 'migrate'], { DATABASE_URL: url });
+    if (db.dialect === 'sqlite') {
+      expectSuccess(run);
+      expect(await tablesOf(url)).toEqual(expect.arrayContaining(['django_site', 'central_user']));
+    } else {
+      expectOneLineWithoutSql(run, 6);
+      expect(run.stderr).toBe(
+        `Error: The database at ${url} does not exist; check DATABASE_URL, or create it and run "spotlight db migrate".\n`,
+      );
+      expect(await fresh.exists(url)).toBe(false);
+    }
+  });
+
   it('names a missing product table and says to migrate, again without SQL', async () => {
     const run = await runCli(['token', 'revoke', '1'], { DATABASE_URL: await fresh.create('no_product') });
 
