@@ -13,9 +13,9 @@
 // helper thread, several compilations' working memory is held at once and
 // left in malloc's free lists (3-5 MB of peak RSS at 10k and 100k users on
 // MariaDB, at the same CPU time).
-// gc exposed: an export runs a full collection once its dead buffers hold
-// 16 MB, instead of V8's 64 MB, and one before the email is built
-// (src/buffer-collector.ts).
+// gc exposed: an export runs a full collection once its buffers hold 4 MB
+// (checked every 50 ms), instead of V8's 64 MB, and one before the email is
+// built (src/buffer-collector.ts).
 require('@oclif/core/execute')
   .execute({ dir: __dirname })
   .catch((error) => {

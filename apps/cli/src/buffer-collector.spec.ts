@@ -1,7 +1,8 @@
-import { collectBuffersAbove, collectNow } from './buffer-collector';
+import { DEFAULT_EVERY_MS, DEFAULT_LIMIT_BYTES, collectBuffersAbove, collectNow } from './buffer-collector';
 
 const MB = 2 ** 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const realUsage = process.memoryUsage.bind(process);
 
 describe('collectBuffersAbove', () => {
   const exposed = (globalThis as { gc?: () => void }).gc;
@@ -26,6 +27,32 @@ describe('collectBuffersAbove', () => {
     await sleep(60);
     expect(gc.mock.calls.length).toBe(calls);
     expect(buffers[0].length).toBe(8 * MB);
+  });
+
+  it('by default, checks every 50 ms and collects once more than 4 MB is held', () => {
+    expect({ limit: DEFAULT_LIMIT_BYTES / MB, every: DEFAULT_EVERY_MS }).toEqual({ limit: 4, every: 50 });
+    const gc = jest.fn();
+    (globalThis as { gc?: () => void }).gc = gc;
+    let held = 4 * MB;
+    const usage = jest
+      .spyOn(process, 'memoryUsage')
+      .mockImplementation(() => ({ ...realUsage(), arrayBuffers: held }));
+    jest.useFakeTimers();
+    try {
+      const stop = collectBuffersAbove();
+      jest.advanceTimersByTime(200);
+      expect(gc).not.toHaveBeenCalled();
+
+      held += 1;
+      jest.advanceTimersByTime(49);
+      expect(gc).not.toHaveBeenCalled();
+      jest.advanceTimersByTime(1);
+      expect(gc).toHaveBeenCalledTimes(1);
+      stop();
+    } finally {
+      jest.useRealTimers();
+      usage.mockRestore();
+    }
   });
 
   it('does nothing where gc is not exposed: no timer keeps watching', () => {
