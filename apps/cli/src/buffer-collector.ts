@@ -11,15 +11,11 @@ export const DEFAULT_EVERY_MS = 50;
  * 64 MB of such memory has piled up: one export in three at 100k users peaked
  * 50 MB higher than the others for that alone. With `--expose-gc` (the CLI's
  * first line) this runs a full collection as soon as more than `limitBytes`
- * are held, checked every `everyMs`. The memory those buffers leave behind
- * stays with the process (malloc keeps it), so what counts is how high they
- * pile up between two checks: at 100k users, 4 MB checked every 50 ms peaked
- * at 92.5-94.7 MB on MariaDB and 94.5-95.3 on SQLite, against 96.0-96.8 and
- * 96.6-97.7 with 16 MB every 200 ms (which never ran one), for about 18
- * collections of 15-20 ms each: 0.3 s of CPU, 3% of the export's time. 8 MB
- * every 50 ms, or 4 MB every 200 ms, gained nothing; 2 MB every 50 ms gained
- * 1 MB more for twice the collections. At 1k users nothing changes (86-88
- * MB). Without `gc` exposed it does nothing.
+ * are held, checked every `everyMs`. malloc keeps the memory those buffers
+ * pile up to between two checks, so the check is frequent: at 100k users it
+ * takes about 2 MB off the CLI's peak for about 18 collections (figures in
+ * packages/bench/README.md, "The buffers collected sooner"). Without `gc`
+ * exposed it does nothing.
  *
  * Returns the function that stops it.
  */

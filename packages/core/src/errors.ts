@@ -69,20 +69,24 @@ export class DatabaseUnavailableError extends SpotlightError {
   }
 }
 
-/** The one line for a DATABASE_URL that names no existing database: a mistyped path or name, usually. */
-export function missingDatabaseError(
-  target: string,
-  dialect: 'mysql' | 'sqlite',
-  cause?: unknown,
-): DatabaseUnavailableError {
-  const advice =
-    dialect === 'sqlite'
-      ? 'run "spotlight db migrate" to create it'
-      : 'create it and run "spotlight db migrate"';
-  return new DatabaseUnavailableError(
-    `The database at ${target} does not exist; check DATABASE_URL, or ${advice}.`,
-    { cause },
-  );
+/** Which setting names a database, and whether `db migrate` makes it. */
+export interface DatabaseSetting {
+  /** The environment variable that names it. */
+  name: 'DATABASE_URL' | 'DATABASE_READ_URL';
+  /** The primary is migrated (and a SQLite primary created) by `db migrate`; a replica is not. */
+  migrated: boolean;
+}
+
+/** A database URL that names no existing database: a mistyped path or name, usually. Retrying cannot help. */
+export class DatabaseNotFoundError extends DatabaseUnavailableError {
+  constructor(target: string, dialect: 'mysql' | 'sqlite', setting: DatabaseSetting, cause?: unknown) {
+    const advice = !setting.migrated
+      ? ''
+      : dialect === 'sqlite'
+        ? ', or run "spotlight db migrate" to create it'
+        : ', or create it and run "spotlight db migrate"';
+    super(`The database at ${target} does not exist; check ${setting.name}${advice}.`, { cause });
+  }
 }
 
 /**
@@ -189,7 +193,6 @@ const CONNECTION_CODES = new Set([
   DATABASE_SILENT,
   'ER_ACCESS_DENIED_ERROR',
   'ER_DBACCESS_DENIED_ERROR',
-  'ER_BAD_DB_ERROR',
   'SQLITE_CANTOPEN',
   'SQLITE_NOTADB',
   // Another process held the write lock for longer than busy_timeout.
@@ -212,7 +215,6 @@ export function explainDatabaseError(error: unknown, target: string): unknown {
   const code = (error as { code?: unknown }).code;
   const driverCode = typeof code === 'string' ? code : '';
   const message = driverMessage(error);
-  if (driverCode === 'ER_BAD_DB_ERROR') return missingDatabaseError(target, 'mysql', error);
   if (
     CONNECTION_CODES.has(driverCode) ||
     (!isQueryError(error) && /connect|Timeout acquiring a connection/i.test(message))

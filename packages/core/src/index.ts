@@ -8,6 +8,7 @@
 export {
   ConfigurationError,
   CustomerNotFoundError,
+  DatabaseNotFoundError,
   DatabaseUnavailableError,
   type ErrorCode,
   explainDatabaseError,

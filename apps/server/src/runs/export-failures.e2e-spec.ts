@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import {
   createTestDatabase,
@@ -9,7 +12,7 @@ import {
 import { SmtpCapture } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from './export-runner.service';
-import { ExportLockRepository, RunRepository } from '@spotlight/core';
+import { ExportLockRepository, RunRepository, maskUrl } from '@spotlight/core';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -210,6 +213,26 @@ describeEachDatabase('export failures', (db) => {
         expect(health.body.database).toEqual({ primary: 'ok', replica: 'ok' });
       } finally {
         await t.close();
+      }
+    });
+
+    it('names DATABASE_READ_URL when the replica does not exist, with no advice to migrate it', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-replica-'));
+      const missing =
+        db.dialect === 'sqlite'
+          ? `sqlite://${path.join(dir, 'typo', 'replica.sqlite')}`
+          : replica.url.replace(/\/([^/]*)$/, '/$1_never_created');
+      const t = await startTestApp(db, smtp, { DATABASE_READ_URL: missing });
+      try {
+        const health = await request(t.http).get('/health/ready').expect(503);
+        expect(health.body.database).toEqual({
+          primary: 'ok',
+          replica: `unreachable: The database at ${maskUrl(missing)} does not exist; check DATABASE_READ_URL.`,
+        });
+        expect(fs.readdirSync(dir)).toEqual([]);
+      } finally {
+        await t.close();
+        fs.rmSync(dir, { recursive: true, force: true });
       }
     });
 

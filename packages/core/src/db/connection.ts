@@ -5,6 +5,7 @@ import { MysqlClient } from './mysql.client';
 import { SqliteClient } from './sqlite.client';
 import { trackQueries } from './query-counter';
 import { maskUrl } from '../text/mask-url';
+import type { DatabaseSetting } from '../errors';
 
 export type Dialect = 'mysql' | 'sqlite';
 
@@ -86,6 +87,8 @@ export interface DatabaseOptions {
    * instead of becoming an empty database.
    */
   createSqliteFile?: boolean;
+  /** The setting that names the database, for the one line when it does not exist: the primary's by default. */
+  setting?: DatabaseSetting;
 }
 
 /** Opens a knex instance for a database URL. The caller owns it and must `destroy()` it. */
@@ -99,7 +102,11 @@ function openDatabase(url: string, options: DatabaseOptions): Knex {
   const { dialect, connection } = parseDatabaseUrl(url);
   const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
   // Read by the dialect clients, which bound every statement and stream with it.
-  const spotlight = { idleTimeoutMs: timeouts.idleMs };
+  const spotlight = {
+    idleTimeoutMs: timeouts.idleMs,
+    target: maskUrl(url),
+    setting: options.setting ?? { name: 'DATABASE_URL', migrated: true },
+  };
   if (dialect === 'mysql') {
     return knexFactory({
       client: MysqlClient as unknown as typeof Knex.Client,
@@ -122,7 +129,7 @@ function openDatabase(url: string, options: DatabaseOptions): Knex {
     log: options.log,
     // A missing file fails the first statement, so it is reported where any
     // other database that cannot be used is.
-    spotlight: { ...spotlight, fileMustExist: filename !== ':memory:' && !createFile, label: maskUrl(url) },
+    spotlight: { ...spotlight, fileMustExist: filename !== ':memory:' && !createFile },
     pool: {
       min: 1,
       max: 1,

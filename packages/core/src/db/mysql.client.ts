@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { DatabaseNotFoundError, type DatabaseSetting } from '../errors';
 import { forwardRows, withinIdle } from './row-stream';
 // knex ships no typings for its dialect classes; this is its documented extension point.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,10 +20,14 @@ interface QueryObject {
   options?: object;
 }
 
-/** What this client reads from its knex config, beside knex's own keys. */
+/** What the dialect clients read from their knex config, beside knex's own keys. */
 export interface SpotlightClientConfig {
   /** How long the database may stay silent while an answer or a row is awaited. */
   idleTimeoutMs: number;
+  /** The database's URL, password masked, for messages. */
+  target: string;
+  /** The setting that names the database. */
+  setting: DatabaseSetting;
 }
 
 /**
@@ -48,6 +53,17 @@ function closeNow(connection: Mysql2Connection): void {
  */
 export class MysqlClient extends ClientMySQL2 {
   declare config: { spotlight: SpotlightClientConfig };
+
+  async acquireRawConnection(): Promise<unknown> {
+    try {
+      return await super.acquireRawConnection();
+    } catch (error) {
+      const { target, setting } = this.config.spotlight;
+      if ((error as { code?: unknown }).code === 'ER_BAD_DB_ERROR')
+        throw new DatabaseNotFoundError(target, 'mysql', setting, error);
+      throw error;
+    }
+  }
 
   _query(connection: Mysql2Connection, obj: QueryObject): Promise<unknown> {
     return withinIdle(

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import type BetterSqlite3 from 'better-sqlite3';
-import { missingDatabaseError } from '../errors';
+import { DatabaseNotFoundError } from '../errors';
+import type { SpotlightClientConfig } from './mysql.client';
 import { forwardRows } from './row-stream';
 // knex ships no typings for its dialect classes; this is its documented extension point.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -35,14 +36,14 @@ export class SqliteClient extends ClientBetterSqlite3 {
     });
   }
 
-  declare config: { spotlight: { idleTimeoutMs: number; fileMustExist: boolean; label: string } };
+  declare config: { spotlight: SpotlightClientConfig & { fileMustExist: boolean } };
   declare connectionSettings: { filename: string };
 
   // better-sqlite3 creates a file that does not exist; only `db migrate` may.
   async acquireRawConnection(): Promise<BetterSqlite3.Database> {
-    const { fileMustExist, label } = this.config.spotlight;
+    const { fileMustExist, target, setting } = this.config.spotlight;
     if (fileMustExist && !fs.existsSync(this.connectionSettings.filename))
-      throw missingDatabaseError(label, 'sqlite');
+      throw new DatabaseNotFoundError(target, 'sqlite', setting);
     return super.acquireRawConnection();
   }
 

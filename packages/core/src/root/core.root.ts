@@ -5,7 +5,7 @@ import { TokenService } from '../admin/token.service';
 import type { CoreSettings } from '../config/settings';
 import { CustomerRepository } from '../customers/customer.repository';
 import { CustomerService } from '../customers/customer.service';
-import { createDatabase } from '../db/connection';
+import { createDatabase, type DatabaseOptions } from '../db/connection';
 import { maskUrl } from '../text/mask-url';
 import { DownloadRepository } from '../downloads/download.repository';
 import { DownloadService } from '../downloads/download.service';
@@ -65,7 +65,10 @@ export class CoreServices {
 
   /** The database that runs, schedules, tokens, locks, links and the audit trail are written to. */
   get db(): Knex {
-    this.primary ??= this.openDatabase(this.settings.databaseUrl, this.options.createSqliteFile ?? false);
+    this.primary ??= this.openDatabase(this.settings.databaseUrl, {
+      createSqliteFile: this.options.createSqliteFile ?? false,
+      setting: { name: 'DATABASE_URL', migrated: true },
+    });
     return this.primary;
   }
 
@@ -73,7 +76,10 @@ export class CoreServices {
   get readDb(): Knex {
     const url = this.options.readDatabaseUrl;
     if (!url || url === this.settings.databaseUrl) return this.db;
-    this.replica ??= this.openDatabase(url, false);
+    this.replica ??= this.openDatabase(url, {
+      createSqliteFile: false,
+      setting: { name: 'DATABASE_READ_URL', migrated: false },
+    });
     return this.replica;
   }
 
@@ -184,9 +190,9 @@ export class CoreServices {
     return this.built.get(name) as T;
   }
 
-  private openDatabase(url: string, createSqliteFile: boolean): Knex {
+  private openDatabase(url: string, how: Pick<DatabaseOptions, 'createSqliteFile' | 'setting'>): Knex {
     return createDatabase(url, {
-      createSqliteFile,
+      ...how,
       pool: this.options.pool,
       log: this.options.databaseLog,
       timeouts: this.settings.databaseTimeouts,

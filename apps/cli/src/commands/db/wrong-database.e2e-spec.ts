@@ -1,4 +1,4 @@
-import { createDatabase } from '@spotlight/core';
+import { createDatabase, maskUrl } from '@spotlight/core';
 import { describeEachDatabase } from '@spotlight/core/testing';
 import { FreshDatabases, tablesOf } from '../../__fixtures__/fresh-database';
 import { type CliRun, expectSuccess, parseJson, runCli } from '../../__fixtures__/run-cli';
@@ -61,7 +61,7 @@ describeEachDatabase('spotlight against a database that is not Spotlight’s', (
     for (const run of runs) {
       expectOneLineWithoutSql(run, 6);
       expect(run.stderr).toBe(
-        `Error: The database at ${url} does not exist; check DATABASE_URL, or ${advice}.\n`,
+        `Error: The database at ${maskUrl(url)} does not exist; check DATABASE_URL, or ${advice}.\n`,
       );
     }
     expect(await fresh.exists(url)).toBe(false);
@@ -76,7 +76,7 @@ describeEachDatabase('spotlight against a database that is not Spotlight’s', (
     } else {
       expectOneLineWithoutSql(run, 6);
       expect(run.stderr).toBe(
-        `Error: The database at ${url} does not exist; check DATABASE_URL, or create it and run "spotlight db migrate".\n`,
+        `Error: The database at ${maskUrl(url)} does not exist; check DATABASE_URL, or create it and run "spotlight db migrate".\n`,
       );
       expect(await fresh.exists(url)).toBe(false);
     }
