@@ -40,6 +40,24 @@ export class CustomerNotFoundError extends SpotlightError {
   }
 }
 
+/**
+ * Several customers have the domain but for case. Spotlight's MySQL schema
+ * cannot hold that (its unique index ignores case), a SQLite copy can: the
+ * export refuses to guess, since the other site's manager would pass the
+ * guard for this site's data.
+ */
+export class AmbiguousCustomerError extends SpotlightError {
+  readonly code = 'CUSTOMER_NOT_FOUND';
+  constructor(
+    readonly customer: string,
+    readonly domains: readonly string[],
+  ) {
+    super(
+      `${domains.length} customers have the domain "${customer}" but for case (${domains.join(', ')}); nothing was done: make their django_site.domain differ by more than case.`,
+    );
+  }
+}
+
 export type RecipientRefusal =
   'unknown-address' | 'manager-of-other-site' | 'not-a-manager' | 'inactive-manager';
 

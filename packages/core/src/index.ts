@@ -7,6 +7,7 @@
  */
 export {
   ConfigurationError,
+  AmbiguousCustomerError,
   CustomerNotFoundError,
   DatabaseNotFoundError,
   DatabaseUnavailableError,

@@ -7,6 +7,7 @@ import { lowerEquals } from '../db/compare';
 import { Site } from '../db/models/site.model';
 import { SPOTLIGHT_TABLE as T } from '../db/models/spotlight-tables';
 import { User } from '../db/models/user.model';
+import { AmbiguousCustomerError } from '../errors';
 import type { ActivityCountKey, CommunityActivity, DateRange, UserActivity } from './activity.types';
 
 export interface SiteRecord {
@@ -34,6 +35,19 @@ export function normaliseEmail(email: string): string {
 /** Normalises a customer domain the same way. */
 export function normaliseDomain(domain: string): string {
   return domain.trim().toLowerCase();
+}
+
+/**
+ * Of rows looked up by a site's domain, the rows of the one site whose
+ * domain is `wanted` (normalised) but for case; none when no site's is.
+ * Several such sites are refused, never merged: the other site's manager
+ * would otherwise pass the guard for this site's data.
+ */
+export function rowsOfOneSite<T>(rows: readonly T[], wanted: string, siteOf: (row: T) => SiteRecord): T[] {
+  const matching = rows.filter((row) => normaliseDomain(siteOf(row).domain) === wanted);
+  const domains = new Map(matching.map((row) => [siteOf(row).id, siteOf(row).domain]));
+  if (domains.size > 1) throw new AmbiguousCustomerError(wanted, [...domains.values()].sort());
+  return matching;
 }
 
 /**
@@ -221,7 +235,11 @@ export class ActivityRepository {
       );
     // The SQL already compares exactly; this is the same rule in code, so no
     // collation, driver or charset conversion can widen who matches.
-    const exact = rows.filter((row) => normaliseDomain(String(row.domain)) === wantedDomain);
+    const exact = rowsOfOneSite(rows, wantedDomain, (row) => ({
+      id: Number(row.site_id),
+      domain: String(row.domain),
+      name: String(row.site_name),
+    }));
     if (exact.length === 0) return null;
     const site = {
       id: Number(exact[0].site_id),
@@ -251,7 +269,7 @@ export class ActivityRepository {
   async findSite(domain: string): Promise<SiteRecord | null> {
     const wanted = normaliseDomain(domain);
     const sites = await Site.query(this.db).where(lowerEquals(this.db, 'domain', wanted));
-    const site = sites.find((candidate) => normaliseDomain(candidate.domain) === wanted);
+    const [site] = rowsOfOneSite(sites, wanted, (candidate) => candidate);
     return site ? { id: site.id, domain: site.domain, name: site.name } : null;
   }
 

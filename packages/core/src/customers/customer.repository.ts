@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { normaliseDomain, rowsOfOneSite } from '../activity/activity.repository';
 import { lowerEquals } from '../db/compare';
 import { toDate } from '../db/connection';
 import { SPOTLIGHT_TABLE as T } from '../db/models/spotlight-tables';
@@ -37,6 +38,7 @@ interface SummaryRow {
 }
 
 interface ManagerRow {
+  site_id: unknown;
   domain: string;
   name: string;
   email: string | null;
@@ -81,9 +83,23 @@ export class CustomerRepository {
     const rows: ManagerRow[] = await this.db(`${T.site} as s`)
       .leftJoin(`${T.user} as u`, (join) => join.on('u.site_id', 's.id').andOnVal('u.is_manager', '=', 1))
       .where(lowerEquals(this.db, 's.domain', domain))
-      .select('s.domain', 's.name', 'u.email', 'u.first_name', 'u.last_name', 'u.is_active', 'u.last_login');
-    if (rows.length === 0) return null;
-    const managers = rows
+      .select(
+        's.id as site_id',
+        's.domain',
+        's.name',
+        'u.email',
+        'u.first_name',
+        'u.last_name',
+        'u.is_active',
+        'u.last_login',
+      );
+    const site = rowsOfOneSite(rows, normaliseDomain(domain), (row) => ({
+      id: Number(row.site_id),
+      domain: row.domain,
+      name: row.name,
+    }));
+    if (site.length === 0) return null;
+    const managers = site
       .filter((row) => row.email !== null)
       .map((row) => ({
         email: row.email!,
@@ -93,7 +109,7 @@ export class CustomerRepository {
         lastLogin: toDate(row.last_login),
       }))
       .sort((a, b) => compareText(a.email, b.email));
-    return { domain: rows[0].domain, name: rows[0].name, managers };
+    return { domain: site[0].domain, name: site[0].name, managers };
   }
 }
 

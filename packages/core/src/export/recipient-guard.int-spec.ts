@@ -5,12 +5,14 @@ import { PassThrough } from 'node:stream';
 import {
   availableCollations,
   createTestDatabase,
+  describeEachDatabase,
   enabledDialects,
   type TestDatabase,
   type TestDialect,
 } from '../testing';
 import { ActivityRepository, sameAddress } from '../activity/activity.repository';
-import { CustomerNotFoundError, RecipientNotAllowedError } from '../errors';
+import { AmbiguousCustomerError, CustomerNotFoundError, RecipientNotAllowedError } from '../errors';
+import { CustomerRepository } from '../customers/customer.repository';
 import { OutboxMailRepository } from '../mail/mail.repository';
 import { ExportService } from './export.service';
 
@@ -134,3 +136,41 @@ async function checkLeg(leg: Leg): Promise<void> {
     await db.drop();
   }
 }
+
+describeEachDatabase('two customers whose domains differ only by case', (db) => {
+  it('are refused, never merged: no export, no email, no list of managers mixing them', async () => {
+    const site = await db.factory.site({ domain: 'twin.example.com', name: 'Twin' });
+    await db.factory.manager({ site, email: 'owner@twin.example.com' });
+    const impostor = db.factory.site({ domain: 'Twin.EXAMPLE.com', name: 'Impostor' });
+    if (db.dialect === 'mariadb') {
+      // The unique index on the domain ignores case there: two such customers cannot exist.
+      await expect(impostor).rejects.toThrow(/Duplicate entry/);
+      return;
+    }
+    await db.factory.manager({ site: await impostor, email: 'evil@impostor.example' });
+    const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-guard-spec-'));
+    const mail = new OutboxMailRepository(outbox);
+    const exports = new ExportService(new ActivityRepository(db.knex), mail, {
+      mailFrom: 'exports@spotlight.test',
+      databaseLabel: db.dialect,
+      tmpDir: outbox,
+    });
+    try {
+      for (const recipient of ['evil@impostor.example', 'owner@twin.example.com']) {
+        await expect(exports.exportToEmail({ customer: 'twin.example.com', recipient })).rejects.toThrow(
+          new AmbiguousCustomerError('twin.example.com', ['Twin.EXAMPLE.com', 'twin.example.com']),
+        );
+      }
+      await expect(
+        exports.exportToStream({ customer: 'twin.example.com' }, new PassThrough().resume()),
+      ).rejects.toBeInstanceOf(AmbiguousCustomerError);
+      await expect(
+        new CustomerRepository(db.knex).findSiteWithManagers('twin.example.com'),
+      ).rejects.toBeInstanceOf(AmbiguousCustomerError);
+      expect(fs.readdirSync(outbox).filter((name) => name.endsWith('.eml'))).toEqual([]);
+    } finally {
+      mail.close();
+      fs.rmSync(outbox, { recursive: true, force: true });
+    }
+  });
+});
