@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { Command, Errors } from '@oclif/core';
-import { explainDatabaseError, sweepStaleScratch } from '@spotlight/core';
+import { Command, Errors, type Interfaces } from '@oclif/core';
+import { InvalidInputError, explainDatabaseError, sweepStaleScratch } from '@spotlight/core';
 import { debugEnabled, loadCliConfig } from './config';
 import { describeFailure, describeInterruption, type CliErrorCode } from './exit-codes';
 import { openServices, type Services } from './services';
@@ -37,6 +37,27 @@ export abstract class SpotlightCommand<T> extends Command {
       createSqliteFile: this.createsSqliteFile,
     });
     return this.openedServices;
+  }
+
+  /**
+   * oclif's parse, refusing a flag given an empty value: `--since "$SINCE"`
+   * with SINCE unset would otherwise be an export of all time that nobody
+   * asked for.
+   */
+  protected override async parse<
+    F extends Record<string, unknown>,
+    B extends Record<string, unknown>,
+    A extends Record<string, unknown>,
+  >(options?: Interfaces.Input<F, B, A>, argv?: string[]): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv);
+    for (const [name, value] of Object.entries(parsed.flags)) {
+      if (typeof value !== 'string' || value.trim() !== '') continue;
+      const required = Boolean(options?.flags?.[name]?.required);
+      throw new InvalidInputError(
+        `--${name} is empty: give it a value${required ? '' : ', or leave it out'}.`,
+      );
+    }
+    return parsed;
   }
 
   /** Whether transient output (progress) may be drawn: stderr is a terminal and no --json. */

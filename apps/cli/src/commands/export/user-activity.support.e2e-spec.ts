@@ -85,6 +85,28 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
     },
   );
 
+  // `--since "$SINCE"` with SINCE unset must not become an all-time export nobody asked for.
+  it.each([
+    ['--since', ''],
+    ['--until', ' '],
+    ['--time-zone', ''],
+    ['--out', ''],
+    ['--operator', ''],
+    ['--customer', ''],
+    ['--email', ''],
+  ])('refuses an empty %s in one line, exit 2, and sends nothing', async (flag, value) => {
+    const given = { '--customer': site.domain, '--email': manager.email, [flag]: value };
+    const args = ['export', 'user-activity', ...Object.entries(given).flat()];
+    smtp.clear();
+    const run = await runCli(args, env);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+    const required = flag === '--customer' || flag === '--email';
+    expect(run.stderr).toBe(
+      `Error: ${flag} is empty: give it a value${required ? '' : ', or leave it out'}.\n`,
+    );
+    expect(smtp.messages).toHaveLength(0);
+  });
+
   it('uses one size unit, KiB, in the summary and in the attachment-limit error', async () => {
     // One after the other: a second export of the customer while one runs is refused.
     const sent = await runCli(['export', 'user-activity', '-c', site.domain, '-e', manager.email], env);
