@@ -66,25 +66,51 @@ export function toWallClock(date: Date, timeZone: string): Date {
   // UTC's wall clock is the instant itself: no formatting for every date cell of the default export.
   if (timeZone === 'UTC' || Number.isNaN(date.getTime())) return date;
   const clock = wallClock(date, timeZone);
-  return new Date(
-    Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute, clock.second) +
-      date.getUTCMilliseconds(),
-  );
+  return new Date(utcMs(clock) + date.getUTCMilliseconds());
 }
 
-/** The instant at which the wall clock of `timeZone` shows that time (the earlier one when the clock repeats). */
+/** Date.UTC without its quirk: years 0 to 99 stay themselves instead of becoming 1900 to 1999. */
+function utcMs(fields: {
+  year: number;
+  month: number;
+  day: number;
+  hour?: number;
+  minute?: number;
+  second?: number;
+}): number {
+  const { year, month, day, hour = 0, minute = 0, second = 0 } = fields;
+  // The common case, with no Date made: every date cell of a zoned export comes here.
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second);
+  return new Date(Date.UTC(2000, 0, 1, hour, minute, second)).setUTCFullYear(year, month - 1, day);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The instant at which the wall clock of `timeZone` shows that time: the
+ * earlier one when the clock repeats it, and when the clock skips it (a
+ * day whose midnight does not exist, in Santiago or Havana), the instant
+ * the clock jumps, the first one showing a later time.
+ */
 export function fromWallClock(
   fields: { year: number; month: number; day: number; hour?: number; minute?: number },
   timeZone: string,
 ): Date {
-  const asUtc = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour ?? 0, fields.minute ?? 0);
-  // Two corrections settle every zone, across a change of offset too.
-  let guess = asUtc;
-  for (let i = 0; i < 2; i += 1) {
-    const offset = toWallClock(new Date(guess), timeZone).getTime() - guess;
-    guess = asUtc - offset;
+  const wanted = utcMs(fields);
+  const shown = (instant: number) => toWallClock(new Date(instant), timeZone).getTime();
+  // The zone's offsets a day before and a day after: no zone changes twice in two days.
+  const candidates = [wanted - DAY_MS, wanted + DAY_MS].map((instant) => wanted - (shown(instant) - instant));
+  const exact = candidates.filter((instant) => shown(instant) === wanted);
+  if (exact.length > 0) return new Date(Math.min(...exact));
+  // Skipped: the clock shows less than wanted at the earlier candidate and more at the later one.
+  let before = Math.min(...candidates);
+  let after = Math.max(...candidates);
+  while (after - before > 1) {
+    const middle = Math.floor((before + after) / 2);
+    if (shown(middle) >= wanted) after = middle;
+    else before = middle;
   }
-  return new Date(guess);
+  return new Date(after);
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
