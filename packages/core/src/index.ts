@@ -25,7 +25,7 @@ export {
 } from './errors';
 export { type CoreSettings, databaseUrlSetting, loadCoreSettings } from './config/settings';
 export { choiceSetting, describeIssues, integerSetting, optionalText } from './config/setting-schemas';
-export { createDatabase, createServerConnection, dialectOf, toDate } from './db/connection';
+export { createDatabase, createServerConnection, dialectOf, parseDatabaseUrl, toDate } from './db/connection';
 export { maskUrl } from './text/mask-url';
 export { removeUnfinishedSync } from './files/atomic-file';
 export { sha256Hex } from './text/sha256';

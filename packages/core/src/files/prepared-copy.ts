@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { explainStorageError } from '../errors';
-import { partialPathOf } from './atomic-file';
+import { startUnfinished } from './atomic-file';
 
 /** A copy of the workbook written beside its destination, kept only if the export succeeds. */
 export interface PreparedCopy {
   readonly destination: string;
   /** Puts the copy in place (a rename: it appears whole or not at all). */
   commit(): Promise<string>;
-  /** Removes the written copy. */
+  /** Removes the written copy, and the folders made for it. */
   discard(): Promise<void>;
 }
 
@@ -19,22 +19,41 @@ export interface PreparedCopy {
  */
 export async function prepareCopy(file: string, target: string): Promise<PreparedCopy> {
   const destination = path.resolve(target);
-  const partial = partialPathOf(destination);
+  const folder = path.dirname(destination);
+  const partial = startUnfinished(destination);
+  let made: string | undefined;
+  const removeAll = async () => {
+    await fs.promises.rm(partial.path, { force: true });
+    partial.done();
+    await removeFoldersMade(folder, made);
+  };
   try {
-    await fs.promises.mkdir(path.dirname(destination), { recursive: true });
-    await fs.promises.copyFile(file, partial);
+    made = await fs.promises.mkdir(folder, { recursive: true });
+    await fs.promises.copyFile(file, partial.path, fs.constants.COPYFILE_EXCL);
   } catch (error) {
-    await fs.promises.rm(partial, { force: true }).catch(() => undefined);
+    await removeAll().catch(() => undefined);
     throw explainStorageError(error, `the workbook to ${destination}`);
   }
   return {
     destination,
     async commit() {
-      await fs.promises.rename(partial, destination);
+      await fs.promises.rename(partial.path, destination);
+      partial.done();
       return destination;
     },
-    async discard() {
-      await fs.promises.rm(partial, { force: true });
-    },
+    discard: removeAll,
   };
+}
+
+/** Removes `folder` and its parents up to `made` (the first folder mkdir made), as long as each is empty. */
+async function removeFoldersMade(folder: string, made: string | undefined): Promise<void> {
+  if (!made) return;
+  for (let current = folder; current.startsWith(made); current = path.dirname(current)) {
+    try {
+      await fs.promises.rmdir(current);
+    } catch {
+      return;
+    }
+    if (current === made) return;
+  }
 }

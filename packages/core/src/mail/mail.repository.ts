@@ -141,7 +141,7 @@ export class OutboxMailRepository implements MailRepository {
       });
       const info = await this.transport.sendMail(toNodemailer(mail));
       await writeAtomically(file, (partial) =>
-        pipeline(info.message as Readable, fs.createWriteStream(partial)),
+        pipeline(info.message as Readable, fs.createWriteStream(partial, { flags: 'wx' })),
       );
       return { messageId: info.messageId, outboxPath: file };
     } catch (error) {

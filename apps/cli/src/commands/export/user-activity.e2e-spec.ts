@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
@@ -542,6 +543,38 @@ describe('spotlight export user-activity: usage and environment errors', () => {
       unreachable,
     );
     expectOneLineError(run, 2, new RegExp(`^Error: --out ${dir} is a folder; give a file name`));
+  });
+
+  it('exits 2 when --out names a pipe or a device, which stays as it was', async () => {
+    const pipe = path.join(dir, 'pipe');
+    execFileSync('mkfifo', [pipe]);
+    const run = await runCli(
+      ['export', 'user-activity', '-c', 'example.com', '-e', 'manager@example.com', '--out', pipe],
+      unreachable,
+    );
+    expectOneLineError(
+      run,
+      2,
+      new RegExp(`^Error: --out ${pipe} is not a regular file; give a file name\\.`),
+    );
+    expect(fs.statSync(pipe).isFIFO()).toBe(true);
+  });
+
+  it('exits 2 when --out names the SQLite database itself, which stays as it was', async () => {
+    const database = path.join(dir, 'spotlight.sqlite');
+    fs.writeFileSync(database, '');
+    const run = await runCli(
+      ['export', 'user-activity', '-c', 'example.com', '-e', 'manager@example.com', '--out', database],
+      { ...unreachable, DATABASE_URL: `sqlite://${database}` },
+    );
+    expectOneLineError(
+      run,
+      2,
+      new RegExp(
+        `^Error: --out ${database} is the database itself \\(DATABASE_URL\\); give another file name\\.`,
+      ),
+    );
+    expect(fs.statSync(database).size).toBe(0);
   });
 
   it('prints a stack trace only when DEBUG is set', async () => {

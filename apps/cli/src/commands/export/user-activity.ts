@@ -6,6 +6,7 @@ import {
   describeRange,
   formatBytes,
   InvalidInputError,
+  parseDatabaseUrl,
   removeUnfinishedSync,
   type ExportSummary,
 } from '@spotlight/core';
@@ -66,14 +67,29 @@ ${EXIT_CODES_HELP}`;
     'dry-run': Flags.boolean({ summary: 'Build the workbook but send nothing.' }),
   };
 
+  /** Refuses an --out that names something the workbook must not replace. */
+  private refuseOut(out: string, existing: fs.Stats): void {
+    if (existing.isDirectory()) {
+      throw new InvalidInputError(
+        `--out ${out} is a folder; give a file name, e.g. ${path.join(out, 'activity.xlsx')}.`,
+      );
+    }
+    // A device (/dev/null run as root, say) or a pipe would be replaced by the file.
+    if (!existing.isFile())
+      throw new InvalidInputError(`--out ${out} is not a regular file; give a file name.`);
+    const { dialect, connection } = parseDatabaseUrl(this.services.settings.databaseUrl);
+    const database = dialect === 'sqlite' ? (connection as { filename: string }).filename : null;
+    const same = database && fs.existsSync(database) ? fs.statSync(database) : null;
+    if (same && same.dev === existing.dev && same.ino === existing.ino)
+      throw new InvalidInputError(
+        `--out ${out} is the database itself (DATABASE_URL); give another file name.`,
+      );
+  }
+
   async run(): Promise<UserActivityExportResult> {
     const { flags } = await this.parse(ExportUserActivity);
     const outExisted = flags.out !== undefined && fs.existsSync(flags.out);
-    if (flags.out && outExisted && fs.statSync(flags.out).isDirectory()) {
-      throw new InvalidInputError(
-        `--out ${flags.out} is a folder; give a file name, e.g. ${path.join(flags.out, 'activity.xlsx')}.`,
-      );
-    }
+    if (flags.out && outExisted) this.refuseOut(flags.out, fs.statSync(flags.out));
     const progress = exportProgress(flags.customer, { enabled: this.interactive });
     this.onInterrupt(() => progress.stop());
     if (flags.out) {
