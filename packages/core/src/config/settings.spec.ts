@@ -67,6 +67,26 @@ describe('core settings', () => {
     );
   });
 
+  it.each([
+    'not an address',
+    'a@b.example, evil@x.example',
+    'a@b.example\u2028Bcc: evil@x.example',
+    'Exports <a@b.example>, <evil@x.example>',
+    'Exports <>',
+  ])('refuses a MAIL_FROM that is not one sender: %j', (from) => {
+    expect(() => loadCoreSettings({ MAIL_FROM: from })).toThrow(
+      /^Invalid configuration: MAIL_FROM must be one sender, like "Exports <exports@example\.com>" or exports@example\.com$/,
+    );
+  });
+
+  it.each([
+    'exports@example.com',
+    'Exports <exports@example.com>',
+    '"Spotlight, exports" <exports@example.com>',
+  ])('accepts the MAIL_FROM %j', (from) => {
+    expect(loadCoreSettings({ MAIL_FROM: from }).mailFrom).toBe(from);
+  });
+
   it.each(['a\r\nBcc: x@y', 'Exports <e@example.com>\nX-Spam: no'])('refuses MAIL_FROM %j', (from) => {
     expect(() => loadCoreSettings({ MAIL_FROM: from })).toThrow(
       /^Invalid configuration: MAIL_FROM must be one line, like "Exports <exports@example.com>": a line break would add mail headers$/,

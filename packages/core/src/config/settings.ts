@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
+import { isMailbox } from '../input/address.rules';
 import { describeIssues, optionalNumber, optionalText } from './setting-schemas';
 import { defaultScratchRoot } from '../scratch/scratch-space';
 import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from '../mail/smtp-timeouts';
@@ -35,9 +36,13 @@ export const coreSettingsSchema = z.object({
   SMTP_URL: optionalText.refine((url) => !url || /^smtps?:\/\/[^/]+/i.test(url), {
     message: 'must be smtp://user:password@host:port or smtps://...',
   }),
-  MAIL_FROM: optionalText.refine((from) => !from || !/[\r\n]/.test(from), {
-    message: 'must be one line, like "Exports <exports@example.com>": a line break would add mail headers',
-  }),
+  MAIL_FROM: optionalText
+    .refine((from) => !from || !/[\r\n]/.test(from), {
+      message: 'must be one line, like "Exports <exports@example.com>": a line break would add mail headers',
+    })
+    .refine((from) => !from || /[\r\n]/.test(from) || isMailbox(from), {
+      message: 'must be one sender, like "Exports <exports@example.com>" or exports@example.com',
+    }),
   SPOTLIGHT_DATA_DIR: optionalText,
   SPOTLIGHT_OUTBOX_DIR: optionalText,
   SPOTLIGHT_MAX_ROWS_PER_SHEET: z.coerce.number().int().min(1).max(EXCEL_MAX_DATA_ROWS).optional(),

@@ -21,3 +21,17 @@ export function parseRecipient(recipient: string): string {
     throw new InvalidInputError(`"${recipient}" is not an email address like manager@example.com.`);
   return value;
 }
+
+// Control characters and Unicode's line and paragraph separators: a mail
+// library may fold or encode them into something that reads as a header.
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+// A display name (quoted, or plain without the characters that separate
+// addresses) and one address in angle brackets.
+const NAMED = /^(?:"[^"\\]*"|[^"<>,;:@\\]*?)\s*<([^<>]*)>$/;
+
+/** Whether `text` is one sender: an address, or a display name and an address in angle brackets. */
+export function isMailbox(text: string): boolean {
+  if (CONTROL.test(text)) return false;
+  const value = text.trim();
+  return EMAIL.test(NAMED.exec(value)?.[1] ?? value);
+}
