@@ -156,6 +156,8 @@ const STORAGE_REASONS: Record<string, string> = {
   EEXIST: 'a part of the path is a file, not a folder',
   EISDIR: 'it is a folder',
   ENAMETOOLONG: 'the path is too long',
+  // A folder that takes no new files (/proc, say), or one removed meanwhile.
+  ENOENT: 'no file can be made there',
 };
 
 /**

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { CustomerNotFoundError, InvalidInputError } from '../errors';
-import { parseCustomer } from '../input/address.rules';
+import { parseCustomer, parseName } from '../input/address.rules';
 import { sha256Hex } from '../text/sha256';
 import type { TokenRecord } from '../db/models/token.model';
 import type { TokenRepository } from './token.repository';
@@ -55,7 +55,7 @@ export class TokenService {
       prefix: token.slice(0, 12),
       scope: siteDomain ? 'site' : 'staff',
       siteDomain,
-      label: input.label?.trim() || null,
+      label: parseName('label', input.label, 200),
       createdAt: this.clock(),
     });
     return { record, token };

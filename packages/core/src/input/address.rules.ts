@@ -8,18 +8,44 @@ const DOMAIN =
 // requires the address to belong to a manager, which is the real check.
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
+// An address is at most 254 characters (RFC 5321's path limit, less its brackets).
+const MAX_EMAIL_LENGTH = 254;
+
 export function parseCustomer(customer: string): string {
   const value = customer.trim().toLowerCase();
   if (!DOMAIN.test(value))
-    throw new InvalidInputError(`"${customer}" is not a customer domain like example.com.`);
+    throw new InvalidInputError(`${quoted(customer)} is not a customer domain like example.com.`);
   return value;
 }
 
 export function parseRecipient(recipient: string): string {
   const value = recipient.trim();
-  if (!EMAIL.test(value))
-    throw new InvalidInputError(`"${recipient}" is not an email address like manager@example.com.`);
+  if (value.length > MAX_EMAIL_LENGTH || CONTROL.test(value) || !EMAIL.test(value))
+    throw new InvalidInputError(`${quoted(recipient)} is not an email address like manager@example.com.`);
   return value;
+}
+
+/**
+ * A name a person gives (an operator, a token's label): one line of at most
+ * `maxLength` characters, without control characters, since it is stored and
+ * printed again in tables and emails. Empty or blank: null.
+ */
+export function parseName(what: string, name: string | undefined, maxLength: number): string | null {
+  const value = name?.trim();
+  if (!value) return null;
+  if (CONTROL.test(value))
+    throw new InvalidInputError(
+      `${what} ${quoted(value)} must be one line of text, without control characters.`,
+    );
+  if (value.length > maxLength)
+    throw new InvalidInputError(`${what} ${quoted(value)} is longer than ${maxLength} characters.`);
+  return value;
+}
+
+/** Input echoed in a message: quoted, control characters escaped, cut to 60 characters. */
+function quoted(input: string): string {
+  const shown = input.length > 60 ? `${input.slice(0, 60)}…` : input;
+  return JSON.stringify(shown).replace(/[\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16)}`);
 }
 
 // Control characters and Unicode's line and paragraph separators: a mail

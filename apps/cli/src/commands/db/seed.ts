@@ -6,6 +6,7 @@ import {
   seedDemo,
   type GenerateReport,
 } from '@spotlight/seed';
+import { parseCustomer } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
 
@@ -37,8 +38,9 @@ ${EXIT_CODES_HELP}`;
       exactlyOne: ['demo', 'users'],
     }),
     users: Flags.integer({
-      summary: 'Create one customer with this many users.',
+      summary: 'Create one customer with this many users (up to 10 million).',
       min: 1,
+      max: 10_000_000,
       exactlyOne: ['demo', 'users'],
     }),
     seed: Flags.integer({
@@ -69,7 +71,7 @@ ${EXIT_CODES_HELP}`;
       await generateCustomer(db, {
         users: flags.users,
         seed: flags.seed,
-        domain: flags.domain,
+        domain: flags.domain === undefined ? undefined : parseCustomer(flags.domain),
         name: flags.name,
         onProgress,
       }),

@@ -107,6 +107,54 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
     expect(smtp.messages).toHaveLength(0);
   });
 
+  it('refuses names and domains that would be stored or printed as more than one line, exit 2', async () => {
+    smtp.clear();
+    const cases: Array<[string[], string]> = [
+      [
+        [
+          'export',
+          'user-activity',
+          '-c',
+          site.domain,
+          '-e',
+          manager.email,
+          '--operator',
+          'alice\nError: forged',
+        ],
+        'Error: --operator "alice\\nError: forged" must be one line of text, without control characters.\n',
+      ],
+      [
+        ['token', 'create', '--staff', '--label', 'ops\nteam'],
+        'Error: label "ops\\nteam" must be one line of text, without control characters.\n',
+      ],
+      [
+        ['exports', 'list', '-c', 'exa mple'],
+        'Error: "exa mple" is not a customer domain like example.com.\n',
+      ],
+      [
+        ['db', 'seed', '--users', '3', '--domain', 'bad domain'],
+        'Error: "bad domain" is not a customer domain like example.com.\n',
+      ],
+      [
+        ['export', 'user-activity', '-c', site.domain, '-e', 'x\u001b[2J@example.com'],
+        'Error: "x\\u001b[2J@example.com" is not an email address like manager@example.com.\n',
+      ],
+    ];
+    for (const [args, stderr] of cases) {
+      const run = await runCli(args, env);
+      expect({ args, code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+        args,
+        code: 2,
+        stdout: '',
+        stderr,
+      });
+    }
+    expect(smtp.messages).toHaveLength(0);
+    const tokens = await db.knex('spotlight_export_token').count({ n: '*' }).first();
+    expect(Number(tokens?.n)).toBe(0);
+    expect(await db.knex('django_site').where({ domain: 'bad domain' }).first()).toBeUndefined();
+  });
+
   it('uses one size unit, KiB, in the summary and in the attachment-limit error', async () => {
     // One after the other: a second export of the customer while one runs is refused.
     const sent = await runCli(['export', 'user-activity', '-c', site.domain, '-e', manager.email], env);

@@ -7,6 +7,7 @@ import {
   formatBytes,
   InvalidInputError,
   parseDatabaseUrl,
+  parseName,
   removeUnfinishedSync,
   type ExportSummary,
 } from '@spotlight/core';
@@ -100,7 +101,7 @@ ${EXIT_CODES_HELP}`;
     let summary: ExportSummary;
     const stopCollecting = collectBuffersAbove();
     try {
-      const operator = flags.operator ?? osUser();
+      const operator = parseName('--operator', flags.operator, 200) ?? osUser();
       summary = await this.services.exports.exportToEmail(
         {
           customer: flags.customer,

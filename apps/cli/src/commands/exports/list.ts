@@ -1,5 +1,12 @@
 import { Flags } from '@oclif/core';
-import { RUN_SOURCES, RUN_STATUSES, type RunRecord, type RunSource, type RunStatus } from '@spotlight/core';
+import {
+  RUN_SOURCES,
+  RUN_STATUSES,
+  parseCustomer,
+  type RunRecord,
+  type RunSource,
+  type RunStatus,
+} from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
 import { formatTable } from '../../table';
@@ -54,7 +61,7 @@ ${EXIT_CODES_HELP}`;
   async run(): Promise<ExportsListResult> {
     const { flags } = await this.parse(ExportsList);
     const runs = await this.services.runs.list({
-      customer: flags.customer,
+      customer: flags.customer === undefined ? undefined : parseCustomer(flags.customer),
       status: flags.status,
       source: flags.source,
       limit: flags.limit,
