@@ -109,18 +109,10 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
 
   it('refuses names and domains that would be stored or printed as more than one line, exit 2', async () => {
     smtp.clear();
+    const exportArgs = ['export', 'user-activity', '-c', site.domain, '-e', manager.email];
     const cases: Array<[string[], string]> = [
       [
-        [
-          'export',
-          'user-activity',
-          '-c',
-          site.domain,
-          '-e',
-          manager.email,
-          '--operator',
-          'alice\nError: forged',
-        ],
+        [...exportArgs, '--operator', 'alice\nError: forged'],
         'Error: --operator "alice\\nError: forged" must be one line of text, without control characters.\n',
       ],
       [
