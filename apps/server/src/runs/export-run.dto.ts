@@ -43,6 +43,7 @@ export class CreateExportDto {
   @Transform(trim)
   @IsOptional()
   @IsString()
+  @IsNotEmpty()
   timeZone?: string;
 }
 

@@ -131,6 +131,10 @@ describeEachDatabase('exports API', (db) => {
       { customer: 'example.com', recipient: 'a@example.com', timeZone: 'Mars/Base' },
       /^timeZone "Mars\/Base" is not a time zone: use an IANA name such as Europe\/Paris, or UTC\.$/,
     ],
+    // A template whose variable was empty must not become an export of all time.
+    [{ customer: 'example.com', recipient: 'a@example.com', since: '' }, /since must be YYYY-MM-DD/],
+    [{ customer: 'example.com', recipient: 'a@example.com', until: ' ' }, /until must be YYYY-MM-DD/],
+    [{ customer: 'example.com', recipient: 'a@example.com', timeZone: '' }, /timeZone should not be empty/],
   ])('rejects bad input %j with a 400 that says what is wrong', async (body, message) => {
     const res = await request(t.http).post('/exports').set(bearer(staff)).send(body).expect(400);
     expect(res.body.message).toMatch(message);

@@ -31,7 +31,8 @@ export const IsRangeBound = (options?: ValidationOptions): PropertyDecorator =>
     {
       name: 'isRangeBound',
       validator: {
-        validate: (value) => parses((text) => parseBound(text, 'since'), value),
+        // Empty is not "no bound": a template whose variable was empty must not export all time.
+        validate: (value) => value !== '' && parses((text) => parseBound(text, 'since'), value),
         defaultMessage: () => '$property must be YYYY-MM-DD or an ISO 8601 date-time with a time zone',
       },
     },
