@@ -16,8 +16,11 @@
 // gc exposed: an export runs a full collection once its buffers hold 4 MB
 // (checked every 50 ms), instead of V8's 64 MB, and one before the email is
 // built (src/buffer-collector.ts).
+// No user-installed plugins: oclif would look for them in <BIN>_DATA_DIR,
+// which is this product's SPOTLIGHT_DATA_DIR, and warn when that is not a
+// folder it can read.
 require('@oclif/core/execute')
-  .execute({ dir: __dirname })
+  .execute({ loadOptions: { root: __dirname, userPlugins: false } })
   .catch((error) => {
     // Only reached when oclif itself fails to load; commands handle their own errors.
     console.error(`Error: ${error && error.message ? error.message : error}`);

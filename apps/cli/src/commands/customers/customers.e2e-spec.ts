@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { assertNumQueries, describeEachDatabase, type SiteRow } from '@spotlight/core/testing';
 import { CustomerRepository } from '@spotlight/core';
 import { expectSuccess, parseJson, runCli } from '../../__fixtures__/run-cli';
@@ -35,6 +38,19 @@ describeEachDatabase('spotlight customers', (db) => {
     await f.user({ site: acme, email: `user1@${acme.domain}` });
     await f.user({ site: acme, email: `user2@${acme.domain}`, is_active: false });
     await f.manager({ site: accented, email: `chef@${accented.domain}` });
+  });
+
+  // oclif reads <BIN>_DATA_DIR, which is SPOTLIGHT_DATA_DIR, for plugins a user installed.
+  it('prints nothing of oclif when SPOTLIGHT_DATA_DIR is not a folder oclif can read', async () => {
+    const file = path.join(os.tmpdir(), `spotlight-data-dir-${process.pid}`);
+    fs.writeFileSync(file, '');
+    try {
+      const run = await runCli(['customers', 'list'], { ...env(), SPOTLIGHT_DATA_DIR: file });
+      expectSuccess(run);
+      expect(run.stderr).toBe('');
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it('lists every customer with its users, active accounts and managers, in one query', async () => {
