@@ -85,14 +85,7 @@ describe('the recipient guard compares exactly, whatever the collation', () => {
 
 async function checkLeg(leg: Leg): Promise<void> {
   const db: TestDatabase = await createTestDatabase(leg.dialect, { collation: leg.collation });
-  const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-guard-spec-'));
-  const mail = new OutboxMailRepository(outbox);
-  const exports = new ExportService(new ActivityRepository(db.knex), mail, {
-    mailFrom: 'exports@spotlight.test',
-    databaseLabel: leg.dialect,
-    tmpDir: outbox,
-  });
-  const sent = () => fs.readdirSync(outbox).filter((name) => name.endsWith('.eml'));
+  const { exports, sent, close } = exportsToOutbox(db);
   try {
     const site = await db.factory.site({ domain: 'example.com', name: 'Example' });
     await db.factory.manager({ site, email: 'andré@example.com' });
@@ -131,10 +124,28 @@ async function checkLeg(leg: Leg): Promise<void> {
     expect(summary.recipient).toBe('andré@example.com');
     expect(sent()).toHaveLength(1);
   } finally {
-    mail.close();
-    fs.rmSync(outbox, { recursive: true, force: true });
+    close();
     await db.drop();
   }
+}
+
+/** An export service that writes its emails into a scratch outbox; `close()` removes it. */
+function exportsToOutbox(db: TestDatabase): { exports: ExportService; sent(): string[]; close(): void } {
+  const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-guard-spec-'));
+  const mail = new OutboxMailRepository(outbox);
+  const exports = new ExportService(new ActivityRepository(db.knex), mail, {
+    mailFrom: 'exports@spotlight.test',
+    databaseLabel: db.dialect,
+    tmpDir: outbox,
+  });
+  return {
+    exports,
+    sent: () => fs.readdirSync(outbox).filter((name) => name.endsWith('.eml')),
+    close() {
+      mail.close();
+      fs.rmSync(outbox, { recursive: true, force: true });
+    },
+  };
 }
 
 describeEachDatabase('two customers whose domains differ only by case', (db) => {
@@ -148,13 +159,7 @@ describeEachDatabase('two customers whose domains differ only by case', (db) => 
       return;
     }
     await db.factory.manager({ site: await impostor, email: 'evil@impostor.example' });
-    const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-guard-spec-'));
-    const mail = new OutboxMailRepository(outbox);
-    const exports = new ExportService(new ActivityRepository(db.knex), mail, {
-      mailFrom: 'exports@spotlight.test',
-      databaseLabel: db.dialect,
-      tmpDir: outbox,
-    });
+    const { exports, sent, close } = exportsToOutbox(db);
     try {
       for (const recipient of ['evil@impostor.example', 'owner@twin.example.com']) {
         await expect(exports.exportToEmail({ customer: 'twin.example.com', recipient })).rejects.toThrow(
@@ -167,10 +172,9 @@ describeEachDatabase('two customers whose domains differ only by case', (db) => 
       await expect(
         new CustomerRepository(db.knex).findSiteWithManagers('twin.example.com'),
       ).rejects.toBeInstanceOf(AmbiguousCustomerError);
-      expect(fs.readdirSync(outbox).filter((name) => name.endsWith('.eml'))).toEqual([]);
+      expect(sent()).toEqual([]);
     } finally {
-      mail.close();
-      fs.rmSync(outbox, { recursive: true, force: true });
+      close();
     }
   });
 });

@@ -67,7 +67,6 @@ export class CoreServices {
   get db(): Knex {
     this.primary ??= this.openDatabase(this.settings.databaseUrl, {
       createSqliteFile: this.options.createSqliteFile ?? false,
-      setting: { name: 'DATABASE_URL', migrated: true },
     });
     return this.primary;
   }
