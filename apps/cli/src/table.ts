@@ -1,5 +1,11 @@
-/** Rows as aligned columns under an upper-case header, for `list` commands without --json. */
-export function formatTable(header: string[], rows: string[][]): string {
+/**
+ * Rows as aligned columns under an upper-case header, for `list` commands
+ * without --json. Cells come from the database, where anything may be
+ * stored: control characters and line separators are shown escaped, so no
+ * cell breaks a line or forges one.
+ */
+export function formatTable(header: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((row) => row.map(printable));
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
   return [header, ...rows]
     .map((row) =>
@@ -9,4 +15,11 @@ export function formatTable(header: string[], rows: string[][]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+function printable(cell: string): string {
+  return cell.replace(
+    /[\p{Cc}\u2028\u2029]/gu,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

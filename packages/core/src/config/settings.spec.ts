@@ -81,8 +81,12 @@ describe('core settings', () => {
 
   it.each([
     'exports@example.com',
+    'exports@localhost',
     'Exports <exports@example.com>',
+    'Exports\t<exports@example.com>',
     '"Spotlight, exports" <exports@example.com>',
+    '"Spotlight \\"Exports\\"" <exports@example.com>',
+    'exports@example.com (Spotlight)',
   ])('accepts the MAIL_FROM %j', (from) => {
     expect(loadCoreSettings({ MAIL_FROM: from }).mailFrom).toBe(from);
   });

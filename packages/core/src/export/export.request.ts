@@ -62,7 +62,9 @@ export function parseBound(
   const day = DATE_ONLY.test(text) ? new Date(`${text}T00:00:00Z`) : null;
   const date = DATE_TIME.test(text) ? new Date(text) : null;
   const validDay = day && !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
-  if (!validDay && (!date || Number.isNaN(date.getTime()))) {
+  // Year 0 (1 BC) and before: no time zone's calendar names it the same way.
+  const beforeYearOne = (validDay ? day : date)?.getUTCFullYear() ?? 1;
+  if ((!validDay && (!date || Number.isNaN(date.getTime()))) || beforeYearOne < 1) {
     throw new InvalidInputError(
       `${names[bound]} "${value}" is not a date: use YYYY-MM-DD or an ISO 8601 date-time with a time zone.`,
     );

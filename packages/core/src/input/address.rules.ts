@@ -51,13 +51,18 @@ function quoted(input: string): string {
 // Control characters and Unicode's line and paragraph separators: a mail
 // library may fold or encode them into something that reads as a header.
 const CONTROL = /[\p{Cc}\u2028\u2029]/u;
-// A display name (quoted, or plain without the characters that separate
-// addresses) and one address in angle brackets.
-const NAMED = /^(?:"[^"\\]*"|[^"<>,;:@\\]*?)\s*<([^<>]*)>$/;
+// A sender's address may be a relay's local one (exports@localhost): no dot needed.
+const SENDER = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
+// A display name (quoted, escapes allowed, or plain without the characters
+// that separate addresses) and one address in angle brackets.
+const NAMED = /^(?:"(?:[^"\\]|\\.)*"|[^"<>,;:@\\]*?)\s*<([^<>]*)>$/;
+// An address followed by a comment: exports@example.com (Spotlight).
+const COMMENTED = /^(\S+)\s*\([^()]*\)$/;
 
 /** Whether `text` is one sender: an address, or a display name and an address in angle brackets. */
 export function isMailbox(text: string): boolean {
-  if (CONTROL.test(text)) return false;
+  // A tab is only whitespace in a header.
+  if (CONTROL.test(text.replace(/\t/g, ' '))) return false;
   const value = text.trim();
-  return EMAIL.test(NAMED.exec(value)?.[1] ?? value);
+  return SENDER.test(NAMED.exec(value)?.[1] ?? COMMENTED.exec(value)?.[1] ?? value);
 }

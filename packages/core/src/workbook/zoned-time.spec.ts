@@ -52,6 +52,9 @@ describe('parseBound with a bare date', () => {
 
   it('reads years before 100 as written', () => {
     expect(iso(parseBound('0050-06-01', 'since'))).toBe('0050-06-01T00:00:00.000Z');
+    // Year 0 is 1 BC, which time zones name differently: refused.
+    expect(() => parseBound('0000-06-01', 'since')).toThrow(/is not a date/);
+    expect(() => parseBound('0000-06-01T00:00:00Z', 'until')).toThrow(/is not a date/);
     expect(iso(parseBound('0026-03-31', 'until'))).toBe('0026-04-01T00:00:00.000Z');
   });
 });

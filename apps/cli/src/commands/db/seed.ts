@@ -6,7 +6,7 @@ import {
   seedDemo,
   type GenerateReport,
 } from '@spotlight/seed';
-import { parseCustomer } from '@spotlight/core';
+import { parseCustomer, parseName } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
 
@@ -72,7 +72,7 @@ ${EXIT_CODES_HELP}`;
         users: flags.users,
         seed: flags.seed,
         domain: flags.domain === undefined ? undefined : parseCustomer(flags.domain),
-        name: flags.name,
+        name: parseName('--name', flags.name, 50) ?? undefined,
         onProgress,
       }),
     );

@@ -124,6 +124,10 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
         'Error: "exa mple" is not a customer domain like example.com.\n',
       ],
       [
+        ['db', 'seed', '--users', '3', '--domain', 'x.example.com', '--name', 'Evil\nError: forged'],
+        'Error: --name "Evil\\nError: forged" must be one line of text, without control characters.\n',
+      ],
+      [
         ['db', 'seed', '--users', '3', '--domain', 'bad domain'],
         'Error: "bad domain" is not a customer domain like example.com.\n',
       ],
