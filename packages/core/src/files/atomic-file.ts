@@ -49,6 +49,34 @@ export async function writeAtomically(
   }
 }
 
+/**
+ * Removes the unfinished files beside `destination` that a process no longer
+ * running left (killed before it could clean up): their names are never
+ * used again, so nothing else would.
+ */
+export async function sweepAbandoned(destination: string): Promise<void> {
+  const key = path.resolve(destination);
+  const prefix = `${path.basename(key)}.`;
+  const names = await fs.promises.readdir(path.dirname(key)).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = /^(\d+)-[0-9a-f]{8}\.partial$/.exec(
+      name.startsWith(prefix) ? name.slice(prefix.length) : '',
+    )?.[1];
+    if (pid && !isRunning(Number(pid)))
+      await fs.promises.rm(path.join(path.dirname(key), name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
 /** Removes what unfinished writes to `destination` left; synchronous, for an exit handler. */
 export function removeUnfinishedSync(destination: string): void {
   for (const file of unfinished.get(path.resolve(destination)) ?? []) fs.rmSync(file, { force: true });

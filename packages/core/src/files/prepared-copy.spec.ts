@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +51,25 @@ describe('prepareCopy and writeAtomically', () => {
     fs.mkdirSync(path.join(dir, 'kept'));
     await (await prepareCopy(source, path.join(dir, 'kept', 'e', 'out.xlsx'))).discard();
     expect(fs.readdirSync(path.join(dir, 'kept'))).toEqual([]);
+  });
+
+  it('removes the unfinished copies of processes that are gone, and only those', async () => {
+    const target = path.join(dir, 'out.xlsx');
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    fs.writeFileSync(`${target}.${gone}-0123abcd.partial`, 'left by a killed export');
+    fs.writeFileSync(`${target}.${process.pid}-89abcdef.partial`, 'being written by this process');
+    fs.writeFileSync(path.join(dir, `other.xlsx.${gone}-0123abcd.partial`), 'another file of theirs');
+
+    await (await prepareCopy(source, target)).commit();
+
+    expect(fs.readdirSync(dir).sort()).toEqual(
+      [
+        'other.xlsx.' + `${gone}-0123abcd.partial`,
+        `out.xlsx.${process.pid}-89abcdef.partial`,
+        'out.xlsx',
+        'source.xlsx',
+      ].sort(),
+    );
   });
 
   it('removes an unfinished copy on demand (an interrupted command), and nothing else', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { explainStorageError } from '../errors';
-import { startUnfinished } from './atomic-file';
+import { startUnfinished, sweepAbandoned } from './atomic-file';
 
 /** A copy of the workbook written beside its destination, kept only if the export succeeds. */
 export interface PreparedCopy {
@@ -29,6 +29,7 @@ export async function prepareCopy(file: string, target: string): Promise<Prepare
   };
   try {
     made = await fs.promises.mkdir(folder, { recursive: true });
+    await sweepAbandoned(destination);
     await fs.promises.copyFile(file, partial.path, fs.constants.COPYFILE_EXCL);
   } catch (error) {
     await removeAll().catch(() => undefined);
