@@ -7,7 +7,8 @@ import { lowerEquals } from '../db/compare';
 import { Site } from '../db/models/site.model';
 import { SPOTLIGHT_TABLE as T } from '../db/models/spotlight-tables';
 import { User } from '../db/models/user.model';
-import { AmbiguousCustomerError } from '../errors';
+import { rowsOfOneSite } from '../customers/one-site';
+import { normaliseDomain } from '../input/address.rules';
 import type { ActivityCountKey, CommunityActivity, DateRange, UserActivity } from './activity.types';
 
 export interface SiteRecord {
@@ -30,24 +31,6 @@ export interface OtherSiteUserRecord extends SiteUserRecord {
 /** Normalises an address the way the recipient guard compares them: trimmed, lower case, nothing more. */
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-/** Normalises a customer domain the same way. */
-export function normaliseDomain(domain: string): string {
-  return domain.trim().toLowerCase();
-}
-
-/**
- * Of rows looked up by a site's domain, the rows of the one site whose
- * domain is `wanted` (normalised) but for case; none when no site's is.
- * Several such sites are refused, never merged: the other site's manager
- * would otherwise pass the guard for this site's data.
- */
-export function rowsOfOneSite<T>(rows: readonly T[], wanted: string, siteOf: (row: T) => SiteRecord): T[] {
-  const matching = rows.filter((row) => normaliseDomain(siteOf(row).domain) === wanted);
-  const domains = new Map(matching.map((row) => [siteOf(row).id, siteOf(row).domain]));
-  if (domains.size > 1) throw new AmbiguousCustomerError(wanted, [...domains.values()].sort());
-  return matching;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { normaliseDomain, rowsOfOneSite } from '../activity/activity.repository';
+import { normaliseDomain } from '../input/address.rules';
+import { rowsOfOneSite } from './one-site';
 import { lowerEquals } from '../db/compare';
 import { toDate } from '../db/connection';
 import { SPOTLIGHT_TABLE as T } from '../db/models/spotlight-tables';

@@ -11,8 +11,13 @@ const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 // An address is at most 254 characters (RFC 5321's path limit, less its brackets).
 const MAX_EMAIL_LENGTH = 254;
 
+/** A customer domain as every lookup compares it: trimmed, lower case. */
+export function normaliseDomain(domain: string): string {
+  return domain.trim().toLowerCase();
+}
+
 export function parseCustomer(customer: string): string {
-  const value = customer.trim().toLowerCase();
+  const value = normaliseDomain(customer);
   if (!DOMAIN.test(value))
     throw new InvalidInputError(`${quoted(customer)} is not a customer domain like example.com.`);
   return value;

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { raw, type PartialModelObject, type QueryBuilder } from 'objection';
 import { dialectOf } from '../db/connection';
-import { normaliseDomain } from '../activity/activity.repository';
+import { normaliseDomain } from '../input/address.rules';
 import type { ExportSummary } from '../export/export.service';
 import { isUniqueViolation } from '../db/unique-violation';
 import { retryOnContention } from '../db/contention';

@@ -4,31 +4,23 @@ import { fromWallClock, toWallClock } from './zoned-time';
 const iso = (date: Date | undefined) => date?.toISOString();
 
 describe('fromWallClock', () => {
-  it('gives the instant a zone shows that time, either side of a change of offset', () => {
-    expect(iso(fromWallClock({ year: 2026, month: 3, day: 1 }, 'Europe/Paris'))).toBe(
-      '2026-02-28T23:00:00.000Z',
-    );
-    expect(iso(fromWallClock({ year: 2026, month: 7, day: 1 }, 'Europe/Paris'))).toBe(
-      '2026-06-30T22:00:00.000Z',
-    );
-    // 02:30 happens twice in Paris that night: the earlier one.
-    expect(iso(fromWallClock({ year: 2026, month: 10, day: 25, hour: 2, minute: 30 }, 'Europe/Paris'))).toBe(
-      '2026-10-25T00:30:00.000Z',
-    );
-  });
-
-  it('starts a day whose midnight the clock skips at its first instant, not in the day before', () => {
-    // Santiago and Havana move their clocks from 00:00 to 01:00.
-    expect(iso(fromWallClock({ year: 2026, month: 9, day: 6 }, 'America/Santiago'))).toBe(
-      '2026-09-06T04:00:00.000Z',
-    );
-    expect(iso(fromWallClock({ year: 2026, month: 3, day: 8 }, 'America/Havana'))).toBe(
-      '2026-03-08T05:00:00.000Z',
-    );
-    // A time inside a skipped hour: the instant the clock jumps.
-    expect(iso(fromWallClock({ year: 2026, month: 3, day: 29, hour: 2, minute: 30 }, 'Europe/Paris'))).toBe(
+  // [what, wall clock, zone, the instant expected]
+  it.each([
+    ['a winter day', '2026-03-01 00:00', 'Europe/Paris', '2026-02-28T23:00:00.000Z'],
+    ['a summer day', '2026-07-01 00:00', 'Europe/Paris', '2026-06-30T22:00:00.000Z'],
+    ['a time the clock repeats: the earlier', '2026-10-25 02:30', 'Europe/Paris', '2026-10-25T00:30:00.000Z'],
+    // Santiago and Havana move their clocks from 00:00 to 01:00: the day starts at the jump.
+    ['a skipped midnight', '2026-09-06 00:00', 'America/Santiago', '2026-09-06T04:00:00.000Z'],
+    ['a skipped midnight', '2026-03-08 00:00', 'America/Havana', '2026-03-08T05:00:00.000Z'],
+    [
+      'a time inside a skipped hour: the jump',
+      '2026-03-29 02:30',
+      'Europe/Paris',
       '2026-03-29T01:00:00.000Z',
-    );
+    ],
+  ])('gives the instant for %s (%s in %s)', (_what, wallClock, zone, expected) => {
+    const [year, month, day, hour, minute] = wallClock.split(/[- :]/).map(Number);
+    expect(iso(fromWallClock({ year, month, day, hour, minute }, zone))).toBe(expected);
   });
 
   it('keeps years before 100 as they are', () => {
