@@ -11,6 +11,7 @@ export const EXIT_CODES = {
   DATABASE_UNAVAILABLE: 6,
   EXPORT_IN_PROGRESS: 7,
   STORAGE: 8,
+  DELIVERY_UNCONFIRMED: 9,
   INTERRUPTED_BY_SIGINT: 130,
   INTERRUPTED_BY_SIGTERM: 143,
 } as const;
@@ -20,6 +21,7 @@ export const EXIT_CODES_HELP = [
   'Exit codes: 0 done; 1 unexpected failure; 2 bad usage or configuration; 3 unknown customer;',
   '4 recipient not allowed; 5 mail could not be sent; 6 database unavailable;',
   '7 an export of that customer is already running; 8 a local file could not be written (disk full, read-only);',
+  '9 delivery unconfirmed: the mail server may have accepted it, check before sending again;',
   '130/143 interrupted (SIGINT/SIGTERM).',
 ].join(' ');
 
@@ -30,6 +32,8 @@ const BY_ERROR_CODE: Record<ErrorCode, number> = {
   CUSTOMER_NOT_FOUND: EXIT_CODES.CUSTOMER_NOT_FOUND,
   RECIPIENT_NOT_ALLOWED: EXIT_CODES.RECIPIENT_NOT_ALLOWED,
   MAIL_FAILED: EXIT_CODES.MAIL_FAILED,
+  DELIVERY_UNCONFIRMED: EXIT_CODES.DELIVERY_UNCONFIRMED,
+  EXPORT_NOT_RESENDABLE: EXIT_CODES.USAGE,
   DATABASE_UNAVAILABLE: EXIT_CODES.DATABASE_UNAVAILABLE,
   // Only the server serves download links; the CLI never sees these.
   DOWNLOAD_NOT_FOUND: EXIT_CODES.UNEXPECTED,

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'CUSTOMER_NOT_FOUND'
   | 'RECIPIENT_NOT_ALLOWED'
   | 'MAIL_FAILED'
+  | 'DELIVERY_UNCONFIRMED'
+  | 'EXPORT_NOT_RESENDABLE'
   | 'DATABASE_UNAVAILABLE'
   | 'DOWNLOAD_NOT_FOUND'
   | 'DOWNLOAD_EXPIRED'
@@ -73,8 +75,49 @@ export class RecipientNotAllowedError extends SpotlightError {
   }
 }
 
+/**
+ * The email was not sent: the mail server refused it, or the conversation
+ * failed before the message's final "." was sent, so it cannot have arrived
+ * and sending it again is safe. `permanent` when the server said never (a 5xx
+ * reply): another attempt would be refused the same way.
+ */
 export class MailDeliveryError extends SpotlightError {
   readonly code = 'MAIL_FAILED';
+  readonly permanent: boolean;
+  constructor(message: string, options?: { cause?: unknown; permanent?: boolean }) {
+    super(message, options);
+    this.permanent = options?.permanent ?? false;
+  }
+}
+
+/** Only an export that failed, or whose delivery is unconfirmed, is sent again on request. */
+export class ExportNotResendableError extends SpotlightError {
+  readonly code = 'EXPORT_NOT_RESENDABLE';
+  constructor(id: number, status: string) {
+    super(`Export ${id} is ${status}; only a failed or unconfirmed export can be resent.`);
+  }
+}
+
+/**
+ * The whole message, its final "." included, went to the mail server, and
+ * then its answer was lost (a dropped connection, a timeout): the server may
+ * have accepted it. It is never sent again by itself; someone checks, then
+ * resends on purpose.
+ */
+export class DeliveryUnconfirmedError extends SpotlightError {
+  readonly code = 'DELIVERY_UNCONFIRMED';
+  /** How the email carried the workbook, and until when its link works: set by the export that sent it. */
+  carried: { delivery: 'attachment' | 'link'; linkExpiresAt: Date | null } | null = null;
+  constructor(
+    readonly messageId: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The mail server may have accepted the email (Message-ID ${messageId}) but its answer was lost (${reason}); check the recipient's mailbox or the mail server's log before sending it again.`,
+      options,
+    );
+  }
 }
 
 export class DatabaseUnavailableError extends SpotlightError {

@@ -11,9 +11,11 @@ export {
   CustomerNotFoundError,
   DatabaseNotFoundError,
   DatabaseUnavailableError,
+  DeliveryUnconfirmedError,
   type ErrorCode,
   explainDatabaseError,
   ExportInProgressError,
+  ExportNotResendableError,
   firstLine,
   formatBytes,
   InvalidInputError,
@@ -63,13 +65,15 @@ export { ActivityRepository } from './activity/activity.repository';
 export {
   createMailRepository,
   type MailRepository,
+  newMessageId,
   OutboxMailRepository,
   type OutgoingMail,
   type SentMail,
   SmtpMailRepository,
   XLSX_CONTENT_TYPE,
 } from './mail/mail.repository';
-export { parseBound, parseExportRequest } from './export/export.request';
+export { parseBound, parseExportRequest, type ExportRequestInput } from './export/export.request';
+export { resendRequest } from './runs/resend';
 export { parseCustomer, parseName, parseRecipient } from './input/address.rules';
 export { attachmentName, describeRange, escapeHtml } from './export/export.mail';
 export { type CoreOptions, CoreServices, createCoreServices } from './root/core.root';
@@ -83,7 +87,9 @@ export { hashToken, tokenReaches, TokenService } from './admin/token.service';
 export {
   RUN_SOURCES,
   RUN_STATUSES,
+  FINISHED_STATUSES,
   type NewRun,
+  type FinishedStatus,
   type RunDelivery,
   type RunRecord,
   RunRepository,

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerEnvelope } from 'smtp-server';
+import { SMTPServer, type SMTPServerEnvelope, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 
 interface SmtpConnectionInternals {
@@ -13,18 +13,35 @@ export interface CapturedMail {
   mail: ParsedMail;
 }
 
+/** A step of the SMTP transaction: the sender, a recipient, or the message once its final "." arrived. */
+export type SmtpStep = 'MAIL' | 'RCPT' | 'DATA';
+
 export interface SmtpCaptureOptions {
   /** Require these credentials (AUTH PLAIN/LOGIN). */
   auth?: { user: string; pass: string };
-  /** Refuse every message with this SMTP error text. */
+  /** Refuse every message with this SMTP error text (554, once the message has arrived). */
   rejectWith?: string;
+  /** Refuse at one step with this reply code (4xx: try later, 5xx: never). */
+  refuse?: { at: SmtpStep; code: number; message?: string };
   /**
-   * A fault while the message is being sent: `stall-data` reads the message
-   * and never answers (a hung server), `drop-data` closes the connection
-   * after reading it (a crash mid-transaction). Neither records the message.
+   * A fault while the message is being sent:
+   * - `drop-rcpt` closes the connection at RCPT TO, before any of the message;
+   * - `stall-data` reads the message and never answers (a hung server);
+   * - `drop-data` closes the connection after reading it without keeping it (a crash mid-transaction);
+   * - `drop-after-accept` keeps the message, then closes the connection
+   *   instead of answering: delivered, but the sender never hears so.
+   * Only `drop-after-accept` records the message.
    */
-  fault?: 'stall-data' | 'drop-data';
-  /** Only the first this many messages meet `fault` or `rejectWith`; later ones are accepted. Every one by default. */
+  fault?: 'drop-rcpt' | 'stall-data' | 'drop-data' | 'drop-after-accept';
+  /** Answers a message it keeps only this long after it arrived: a late 250. */
+  answerDelayMs?: number;
+  /** Reads the message slowly: pauses this long after each chunk (a slow or overloaded server). */
+  readPauseMs?: number;
+  /**
+   * Only the first this many transactions meet `fault`, `refuse` or
+   * `rejectWith` (and `answerDelayMs`, `readPauseMs`); later ones are
+   * accepted at once. Every one by default.
+   */
   failFirst?: number;
   /** Accept messages only once {@link SmtpCapture.releaseHeld} is called: an export stays mid-send until then. */
   holdData?: boolean;
@@ -38,6 +55,10 @@ export class SmtpCapture {
   readonly messages: CapturedMail[] = [];
   /** SMTP transactions that reached DATA, accepted or not. */
   dataStarted = 0;
+  /** SMTP transactions started (MAIL FROM), whatever became of them. */
+  transactions = 0;
+  /** Whether each connection's current transaction meets the faults, by session id. */
+  private readonly failing = new Map<string, boolean>();
   private release: () => void = () => {};
   /** Settles when {@link releaseHeld} is called (see `holdData`). */
   readonly held = new Promise<void>((resolve) => (this.release = resolve));
@@ -51,6 +72,18 @@ export class SmtpCapture {
 
   static async start(options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
     let capture: SmtpCapture | null = null;
+    const refusal = (step: SmtpStep) =>
+      options.refuse?.at === step
+        ? Object.assign(new Error(options.refuse.message ?? `Refused at ${step} on purpose`), {
+            responseCode: options.refuse.code,
+          })
+        : null;
+    // smtp-server keeps its connections, each with its socket, on the server.
+    const dropConnection = (session: SMTPServerSession) => {
+      const connections = (server as unknown as { connections: Set<SmtpConnectionInternals> }).connections;
+      for (const connection of connections)
+        if (connection.session?.id === session.id) connection._socket.destroy();
+    };
     const server = new SMTPServer({
       authOptional: !options.auth,
       disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
@@ -65,35 +98,42 @@ export class SmtpCapture {
           callback(new Error('Invalid username or password'));
         }
       },
+      onMailFrom(_address, session, callback) {
+        capture!.transactions += 1;
+        const failing = options.failFirst === undefined || capture!.transactions <= options.failFirst;
+        capture!.failing.set(session.id, failing);
+        callback((failing && refusal('MAIL')) || undefined);
+      },
+      onRcptTo(_address, session, callback) {
+        const failing = capture!.failing.get(session.id) ?? false;
+        if (failing && options.fault === 'drop-rcpt') return dropConnection(session);
+        callback((failing && refusal('RCPT')) || undefined);
+      },
       onData(stream, session, callback) {
         capture!.dataStarted += 1;
-        const failing = options.failFirst === undefined || capture!.dataStarted <= options.failFirst;
+        const failing = capture!.failing.get(session.id) ?? false;
+        if (failing && options.readPauseMs) readSlowly(stream, options.readPauseMs);
         if (failing && options.fault === 'stall-data') {
           stream.resume();
           return;
         }
         if (failing && options.fault === 'drop-data') {
           stream.resume();
-          // smtp-server keeps its connections, each with its socket, on the server.
-          const connections = (server as unknown as { connections: Set<SmtpConnectionInternals> })
-            .connections;
-          stream.on('end', () => {
-            for (const connection of connections)
-              if (connection.session?.id === session.id) connection._socket.destroy();
-          });
+          stream.on('end', () => dropConnection(session));
           return;
         }
-        if (failing && options.rejectWith) {
+        const refused = failing && (refusal('DATA') ?? (options.rejectWith ? rejection(options.rejectWith) : null));
+        if (refused) {
           stream.resume();
-          stream.on('end', () =>
-            callback(Object.assign(new Error(options.rejectWith), { responseCode: 554 })),
-          );
+          stream.on('end', () => callback(refused));
           return;
         }
         simpleParser(stream)
           .then(async (mail) => {
             if (options.holdData) await capture!.held;
             capture!.record({ envelope: toEnvelope(session.envelope), mail });
+            if (failing && options.fault === 'drop-after-accept') return dropConnection(session);
+            if (failing && options.answerDelayMs) await sleep(options.answerDelayMs);
             callback();
           })
           .catch(callback);
@@ -152,6 +192,20 @@ export class SmtpCapture {
     this.messages.push(message);
     for (const wake of this.waiters.splice(0)) wake();
   }
+}
+
+function rejection(text: string): Error {
+  return Object.assign(new Error(text), { responseCode: 554 });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Pauses `stream` for `pauseMs` after each chunk it reads, so the sender's writes back up. */
+function readSlowly(stream: NodeJS.ReadableStream, pauseMs: number): void {
+  stream.on('data', () => {
+    stream.pause();
+    setTimeout(() => stream.resume(), pauseMs);
+  });
 }
 
 function toEnvelope(envelope: SMTPServerEnvelope): CapturedMail['envelope'] {

@@ -10,7 +10,10 @@ import {
 import type { AuditRepository } from '../audit/audit.repository';
 import type { ScheduleRepository } from '../schedules/schedule.repository';
 
-/** Told once about each run the runner finally fails, after the failure is recorded. */
+/**
+ * Told once about each run the runner finally fails, or whose delivery it
+ * could not confirm (status `unconfirmed`), after that is recorded.
+ */
 export interface RunFailureListener {
   /** Never throws, and returns within a bound whatever the alert targets do. */
   runFailed(run: RunRecord): Promise<void>;
@@ -18,7 +21,8 @@ export interface RunFailureListener {
 
 /** The JSON body POSTed to SPOTLIGHT_ALERT_WEBHOOK_URL; documented in the server README. */
 export interface ExportFailedEvent {
-  event: 'export.failed';
+  /** `export.unconfirmed`: the email may have arrived; check before resending it. */
+  event: 'export.failed' | 'export.unconfirmed';
   runId: number;
   customer: string;
   scheduleId: number | null;
@@ -141,7 +145,7 @@ export class AlertService implements RunFailureListener {
       this.mail.send({
         from: this.options.mailFrom,
         to,
-        subject: `Export failed: ${event.customer} (run ${event.runId})${event.schedulePaused ? ', schedule paused' : ''}`,
+        subject: `${event.event === 'export.unconfirmed' ? 'Export delivery unconfirmed' : 'Export failed'}: ${event.customer} (run ${event.runId})${event.schedulePaused ? ', schedule paused' : ''}`,
         text: `${lines.join('\n')}\n`,
         html: lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n'),
       }),
@@ -191,7 +195,7 @@ export class AlertService implements RunFailureListener {
 
 function toEvent(run: RunRecord, schedulePaused: boolean, now: Date): ExportFailedEvent {
   return {
-    event: 'export.failed',
+    event: run.status === 'unconfirmed' ? 'export.unconfirmed' : 'export.failed',
     runId: run.id,
     customer: run.customer,
     scheduleId: run.scheduleId,
@@ -210,7 +214,9 @@ function describe(event: ExportFailedEvent): string[] {
   const origin =
     event.scheduleId === null ? `Asked for through: ${event.source}` : `Schedule: ${event.scheduleId}`;
   const lines = [
-    `Export ${event.runId} of ${event.customer} for ${event.recipient} failed and will not be retried.`,
+    event.event === 'export.unconfirmed'
+      ? `Export ${event.runId} of ${event.customer} for ${event.recipient} may have been delivered: the mail server's answer was lost, so it will not be sent again by itself. If it did not arrive, resend it with POST /exports/${event.runId}/resend.`
+      : `Export ${event.runId} of ${event.customer} for ${event.recipient} failed and will not be retried.`,
     `Reason: ${firstLine(event.reason)}`,
     `Error code: ${event.errorCode ?? 'none'}`,
     origin,

@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { MailDeliveryError, firstLine, type ExportSummary, type RunRecord } from '@spotlight/core';
+import {
+  DeliveryUnconfirmedError,
+  MailDeliveryError,
+  firstLine,
+  type ExportSummary,
+  type RunRecord,
+} from '@spotlight/core';
 import { within } from '../health/within';
 import type { QueueMetricsRepository, QueueState } from './queue-metrics.repository';
 
@@ -48,7 +54,7 @@ export class ExportMetrics {
     collectDefaultMetrics({ register: this.registry });
     this.runsFinished = new Counter({
       name: 'spotlight_runs_finished_total',
-      help: 'Export runs this instance finished, by outcome (sent, failed) and source (api, schedule).',
+      help: 'Export runs this instance finished, by outcome (sent, failed, unconfirmed) and source (api, schedule).',
       labelNames: ['outcome', 'source'],
       registers,
     });
@@ -126,12 +132,13 @@ export class ExportMetrics {
     this.size.observe(summary.bytes);
   }
 
-  runFailed(run: RunRecord): void {
-    this.runsFinished.inc({ outcome: 'failed', source: run.source });
+  /** A run that ended without a confirmed delivery: failed, or unconfirmed (it may have arrived). */
+  runFailed(run: Pick<RunRecord, 'source' | 'status'>): void {
+    this.runsFinished.inc({ outcome: run.status === 'unconfirmed' ? 'unconfirmed' : 'failed', source: run.source });
   }
 
   attemptFailed(error: unknown): void {
-    if (error instanceof MailDeliveryError) this.smtpFailures.inc();
+    if (error instanceof MailDeliveryError || error instanceof DeliveryUnconfirmedError) this.smtpFailures.inc();
   }
 
   /** The exposition text and its content type. */

@@ -132,7 +132,13 @@ describeEachDatabase('export failures', (db) => {
       expect(await runs.markDeliveryStarted(abandoned!, new Date())).toBe(true);
       await sleep(350);
       const recovered = await t.app.get(ExportRunner).runNext();
-      expect(recovered).toMatchObject({ id, status: 'failed', error: expect.stringContaining('not resent') });
+      expect(recovered).toMatchObject({
+        id,
+        status: 'unconfirmed',
+        errorCode: 'DELIVERY_UNCONFIRMED',
+        messageId: expect.stringMatching(new RegExp(`^<spotlight-export\\.run-${id}\\.`)),
+        error: expect.stringContaining('its outcome was never recorded'),
+      });
       await sleep(100);
       expect(smtp.messages).toHaveLength(0);
     });

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
-import type { RunRecord } from '@spotlight/core';
+import { RUN_STATUSES, type RunRecord, type RunStatus } from '@spotlight/core';
 import { IsRangeBound, IsRecipientAddress } from './request-rules';
 
 /** Spaces around a value are not an error. */
@@ -53,10 +53,10 @@ export class ListExportsQuery {
   @IsString()
   customer?: string;
 
-  @ApiPropertyOptional({ enum: ['queued', 'running', 'sent', 'failed'] })
+  @ApiPropertyOptional({ enum: RUN_STATUSES })
   @IsOptional()
-  @IsIn(['queued', 'running', 'sent', 'failed'])
-  status?: 'queued' | 'running' | 'sent' | 'failed';
+  @IsIn(RUN_STATUSES)
+  status?: RunStatus;
 
   @ApiPropertyOptional({ enum: ['cli', 'api', 'schedule'], description: 'Who asked for the export.' })
   @IsOptional()
@@ -123,6 +123,8 @@ export function runView(run: RunRecord) {
     },
     delivery: run.delivery,
     linkExpiresAt: run.linkExpiresAt?.toISOString() ?? null,
+    messageId: run.messageId,
+    resendOf: run.resendOf,
     error: run.error,
     errorCode: run.errorCode,
     tokenId: run.tokenId,

@@ -1,12 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { RunDelivery, RunSource, RunStatus } from '@spotlight/core';
+import { RUN_STATUSES, type RunDelivery, type RunSource, type RunStatus } from '@spotlight/core';
 
 /** What POST /exports answers. */
 export class QueuedExport {
   @ApiProperty({ example: 1 })
   id!: number;
 
-  @ApiProperty({ enum: ['queued', 'running', 'sent', 'failed'], example: 'queued' })
+  @ApiProperty({ enum: RUN_STATUSES, example: 'queued' })
   status!: RunStatus;
 
   @ApiProperty({ description: 'true when the same export was already queued or running: this is its id.' })
@@ -48,7 +48,11 @@ export class ExportRunView {
   @ApiProperty({ example: 1 })
   id!: number;
 
-  @ApiProperty({ enum: ['queued', 'running', 'sent', 'failed'] })
+  @ApiProperty({
+    enum: RUN_STATUSES,
+    description:
+      'unconfirmed: the whole email went to the mail server and its answer was lost, so it may have arrived (see messageId); it is never sent again by itself (POST /exports/{id}/resend).',
+  })
   status!: RunStatus;
 
   @ApiProperty({ enum: ['cli', 'api', 'schedule'], description: 'What started the export.' })
@@ -111,6 +115,16 @@ export class ExportRunView {
     description: 'When the download link expires.',
   })
   linkExpiresAt!: string | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The Message-ID of its email, once one was sent or may have been: every attempt carries the same.',
+  })
+  messageId!: string | null;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'The export this one sends again on purpose.' })
+  resendOf!: number | null;
 
   @ApiProperty({ nullable: true, type: String, description: 'Why the run failed, in one line.' })
   error!: string | null;

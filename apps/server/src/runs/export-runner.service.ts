@@ -1,5 +1,6 @@
 import {
   DatabaseUnavailableError,
+  DeliveryUnconfirmedError,
   ExportInProgressError,
   StorageError,
   ExportService,
@@ -42,8 +43,8 @@ export interface ExportRunnerOptions {
   clock?: () => Date;
 }
 
-/** Tries at recording a delivered run as sent: about 8 s of backoff before leaving it delivery-started. */
-const RECORD_SENT_ATTEMPTS = 6;
+/** The longest wait between tries at recording a delivered run as sent. */
+const RECORD_SENT_MAX_WAIT_MS = 2_000;
 
 /** About how long a run waits for another export of its customer to finish before trying again. */
 const LOCK_RETRY_MS = 2_000;
@@ -60,12 +61,15 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Never twice: the run is marked "delivery started" just before the SMTP
  * transaction and "sent" in the same statement that records the summary.
  * A run abandoned before delivery started is simply taken again when its lease
- * expires; one abandoned during delivery (the process died between the SMTP
- * server's answer and that statement) is marked failed, not resent, because it
- * may already be in the manager's mailbox.
+ * expires; one abandoned during delivery (the process died, or lost the
+ * database, between the SMTP server's answer and that statement) is marked
+ * unconfirmed, not resent, because it may already be in the manager's mailbox.
+ * Likewise when the SMTP server's answer to the whole message is lost: every
+ * attempt carries the run's one Message-ID, and only a failure before the
+ * message's final "." is tried again. A permanent refusal (5xx) is not.
  *
  * A delivered run is never recorded as failed: once the email is sent, only
- * "sent" is written, retried for a while if the database refuses. If it never
+ * "sent" is written, retried while this instance holds the run. If it never
  * gets through, the run stays delivery-started, its lease lapses, and the
  * instance that takes it records that it may already have arrived.
  */
@@ -108,10 +112,12 @@ export class ExportRunner {
     if (!run) return null;
     this.options.observer?.runClaimed(run);
     if (run.deliveryStartedAt) {
-      await this.fail(
+      await this.unconfirmed(
         run,
-        `The instance sending this export stopped during delivery at ${run.deliveryStartedAt.toISOString()}; it was not resent because it may already have arrived. Start a new export if it did not.`,
-        null,
+        new DeliveryUnconfirmedError(
+          this.exports.messageIdOf(messageKey(run)),
+          `its delivery started at ${run.deliveryStartedAt.toISOString()} and its outcome was never recorded: the instance sending it stopped, or lost the database`,
+        ),
       );
       return this.runs.findById(run.id);
     }
@@ -158,6 +164,7 @@ export class ExportRunner {
         {
           onProgress: progressed,
           holder: `server ${this.options.instanceId}, run ${run.id}`,
+          messageKey: messageKey(run),
           requestedBy: run.scheduleId === null ? undefined : { kind: 'schedule', scheduleId: run.scheduleId },
           beforeDelivery: async () => {
             if (!(await this.runs.markDeliveryStarted(run, this.clock()))) {
@@ -173,6 +180,10 @@ export class ExportRunner {
       if (error instanceof LostClaimError || this.abandoned) return;
       const explained = explainDatabaseError(error, this.options.databaseLabel);
       this.options.observer?.attemptFailed(explained);
+      if (explained instanceof DeliveryUnconfirmedError) {
+        await this.unconfirmed(run, explained);
+        return;
+      }
       const reason =
         firstLine(explained instanceof Error ? explained.message : String(explained)) || 'Unknown error';
       if (explained instanceof ExportInProgressError) {
@@ -197,8 +208,7 @@ export class ExportRunner {
       await this.fail(run, `${prefix}${reason}`, isSpotlightError(explained) ? explained.code : 'UNEXPECTED');
       return;
     }
-    // The SMTP server has answered: from here the export's own bounds apply again.
-    delivering = false;
+    // The email has gone: the lease is renewed until it is recorded as sent (recordSent bounds that).
     progressed();
     try {
       await this.recordSent(run, summary);
@@ -215,8 +225,7 @@ export class ExportRunner {
   private async fail(run: RunRecord, error: string, errorCode: string | null): Promise<void> {
     const at = this.clock();
     if (!(await this.runs.finishFailed(run, error, at, errorCode))) return;
-    this.options.observer?.runFailed(run);
-    await this.options.failures?.runFailed({
+    const failed: RunRecord = {
       ...run,
       status: 'failed',
       claimToken: null,
@@ -224,13 +233,46 @@ export class ExportRunner {
       error,
       errorCode,
       finishedAt: at,
-    });
+    };
+    this.options.observer?.runFailed(failed);
+    await this.options.failures?.runFailed(failed);
   }
 
-  /** Records a delivered run as sent, retrying for a few seconds; never records it as failed. */
+  /**
+   * The run's email may have arrived: recorded as unconfirmed with its
+   * Message-ID, never sent again by itself, and support is told so that
+   * someone checks and, if it did not arrive, resends it on purpose.
+   */
+  private async unconfirmed(run: RunRecord, error: DeliveryUnconfirmedError): Promise<void> {
+    const at = this.clock();
+    const reason = firstLine(error.message);
+    const carried = error.carried;
+    if (!(await this.runs.finishUnconfirmed(run, reason, error.messageId, at, carried))) return;
+    const unconfirmed: RunRecord = {
+      ...run,
+      status: 'unconfirmed',
+      claimToken: null,
+      leaseExpiresAt: null,
+      messageId: error.messageId,
+      ...(carried ? { delivery: carried.delivery, linkExpiresAt: carried.linkExpiresAt } : {}),
+      error: reason,
+      errorCode: error.code,
+      finishedAt: at,
+    };
+    this.options.observer?.runFailed(unconfirmed);
+    await this.options.failures?.runFailed(unconfirmed);
+  }
+
+  /**
+   * Records a delivered run as sent; never records it as failed. A database
+   * that refuses is tried again for as long as the run's lease would have
+   * lasted (the heartbeat renews it meanwhile, if the database lets it), so a
+   * short outage still ends in "sent"; past that, whoever claims the run next
+   * records that its delivery is unconfirmed.
+   */
   private async recordSent(run: RunRecord, summary: ExportSummary): Promise<void> {
-    const attempts = RECORD_SENT_ATTEMPTS;
-    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    const giveUpAt = Date.now() + this.options.leaseMs;
+    for (let wait = 250; ; wait = Math.min(wait * 2, RECORD_SENT_MAX_WAIT_MS)) {
       try {
         // False changes nothing here: an earlier try got through though its
         // answer was lost, or the claim was lost and its next holder reports the run.
@@ -238,19 +280,25 @@ export class ExportRunner {
         this.options.observer?.runSent(run, summary);
         return;
       } catch {
-        if (attempt < attempts) await sleep(250 * 2 ** (attempt - 1));
+        if (this.abandoned || Date.now() + wait > giveUpAt) return;
+        await sleep(wait);
       }
     }
   }
 }
 
+/** What makes a run's Message-ID unique: the same for every attempt at it, on any instance. */
+function messageKey(run: RunRecord): string {
+  return `run-${run.id}.${run.createdAt.getTime()}`;
+}
+
 /**
- * Failures that another attempt may not meet: the mail server or the database
- * connection, a disk that was full.
+ * Failures that another attempt may not meet: the mail server (unless it
+ * refused for good) or the database connection, a disk that was full.
  */
 function isTransient(error: unknown): boolean {
   return (
-    error instanceof MailDeliveryError ||
+    (error instanceof MailDeliveryError && !error.permanent) ||
     (error instanceof DatabaseUnavailableError && error.transient) ||
     error instanceof StorageError
   );

@@ -47,6 +47,26 @@ export class ExportsController {
     return { id: run.id, status: run.status, existing };
   }
 
+  @Post(':id/resend')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary:
+      'Send a failed or unconfirmed export again, on purpose (audited): a new queued export naming the one it resends.',
+    description:
+      'An unconfirmed export may already be in the manager\'s mailbox (its Message-ID is on the export): check before resending. The recipient is checked again.',
+  })
+  @ApiAcceptedResponse({ type: QueuedExport, description: 'Queued; Location names the new export.' })
+  @ApiErrors(400, 404, 409, 422)
+  async resend(
+    @CurrentToken() token: TokenRecord,
+    @Param('id', ParseIntPipe) id: number,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<QueuedExport> {
+    const { run, existing } = await this.queue.resend(token, id);
+    response.location(`/exports/${run.id}`);
+    return { id: run.id, status: run.status, existing };
+  }
+
   @Get(':id')
   @ApiOperation({ summary: 'One export: status, counts, bytes, queries, timings, error.' })
   @ApiOkResponse({ type: ExportRunView })

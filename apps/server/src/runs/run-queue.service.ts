@@ -1,7 +1,9 @@
 import {
   ExportService,
   parseExportRequest,
+  resendRequest,
   tokenReaches,
+  type ExportRequestInput,
   type RunRecord,
   type RunRepository,
   type TokenRecord,
@@ -40,6 +42,26 @@ export class RunQueueService {
     token: TokenRecord,
     input: { customer: string; recipient: string; since?: string; until?: string; timeZone?: string },
   ): Promise<{ run: RunRecord; existing: boolean }> {
+    return this.queue(token, input);
+  }
+
+  /**
+   * Sends a failed or unconfirmed export again, on purpose: a new run with the
+   * same customer, recipient, period and zone, naming the one it resends. The
+   * recipient is checked again, as for any export.
+   */
+  async resend(token: TokenRecord, id: number): Promise<{ run: RunRecord; existing: boolean }> {
+    const original = await this.runs.findById(id);
+    if (!original || !tokenReaches(token, original.customer))
+      throw new NotVisibleError(`No export has the id ${id}.`);
+    return this.queue(token, resendRequest(original), original.id);
+  }
+
+  private async queue(
+    token: TokenRecord,
+    input: ExportRequestInput,
+    resendOf?: number,
+  ): Promise<{ run: RunRecord; existing: boolean }> {
     const request = parseExportRequest(input);
     if (!tokenReaches(token, request.customer))
       throw new NotVisibleError(`No customer has the domain "${request.customer}".`);
@@ -66,15 +88,16 @@ export class RunQueueService {
           tokenId: token.id,
           timeZone: request.timeZone,
           pendingKey,
+          resendOf,
         },
         this.clock(),
       );
       if (run) {
         await this.audit.record({
           tokenId: token.id,
-          action: 'export.queue',
+          action: resendOf === undefined ? 'export.queue' : 'export.resend',
           target: `run:${run.id}`,
-          detail: { customer: run.customer, recipient },
+          detail: { customer: run.customer, recipient, ...(resendOf === undefined ? {} : { resendOf }) },
         });
         this.options.onQueued?.(run);
         return { run, existing: false };

@@ -1,5 +1,5 @@
 import type { DownloadService, KeptDownload } from '../downloads/download.service';
-import { AttachmentTooLargeError } from '../errors';
+import { AttachmentTooLargeError, DeliveryUnconfirmedError } from '../errors';
 import { XLSX_CONTENT_TYPE, type MailRepository } from '../mail/mail.repository';
 import { attachmentName, exportBodies, exportSubject, type RequestedBy } from './export.mail';
 import type { BuiltExport } from './export.summary';
@@ -52,7 +52,7 @@ export class ExportDelivery {
     file: string,
     built: BuiltExport & { recipient: string },
     kind: DeliveryKind,
-    email: { requestedBy?: RequestedBy; beforeDelivery?: () => Promise<void> },
+    email: { requestedBy?: RequestedBy; beforeDelivery?: () => Promise<void>; messageId?: string },
   ): Promise<Delivered> {
     const fileName = attachmentName(built.site.domain, built.generatedAt);
     const downloads = this.options.downloads;
@@ -81,11 +81,17 @@ export class ExportDelivery {
         subject: exportSubject(built.site.name, built.range, built.timeZone),
         ...bodies,
         attachment: link ? undefined : { filename: fileName, path: file, contentType: XLSX_CONTENT_TYPE },
+        messageId: email.messageId,
       });
       return { delivery: kind, messageId: sent.messageId, outboxPath: sent.outboxPath ?? null, link };
     } catch (error) {
-      // Nobody got the link: withdraw it, as a failed send leaves no file behind.
-      if (link) await downloads!.discard(link);
+      // Nobody got the link: withdraw it, as a failed send leaves no file
+      // behind. An email that may have arrived keeps its link working.
+      if (error instanceof DeliveryUnconfirmedError) {
+        error.carried = { delivery: kind, linkExpiresAt: link ? new Date(link.expiresAt) : null };
+      } else if (link) {
+        await downloads!.discard(link);
+      }
       throw error;
     }
   }

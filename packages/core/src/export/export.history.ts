@@ -1,5 +1,5 @@
 import type { DateRange } from '../activity/activity.types';
-import { explainDatabaseError, firstLine, isSpotlightError } from '../errors';
+import { DeliveryUnconfirmedError, explainDatabaseError, firstLine, isSpotlightError } from '../errors';
 import type { RunRepository, RunSource } from '../runs/run.repository';
 import { parseRange, parseTimeZone, type ExportRequestInput, type RangeNames } from './export.request';
 import type { ExportSummary } from './export.summary';
@@ -8,6 +8,8 @@ import type { ExportSummary } from './export.summary';
 export interface HistoryRecord {
   source: RunSource;
   operator: string | null;
+  /** The history entry this export sends again on purpose. */
+  resendOf?: number;
 }
 
 /**
@@ -36,6 +38,7 @@ export class ExportHistory {
         status: 'sent',
         source: record.source,
         operator: record.operator,
+        resendOf: record.resendOf ?? null,
         summary,
         error: null,
         errorCode: null,
@@ -52,7 +55,10 @@ export class ExportHistory {
     }
   }
 
-  /** Records a failed or refused export; a history that cannot be written does not hide the export's own error. */
+  /**
+   * Records a failed or refused export, or one whose delivery is unconfirmed;
+   * a history that cannot be written does not hide the export's own error.
+   */
   async recordFailed(
     input: ExportRequestInput,
     record: HistoryRecord,
@@ -75,9 +81,11 @@ export class ExportHistory {
         recipient: String(input.recipient ?? '').trim(),
         since: range.since ?? null,
         until: range.until ?? null,
-        status: 'failed',
+        status: error instanceof DeliveryUnconfirmedError ? 'unconfirmed' : 'failed',
         source: record.source,
         operator: record.operator,
+        resendOf: record.resendOf ?? null,
+        messageId: error instanceof DeliveryUnconfirmedError ? error.messageId : null,
         summary: null,
         error: this.describe(error).slice(0, 2000),
         errorCode: isSpotlightError(explained) ? explained.code : 'UNEXPECTED',

@@ -8,9 +8,15 @@ import type { ActivityRepository, SiteRecord } from '../activity/activity.reposi
 import type { DateRange } from '../activity/activity.types';
 import { countQueries } from '../db/query-counter';
 import type { DownloadService } from '../downloads/download.service';
-import { CustomerNotFoundError, explainDatabaseError, explainStorageError, firstLine } from '../errors';
+import {
+  CustomerNotFoundError,
+  DeliveryUnconfirmedError,
+  explainDatabaseError,
+  explainStorageError,
+  firstLine,
+} from '../errors';
 import { prepareCopy, type PreparedCopy } from '../files/prepared-copy';
-import type { MailRepository } from '../mail/mail.repository';
+import { newMessageId, type MailRepository } from '../mail/mail.repository';
 import type { RunRepository } from '../runs/run.repository';
 import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activity-workbook.writer';
 import type { ExportLock, ExportLockRepository } from './export-lock.repository';
@@ -72,6 +78,11 @@ export interface ExportRunOptions {
   beforeDelivery?: () => Promise<void>;
   /** Called once the workbook's user sheets are written, before its Communities sheet. */
   betweenSheets?: () => void;
+  /**
+   * What makes the email's Message-ID unique (a run's id, say): every attempt
+   * at one export then carries the same Message-ID. A new one by default.
+   */
+  messageKey?: string;
 }
 
 /** What an email export did before its history entry and its figures. */
@@ -97,6 +108,11 @@ export class ExportService {
   ) {
     this.delivery = new ExportDelivery(mail, options);
     if (options.history) this.history = new ExportHistory(options.history, options);
+  }
+
+  /** The Message-ID an export given `messageKey` (see {@link ExportRunOptions}) sends its email with. */
+  messageIdOf(messageKey: string): string {
+    return newMessageId(this.options.mailFrom, messageKey);
   }
 
   /** The recipient guard alone, e.g. when a schedule is saved. */
@@ -171,10 +187,16 @@ export class ExportService {
               run.requestedBy ??
               (run.record?.operator ? { kind: 'operator', name: run.record.operator } : undefined),
             beforeDelivery: run.beforeDelivery,
+            messageId: run.messageKey ? this.messageIdOf(run.messageKey) : undefined,
           });
         } catch (error) {
-          // Nobody got the copy either: a failed send leaves no file behind.
-          await copy?.discard();
+          // An email that may have arrived keeps its copy, for whoever checks;
+          // one that was not sent leaves no file behind.
+          if (error instanceof DeliveryUnconfirmedError) {
+            if (copy) await this.keepCopy(copy, warnings);
+          } else {
+            await copy?.discard();
+          }
           throw error;
         }
         const savedTo = copy ? await this.keepCopy(copy, warnings) : null;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SmtpCapture } from '@spotlight/testing';
-import { MailDeliveryError } from '../errors';
-import { SmtpMailRepository, XLSX_CONTENT_TYPE, type OutgoingMail } from './mail.repository';
+import { SmtpCapture, type SmtpCaptureOptions } from '@spotlight/testing';
+import { DeliveryUnconfirmedError, MailDeliveryError } from '../errors';
+import { SmtpMailRepository, XLSX_CONTENT_TYPE, newMessageId, type OutgoingMail } from './mail.repository';
 
 describe('SMTP mail repository', () => {
   let dir: string;
@@ -82,8 +82,8 @@ describe('pooled SMTP mail repository', () => {
   // the broken connection, or the failure, to the emails after it.
   it.each([
     ['a refusal', { rejectWith: 'Mailbox unavailable' }, /Mailbox unavailable/],
-    ['a server that stalls mid-DATA', { fault: 'stall-data' as const }, /timeout|timed out/i],
-    ['a connection dropped after DATA', { fault: 'drop-data' as const }, /Could not send/],
+    ['a connection dropped at RCPT', { fault: 'drop-rcpt' as const }, /Could not send/],
+    ['a temporary refusal at MAIL', { refuse: { at: 'MAIL' as const, code: 451 } }, /Refused at MAIL/],
   ])('fails only the email that met %s; the next ones are sent', async (_name, fault, error) => {
     const smtp = await SmtpCapture.start({ ...fault, failFirst: 1 });
     const repo = new SmtpMailRepository(smtp.url, { socketTimeoutMs: 500 }, { maxConnections: 2 });
@@ -101,5 +101,96 @@ describe('pooled SMTP mail repository', () => {
       repo.close();
       await smtp.stop();
     }
+  });
+});
+
+/**
+ * Where the SMTP conversation stood decides what a failure means: before the
+ * message's final ".", it cannot have arrived (another attempt is safe); after
+ * it, with no answer, it may have (it is never sent again by itself).
+ */
+describe.each([
+  ['one connection per email', undefined],
+  ['pooled', { maxConnections: 2 }],
+])('an SMTP fault, %s', (_name, pool) => {
+  let dir: string;
+  let mail: OutgoingMail;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-mail-fault-spec-'));
+    fs.writeFileSync(path.join(dir, 'a.xlsx'), 'PK fake workbook bytes');
+    mail = {
+      from: 'Exports <exports@spotlight.test>',
+      to: 'manager@example.com',
+      subject: 'User activity export: example.com',
+      text: 'text',
+      html: '<p>html</p>',
+      attachment: { filename: 'a.xlsx', path: path.join(dir, 'a.xlsx'), contentType: XLSX_CONTENT_TYPE },
+      messageId: '<spotlight-export.run-7@spotlight.test>',
+    };
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function sendThrough(options: SmtpCaptureOptions) {
+    const smtp = await SmtpCapture.start(options);
+    const repo = new SmtpMailRepository(smtp.url, { socketTimeoutMs: 400 }, pool);
+    try {
+      const error = await repo.send(mail).then(
+        () => null,
+        (failure: unknown) => failure,
+      );
+      // A late answer or a slow reader still delivers after the sender gave up.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      return { error, arrived: smtp.messages.length, ids: smtp.messages.map((m) => m.mail.messageId) };
+    } finally {
+      repo.close();
+      await smtp.stop();
+    }
+  }
+
+  it.each([
+    ['451 at MAIL FROM', { refuse: { at: 'MAIL', code: 451 } }],
+    ['a connection dropped at RCPT TO', { fault: 'drop-rcpt' }],
+    ['451 once the message arrived', { refuse: { at: 'DATA', code: 451 } }],
+  ] as const)('%s: not sent, and safe to try again', async (_fault, options) => {
+    const { error, arrived } = await sendThrough(options);
+    expect(error).toBeInstanceOf(MailDeliveryError);
+    expect((error as MailDeliveryError).permanent).toBe(false);
+    expect(arrived).toBe(0);
+  });
+
+  it.each([
+    ['550 at MAIL FROM', { refuse: { at: 'MAIL', code: 550 } }],
+    ['550 at RCPT TO', { refuse: { at: 'RCPT', code: 550 } }],
+    ['554 once the message arrived', { refuse: { at: 'DATA', code: 554 } }],
+  ] as const)('%s: refused for good, so never tried again', async (_fault, options) => {
+    const { error, arrived } = await sendThrough(options);
+    expect(error).toBeInstanceOf(MailDeliveryError);
+    expect((error as MailDeliveryError).permanent).toBe(true);
+    expect(arrived).toBe(0);
+  });
+
+  it.each([
+    ['a connection dropped after the final "." (delivered)', { fault: 'drop-after-accept' }, 1],
+    ['a connection dropped after the final "." (lost)', { fault: 'drop-data' }, 0],
+    ['a 250 that comes after the socket timeout', { answerDelayMs: 700 }, 1],
+    ['a server that never answers the final "."', { fault: 'stall-data' }, 0],
+  ] as const)('%s: unconfirmed, naming the Message-ID', async (_fault, options, delivered) => {
+    const { error, arrived, ids } = await sendThrough(options);
+    expect(error).toBeInstanceOf(DeliveryUnconfirmedError);
+    expect((error as DeliveryUnconfirmedError).messageId).toBe(mail.messageId);
+    expect((error as Error).message).toContain('may have accepted the email (Message-ID <spotlight-export.run-7@spotlight.test>)');
+    // Whatever the server did with it, the sender did not send it twice.
+    expect(arrived).toBe(delivered);
+    expect(ids).toEqual(delivered ? [mail.messageId] : []);
+  });
+});
+
+describe('newMessageId', () => {
+  it("is in the From address's domain, unique unless given its unique part", () => {
+    expect(newMessageId('Spotlight exports <exports@spotlight.invalid>', 'run-1')).toBe(
+      '<spotlight-export.run-1@spotlight.invalid>',
+    );
+    expect(newMessageId('exports@example.com')).toMatch(/^<spotlight-export\.[0-9a-f-]{36}@example\.com>$/);
+    expect(newMessageId('a@b.test')).not.toBe(newMessageId('a@b.test'));
   });
 });

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { Readable } from 'node:stream';
-import { MailDeliveryError, firstLine } from '../errors';
+import { DeliveryUnconfirmedError, MailDeliveryError, firstLine, type SpotlightError } from '../errors';
 import { writeAtomically } from '../files/atomic-file';
 import { maskUrl } from '../text/mask-url';
 import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from './smtp-timeouts';
@@ -20,6 +20,20 @@ export interface OutgoingMail {
   html: string;
   /** The workbook; absent when the body links to it instead. */
   attachment?: { filename: string; path: string; contentType: string };
+  /**
+   * The Message-ID header, `<...>`: every attempt at one export carries the
+   * same, so a copy that did arrive is recognisably the same message. A new
+   * one when absent.
+   */
+  messageId?: string;
+  /** Extra headers (List-Unsubscribe, Auto-Submitted, ...). */
+  headers?: Record<string, string>;
+}
+
+/** A new Message-ID in the From address's domain. */
+export function newMessageId(from: string, unique: string = crypto.randomUUID()): string {
+  const domain = /@([^>\s]+)>?\s*$/.exec(envelopeAddress(from))?.[1] ?? 'spotlight.invalid';
+  return `<spotlight-export.${unique}@${domain}>`;
 }
 
 export interface SentMail {
@@ -36,8 +50,10 @@ export interface MailRepository {
   close(): void;
 }
 
-function toNodemailer(mail: OutgoingMail): SendMailOptions {
+function toNodemailer(mail: OutgoingMail, messageId: string): SendMailOptions {
   return {
+    messageId,
+    headers: mail.headers,
     from: mail.from,
     to: mail.to,
     // The envelope names the recipient explicitly so that nothing in the
@@ -76,6 +92,8 @@ export interface SmtpPool {
 export class SmtpMailRepository implements MailRepository {
   private transport?: Transporter;
   private readonly bounds: SmtpTimeouts;
+  /** Whether each message being sent was written whole, by Message-ID. */
+  private readonly inFlight = new Map<string, { messageEnded: boolean }>();
   readonly destination: string;
 
   constructor(
@@ -88,22 +106,62 @@ export class SmtpMailRepository implements MailRepository {
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
-    this.transport ??= loadNodemailer().createTransport({
+    const transport = (this.transport ??= this.createTransport());
+    const messageId = mail.messageId ?? newMessageId(mail.from);
+    const progress = { messageEnded: false };
+    this.inFlight.set(messageId, progress);
+    try {
+      const info = await transport.sendMail(toNodemailer(mail, messageId));
+      return { messageId: info.messageId };
+    } catch (error) {
+      throw this.explain(error, progress.messageEnded, messageId);
+    } finally {
+      this.inFlight.delete(messageId);
+    }
+  }
+
+  private createTransport(): Transporter {
+    const transport = loadNodemailer().createTransport({
       url: this.smtpUrl,
       connectionTimeout: this.bounds.connectionTimeoutMs,
       greetingTimeout: this.bounds.greetingTimeoutMs,
       socketTimeout: this.bounds.socketTimeoutMs,
-      ...(this.pool ? { pool: true, maxConnections: this.pool.maxConnections } : {}),
+      // The pool would otherwise send a message again, by itself, over a new
+      // connection when the old one closed after the message's final "."
+      // (a copy the manager may already have): whether to try again is ours.
+      ...(this.pool ? { pool: true, maxConnections: this.pool.maxConnections, maxRequeues: 0 } : {}),
     });
-    try {
-      const info = await this.transport.sendMail(toNodemailer(mail));
-      return { messageId: info.messageId };
-    } catch (error) {
-      throw new MailDeliveryError(
-        `Could not send the email through ${this.destination}: ${firstLine((error as Error).message)}`,
-        { cause: error },
-      );
+    // The message stream ends once the SMTP connection has taken all of it,
+    // just before the final "." that asks the server to deliver it: from then
+    // on a lost answer may hide a delivered message.
+    transport.use('stream', (message, done) => {
+      const progress = this.inFlight.get(message.message.messageId());
+      if (progress) {
+        message.message.processFunc((output) => {
+          output.once('end', () => (progress.messageEnded = true));
+          return output;
+        });
+      }
+      done();
+    });
+    return transport;
+  }
+
+  /**
+   * What a failed send means. An answer from the server (4xx, 5xx) means it
+   * did not take the message. No answer means it cannot have arrived while
+   * the message was still being written, and may have once it was all written.
+   */
+  private explain(error: unknown, messageEnded: boolean, messageId: string): SpotlightError {
+    const reason = firstLine((error as Error).message);
+    const responseCode = (error as { responseCode?: unknown }).responseCode;
+    if (typeof responseCode !== 'number' && messageEnded) {
+      return new DeliveryUnconfirmedError(messageId, reason, { cause: error });
     }
+    return new MailDeliveryError(`Could not send the email through ${this.destination}: ${reason}`, {
+      cause: error,
+      permanent: typeof responseCode === 'number' && responseCode >= 500,
+    });
   }
 
   close(): void {
@@ -139,7 +197,7 @@ export class OutboxMailRepository implements MailRepository {
         buffer: false,
         newline: 'unix',
       });
-      const info = await this.transport.sendMail(toNodemailer(mail));
+      const info = await this.transport.sendMail(toNodemailer(mail, mail.messageId ?? newMessageId(mail.from)));
       await writeAtomically(file, (partial) =>
         pipeline(info.message as Readable, fs.createWriteStream(partial, { flags: 'wx' })),
       );

@@ -6,11 +6,20 @@ import { normaliseDomain } from '../input/address.rules';
 import type { ExportSummary } from '../export/export.service';
 import { isUniqueViolation } from '../db/unique-violation';
 import { retryOnContention } from '../db/contention';
-import { Run, type RunRecord, type RunSource, type RunStatus } from '../db/models/run.model';
+import {
+  FINISHED_STATUSES,
+  Run,
+  type FinishedStatus,
+  type RunRecord,
+  type RunSource,
+  type RunStatus,
+} from '../db/models/run.model';
 
 export {
+  FINISHED_STATUSES,
   RUN_SOURCES,
   RUN_STATUSES,
+  type FinishedStatus,
   type RunDelivery,
   type RunRecord,
   type RunSource,
@@ -39,6 +48,8 @@ export interface NewRun {
   timeZone?: string;
   /** For API runs: the same key while queued or running means the same export. */
   pendingKey?: string;
+  /** The run this one sends again on purpose. */
+  resendOf?: number;
 }
 
 /** An export that ran outside the queue, as {@link RunRepository.insertFinished} records it. */
@@ -47,9 +58,13 @@ export interface FinishedRun {
   recipient: string;
   since: Date | null;
   until: Date | null;
-  status: 'sent' | 'failed';
+  status: FinishedStatus;
   source: RunSource;
   operator: string | null;
+  /** The email's Message-ID when no summary carries it (an unconfirmed delivery). */
+  messageId?: string | null;
+  /** The run this one sent again on purpose. */
+  resendOf?: number | null;
   /** What the export did, when it got that far. */
   summary: ExportSummary | null;
   error: string | null;
@@ -93,6 +108,7 @@ export class RunRepository {
       source: run.source,
       operator: null,
       scheduleId: run.scheduleId ?? null,
+      resendOf: run.resendOf ?? null,
       timeZone: run.timeZone ?? 'UTC',
       dueAt: run.dueAt ?? null,
       pendingKey: run.pendingKey ?? null,
@@ -149,7 +165,7 @@ export class RunRepository {
   }
 
   /**
-   * The latest finished runs (sent or failed) of one schedule, newest due time
+   * The latest finished runs (sent, failed or unconfirmed) of one schedule, newest due time
    * first, in one query: how many due times in a row have failed. Runs that
    * finished before `finishedAfter` (the schedule's last change) do not count.
    */
@@ -160,7 +176,7 @@ export class RunRepository {
   ): Promise<RunRecord[]> {
     const query = Run.query(this.db)
       .where({ schedule_id: scheduleId })
-      .whereIn('status', ['sent', 'failed'])
+      .whereIn('status', FINISHED_STATUSES)
       .orderBy('due_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit);
@@ -169,7 +185,7 @@ export class RunRepository {
   }
 
   /**
-   * Deletes up to `batch` sent or failed runs that finished before `cutoff`,
+   * Deletes up to `batch` finished runs that finished before `cutoff`,
    * by the finished_at index; queued and running runs are never touched.
    * Returns how many went; call again until it returns less than `batch`.
    */
@@ -178,13 +194,13 @@ export class RunRepository {
       await Run.query(this.db)
         .select('id')
         .where('finished_at', '<', cutoff)
-        .whereIn('status', ['sent', 'failed'])
+        .whereIn('status', FINISHED_STATUSES)
         .orderBy('finished_at')
         .limit(batch)
     ).map((run) => run.id);
     if (ids.length === 0) return 0;
     await retryOnContention(() =>
-      Run.query(this.db).whereIn('id', ids).whereIn('status', ['sent', 'failed']).delete(),
+      Run.query(this.db).whereIn('id', ids).whereIn('status', FINISHED_STATUSES).delete(),
     );
     return ids.length;
   }
@@ -297,6 +313,28 @@ export class RunRepository {
   }
 
   /**
+   * The whole email went to the mail server and its answer was lost: it may
+   * have arrived, so the run ends here, never sent again by itself.
+   */
+  async finishUnconfirmed(
+    run: RunRecord,
+    error: string,
+    messageId: string,
+    at: Date,
+    carried: { delivery: 'link' | 'attachment'; linkExpiresAt: Date | null } | null = null,
+  ): Promise<boolean> {
+    return this.updateMine(run, {
+      status: 'unconfirmed',
+      ...this.released(),
+      messageId: messageId.slice(0, 250),
+      ...(carried ?? {}),
+      error,
+      errorCode: 'DELIVERY_UNCONFIRMED',
+      finishedAt: at,
+    });
+  }
+
+  /**
    * Records an export that ran outside the queue (the CLI's), already
    * finished, in one INSERT; returns its id.
    */
@@ -310,11 +348,13 @@ export class RunRepository {
         status: run.status,
         source: run.source,
         operator: run.operator?.slice(0, 200) ?? null,
+        resendOf: run.resendOf ?? null,
         timeZone: run.summary?.timeZone ?? 'UTC',
         tokenId: null,
         attempts: 1,
         nextAttemptAt: run.startedAt,
         ...summaryColumns(run.summary),
+        ...(run.messageId ? { messageId: run.messageId.slice(0, 250) } : {}),
         durationMs: run.durationMs,
         error: run.error,
         errorCode: run.errorCode,

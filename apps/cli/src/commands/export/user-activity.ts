@@ -142,7 +142,7 @@ function describeActivityRange({ since, until }: UserActivityExportResult): stri
   return `, activity ${describeRange(range)}`;
 }
 
-function osUser(): string {
+export function osUser(): string {
   try {
     return os.userInfo().username;
   } catch {
@@ -150,7 +150,7 @@ function osUser(): string {
   }
 }
 
-function describeExport(result: UserActivityExportResult): string {
+export function describeExport(result: UserActivityExportResult): string {
   const lines = [
     `Exported ${result.customer} (${result.customerName})${describeActivityRange(result)}: ${result.active} active and ${result.inactive} inactive users, ` +
       `${result.queries} queries, ${formatBytes(result.bytes)}, ${(result.durationMs / 1000).toFixed(1)} s.`,

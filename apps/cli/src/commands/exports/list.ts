@@ -30,6 +30,10 @@ export interface ExportHistoryEntry {
   durationMs: number | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The email's Message-ID, once one was sent or may have been. */
+  messageId: string | null;
+  /** The export this one sent again on purpose. */
+  resendOf: number | null;
   error: string | null;
   errorCode: string | null;
 }
@@ -48,6 +52,7 @@ ${EXIT_CODES_HELP}`;
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> -c example.com --status failed',
+    '<%= config.bin %> <%= command.id %> --status unconfirmed',
     '<%= config.bin %> <%= command.id %> --source cli --limit 50 --json',
   ];
 
@@ -109,6 +114,8 @@ function toEntry(run: RunRecord): ExportHistoryEntry {
     durationMs: run.durationMs,
     startedAt: iso(run.startedAt),
     finishedAt: iso(run.finishedAt),
+    messageId: run.messageId,
+    resendOf: run.resendOf,
     error: run.error,
     errorCode: run.errorCode,
   };

@@ -2,7 +2,14 @@ import type { ModelObject } from 'objection';
 import { columnsRenaming, ProductModel } from './product.model';
 import { RUN_TABLE } from './tables';
 
-export const RUN_STATUSES = ['queued', 'running', 'sent', 'failed'] as const;
+/**
+ * `unconfirmed`: the whole email went to the mail server and its answer was
+ * lost, so it may have arrived; it is never sent again by itself.
+ */
+export const RUN_STATUSES = ['queued', 'running', 'sent', 'failed', 'unconfirmed'] as const;
+/** A run that has ended, whatever came of it. */
+export const FINISHED_STATUSES = ['sent', 'failed', 'unconfirmed'] as const;
+export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /** Who asked for the export: support through the CLI, an admin through the API, or a schedule. */
 export type RunSource = 'cli' | 'api' | 'schedule';
@@ -30,6 +37,7 @@ export class Run extends ProductModel {
   static override numberAttributes = [
     'id',
     'scheduleId',
+    'resendOf',
     'tokenId',
     'priority',
     'attempts',
@@ -50,6 +58,8 @@ export class Run extends ProductModel {
   /** Who ran it from the CLI (the OS user or --operator); null for API and schedules. */
   declare operator: string | null;
   declare scheduleId: number | null;
+  /** The run this one sends again, when someone resent it on purpose. */
+  declare resendOf: number | null;
   /** The zone the export shows its dates in. */
   declare timeZone: string;
   declare dueAt: Date | null;
