@@ -18,6 +18,7 @@ interface Operation {
 // a client generated from /docs-json handles the same cases.
 const EXPECTED: Record<string, string[]> = {
   'post /exports': ['202', '400', '401', '404', '413', '422', '429', '503'],
+  'post /exports/{id}/resend': ['202', '400', '401', '404', '409', '422', '429', '503'],
   'get /exports': ['200', '400', '401', '429', '503'],
   'get /exports/{id}': ['200', '400', '401', '404', '429', '503'],
   'get /customers/{domain}/user-activity.xlsx': ['200', '400', '401', '404', '429', '503'],

@@ -35,11 +35,14 @@ export interface SmtpCaptureOptions {
   fault?: 'drop-rcpt' | 'stall-data' | 'drop-data' | 'drop-after-accept';
   /** Answers a message it keeps only this long after it arrived: a late 250. */
   answerDelayMs?: number;
-  /** Reads the message slowly: pauses this long after each chunk (a slow or overloaded server). */
-  readPauseMs?: number;
+  /**
+   * Stops reading the message for this long once its first chunk arrived,
+   * then reads on (an overloaded server): the sender's writes back up meanwhile.
+   */
+  stallReadingMs?: number;
   /**
    * Only the first this many transactions meet `fault`, `refuse` or
-   * `rejectWith` (and `answerDelayMs`, `readPauseMs`); later ones are
+   * `rejectWith` (and `answerDelayMs`, `stallReadingMs`); later ones are
    * accepted at once. Every one by default.
    */
   failFirst?: number;
@@ -112,7 +115,7 @@ export class SmtpCapture {
       onData(stream, session, callback) {
         capture!.dataStarted += 1;
         const failing = capture!.failing.get(session.id) ?? false;
-        if (failing && options.readPauseMs) readSlowly(stream, options.readPauseMs);
+        if (failing && options.stallReadingMs) stallOnce(stream, options.stallReadingMs);
         if (failing && options.fault === 'stall-data') {
           stream.resume();
           return;
@@ -146,6 +149,11 @@ export class SmtpCapture {
     const port = (server.server.address() as AddressInfo).port;
     capture = new SmtpCapture(server, port, options);
     return capture;
+  }
+
+  /** Connections still open: a transaction the sender gave up on may still be read to its end. */
+  get openConnections(): number {
+    return (this.server as unknown as { connections: Set<unknown> }).connections.size;
   }
 
   /** An SMTP_URL that reaches this server (with the credentials, when it requires some). */
@@ -200,9 +208,9 @@ function rejection(text: string): Error {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Pauses `stream` for `pauseMs` after each chunk it reads, so the sender's writes back up. */
-function readSlowly(stream: NodeJS.ReadableStream, pauseMs: number): void {
-  stream.on('data', () => {
+/** Pauses `stream` for `pauseMs` after the first chunk it reads, so the sender's writes back up. */
+function stallOnce(stream: NodeJS.ReadableStream, pauseMs: number): void {
+  stream.once('data', () => {
     stream.pause();
     setTimeout(() => stream.resume(), pauseMs);
   });

@@ -27,11 +27,12 @@ describeEachDatabase('export failures', (db) => {
     staff = await createToken(db, { staff: true });
   });
 
-  describe('when the SMTP server refuses', () => {
+  describe('when the SMTP server refuses for now (4xx)', () => {
     let smtp: SmtpCapture;
     let t: TestApp;
     beforeAll(async () => {
-      smtp = await SmtpCapture.start({ rejectWith: 'Mailbox unavailable' });
+      // A 5xx is a refusal for good, which is not retried (smtp-faults.e2e-spec.ts).
+      smtp = await SmtpCapture.start({ refuse: { at: 'DATA', code: 451, message: 'Mailbox unavailable' } });
       t = await startTestApp(db, smtp, {
         SPOTLIGHT_MAIL_MAX_ATTEMPTS: '3',
         SPOTLIGHT_MAIL_RETRY_BASE_MS: '300',

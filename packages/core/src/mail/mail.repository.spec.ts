@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -183,6 +184,53 @@ describe.each([
     expect(arrived).toBe(delivered);
     expect(ids).toEqual(delivered ? [mail.messageId] : []);
   });
+});
+
+describe('a slow reader of a 3.5 MB attachment', () => {
+  it('never gets two copies: what the sender reports matches what arrived', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-slow-reader-'));
+    const file = path.join(dir, 'big.xlsx');
+    fs.writeFileSync(file, crypto.randomBytes(3.5 * 1024 * 1024));
+    // The first transaction stalls long enough for the sender to time out; the next ones are read at once.
+    const smtp = await SmtpCapture.start({ stallReadingMs: 2_500, failFirst: 1 });
+    const repo = new SmtpMailRepository(smtp.url, { socketTimeoutMs: 1_000 });
+    const outcomes: string[] = [];
+    try {
+      for (let attempt = 1; attempt <= 3; attempt += 1) {
+        const error = await repo
+          .send({
+            from: 'exports@spotlight.test',
+            to: 'manager@example.com',
+            subject: 'Big',
+            text: 'text',
+            html: '<p>html</p>',
+            attachment: { filename: 'big.xlsx', path: file, contentType: XLSX_CONTENT_TYPE },
+            messageId: '<spotlight-export.run-9@spotlight.test>',
+          })
+          .then(
+            () => null,
+            (failure: unknown) => failure,
+          );
+        outcomes.push(error === null ? 'sent' : (error as Error).name);
+        // As the runner does: only a failure before the final "." is tried again.
+        if (!(error instanceof MailDeliveryError)) break;
+      }
+      repo.close();
+      // The stalled transaction may still be read to its end after the sender gave up.
+      const deadline = Date.now() + 10_000;
+      while (smtp.openConnections > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(outcomes[0]).not.toBe('sent');
+      expect(smtp.messages.length).toBeLessThanOrEqual(1);
+      if (outcomes.at(-1) === 'sent') expect(smtp.messages).toHaveLength(1);
+      // Reported for the closing note: what the sender heard at each attempt, and what arrived.
+      process.stdout.write(`slow reader: ${outcomes.join(', ')}; ${smtp.messages.length} arrived\n`);
+    } finally {
+      repo.close();
+      await smtp.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('newMessageId', () => {

@@ -178,7 +178,7 @@ describeEachDatabase('spotlight export user-activity, delivery trust', (db) => {
     }
   });
 
-  it('gives up on an SMTP server that stalls mid-DATA within its bound: exit 5, nothing left, recorded', async () => {
+  it('gives up on an SMTP server that never answers the final "." within its bound: exit 9, never resent, recorded', async () => {
     const smtp = await SmtpCapture.start({ fault: 'stall-data' });
     try {
       const started = Date.now();
@@ -188,18 +188,75 @@ describeEachDatabase('spotlight export user-activity, delivery trust', (db) => {
       );
       expectOneLineError(
         run,
-        5,
-        /^Error: Could not send the email through smtp:\/\/127\.0\.0\.1:\d+: .*time/i,
+        9,
+        /^Error: The mail server may have accepted the email \(Message-ID <spotlight-export\.[0-9a-f-]+@spotlight\.invalid>\) but its answer was lost \(.*time.*\); check .* before sending it again\.\n$/i,
       );
       expect(Date.now() - started).toBeLessThan(15_000);
-      expect(smtp.messages).toHaveLength(0);
+      expect(smtp.dataStarted).toBe(1);
       expect(filesBelow(scratch)).toEqual([]);
       const [latest] = await history(smtp);
-      expect(latest).toMatchObject({ operator: 'stall', status: 'failed', errorCode: 'MAIL_FAILED' });
+      expect(latest).toMatchObject({
+        operator: 'stall',
+        status: 'unconfirmed',
+        errorCode: 'DELIVERY_UNCONFIRMED',
+        messageId: expect.stringMatching(/^<spotlight-export\./),
+      });
     } finally {
       await smtp.stop();
     }
   });
+
+  it.each([
+    ['drops the connection after the final "."', { fault: 'drop-after-accept' as const }],
+    ['answers 250 after the socket timeout', { answerDelayMs: 2_500 }],
+  ])(
+    'when the mail server %s: one email, exit 9 naming its Message-ID, unconfirmed; resent only by `exports resend`',
+    async (_fault, fault) => {
+      const smtp = await SmtpCapture.start({ ...fault, failFirst: 1 });
+      try {
+        const run = await runCli(
+          exportArgs('--operator', 'lost-answer'),
+          env(smtp, { SPOTLIGHT_SMTP_SOCKET_TIMEOUT_MS: '1000' }),
+        );
+        expectOneLineError(run, 9, /^Error: The mail server may have accepted the email \(Message-ID </);
+        await smtp.waitFor(1);
+        const messageId = smtp.messages[0].mail.messageId;
+        expect(run.stderr).toContain(`(Message-ID ${messageId})`);
+        const [unconfirmed] = await history(smtp);
+        expect(unconfirmed).toMatchObject({
+          operator: 'lost-answer',
+          status: 'unconfirmed',
+          errorCode: 'DELIVERY_UNCONFIRMED',
+          messageId,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(smtp.messages).toHaveLength(1);
+
+        // Sending it again is an act of its own, recorded with who did it and what it resends.
+        const resent = await runCli(
+          ['exports', 'resend', String(unconfirmed.id), '--operator', 'checked', '--json'],
+          env(smtp),
+        );
+        expect(resent.code).toBe(0);
+        expect(parseJson<{ sent: boolean; recipient: string }>(resent)).toMatchObject({
+          sent: true,
+          recipient: manager.email,
+        });
+        await smtp.waitFor(2);
+        expect(smtp.messages[1].envelope.to).toEqual([manager.email]);
+        expect(smtp.messages[1].mail.messageId).not.toBe(messageId);
+        const [again] = await history(smtp);
+        expect(again).toMatchObject({ operator: 'checked', status: 'sent', resendOf: unconfirmed.id });
+
+        // A sent export is not resent.
+        const refused = await runCli(['exports', 'resend', String(again.id)], env(smtp));
+        expectOneLineError(refused, 2, /^Error: Export \d+ is sent; only a failed or unconfirmed export can be resent\.\n$/);
+        expect(smtp.messages).toHaveLength(2);
+      } finally {
+        await smtp.stop();
+      }
+    },
+  );
 
   it('refuses an --out it cannot write before sending anything: exit 8, no email, no file', async () => {
     const smtp = await SmtpCapture.start();
