@@ -125,7 +125,8 @@ export class SmtpCapture {
           stream.on('end', () => dropConnection(session));
           return;
         }
-        const refused = failing && (refusal('DATA') ?? (options.rejectWith ? rejection(options.rejectWith) : null));
+        const refused =
+          failing && (refusal('DATA') ?? (options.rejectWith ? rejection(options.rejectWith) : null));
         if (refused) {
           stream.resume();
           stream.on('end', () => callback(refused));

@@ -134,11 +134,15 @@ export class ExportMetrics {
 
   /** A run that ended without a confirmed delivery: failed, or unconfirmed (it may have arrived). */
   runFailed(run: Pick<RunRecord, 'source' | 'status'>): void {
-    this.runsFinished.inc({ outcome: run.status === 'unconfirmed' ? 'unconfirmed' : 'failed', source: run.source });
+    this.runsFinished.inc({
+      outcome: run.status === 'unconfirmed' ? 'unconfirmed' : 'failed',
+      source: run.source,
+    });
   }
 
   attemptFailed(error: unknown): void {
-    if (error instanceof MailDeliveryError || error instanceof DeliveryUnconfirmedError) this.smtpFailures.inc();
+    if (error instanceof MailDeliveryError || error instanceof DeliveryUnconfirmedError)
+      this.smtpFailures.inc();
   }
 
   /** The exposition text and its content type. */

@@ -119,7 +119,8 @@ export class ExportRunView {
   @ApiProperty({
     nullable: true,
     type: String,
-    description: 'The Message-ID of its email, once one was sent or may have been: every attempt carries the same.',
+    description:
+      'The Message-ID of its email, once one was sent or may have been: every attempt carries the same.',
   })
   messageId!: string | null;
 

@@ -53,7 +53,7 @@ export class ExportsController {
     summary:
       'Send a failed or unconfirmed export again, on purpose (audited): a new queued export naming the one it resends.',
     description:
-      'An unconfirmed export may already be in the manager\'s mailbox (its Message-ID is on the export): check before resending. The recipient is checked again.',
+      "An unconfirmed export may already be in the manager's mailbox (its Message-ID is on the export): check before resending. The recipient is checked again.",
   })
   @ApiAcceptedResponse({ type: QueuedExport, description: 'Queued; Location names the new export.' })
   @ApiErrors(400, 404, 409, 422)

@@ -93,11 +93,27 @@ describeEachDatabase('a run against a misbehaving mail server', (db) => {
   }
 
   it.each<[string, SmtpCaptureOptions, { arrived: number; attempts: number }]>([
-    ['the connection drops after the final "." once', { fault: 'drop-after-accept', failFirst: 1 }, { arrived: 1, attempts: 1 }],
-    ['the connection drops after the final "." every time', { fault: 'drop-after-accept' }, { arrived: 1, attempts: 1 }],
-    ['the 250 comes after the socket timeout', { answerDelayMs: 1_000, failFirst: 1 }, { arrived: 1, attempts: 1 }],
+    [
+      'the connection drops after the final "." once',
+      { fault: 'drop-after-accept', failFirst: 1 },
+      { arrived: 1, attempts: 1 },
+    ],
+    [
+      'the connection drops after the final "." every time',
+      { fault: 'drop-after-accept' },
+      { arrived: 1, attempts: 1 },
+    ],
+    [
+      'the 250 comes after the socket timeout',
+      { answerDelayMs: 1_000, failFirst: 1 },
+      { arrived: 1, attempts: 1 },
+    ],
     ['the server reads the message and never answers', { fault: 'stall-data' }, { arrived: 0, attempts: 1 }],
-    ['the server reads the message, then drops the connection', { fault: 'drop-data' }, { arrived: 0, attempts: 1 }],
+    [
+      'the server reads the message, then drops the connection',
+      { fault: 'drop-data' },
+      { arrived: 0, attempts: 1 },
+    ],
   ])('%s: unconfirmed, never resent, support alerted', async (_fault, fault, expected) => {
     const outcome = await exportThrough(fault);
     try {
@@ -128,7 +144,7 @@ describeEachDatabase('a run against a misbehaving mail server', (db) => {
     ['451 at RCPT TO', { refuse: { at: 'RCPT', code: 451 }, failFirst: 1 }],
     ['451 once the message arrived', { refuse: { at: 'DATA', code: 451 }, failFirst: 1 }],
     ['a connection dropped at RCPT TO', { fault: 'drop-rcpt', failFirst: 1 }],
-  ])('%s, once: tried again, and one email arrives, with the run\'s Message-ID', async (_fault, fault) => {
+  ])("%s, once: tried again, and one email arrives, with the run's Message-ID", async (_fault, fault) => {
     const outcome = await exportThrough(fault);
     try {
       expect(outcome.run).toMatchObject({ status: 'sent', attempts: 2, errorCode: null });
@@ -172,7 +188,9 @@ describeEachDatabase('a run against a misbehaving mail server', (db) => {
       expect(outcome.run).toMatchObject({ status: 'unconfirmed', attempts: 1, delivery: 'link' });
       expect(outcome.run.linkExpiresAt).toBeInstanceOf(Date);
       expect(outcome.arrived).toHaveLength(1);
-      const link = /http:\/\/exports\.spotlight\.test(\/downloads\/\S+)/.exec(outcome.arrived[0].mail.text ?? '');
+      const link = /http:\/\/exports\.spotlight\.test(\/downloads\/\S+)/.exec(
+        outcome.arrived[0].mail.text ?? '',
+      );
       expect(link).not.toBeNull();
       const download = await request(outcome.t.http).get(link![1]).expect(200);
       expect(download.headers['content-type']).toContain('spreadsheetml');
@@ -208,7 +226,10 @@ describeEachDatabase('a run against a misbehaving mail server', (db) => {
       // Another customer's site token sees no such export.
       const other = await db.factory.site();
       const otherToken = await createToken(db, { site: other.domain });
-      const hidden = await request(t.http).post(`/exports/${run.id}/resend`).set(bearer(otherToken)).expect(404);
+      const hidden = await request(t.http)
+        .post(`/exports/${run.id}/resend`)
+        .set(bearer(otherToken))
+        .expect(404);
       expect(hidden.body.message).toBe(`No export has the id ${run.id}.`);
       expect(smtp.messages).toHaveLength(2);
     } finally {

@@ -179,7 +179,9 @@ describe.each([
     const { error, arrived, ids } = await sendThrough(options);
     expect(error).toBeInstanceOf(DeliveryUnconfirmedError);
     expect((error as DeliveryUnconfirmedError).messageId).toBe(mail.messageId);
-    expect((error as Error).message).toContain('may have accepted the email (Message-ID <spotlight-export.run-7@spotlight.test>)');
+    expect((error as Error).message).toContain(
+      'may have accepted the email (Message-ID <spotlight-export.run-7@spotlight.test>)',
+    );
     // Whatever the server did with it, the sender did not send it twice.
     expect(arrived).toBe(delivered);
     expect(ids).toEqual(delivered ? [mail.messageId] : []);

@@ -197,7 +197,9 @@ export class OutboxMailRepository implements MailRepository {
         buffer: false,
         newline: 'unix',
       });
-      const info = await this.transport.sendMail(toNodemailer(mail, mail.messageId ?? newMessageId(mail.from)));
+      const info = await this.transport.sendMail(
+        toNodemailer(mail, mail.messageId ?? newMessageId(mail.from)),
+      );
       await writeAtomically(file, (partial) =>
         pipeline(info.message as Readable, fs.createWriteStream(partial, { flags: 'wx' })),
       );

@@ -250,7 +250,11 @@ describeEachDatabase('spotlight export user-activity, delivery trust', (db) => {
 
         // A sent export is not resent.
         const refused = await runCli(['exports', 'resend', String(again.id)], env(smtp));
-        expectOneLineError(refused, 2, /^Error: Export \d+ is sent; only a failed or unconfirmed export can be resent\.\n$/);
+        expectOneLineError(
+          refused,
+          2,
+          /^Error: Export \d+ is sent; only a failed or unconfirmed export can be resent\.\n$/,
+        );
         expect(smtp.messages).toHaveLength(2);
       } finally {
         await smtp.stop();

@@ -31,11 +31,14 @@ ${EXIT_CODES_HELP}`;
   async run(): Promise<UserActivityExportResult> {
     const { args, flags } = await this.parse(ExportsResend);
     if (!/^[1-9]\d{0,14}$/.test(args.id))
-      throw new InvalidInputError(`The export id must be a whole number, as "spotlight exports list" shows it.`);
+      throw new InvalidInputError(
+        `The export id must be a whole number, as "spotlight exports list" shows it.`,
+      );
     const id = Number(args.id);
     const operator = parseName('--operator', flags.operator, 200) ?? osUser();
     const original = await this.services.runs.findById(id);
-    if (!original) throw new InvalidInputError(`No export has the id ${id}; "spotlight exports list" shows them.`);
+    if (!original)
+      throw new InvalidInputError(`No export has the id ${id}; "spotlight exports list" shows them.`);
     const summary = await this.services.exports.exportToEmail(resendRequest(original), {
       holder: `cli: ${operator}`,
       record: { source: 'cli', operator, resendOf: id },
