@@ -155,4 +155,29 @@ onMariaDb('background exports when MariaDB misbehaves [mariadb]', () => {
     expect(smtp.messages).toHaveLength(1);
     expect(await shownError(server, id)).toBeNull();
   });
+
+  it('records a delivered run as sent after a database outage longer than a few seconds, within its lease', async () => {
+    const held = await SmtpCapture.start({ holdData: true });
+    try {
+      const server = await start({ SMTP_URL: held.url, SPOTLIGHT_RUN_LEASE_MS: '20000' });
+      const id = await queue(server, '2020-01-05');
+      await until(id, (r) => r.status === 'running', 10_000);
+      const deadline = Date.now() + 20_000;
+      while (held.dataStarted === 0 && Date.now() < deadline) await sleep(50);
+      expect(held.dataStarted).toBe(1);
+      // The database goes away while the mail server has the message, and stays away for 10 s.
+      proxy.refuseNew(true);
+      proxy.cut();
+      held.releaseHeld();
+      await held.waitFor(1);
+      await sleep(10_000);
+      expect(await runRow(id)).toMatchObject({ status: 'running' });
+      proxy.refuseNew(false);
+      const run = await until(id, (r) => r.status !== 'running', 10_000);
+      expect(run).toMatchObject({ status: 'sent', attempts: 1, error: null });
+      expect(held.messages).toHaveLength(1);
+    } finally {
+      await held.stop();
+    }
+  }, 60_000);
 });
