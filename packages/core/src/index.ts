@@ -50,6 +50,7 @@ export {
   AUDIT_TABLE,
   DOWNLOAD_TABLE,
   LOCK_TABLE,
+  PENDING_ALERT_TABLE,
   RUN_TABLE,
   SCHEDULE_TABLE,
   TOKEN_TABLE,
@@ -58,6 +59,11 @@ export { AuditEntryModel, type AuditRecord } from './db/models/audit.model';
 export type { DownloadRecord } from './db/models/download.model';
 export type { TokenRecord, TokenScope } from './db/models/token.model';
 export { ScheduleModel, type ScheduleRecord } from './db/models/schedule.model';
+export {
+  type AlertChannel,
+  PendingAlertModel,
+  type PendingAlertRecord,
+} from './db/models/pending-alert.model';
 export {
   canonicalCron,
   canonicalTimeZone,

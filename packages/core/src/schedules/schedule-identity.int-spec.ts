@@ -3,6 +3,13 @@ import * as scheduleIdentity from '../db/migrations/product/0010-schedule-identi
 import { createTestDatabase, enabledDialects } from '../testing';
 import { scheduleIdentityKey } from './schedule-identity';
 
+interface ScheduleRow {
+  id: number;
+  enabled: unknown;
+  identity_key: string | null;
+  next_due_at: unknown;
+}
+
 describe.each(enabledDialects())('schedule identity migration [%s]', (dialect) => {
   it('keys existing enabled schedules, keeps the oldest of identical ones and pauses the others, on the record', async () => {
     const db = await createTestDatabase(dialect);
@@ -31,16 +38,17 @@ describe.each(enabledDialects())('schedule identity migration [%s]', (dialect) =
 
       await scheduleIdentity.up(db.knex);
 
-      const rows = await db.knex('spotlight_export_schedule').orderBy('id');
-      const byId = new Map(rows.map((row: { id: number }) => [Number(row.id), row]));
+      const rows: ScheduleRow[] = await db.knex('spotlight_export_schedule').orderBy('id');
+      const byId = new Map(rows.map((row) => [Number(row.id), row]));
+      const row = (id: number): ScheduleRow => byId.get(id)!;
       const key = scheduleIdentityKey({ ...base, timeZone: 'UTC', windowDays: 30 });
-      expect(byId.get(oldest)).toMatchObject({ identity_key: key });
-      expect(Boolean(Number(byId.get(oldest).enabled))).toBe(true);
-      expect(byId.get(other).identity_key).toMatch(/^[0-9a-f]{64}$/);
-      expect(byId.get(other).identity_key).not.toBe(key);
-      expect(byId.get(copy)).toMatchObject({ identity_key: null, next_due_at: null });
-      expect(Boolean(Number(byId.get(copy).enabled))).toBe(false);
-      expect(byId.get(paused)).toMatchObject({ identity_key: null });
+      expect(row(oldest)).toMatchObject({ identity_key: key });
+      expect(Boolean(Number(row(oldest).enabled))).toBe(true);
+      expect(row(other).identity_key).toMatch(/^[0-9a-f]{64}$/);
+      expect(row(other).identity_key).not.toBe(key);
+      expect(row(copy)).toMatchObject({ identity_key: null, next_due_at: null });
+      expect(Boolean(Number(row(copy).enabled))).toBe(false);
+      expect(row(paused)).toMatchObject({ identity_key: null });
 
       const audit = await db.knex('spotlight_export_audit').where({ target: `schedule:${copy}` });
       expect(audit).toHaveLength(1);
