@@ -2,16 +2,19 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { firstLine } from '@spotlight/core';
 import { createApp } from './app.factory';
-import { describeSettings, loadServerSettings } from './config/server.settings';
+import { alertRouteWarning, describeSettings, loadServerSettings } from './config/server.settings';
 
 async function main(): Promise<void> {
   const settings = loadServerSettings(process.env);
   const app = await createApp(settings);
   await app.listen(settings.port, settings.host);
   const url = await app.getUrl();
-  new Logger('Server').log(
+  const logger = new Logger('Server');
+  logger.log(
     `listening on ${url} (docs at ${url}/docs), ${describeSettings(settings)}, instance ${settings.instanceId}`,
   );
+  const warning = alertRouteWarning(settings);
+  if (warning) logger.warn(warning);
 }
 
 main().catch((error: unknown) => {

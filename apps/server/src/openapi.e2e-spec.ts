@@ -22,10 +22,10 @@ const EXPECTED: Record<string, string[]> = {
   'get /exports': ['200', '400', '401', '429', '503'],
   'get /exports/{id}': ['200', '400', '401', '404', '429', '503'],
   'get /customers/{domain}/user-activity.xlsx': ['200', '400', '401', '404', '429', '503'],
-  'post /schedules': ['201', '400', '401', '404', '413', '422', '429', '503'],
+  'post /schedules': ['200', '201', '400', '401', '404', '413', '422', '429', '503'],
   'get /schedules': ['200', '400', '401', '429', '503'],
   'get /schedules/{id}': ['200', '400', '401', '404', '429', '503'],
-  'patch /schedules/{id}': ['200', '400', '401', '404', '413', '422', '429', '503'],
+  'patch /schedules/{id}': ['200', '400', '401', '404', '409', '413', '422', '429', '503'],
   'delete /schedules/{id}': ['204', '400', '401', '404', '429', '503'],
   'get /downloads/{token}': ['200', '404', '410', '503'],
   'get /health': ['200', '503'],
@@ -111,6 +111,10 @@ describe('OpenAPI document', () => {
     expect(ok('get /schedules/{id}').content!['application/json'].schema.$ref).toBe(
       '#/components/schemas/ScheduleView',
     );
+    for (const status of ['200', '201'])
+      expect(ok('post /schedules', status).content!['application/json'].schema.$ref).toBe(
+        '#/components/schemas/CreatedSchedule',
+      );
     expect(ok('get /customers/{domain}/user-activity.xlsx').content).toEqual({
       'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
         schema: { type: 'string', format: 'binary' },

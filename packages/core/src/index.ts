@@ -52,6 +52,7 @@ export {
   AUDIT_TABLE,
   DOWNLOAD_TABLE,
   LOCK_TABLE,
+  PENDING_ALERT_TABLE,
   RUN_TABLE,
   SCHEDULE_TABLE,
   TOKEN_TABLE,
@@ -60,6 +61,18 @@ export { AuditEntryModel, type AuditRecord } from './db/models/audit.model';
 export type { DownloadRecord } from './db/models/download.model';
 export type { TokenRecord, TokenScope } from './db/models/token.model';
 export { ScheduleModel, type ScheduleRecord } from './db/models/schedule.model';
+export {
+  type AlertChannel,
+  PendingAlertModel,
+  type PendingAlertRecord,
+} from './db/models/pending-alert.model';
+export {
+  canonicalCron,
+  canonicalTimeZone,
+  type ScheduleIdentity,
+  scheduleIdentityKey,
+} from './schedules/schedule-identity';
+export { isUniqueViolation } from './db/unique-violation';
 export { ACTIVITY_COUNTS, type DateRange, isActive, type UserActivity } from './activity/activity.types';
 export { ActivityRepository } from './activity/activity.repository';
 export {

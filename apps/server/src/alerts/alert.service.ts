@@ -3,12 +3,15 @@ import {
   escapeHtml,
   firstLine,
   maskUrl,
+  type AlertChannel,
   type MailRepository,
+  type PendingAlertRecord,
   type RunRecord,
   type RunRepository,
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import type { ScheduleRepository } from '../schedules/schedule.repository';
+import type { PendingAlertRepository } from './pending-alert.repository';
 
 /**
  * Told once about each run the runner finally fails, or whose delivery it
@@ -47,8 +50,27 @@ export interface AlertOptions {
   /** A schedule whose due times fail this many times in a row is paused. */
   scheduleMaxFailures: number;
   mailFrom: string;
-  /** Wait after a failed webhook try; doubles each time. */
+  /** The wait before retrying an undelivered notice; it doubles after each further failure, up to an hour. */
+  retryBaseMs: number;
 }
+
+/** Counts what could not be delivered (the metrics). */
+export interface AlertTelemetry {
+  alertFailed(channel: AlertChannel): void;
+}
+
+/** One notice of one failure: to one address, or to the webhook. */
+interface Delivery {
+  channel: AlertChannel;
+  /** The address; null for the webhook. */
+  target: string | null;
+}
+
+/** An undelivered notice is retried for this long after the run failed, then given up (loudly). */
+export const ALERT_RETRY_FOR_MS = 24 * 3_600_000;
+const ALERT_RETRY_MAX_WAIT_MS = 3_600_000;
+/** Alerts one call of {@link AlertService.retryDue} delivers at most; the next tick takes the rest. */
+const RETRY_BATCH = 50;
 
 class AlertTimeoutError extends Error {}
 
@@ -68,9 +90,11 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 
 /**
  * Makes a run that finally failed reach a person: pauses a schedule that has
- * failed too many due times in a row, then emails support and posts to the
- * webhook. Nothing here changes the run, and nothing here throws: an alert
- * that cannot be delivered is logged and recorded in the audit trail.
+ * failed too many due times in a row, then emails support (through
+ * SPOTLIGHT_ALERT_SMTP_URL when set) and posts to the webhook. Nothing here
+ * changes the run, and nothing here throws: a notice that cannot be delivered
+ * is logged at error level, counted, recorded in the audit trail and kept in
+ * the database, where any instance retries it with backoff for a day.
  */
 export class AlertService implements RunFailureListener {
   private readonly logger = new Logger('Alerts');
@@ -80,6 +104,8 @@ export class AlertService implements RunFailureListener {
     private readonly schedules: ScheduleRepository,
     private readonly audit: AuditRepository,
     private readonly mail: MailRepository,
+    private readonly pending: PendingAlertRepository,
+    private readonly telemetry: AlertTelemetry,
     private readonly options: AlertOptions,
     private readonly clock: () => Date = () => new Date(),
   ) {}
@@ -92,15 +118,33 @@ export class AlertService implements RunFailureListener {
       this.logger.error(`could not check schedule ${run.scheduleId} after run ${run.id}: ${message(error)}`);
     }
     const event = toEvent(run, schedulePaused, this.clock());
-    const outcomes = await Promise.all([
-      ...this.options.emails.map((to) => this.attempt(run, `email:${to}`, () => this.email(event, to))),
-      ...(this.options.webhookUrl
-        ? [this.attempt(run, 'webhook', () => this.postWebhook(event, this.options.webhookUrl!))]
-        : []),
-    ]);
+    const deliveries: Delivery[] = [
+      ...this.options.emails.map((to) => ({ channel: 'email' as const, target: to })),
+      ...(this.options.webhookUrl ? [{ channel: 'webhook' as const, target: null }] : []),
+    ];
+    const outcomes = await Promise.all(deliveries.map((delivery) => this.attempt(run.id, delivery, event)));
     const sent = outcomes.filter((channel): channel is string => channel !== null);
     if (sent.length > 0)
       await this.record({ tokenId: null, action: 'alert.sent', target: `run:${run.id}`, detail: { sent } });
+  }
+
+  /**
+   * Retries undelivered notices that are due, from any instance: each is
+   * claimed atomically, so two instances never send the same one. Returns how
+   * many got through. Never throws.
+   */
+  async retryDue(): Promise<number> {
+    let delivered = 0;
+    try {
+      for (let taken = 0; taken < RETRY_BATCH; taken += 1) {
+        const alert = await this.pending.claimDue(this.clock(), this.claimLeaseMs());
+        if (!alert) break;
+        if (await this.retry(alert)) delivered += 1;
+      }
+    } catch (error) {
+      this.logger.error(`could not retry undelivered alerts: ${message(error)}`);
+    }
+    return delivered;
   }
 
   private async pauseIfFailingInARow(run: RunRecord): Promise<boolean> {
@@ -122,21 +166,111 @@ export class AlertService implements RunFailureListener {
     return true;
   }
 
-  /** Runs one channel; the channel's name when it got through, null (logged and audited) when not. */
-  private async attempt(run: RunRecord, channel: string, send: () => Promise<void>): Promise<string | null> {
+  /**
+   * The first attempt at one notice: the channel's name when it got through;
+   * null when not, after logging, counting and recording it and keeping it for a retry.
+   */
+  private async attempt(runId: number, delivery: Delivery, event: ExportFailedEvent): Promise<string | null> {
+    const channel = channelName(delivery);
     try {
-      await send();
+      await this.deliver(delivery, event, this.options.webhookAttempts);
       return channel;
     } catch (error) {
-      this.logger.error(`could not alert ${channel} about failed export ${run.id}: ${message(error)}`);
+      const now = this.clock();
+      const retryAt = new Date(now.getTime() + this.options.retryBaseMs);
+      this.failed(runId, delivery, error, `retrying at ${retryAt.toISOString()}`);
       await this.record({
         tokenId: null,
         action: 'alert.failed',
-        target: `run:${run.id}`,
+        target: `run:${runId}`,
         detail: { channel, error: message(error) },
       });
+      try {
+        await this.pending.insert(
+          {
+            runId,
+            channel: delivery.channel,
+            target: delivery.target,
+            event: { ...event },
+            attempts: 1,
+            nextAttemptAt: retryAt,
+            giveUpAt: new Date(now.getTime() + ALERT_RETRY_FOR_MS),
+            lastError: message(error).slice(0, 2_000),
+          },
+          now,
+        );
+      } catch (keepError) {
+        this.logger.error(
+          `could not keep the alert ${channel} about failed export ${runId} for a retry: ${message(keepError)}`,
+        );
+      }
       return null;
     }
+  }
+
+  /** One more attempt at a pending notice; true when it got through. */
+  private async retry(alert: PendingAlertRecord): Promise<boolean> {
+    const delivery: Delivery = { channel: alert.channel, target: alert.target };
+    const channel = channelName(delivery);
+    const attempts = alert.attempts + 1;
+    try {
+      await this.deliver(delivery, alert.event as unknown as ExportFailedEvent, 1);
+    } catch (error) {
+      const now = this.clock();
+      const wait = Math.min(this.options.retryBaseMs * 2 ** (attempts - 1), ALERT_RETRY_MAX_WAIT_MS);
+      const retryAt = new Date(now.getTime() + wait);
+      if (retryAt <= alert.giveUpAt) {
+        this.failed(
+          alert.runId,
+          delivery,
+          error,
+          `attempt ${attempts}, retrying at ${retryAt.toISOString()}`,
+        );
+        await this.pending.retryLater(alert, retryAt, message(error).slice(0, 2_000));
+        return false;
+      }
+      this.failed(alert.runId, delivery, error, `attempt ${attempts}; given up, nobody was told`);
+      await this.pending.remove(alert);
+      await this.record({
+        tokenId: null,
+        action: 'alert.failed',
+        target: `run:${alert.runId}`,
+        detail: { channel, error: message(error), attempts, final: true },
+      });
+      return false;
+    }
+    await this.pending.remove(alert);
+    this.logger.log(`alerted ${channel} about failed export ${alert.runId} at attempt ${attempts}`);
+    await this.record({
+      tokenId: null,
+      action: 'alert.sent',
+      target: `run:${alert.runId}`,
+      detail: { sent: [channel], attempts },
+    });
+    return true;
+  }
+
+  private async deliver(
+    delivery: Delivery,
+    event: ExportFailedEvent,
+    webhookAttempts: number,
+  ): Promise<void> {
+    if (delivery.channel === 'email') return this.email(event, delivery.target!);
+    if (!this.options.webhookUrl) throw new Error('SPOTLIGHT_ALERT_WEBHOOK_URL is no longer set');
+    return this.postWebhook(event, this.options.webhookUrl, webhookAttempts);
+  }
+
+  /** An attempt failed: an error line and the metric, whatever happens next. */
+  private failed(runId: number, delivery: Delivery, error: unknown, next: string): void {
+    this.telemetry.alertFailed(delivery.channel);
+    this.logger.error(
+      `could not alert ${channelName(delivery)} about failed export ${runId}: ${message(error)} (${next})`,
+    );
+  }
+
+  /** Long enough for one attempt to end within its bounds; a claim older than this was abandoned. */
+  private claimLeaseMs(): number {
+    return Math.max(10_000, 3 * this.options.timeoutMs);
   }
 
   private async email(event: ExportFailedEvent, to: string): Promise<void> {
@@ -154,8 +288,7 @@ export class AlertService implements RunFailureListener {
     );
   }
 
-  private async postWebhook(event: ExportFailedEvent, url: string): Promise<void> {
-    const attempts = this.options.webhookAttempts;
+  private async postWebhook(event: ExportFailedEvent, url: string, attempts: number): Promise<void> {
     const base = WEBHOOK_RETRY_BASE_MS;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -230,6 +363,10 @@ function describe(event: ExportFailedEvent): string[] {
     );
   lines.push(`Details: GET /exports/${event.runId}`);
   return lines;
+}
+
+function channelName(delivery: Delivery): string {
+  return delivery.channel === 'email' ? `email:${delivery.target}` : 'webhook';
 }
 
 function message(error: unknown): string {

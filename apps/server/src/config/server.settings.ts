@@ -36,6 +36,10 @@ const webhookUrl = optionalText.refine((url) => !url || /^https?:\/\/[^/\s]+\S*$
   message: 'must be an http:// or https:// URL',
 });
 
+const alertSmtpUrl = optionalText.refine((url) => !url || /^smtps?:\/\/[^/]+/i.test(url), {
+  message: 'must be smtp://user:password@host:port or smtps://...',
+});
+
 const serverSchema = z.object({
   PORT: integer(3000, 0, 65535),
   HOST: optionalText,
@@ -64,6 +68,8 @@ const serverSchema = z.object({
   SPOTLIGHT_ALERT_WEBHOOK_URL: webhookUrl,
   SPOTLIGHT_ALERT_TIMEOUT_MS: integer(5_000, 50, 60_000),
   SPOTLIGHT_ALERT_WEBHOOK_ATTEMPTS: integer(3, 1, 10),
+  SPOTLIGHT_ALERT_SMTP_URL: alertSmtpUrl,
+  SPOTLIGHT_ALERT_RETRY_BASE_MS: integer(60_000, 10, 3_600_000),
   SPOTLIGHT_SCHEDULE_MAX_FAILURES: integer(3, 1, 100),
   SPOTLIGHT_HISTORY_DAYS: integer(400, 1, 36_500),
   SPOTLIGHT_HISTORY_CLEANUP_MS: integer(3_600_000, 1_000, 86_400_000),
@@ -120,6 +126,10 @@ export interface ServerSettings {
     /** The longest wait for the notice email, and for each try at the webhook. */
     timeoutMs: number;
     webhookAttempts: number;
+    /** Notices go through this SMTP server; through the exports' mail when unset. */
+    smtpUrl?: string;
+    /** The wait before retrying an undelivered notice; doubles after each failure, up to an hour. */
+    retryBaseMs: number;
   };
   /** A schedule whose due times fail this many times in a row is paused. */
   scheduleMaxFailures: number;
@@ -175,6 +185,8 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
       webhookUrl: values.SPOTLIGHT_ALERT_WEBHOOK_URL,
       timeoutMs: values.SPOTLIGHT_ALERT_TIMEOUT_MS,
       webhookAttempts: values.SPOTLIGHT_ALERT_WEBHOOK_ATTEMPTS,
+      smtpUrl: values.SPOTLIGHT_ALERT_SMTP_URL,
+      retryBaseMs: values.SPOTLIGHT_ALERT_RETRY_BASE_MS,
     },
     scheduleMaxFailures: values.SPOTLIGHT_SCHEDULE_MAX_FAILURES,
     historyDays: values.SPOTLIGHT_HISTORY_DAYS,
@@ -195,6 +207,18 @@ export function describeSettings(settings: ServerSettings): string {
       ? ''
       : `, exports read from ${maskUrl(settings.readDatabaseUrl)}`;
   return `database ${maskUrl(settings.core.databaseUrl)}${read}, mail ${settings.core.smtpUrl ? maskUrl(settings.core.smtpUrl) : `outbox ${settings.core.outboxDir}`}`;
+}
+
+/**
+ * A warning when failure notices can only travel through the SMTP server that
+ * sends the exports: when that server fails the exports, it fails their notices too.
+ */
+export function alertRouteWarning(settings: ServerSettings): string | null {
+  const { emails, webhookUrl, smtpUrl } = settings.alerts;
+  const exportsSmtp = settings.core.smtpUrl;
+  if (emails.length === 0 || webhookUrl || !exportsSmtp) return null;
+  if (smtpUrl && smtpUrl !== exportsSmtp) return null;
+  return `failure alerts can only reach ${emails.join(', ')} through ${maskUrl(exportsSmtp)}, the SMTP server of the exports: if it fails, the alerts about it fail too; set SPOTLIGHT_ALERT_SMTP_URL to another SMTP server or SPOTLIGHT_ALERT_WEBHOOK_URL.`;
 }
 
 /**

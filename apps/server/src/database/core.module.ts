@@ -9,7 +9,7 @@ import {
 } from '@spotlight/core';
 import { poolSizeFor, type ServerSettings } from '../config/server.settings';
 import { DatabaseLifecycle } from './database.lifecycle';
-import { MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database.tokens';
+import { ALERT_MAIL, MAIL, PRIMARY_DB, READ_DB, SERVER_SETTINGS } from './database.tokens';
 import { ProductSchemaRepository } from './product-schema.repository';
 
 /**
@@ -27,6 +27,7 @@ export class CoreModule {
       readDatabaseUrl: settings.readDatabaseUrl,
       pool: { max: poolSizeFor(settings) },
       smtpPool: { maxConnections: settings.smtpMaxConnections },
+      alertSmtpUrl: settings.alerts.smtpUrl,
       databaseLog: {
         warn: (message: unknown) => databaseLog.warn(String(message)),
         error: (message: unknown) => databaseLog.error(String(message)),
@@ -42,6 +43,7 @@ export class CoreModule {
       PRIMARY_DB,
       READ_DB,
       MAIL,
+      ALERT_MAIL,
       TokenService,
       RunRepository,
       DownloadService,
@@ -55,6 +57,7 @@ export class CoreModule {
         { provide: PRIMARY_DB, useFactory: () => core.db },
         { provide: READ_DB, useFactory: () => core.readDb },
         { provide: MAIL, useFactory: () => core.mail },
+        { provide: ALERT_MAIL, useFactory: () => core.alertMail },
         { provide: TokenService, useFactory: () => core.tokens },
         { provide: RunRepository, useFactory: () => core.runs },
         { provide: DownloadService, useFactory: () => core.downloads },

@@ -22,7 +22,7 @@ const WHEN: Record<number, string> = {
   401: 'Missing, unknown or revoked token.',
   403: 'Only a staff token may do this.',
   404: 'Unknown, or not visible to this token (the same answer for both).',
-  409: 'Conflicts with the current state; the message says which.',
+  409: 'Conflicts with the current state (SCHEDULE_CONFLICT, EXPORT_NOT_RESENDABLE); the message says which.',
   410: 'DOWNLOAD_EXPIRED: the link has expired.',
   413: 'The JSON body is larger than 100 KiB.',
   422: 'RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why.',

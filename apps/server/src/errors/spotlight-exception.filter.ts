@@ -17,6 +17,7 @@ import {
 import type { Response } from 'express';
 import { NotVisibleError } from '../auth/not-visible.error';
 import { StaffOnlyError } from '../auth/staff-only.error';
+import { ScheduleConflictError } from '../schedules/schedule-conflict.error';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
 
@@ -95,6 +96,8 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
       return { status: HttpStatus.NOT_FOUND, code: 'NOT_FOUND', message: error.message };
     if (error instanceof StaffOnlyError)
       return { status: HttpStatus.FORBIDDEN, code: 'FORBIDDEN', message: error.message };
+    if (error instanceof ScheduleConflictError)
+      return { status: HttpStatus.CONFLICT, code: 'SCHEDULE_CONFLICT', message: error.message };
     if (error instanceof HttpException) {
       const body = error.getResponse();
       const raw =

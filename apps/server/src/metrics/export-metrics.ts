@@ -4,6 +4,7 @@ import {
   DeliveryUnconfirmedError,
   MailDeliveryError,
   firstLine,
+  type AlertChannel,
   type ExportSummary,
   type RunRecord,
 } from '@spotlight/core';
@@ -41,6 +42,7 @@ export class ExportMetrics {
   private readonly duration: Histogram;
   private readonly size: Histogram;
   private readonly smtpFailures: Counter;
+  private readonly alertsFailed: Counter<'channel'>;
   private readonly schedulerLag: Histogram;
   private readonly lastTick: Gauge;
 
@@ -75,6 +77,13 @@ export class ExportMetrics {
       help: 'Export deliveries the SMTP server refused or that could not reach it (each attempt counts).',
       registers,
     });
+    this.alertsFailed = new Counter({
+      name: 'spotlight_alerts_failed_total',
+      help: 'Failure notices that could not be delivered, by channel (email, webhook); each attempt counts.',
+      labelNames: ['channel'],
+      registers,
+    });
+    for (const channel of ['email', 'webhook']) this.alertsFailed.inc({ channel }, 0);
     this.schedulerLag = new Histogram({
       name: 'spotlight_scheduler_lag_seconds',
       help: 'From a schedule due time to its run being queued by this instance.',
@@ -143,6 +152,11 @@ export class ExportMetrics {
   attemptFailed(error: unknown): void {
     if (error instanceof MailDeliveryError || error instanceof DeliveryUnconfirmedError)
       this.smtpFailures.inc();
+  }
+
+  /** A failure notice could not be delivered on this channel (it is retried, or given up). */
+  alertFailed(channel: AlertChannel): void {
+    this.alertsFailed.inc({ channel });
   }
 
   /** The exposition text and its content type. */

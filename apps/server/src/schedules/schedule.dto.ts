@@ -106,6 +106,13 @@ export class ScheduleView {
   updatedAt!: string;
 }
 
+export class CreatedSchedule extends ScheduleView {
+  @ApiProperty({
+    description: 'True when an identical enabled schedule already existed and is returned instead.',
+  })
+  existing!: boolean;
+}
+
 export class ScheduleList {
   @ApiProperty({ type: [ScheduleView] })
   items!: ScheduleView[];

@@ -16,7 +16,7 @@ describeEachDatabase('schedule statements under contention', (db) => {
     try {
       const schedules = new ScheduleRepository(impatient);
       const due = new Date(Date.now() - 60_000);
-      const created = await schedules.insert(
+      const created = (await schedules.insert(
         {
           customer: 'contention.example.com',
           recipient: 'manager@contention.example.com',
@@ -28,7 +28,7 @@ describeEachDatabase('schedule statements under contention', (db) => {
         },
         1,
         new Date(),
-      );
+      ))!;
       const trx = await holder.transaction();
       // SQLite locks the whole file for a writer; MariaDB the schedule's row.
       if (db.dialect === 'sqlite') await trx(SCHEDULE_TABLE).where({ id: -1 }).update({ enabled: true });
@@ -55,8 +55,9 @@ describeEachDatabase('schedule statements under contention', (db) => {
       enabled: true,
       nextDueAt: new Date(),
     };
-    const kept = await schedules.insert(fields, 1, new Date());
-    const paused = await schedules.insert(fields, 1, new Date());
+    const kept = (await schedules.insert(fields, 1, new Date()))!;
+    // Identical enabled schedules are one schedule: the second one differs by its cron.
+    const paused = (await schedules.insert({ ...fields, cron: '0 7 * * 1' }, 1, new Date()))!;
     expect(await schedules.pauseBySystem(paused.id, new Date())).toBe(true);
     const listed = await schedules.list('enabled.example.com');
     expect(listed.map((schedule) => [schedule.id, schedule.enabled])).toEqual([

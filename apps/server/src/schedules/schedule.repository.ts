@@ -1,5 +1,12 @@
 import type { Knex } from 'knex';
-import { ScheduleModel, dialectOf, retryOnContention, type ScheduleRecord } from '@spotlight/core';
+import {
+  ScheduleModel,
+  dialectOf,
+  isUniqueViolation,
+  retryOnContention,
+  scheduleIdentityKey,
+  type ScheduleRecord,
+} from '@spotlight/core';
 
 export type ScheduleFields = Pick<
   ScheduleRecord,
@@ -10,20 +17,43 @@ export type ScheduleFields = Pick<
 export class ScheduleRepository {
   constructor(private readonly db: Knex) {}
 
-  async insert(fields: ScheduleFields, tokenId: number, now: Date): Promise<ScheduleRecord> {
-    return ScheduleModel.query(this.db).insert({
-      ...fields,
-      createdByTokenId: tokenId,
-      updatedByTokenId: tokenId,
-      createdAt: now,
-      updatedAt: now,
-    });
+  /**
+   * Inserts a schedule; null when an identical one is enabled already (the
+   * unique identity key refused it): {@link findEnabledLike} finds that one.
+   */
+  async insert(fields: ScheduleFields, tokenId: number, now: Date): Promise<ScheduleRecord | null> {
+    try {
+      return await ScheduleModel.query(this.db).insert({
+        ...fields,
+        identityKey: identityKeyOf(fields),
+        createdByTokenId: tokenId,
+        updatedByTokenId: tokenId,
+        createdAt: now,
+        updatedAt: now,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
   }
 
-  async update(id: number, fields: Partial<ScheduleFields>, tokenId: number, now: Date): Promise<void> {
-    await ScheduleModel.query(this.db)
-      .patch({ ...fields, updatedByTokenId: tokenId, updatedAt: now })
-      .where({ id });
+  /** Saves every field; false when the change would make it identical to another enabled schedule. */
+  async update(id: number, fields: ScheduleFields, tokenId: number, now: Date): Promise<boolean> {
+    try {
+      await ScheduleModel.query(this.db)
+        .patch({ ...fields, identityKey: identityKeyOf(fields), updatedByTokenId: tokenId, updatedAt: now })
+        .where({ id });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The enabled schedule identical to `fields`, if any. */
+  async findEnabledLike(fields: ScheduleFields): Promise<ScheduleRecord | null> {
+    const key = scheduleIdentityKey(fields);
+    return (await ScheduleModel.query(this.db).where({ identity_key: key }).first()) ?? null;
   }
 
   /**
@@ -32,7 +62,7 @@ export class ScheduleRepository {
    */
   async pauseBySystem(id: number, now: Date): Promise<boolean> {
     const changed = await ScheduleModel.query(this.db)
-      .patch({ enabled: false, nextDueAt: null, updatedByTokenId: null, updatedAt: now })
+      .patch({ enabled: false, nextDueAt: null, identityKey: null, updatedByTokenId: null, updatedAt: now })
       .where({ id, enabled: true });
     return changed > 0;
   }
@@ -99,4 +129,9 @@ export class ScheduleRepository {
     // tick; inside a transaction the whole transaction is what is tried again.
     await (this.db.isTransaction ? update() : retryOnContention(update));
   }
+}
+
+/** Only an enabled schedule holds its identity: paused ones may be identical to anything. */
+function identityKeyOf(fields: ScheduleFields): string | null {
+  return fields.enabled ? scheduleIdentityKey(fields) : null;
 }

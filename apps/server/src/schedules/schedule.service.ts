@@ -9,6 +9,7 @@ import {
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
+import { ScheduleConflictError } from './schedule-conflict.error';
 import type { RunRecord, RunRepository, ScheduleRecord } from '@spotlight/core';
 import type { ScheduleFields, ScheduleRepository } from './schedule.repository';
 
@@ -102,21 +103,36 @@ export class ScheduleService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async create(token: TokenRecord, input: ScheduleInput): Promise<ScheduleRecord> {
+  /**
+   * Creates a schedule, or returns the enabled one identical to it (same
+   * customer, recipient, cron, zone and window) with `existing: true`. The
+   * unique identity key decides, so concurrent identical requests make one.
+   */
+  async create(
+    token: TokenRecord,
+    input: ScheduleInput,
+  ): Promise<{ schedule: ScheduleRecord; existing: boolean }> {
     const fields = await this.validate(
       token,
       { ...input, windowDays: input.windowDays ?? null, enabled: input.enabled ?? true },
       { recipient: true, timing: true },
     );
-    const now = this.clock();
-    const schedule = await this.schedules.insert(fields, token.id, now);
-    await this.audit.record({
-      tokenId: token.id,
-      action: 'schedule.create',
-      target: `schedule:${schedule.id}`,
-      detail: { ...fields },
-    });
-    return schedule;
+    // The loop covers the identical schedule being paused or deleted between the two statements.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const schedule = await this.schedules.insert(fields, token.id, this.clock());
+      if (schedule) {
+        await this.audit.record({
+          tokenId: token.id,
+          action: 'schedule.create',
+          target: `schedule:${schedule.id}`,
+          detail: { ...fields },
+        });
+        return { schedule, existing: false };
+      }
+      const existing = await this.schedules.findEnabledLike(fields);
+      if (existing) return { schedule: existing, existing: true };
+    }
+    throw new Error('Could not save the schedule: an identical one kept changing; try again.');
   }
 
   async update(token: TokenRecord, id: number, changes: Partial<ScheduleInput>): Promise<ScheduleRecord> {
@@ -140,7 +156,12 @@ export class ScheduleService {
       timing: merged.enabled || cronChanged,
     });
     if (!cronChanged && merged.enabled === current.enabled) fields.nextDueAt = current.nextDueAt;
-    await this.schedules.update(id, fields, token.id, this.clock());
+    if (!(await this.schedules.update(id, fields, token.id, this.clock()))) {
+      const other = await this.schedules.findEnabledLike(fields);
+      throw new ScheduleConflictError(
+        `Schedule ${other?.id ?? 'another'} already sends this export (same customer, recipient, cron, time zone and window); change one of them, or pause or delete schedule ${other?.id ?? 'that one'} first.`,
+      );
+    }
     await this.audit.record({
       tokenId: token.id,
       action: 'schedule.update',

@@ -10,6 +10,7 @@ import {
   Patch,
   Post,
   Query,
+  Res,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -20,11 +21,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { TokenRecord } from '@spotlight/core';
+import type { Response } from 'express';
 import { CurrentToken } from '../auth/token.guard';
 import { ScheduleService } from './schedule.service';
 import { ApiErrors } from '../errors/api-errors';
 import {
   CreateScheduleDto,
+  CreatedSchedule,
   ListSchedulesQuery,
   ScheduleList,
   ScheduleView,
@@ -40,11 +43,21 @@ export class SchedulesController {
   constructor(private readonly schedules: ScheduleService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a schedule; the recipient must be an active manager of the customer.' })
-  @ApiCreatedResponse({ type: ScheduleView })
+  @ApiOperation({
+    summary:
+      'Create a schedule; the recipient must be an active manager of the customer. An identical enabled schedule answers 200 with itself.',
+  })
+  @ApiCreatedResponse({ type: CreatedSchedule, description: 'Created.' })
+  @ApiOkResponse({ type: CreatedSchedule, description: 'An identical enabled schedule exists: this is it.' })
   @ApiErrors(400, 404, 413, 422)
-  async create(@CurrentToken() token: TokenRecord, @Body() body: CreateScheduleDto): Promise<ScheduleView> {
-    return scheduleView(await this.schedules.create(token, body));
+  async create(
+    @CurrentToken() token: TokenRecord,
+    @Body() body: CreateScheduleDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CreatedSchedule> {
+    const { schedule, existing } = await this.schedules.create(token, body);
+    if (existing) response.status(HttpStatus.OK);
+    return { ...scheduleView(schedule), existing };
   }
 
   @Get()
@@ -72,7 +85,7 @@ export class SchedulesController {
       'Change a schedule; the recipient guard runs unless it stays paused with the same recipient, so a pause is never refused.',
   })
   @ApiOkResponse({ type: ScheduleView })
-  @ApiErrors(400, 404, 413, 422)
+  @ApiErrors(400, 404, 409, 413, 422)
   async update(
     @CurrentToken() token: TokenRecord,
     @Param('id', ParseIntPipe) id: number,

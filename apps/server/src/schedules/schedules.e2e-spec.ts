@@ -99,6 +99,87 @@ describeEachDatabase('schedules API and scheduler', (db) => {
     expect(actions).toEqual(['schedule.create', 'schedule.update', 'schedule.update', 'schedule.delete']);
   });
 
+  it('makes five concurrent identical requests one schedule: one 201, four 200 existing, and one email per due time', async () => {
+    const body = { ...valid(), cron: '45 5 * * *', timeZone: 'UTC', windowDays: 3 };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => create(body)));
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    const ids = new Set(answers.map((res) => res.body.id as number));
+    expect(ids.size).toBe(1);
+    const [id] = ids;
+    expect(answers.filter((res) => res.body.existing === true)).toHaveLength(4);
+    expect(answers.find((res) => res.status === 201)!.body).toMatchObject({
+      id,
+      existing: false,
+      enabled: true,
+    });
+    const rows = await db.knex('spotlight_export_schedule').where({ customer: site.domain, cron: body.cron });
+    expect(rows.map((row: { id: number }) => Number(row.id))).toEqual([id]);
+    const audit = await db
+      .knex('spotlight_export_audit')
+      .where({ action: 'schedule.create', target: `schedule:${id}` });
+    expect(audit).toHaveLength(1);
+
+    await dueSince(id, new Date(Date.now() - DAY));
+    expect(await scheduler.tick()).toBe(1);
+    expect(await runner.runNext()).toMatchObject({ status: 'sent', scheduleId: id });
+    expect(await runner.runNext()).toBeNull();
+    const [message] = await smtp.waitFor(1);
+    expect(message.envelope.to).toEqual([manager.email]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(smtp.messages).toHaveLength(1);
+    await request(t.http).delete(`/schedules/${id}`).set(bearer(staff)).expect(204);
+  });
+
+  it('treats spellings of the same schedule as one: address case, cron whitespace and names, zone case', async () => {
+    const first = await create({ ...valid(), cron: '0 9 * * 1', timeZone: 'Europe/Paris' }).expect(201);
+    const same = await create({
+      ...valid(),
+      recipient: `  ${manager.email.toUpperCase()} `,
+      cron: ' 00  09 * *   MON ',
+      timeZone: 'europe/paris',
+    }).expect(200);
+    expect(same.body).toMatchObject({ id: first.body.id, existing: true, cron: '0 9 * * 1' });
+    // Another window, or a paused copy, is another schedule.
+    const weekly = await create({
+      ...valid(),
+      cron: '0 9 * * 1',
+      timeZone: 'Europe/Paris',
+      windowDays: 7,
+    }).expect(201);
+    const paused = await create({
+      ...valid(),
+      cron: '0 9 * * 1',
+      timeZone: 'Europe/Paris',
+      enabled: false,
+    }).expect(201);
+    for (const id of [first.body.id, weekly.body.id, paused.body.id])
+      await request(t.http).delete(`/schedules/${id}`).set(bearer(staff)).expect(204);
+  });
+
+  it('answers 409 to a change or a resume that would duplicate another enabled schedule', async () => {
+    const kept = await create({ ...valid(), cron: '0 10 * * 2', timeZone: 'UTC' }).expect(201);
+    const other = await create({ ...valid(), cron: '0 11 * * 2', timeZone: 'UTC' }).expect(201);
+    const patch = (changes: Record<string, unknown>) =>
+      request(t.http).patch(`/schedules/${other.body.id}`).set(bearer(staff)).send(changes);
+
+    const clash = await patch({ cron: '0 10 * * TUE' }).expect(409);
+    expect(clash.body).toEqual({
+      statusCode: 409,
+      error: 'SCHEDULE_CONFLICT',
+      message: expect.stringContaining(`Schedule ${kept.body.id} already sends this export`),
+    });
+    expect((await request(t.http).get(`/schedules/${other.body.id}`).set(bearer(staff))).body.cron).toBe(
+      '0 11 * * 2',
+    );
+    // Paused, it may be identical; resuming it may not.
+    await patch({ enabled: false }).expect(200);
+    await patch({ cron: '0 10 * * 2' }).expect(200);
+    expect((await patch({ enabled: true }).expect(409)).body.error).toBe('SCHEDULE_CONFLICT');
+    await request(t.http).delete(`/schedules/${kept.body.id}`).set(bearer(staff)).expect(204);
+    expect((await patch({ enabled: true }).expect(200)).body).toMatchObject({ enabled: true });
+    await request(t.http).delete(`/schedules/${other.body.id}`).set(bearer(staff)).expect(204);
+  });
+
   it.each([
     [{ cron: 'every monday' }, /cron "every monday" is not a cron expression/],
     [{ cron: '61 * * * *' }, /cron "61 \* \* \* \*" is not a cron expression/],

@@ -24,6 +24,8 @@ export interface CoreOptions {
   pool?: Knex.PoolConfig;
   /** Reuse SMTP connections (the server); none: one connection per email (the CLI). */
   smtpPool?: SmtpPool;
+  /** Failure notices go through this SMTP server; through the exports' mail (SMTP_URL or outbox) when unset. */
+  alertSmtpUrl?: string;
   /** Where knex's own warnings go; knex prints them on stdout by default. */
   databaseLog?: Knex.Config['log'];
   /** What messages call since, until and the time zone: the request fields by default. */
@@ -45,6 +47,7 @@ export class CoreServices {
   private primary?: Knex;
   private replica?: Knex;
   private mailRepository?: MailRepository;
+  private alertMailRepository?: MailRepository;
   private scratchSpace?: ScratchSpace;
   private built = new Map<string, unknown>();
 
@@ -85,6 +88,17 @@ export class CoreServices {
   get mail(): MailRepository {
     this.mailRepository ??= createMailRepository({ ...this.settings, smtpPool: this.options.smtpPool });
     return this.mailRepository;
+  }
+
+  /**
+   * What failure notices are sent with: their own SMTP server when one is
+   * set, so that a mail server failing the exports does not silence them too.
+   */
+  get alertMail(): MailRepository {
+    const url = this.options.alertSmtpUrl;
+    if (!url) return this.mail;
+    this.alertMailRepository ??= createMailRepository({ ...this.settings, smtpUrl: url });
+    return this.alertMailRepository;
   }
 
   /**
@@ -167,6 +181,8 @@ export class CoreServices {
     this.removeScratch();
     this.mailRepository?.close();
     this.mailRepository = undefined;
+    this.alertMailRepository?.close();
+    this.alertMailRepository = undefined;
     this.built.clear();
     const pools = [this.replica, this.primary].filter((pool): pool is Knex => pool !== undefined);
     this.replica = undefined;

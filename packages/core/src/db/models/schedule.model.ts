@@ -20,6 +20,8 @@ export class ScheduleModel extends ProductModel {
   declare enabled: boolean;
   /** Null while paused. */
   declare nextDueAt: Date | null;
+  /** scheduleIdentityKey while enabled, null while paused: unique, so identical enabled schedules are one. */
+  declare identityKey: string | null;
   declare createdByTokenId: number | null;
   /** Null when the system made the last change (paused it after failing in a row). */
   declare updatedByTokenId: number | null;

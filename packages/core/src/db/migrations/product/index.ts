@@ -8,6 +8,8 @@ import * as claimIndex from './0006-claim-index';
 import * as runTimeZone from './0007-run-time-zone';
 import * as claimPriority from './0008-claim-priority';
 import * as runUnconfirmed from './0009-run-unconfirmed';
+import * as scheduleIdentity from './0010-schedule-identity';
+import * as pendingAlerts from './0011-pending-alerts';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
@@ -23,4 +25,6 @@ export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0007_run_time_zone: runTimeZone,
   spotlight_export_0008_claim_priority: claimPriority,
   spotlight_export_0009_run_unconfirmed: runUnconfirmed,
+  spotlight_export_0010_schedule_identity: scheduleIdentity,
+  spotlight_export_0011_pending_alerts: pendingAlerts,
 };
