@@ -58,7 +58,16 @@ export { AuditEntryModel, type AuditRecord } from './db/models/audit.model';
 export type { DownloadRecord } from './db/models/download.model';
 export type { TokenRecord, TokenScope } from './db/models/token.model';
 export { ScheduleModel, type ScheduleRecord } from './db/models/schedule.model';
-export { ACTIVITY_COUNTS, type DateRange, isActive, type UserActivity } from './activity/activity.types';
+export {
+  ACTIVITY_COUNTS,
+  changeStatus,
+  type DateRange,
+  engagementLevel,
+  isActive,
+  previousLevel,
+  type UserActivity,
+} from './activity/activity.types';
+export { type PreviousPeriod, previousPeriod } from './activity/previous-period';
 export { ActivityRepository } from './activity/activity.repository';
 export {
   createMailRepository,
