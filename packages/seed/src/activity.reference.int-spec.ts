@@ -323,7 +323,10 @@ describeEachDatabase('activity repository against a plain count', (db) => {
       expect(previous.words).toBe(words);
       expect(previous.until).toEqual(range.since);
       const now = await referenceActivity(db.knex, site.id, range);
-      const then = await referenceActivity(db.knex, site.id, { since: previous.since, until: previous.until });
+      const then = await referenceActivity(db.knex, site.id, {
+        since: previous.since,
+        until: previous.until,
+      });
       const users: UserActivity[] = [];
       for await (const user of new ActivityRepository(db.knex).streamActivity(site.id, range, previous.since))
         users.push(user);
@@ -352,10 +355,10 @@ describeEachDatabase('activity repository against a plain count', (db) => {
           communitiesCreated: earlier.communitiesCreated,
         });
         const status = referenceStatus(referenceLevel(current), referenceLevel(earlier));
-        expect([previousLevel(user), changeStatus(engagementLevel(user, range), previousLevel(user)!)]).toEqual([
-          referenceLevel(earlier),
-          status,
-        ]);
+        expect([
+          previousLevel(user),
+          changeStatus(engagementLevel(user, range), previousLevel(user)!),
+        ]).toEqual([referenceLevel(earlier), status]);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
       // Every status is met, so the comparison is not of a sea of idle users.

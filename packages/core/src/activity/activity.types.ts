@@ -88,7 +88,8 @@ export function engagementLevel(user: UserActivity, range: DateRange = {}): Enga
 
 /** The level from the dated kinds alone, as a range decides it. */
 function datedLevel(counts: Record<DatedCountKey, number>): EngagementLevel {
-  if (counts.challenges + counts.ideas + counts.conversations + counts.communitiesCreated > 0) return 'Creator';
+  if (counts.challenges + counts.ideas + counts.conversations + counts.communitiesCreated > 0)
+    return 'Creator';
   if (counts.comments > 0) return 'Contributor';
   if (counts.votes > 0) return 'Supporter';
   return 'Idle';
