@@ -73,7 +73,16 @@ export {
   scheduleIdentityKey,
 } from './schedules/schedule-identity';
 export { isUniqueViolation } from './db/unique-violation';
-export { ACTIVITY_COUNTS, type DateRange, isActive, type UserActivity } from './activity/activity.types';
+export {
+  ACTIVITY_COUNTS,
+  changeStatus,
+  type DateRange,
+  engagementLevel,
+  isActive,
+  previousLevel,
+  type UserActivity,
+} from './activity/activity.types';
+export { type PreviousPeriod, previousPeriod } from './activity/previous-period';
 export { ActivityRepository } from './activity/activity.repository';
 export {
   createMailRepository,

@@ -1,5 +1,14 @@
 import type { Knex } from 'knex';
-import { ActivityRepository, toDate, type DateRange, type UserActivity } from '@spotlight/core';
+import {
+  ActivityRepository,
+  changeStatus,
+  engagementLevel,
+  previousLevel,
+  previousPeriod,
+  toDate,
+  type DateRange,
+  type UserActivity,
+} from '@spotlight/core';
 import { describeEachDatabase, type SiteRow } from '@spotlight/core/testing';
 import { generateCustomer } from './seed';
 
@@ -166,6 +175,32 @@ async function streamedCommunities(db: Knex, siteId: number, range: DateRange) {
   return rows;
 }
 
+/**
+ * The schema document's engagement level over dated kinds, and the user's
+ * status between two periods, written out again from the document.
+ */
+function referenceLevel(counts: {
+  challenges: number;
+  ideas: number;
+  comments: number;
+  votes: number;
+  conversations: number;
+  communitiesCreated: number;
+}): string {
+  if (counts.challenges > 0 || counts.ideas > 0 || counts.conversations > 0 || counts.communitiesCreated > 0)
+    return 'Creator';
+  if (counts.comments > 0) return 'Contributor';
+  if (counts.votes > 0) return 'Supporter';
+  return 'Idle';
+}
+
+function referenceStatus(now: string, then: string): string {
+  if (now !== 'Idle' && then === 'Idle') return 'New';
+  if (now !== 'Idle' && then !== 'Idle') return 'Retained';
+  if (now === 'Idle' && then !== 'Idle') return 'Lapsed';
+  return 'Idle in both';
+}
+
 const byContent = (a: object, b: object) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 async function streamed(db: Knex, siteId: number, range: DateRange) {
@@ -266,4 +301,68 @@ describeEachDatabase('activity repository against a plain count', (db) => {
       expect(expected.some((community) => community[key] > 0)).toBe(true);
     expect(actual.sort(byContent)).toEqual(expected.sort(byContent));
   });
+
+  it.each([
+    ['six calendar months', { since, until }, 'UTC', 'March 2025 to August 2025'],
+    [
+      'a quarter in Paris',
+      { since: new Date('2025-09-30T22:00:00Z'), until: new Date('2025-12-31T23:00:00Z') },
+      'Europe/Paris',
+      'Q3 2025',
+    ],
+    [
+      '97 days',
+      { since: new Date('2025-10-15T00:00:00Z'), until: new Date('2026-01-20T00:00:00Z') },
+      'UTC',
+      '2025-07-10 to 2025-10-14',
+    ],
+  ])(
+    'gives every user the previous period of %s from the same statement as the plain count',
+    async (_label, range, timeZone, words) => {
+      const previous = previousPeriod(range, timeZone)!;
+      expect(previous.words).toBe(words);
+      expect(previous.until).toEqual(range.since);
+      const now = await referenceActivity(db.knex, site.id, range);
+      const then = await referenceActivity(db.knex, site.id, {
+        since: previous.since,
+        until: previous.until,
+      });
+      const users: UserActivity[] = [];
+      for await (const user of new ActivityRepository(db.knex).streamActivity(site.id, range, previous.since))
+        users.push(user);
+      expect(users).toHaveLength(now.size);
+
+      const statuses = new Map<string, number>();
+      for (const user of users) {
+        const current = now.get(user.userId)!;
+        const earlier = then.get(user.userId)!;
+        // This period's figures are untouched by the widened statement.
+        expect({ ...user, previous: undefined }).toMatchObject({
+          challenges: current.challenges,
+          ideas: current.ideas,
+          comments: current.comments,
+          commentLikes: current.commentLikes,
+          votes: current.votes,
+          conversations: current.conversations,
+          communitiesCreated: current.communitiesCreated,
+        });
+        expect(user.previous).toEqual({
+          challenges: earlier.challenges,
+          ideas: earlier.ideas,
+          comments: earlier.comments,
+          votes: earlier.votes,
+          conversations: earlier.conversations,
+          communitiesCreated: earlier.communitiesCreated,
+        });
+        const status = referenceStatus(referenceLevel(current), referenceLevel(earlier));
+        expect([
+          previousLevel(user),
+          changeStatus(engagementLevel(user, range), previousLevel(user)!),
+        ]).toEqual([referenceLevel(earlier), status]);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      // Every status is met, so the comparison is not of a sea of idle users.
+      expect([...statuses.keys()].sort()).toEqual(['Idle in both', 'Lapsed', 'New', 'Retained']);
+    },
+  );
 });

@@ -161,6 +161,48 @@ describeEachDatabase('exports API', (db) => {
     expect(book.rows('Active users')[0]).toContain('Last login (America/New_York)');
   });
 
+  it('compares a quarter with the one before: a Summary block, the Lapsed users sheet and the email say who lapsed', async () => {
+    // The site's activity is all from June 2026: in Q3 every active user of Q2 has lapsed.
+    const queued = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({ customer: site.domain, recipient: manager.email, since: '2026-07-01', until: '2026-09-30' })
+      .expect(202);
+    expect(await runner.runNext()).toMatchObject({ id: queued.body.id, status: 'sent' });
+    const [message] = await smtp.waitFor(1);
+    const book = await readWorkbook(message.mail.attachments[0].content);
+    expect(book.sheetNames).toEqual([
+      'Summary',
+      'Active users',
+      'Inactive users',
+      'Lapsed users',
+      'Communities',
+    ]);
+    const lapsed = book.rows('Lapsed users');
+    expect(lapsed[0]).toEqual([
+      'Email',
+      'First name',
+      'Last name',
+      'Account',
+      'Level in the previous period',
+      'Last login (UTC)',
+    ]);
+    expect(lapsed.length - 1).toBeGreaterThan(0);
+    expect(lapsed.slice(1).map((row) => row[4])).toContain('Creator');
+    const summary = book.rows('Summary').map((row) => row.slice(0, 2));
+    const at = summary.findIndex((row) => row[0] === 'Change since Q2 2026');
+    expect(summary.slice(at, at + 5)).toEqual([
+      ['Change since Q2 2026', 'Users'],
+      ['New', 0],
+      ['Retained', 0],
+      ['Lapsed', lapsed.length - 1],
+      ['Idle in both', book.rows('Inactive users').length - lapsed.length],
+    ]);
+    expect(message.mail.text).toContain(
+      `Lapsed: ${lapsed.length - 1} (active in Q2 2026, not in this period)`,
+    );
+  });
+
   it('refuses a recipient who is not an active manager of that customer with 422, and an unknown customer with 404', async () => {
     const user = await db.factory.user({ site });
     const refused = await request(t.http)

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
-import { SmtpCapture } from '@spotlight/testing';
+import { SmtpCapture, readWorkbook } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from '../runs/export-runner.service';
 import { SchedulerJob } from '../jobs/scheduler.job';
@@ -336,6 +336,67 @@ describeEachDatabase('schedules API and scheduler', (db) => {
     expect(new Date(schedule.body.nextDueAt).getTime()).toBe(latest.getTime() + DAY);
     expect(await runner.runNext()).toBeNull();
     expect(smtp.messages).toHaveLength(1);
+    await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
+  });
+
+  it("compares a schedule's window with the one before it and lists who lapsed", async () => {
+    const changing = await db.factory.site();
+    const boss = await db.factory.manager({ site: changing });
+    const lapsing = await db.factory.user({ site: changing, email: `lapsing@${changing.domain}` });
+    const fresh = await db.factory.user({ site: changing, email: `fresh@${changing.domain}` });
+    const created = await create({
+      ...valid(),
+      customer: changing.domain,
+      recipient: boss.email,
+      cron: '15 6 * * *',
+      timeZone: 'UTC',
+      windowDays: 7,
+    }).expect(201);
+    await dueSince(created.body.id, new Date(Date.now() - 5 * DAY));
+    expect(await scheduler.tick()).toBe(1);
+    const today = new Date();
+    const latest = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), 6, 15));
+    if (latest > today) latest.setUTCDate(latest.getUTCDate() - 1);
+    // One idea in the previous 7 days, one in the window itself.
+    await db.factory.idea({
+      site: changing,
+      creator: lapsing,
+      created: new Date(latest.getTime() - 10 * DAY),
+    });
+    await db.factory.idea({ site: changing, creator: fresh, created: new Date(latest.getTime() - 2 * DAY) });
+
+    expect(await runner.runNext()).toMatchObject({
+      status: 'sent',
+      scheduleId: created.body.id,
+      until: latest,
+    });
+    const [message] = await smtp.waitFor(1);
+    expect(message.envelope.to).toEqual([boss.email]);
+    const minute = (date: Date) => date.toISOString().slice(0, 16).replace('T', ' ');
+    const previous = `${minute(new Date(latest.getTime() - 14 * DAY))} to ${minute(new Date(latest.getTime() - 7 * DAY))}`;
+    const book = await readWorkbook(message.mail.attachments[0].content);
+    expect(
+      book
+        .rows('Lapsed users')
+        .slice(1)
+        .map((row) => [row[0], row[4]]),
+    ).toEqual([[lapsing.email, 'Creator']]);
+    const summary = book.rows('Summary').map((row) => row.slice(0, 2));
+    const at = summary.findIndex((row) => row[0] === `Change since ${previous}`);
+    expect(summary.slice(at, at + 5)).toEqual([
+      [`Change since ${previous}`, 'Users'],
+      ['New', 1],
+      ['Retained', 0],
+      ['Lapsed', 1],
+      ['Idle in both', 1],
+    ]);
+    expect(
+      book
+        .rows('Active users')
+        .slice(1)
+        .map((row) => [row[0], row[4]]),
+    ).toEqual([[fresh.email, 'Idle']]);
+    expect(message.mail.text).toContain(`New: 1 (active in this period, not in ${previous})`);
     await request(t.http).delete(`/schedules/${created.body.id}`).set(bearer(staff)).expect(204);
   });
 

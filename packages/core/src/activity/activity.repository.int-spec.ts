@@ -4,9 +4,14 @@ import { createDatabase } from '../db/connection';
 import { ActivityRepository } from './activity.repository';
 import { engagementLevel, isActive, type UserActivity } from './activity.types';
 
-async function collect(repo: ActivityRepository, siteId: number, range = {}): Promise<UserActivity[]> {
+async function collect(
+  repo: ActivityRepository,
+  siteId: number,
+  range = {},
+  previousSince?: Date,
+): Promise<UserActivity[]> {
   const users: UserActivity[] = [];
-  for await (const user of repo.streamActivity(siteId, range)) users.push(user);
+  for await (const user of repo.streamActivity(siteId, range, previousSince)) users.push(user);
   return users;
 }
 
@@ -199,6 +204,49 @@ describeEachDatabase('activity repository', (db) => {
     // The same users without a range are active through those very likes and memberships.
     expect(users.map((user) => isActive(user))).toEqual([true, true, false]);
     expect(users.map((user) => engagementLevel(user))).toEqual(['Supporter', 'Supporter', 'Idle']);
+  });
+
+  it('counts the previous period [previousSince, since) and this one [since, until) at their exact edges', async () => {
+    const f = db.factory;
+    const edges = await f.site();
+    const previousSince = new Date('2026-01-01T00:00:00Z');
+    const since = new Date('2026-02-01T00:00:00Z');
+    const until = new Date('2026-03-01T00:00:00Z');
+    const ms = (date: Date, delta: number) => new Date(date.getTime() + delta);
+    const before = await f.user({ site: edges, email: 'a-before@example.com' });
+    const first = await f.user({ site: edges, email: 'b-first@example.com' });
+    const last = await f.user({ site: edges, email: 'c-last@example.com' });
+    const now = await f.user({ site: edges, email: 'd-now@example.com' });
+    const after = await f.user({ site: edges, email: 'e-after@example.com' });
+    const idea = await f.idea({ site: edges, creator: before, created: ms(previousSince, -1000) });
+    // MariaDB's datetime(6) keeps microseconds, SQLite's text as many: a second apart is exact on both.
+    await f.challenge({ site: edges, creator: first, created: previousSince });
+    await f.comment({ site: edges, creator: last, idea, created: ms(since, -1000) });
+    await f.vote({ creator: now, idea, created: since });
+    await f.conversation({ site: edges, creator: after, created: until });
+    const comment = await f.comment({ site: edges, creator: after, idea, created: until });
+    await f.commentLike(comment, last);
+
+    const repo = new ActivityRepository(db.knex);
+    const users = await collect(repo, edges.id, { since, until }, previousSince);
+    const then = (user: UserActivity) =>
+      user.previous && Object.entries(user.previous).filter(([, n]) => n > 0);
+    expect(users.map((user) => [user.email, then(user), user.votes, user.commentLikes])).toEqual([
+      ['a-before@example.com', [], 0, 0],
+      ['b-first@example.com', [['challenges', 1]], 0, 0],
+      // Likes have no date: all time, never a period's.
+      ['c-last@example.com', [['comments', 1]], 0, 1],
+      ['d-now@example.com', [], 1, 0],
+      ['e-after@example.com', [], 0, 0],
+    ]);
+    // Without a previous period there is none, and the counts are the same.
+    const plain = await collect(repo, edges.id, { since, until });
+    expect(plain.every((user) => user.previous === undefined)).toBe(true);
+    expect(plain.map(({ previous: _previous, ...user }) => user)).toEqual(
+      users.map(({ previous: _previous, ...user }) => user),
+    );
+    // Only a range with both ends has a previous period.
+    await expect(collect(repo, edges.id, { since }, previousSince)).rejects.toThrow(RangeError);
   });
 
   it('reads one consistent snapshot: a user added while the export runs is not half-included', async () => {

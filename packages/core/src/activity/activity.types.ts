@@ -15,6 +15,13 @@ export const ACTIVITY_COUNTS = [
 
 export type ActivityCountKey = (typeof ACTIVITY_COUNTS)[number]['key'];
 
+/** The kinds with a `created` datetime: the only ones that count inside a range. */
+export type DatedCountKey = Extract<(typeof ACTIVITY_COUNTS)[number], { dated: true }>['key'];
+
+export const DATED_COUNTS = ACTIVITY_COUNTS.filter(
+  (kind): kind is Extract<(typeof ACTIVITY_COUNTS)[number], { dated: true }> => kind.dated,
+);
+
 /** The two membership kinds, which have no date either. */
 export const MEMBERSHIP_LISTS = [
   { key: 'communitiesManaged', header: 'Communities managed' },
@@ -41,6 +48,8 @@ export interface UserActivity extends Record<ActivityCountKey, number> {
   communitiesManaged: string[];
   /** Names of communities of the site the user is a member of, sorted. */
   communitiesJoined: string[];
+  /** The dated kinds in the period before the range, when the export compares with one. */
+  previous?: Record<DatedCountKey, number>;
 }
 
 /** Half-open range on each activity row's `created`: since <= created < until. */
@@ -69,12 +78,38 @@ export type EngagementLevel = (typeof ENGAGEMENT_LEVELS)[number];
  * decide a level there.
  */
 export function engagementLevel(user: UserActivity, range: DateRange = {}): EngagementLevel {
-  const ranged = isRanged(range);
-  if (user.challenges + user.ideas + user.conversations + user.communitiesCreated > 0) return 'Creator';
-  if (user.comments > 0) return 'Contributor';
-  if (user.votes > 0 || (!ranged && user.commentLikes > 0)) return 'Supporter';
-  if (!ranged && (user.communitiesManaged.length > 0 || user.communitiesJoined.length > 0)) return 'Member';
+  if (isRanged(range)) return datedLevel(user);
+  const level = datedLevel(user);
+  if (level !== 'Idle') return level;
+  if (user.commentLikes > 0) return 'Supporter';
+  if (user.communitiesManaged.length > 0 || user.communitiesJoined.length > 0) return 'Member';
   return 'Idle';
+}
+
+/** The level from the dated kinds alone, as a range decides it. */
+function datedLevel(counts: Record<DatedCountKey, number>): EngagementLevel {
+  if (counts.challenges + counts.ideas + counts.conversations + counts.communitiesCreated > 0)
+    return 'Creator';
+  if (counts.comments > 0) return 'Contributor';
+  if (counts.votes > 0) return 'Supporter';
+  return 'Idle';
+}
+
+/** The user's level in the previous period, by the same rule; null when the export has no previous period. */
+export function previousLevel(user: UserActivity): EngagementLevel | null {
+  return user.previous ? datedLevel(user.previous) : null;
+}
+
+/** What became of a user between the previous period and this one (schema doc, "Change since the previous period"). */
+export const CHANGE_STATUSES = ['New', 'Retained', 'Lapsed', 'Idle in both'] as const;
+
+export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
+
+export function changeStatus(level: EngagementLevel, previous: EngagementLevel): ChangeStatus {
+  const now = level !== 'Idle';
+  const then = previous !== 'Idle';
+  if (now) return then ? 'Retained' : 'New';
+  return then ? 'Lapsed' : 'Idle in both';
 }
 
 /**

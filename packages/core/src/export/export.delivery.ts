@@ -67,6 +67,7 @@ export class ExportDelivery {
         active: built.workbook.active,
         inactive: built.workbook.inactive,
         levels: built.workbook.tally.levels,
+        change: built.workbook.change ?? undefined,
         range: built.range,
         timeZone: built.timeZone,
         generatedAt: built.generatedAt,

@@ -66,6 +66,36 @@ describe('export email', () => {
     );
   });
 
+  it('adds New and Lapsed since the previous period to the table of a ranged export, in text and HTML', () => {
+    const quarter = content({
+      range: { since: new Date('2026-01-01T00:00:00Z'), until: new Date('2026-04-01T00:00:00Z') },
+      change: { since: 'Q4 2025', users: { New: 30, Retained: 205, Lapsed: 12, 'Idle in both': 53 } },
+    });
+    const { text, html } = exportBodies(quarter);
+    expect(text).toContain(
+      [
+        'All users: 300',
+        'New: 30 (active in this period, not in Q4 2025)',
+        'Lapsed: 12 (active in Q4 2025, not in this period)',
+        'Engagement:',
+      ].join('\n'),
+    );
+    expect(html).toContain(
+      '<tr><th align="left" style="padding-right:12px">New:</th><td>30 (active in this period, not in Q4 2025)</td></tr>' +
+        '<tr><th align="left" style="padding-right:12px">Lapsed:</th><td>12 (active in Q4 2025, not in this period)</td></tr>',
+    );
+    if (!chromiumRequired()) return;
+    const seen = renderHtml(html, {
+      screenshot: path.join(testReportDir(), 'screenshots', 'export-email-change.png'),
+    });
+    expect(squeeze(seen)).toBe(squeeze(text));
+  });
+
+  it('says nothing about change without a previous period', () => {
+    const { text, html } = exportBodies(content({ range: { since: new Date('2026-01-01T00:00:00Z') } }));
+    expect(`${text}${html}`).not.toMatch(/\bNew\b|Lapsed|Retained|previous/);
+  });
+
   it('renders in a real browser as the text a person reads, markup in names shown as text', () => {
     if (!chromiumRequired()) return;
     const ranged = content({

@@ -1,6 +1,7 @@
 import {
   ENGAGEMENT_LEVELS,
   isRanged,
+  type ChangeStatus,
   type DateRange,
   type EngagementLevel,
 } from '../activity/activity.types';
@@ -18,6 +19,8 @@ export interface ExportMailContent {
   inactive: number;
   /** Users at each engagement level (Idle being the inactive ones). */
   levels: Record<EngagementLevel, number>;
+  /** Users by what became of them since the previous period (`since` in words); none without one. */
+  change?: { since: string; users: Record<ChangeStatus, number> };
   range: DateRange;
   /** The zone dates are shown in; UTC by default. */
   timeZone?: string;
@@ -68,7 +71,7 @@ export function exportBodies(content: ExportMailContent): { text: string; html: 
   const who = `${content.customerName} (${content.customer})`;
   const users = content.active + content.inactive;
   const mix = ENGAGEMENT_LEVELS.map((level) => `${level}: ${content.levels[level]}`).join(', ');
-  const { link } = content;
+  const { link, change } = content;
 
   const paragraphs: Paragraph[] = [{ text: 'Hello,' }];
   paragraphs.push({
@@ -91,6 +94,12 @@ export function exportBodies(content: ExportMailContent): { text: string; html: 
     ['Active users', `${content.active}`],
     ['Inactive users', `${content.inactive}`],
     ['All users', `${users}`],
+    ...(change
+      ? ([
+          ['New', `${change.users.New} (active in this period, not in ${change.since})`],
+          ['Lapsed', `${change.users.Lapsed} (active in ${change.since}, not in this period)`],
+        ] as Array<[string, string]>)
+      : []),
     ['Engagement', mix],
     ['Period', `${period}, dates in ${timeZone}`],
     ['Generated', `${formatDateTime(content.generatedAt, timeZone)} (${timeZone})`],

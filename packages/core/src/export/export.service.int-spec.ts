@@ -350,6 +350,84 @@ describeEachDatabase('export service', (db) => {
     expect((await readWorkbook(messages[0].mail.attachments[0].content)).rows('Communities')).toHaveLength(2);
   });
 
+  it('tells the change since the previous quarter in the same number of queries for 1 user and for 300 users', async () => {
+    const Q1 = new Date('2026-02-15T12:00:00Z');
+    const Q2 = new Date('2026-05-15T12:00:00Z');
+    /** Of every four users: one new, one lapsed, one retained, one idle in both; a lone manager lapsed. */
+    async function changingSite(domain: string, users: number) {
+      const f = db.factory;
+      const changing = await f.site({ domain, name: domain });
+      const boss = await f.manager({ site: changing, email: `manager@${domain}` });
+      const people = [boss];
+      for (let i = 1; i < users; i += 1)
+        people.push(await f.user({ site: changing, email: `user${String(i).padStart(3, '0')}@${domain}` }));
+      for (const [i, person] of people.entries()) {
+        const when = users === 1 ? [Q1] : [[Q2], [Q1], [Q1, Q2], []][i % 4];
+        for (const created of when) await f.idea({ site: changing, creator: person, created });
+      }
+      return boss;
+    }
+    const tinyBoss = await changingSite('tiny-change.example.com', 1);
+    const bigBoss = await changingSite('big-change.example.com', 300);
+    const { exports } = service();
+    const quarter = { since: '2026-04-01', until: '2026-06-30' };
+    // BEGIN, the guard, the activity (both periods), the communities, COMMIT; MySQL's SET TRANSACTION READ ONLY.
+    const expected = db.dialect === 'mariadb' ? 6 : 5;
+    const small = await assertNumQueries(db.knex, expected, () =>
+      exports.exportToEmail({ customer: 'tiny-change.example.com', recipient: tinyBoss.email, ...quarter }),
+    );
+    const large = await assertNumQueries(db.knex, expected, () =>
+      exports.exportToEmail({ customer: 'big-change.example.com', recipient: bigBoss.email, ...quarter }),
+    );
+    expect(small).toMatchObject({ active: 0, inactive: 1, queries: expected });
+    expect(large).toMatchObject({ active: 150, inactive: 150, queries: expected });
+
+    const [tinyMail, bigMail] = await smtp.waitFor(2);
+    const summaryBlock = (book: Awaited<ReturnType<typeof readWorkbook>>) => {
+      const rows = book.rows('Summary').map((row) => row.slice(0, 2));
+      const at = rows.findIndex((row) => row[0] === 'Change since Q1 2026');
+      return rows.slice(at, at + 5);
+    };
+    const tinyBook = await readWorkbook(tinyMail.mail.attachments[0].content);
+    expect(summaryBlock(tinyBook)).toEqual([
+      ['Change since Q1 2026', 'Users'],
+      ['New', 0],
+      ['Retained', 0],
+      ['Lapsed', 1],
+      ['Idle in both', 0],
+    ]);
+    expect(tinyBook.rows('Lapsed users').slice(1)).toEqual([
+      ['manager@tiny-change.example.com', expect.any(String), expect.any(String), 'Active', 'Creator'],
+    ]);
+    const book = await readWorkbook(bigMail.mail.attachments[0].content);
+    expect(book.sheetNames).toEqual([
+      'Summary',
+      'Active users',
+      'Inactive users',
+      'Lapsed users',
+      'Communities',
+    ]);
+    expect(summaryBlock(book)).toEqual([
+      ['Change since Q1 2026', 'Users'],
+      ['New', 75],
+      ['Retained', 75],
+      ['Lapsed', 75],
+      ['Idle in both', 75],
+    ]);
+    const lapsed = book
+      .rows('Lapsed users')
+      .slice(1)
+      .map((row) => String(row[0]));
+    expect(lapsed).toHaveLength(75);
+    expect(lapsed).toEqual([...lapsed].sort());
+    expect(lapsed).toContain('user001@big-change.example.com');
+    const active = book.rows('Active users');
+    expect(active[0][4]).toBe('Previous period');
+    expect(new Set(active.slice(1).map((row) => row[4]))).toEqual(new Set(['Idle', 'Creator']));
+    expect(bigMail.mail.text).toContain('New: 75 (active in this period, not in Q1 2026)');
+    expect(bigMail.mail.text).toContain('Lapsed: 75 (active in Q1 2026, not in this period)');
+  });
+
   it('continues a full sheet on "Active users (2)" instead of truncating', async () => {
     const { exports } = service({ maxRowsPerSheet: 2 });
     const rolled = await populatedSite(db.factory, 'rollover.example.com', 7, 2);

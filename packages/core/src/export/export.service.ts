@@ -6,6 +6,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
 import type { ActivityRepository, SiteRecord } from '../activity/activity.repository';
 import type { DateRange } from '../activity/activity.types';
+import { previousPeriod } from '../activity/previous-period';
 import { countQueries } from '../db/query-counter';
 import type { DownloadService } from '../downloads/download.service';
 import {
@@ -336,10 +337,11 @@ export class ExportService {
     scratchDir: string,
     run: Pick<ExportRunOptions, 'onProgress' | 'betweenSheets'>,
   ): Promise<WorkbookSummary> {
+    const previous = previousPeriod(range, timeZone);
     return writeActivityWorkbook(
-      snapshot.streamActivityBatches(site.id, range),
+      snapshot.streamActivityBatches(site.id, range, previous?.since),
       output,
-      { customer: site.domain, customerName: site.name, generatedAt, range, timeZone },
+      { customer: site.domain, customerName: site.name, generatedAt, range, timeZone, previous },
       {
         scratchDir,
         maxRowsPerSheet: this.options.maxRowsPerSheet,

@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openpyxlAvailable, readWithOpenpyxl, readWorkbook } from '@spotlight/testing';
-import type { CommunityActivity, UserActivity } from '../activity/activity.types';
+import type { CommunityActivity, DatedCountKey, UserActivity } from '../activity/activity.types';
+import { previousPeriod } from '../activity/previous-period';
 import { listCell } from './cell-values';
 import {
   ACTIVE_SHEET,
   COMMUNITIES_SHEET,
   INACTIVE_SHEET,
+  LAPSED_SHEET,
   SUMMARY_SHEET,
   writeActivityWorkbook,
   type WorkbookMeta,
@@ -62,16 +64,137 @@ describe('activity workbook writer', () => {
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  async function write(users: UserActivity[], meta: Partial<WorkbookMeta> = {}): Promise<string> {
+  async function write(
+    users: UserActivity[],
+    meta: Partial<WorkbookMeta> = {},
+    maxRowsPerSheet?: number,
+  ): Promise<string> {
     const file = path.join(tmp, 'book.xlsx');
     await writeActivityWorkbook(
       from(users),
       fs.createWriteStream(file),
       { customer: 'example.com', generatedAt: new Date('2026-11-25T08:30:00Z'), range: {}, ...meta },
-      { scratchDir: tmp },
+      { scratchDir: tmp, maxRowsPerSheet },
     );
     return file;
   }
+
+  describe('change since the previous period', () => {
+    const quarter = { since: new Date('2026-04-01T00:00:00Z'), until: new Date('2026-07-01T00:00:00Z') };
+    const previous = previousPeriod(quarter, 'UTC');
+    const then = (counts: Partial<Record<DatedCountKey, number>> = {}) => ({
+      challenges: 0,
+      ideas: 0,
+      comments: 0,
+      votes: 0,
+      conversations: 0,
+      communitiesCreated: 0,
+      ...counts,
+    });
+    const login = new Date('2026-02-03T04:05:00Z');
+    // Sorted by email, as the repository streams them.
+    const users = () => [
+      user({ email: 'a-new@example.com', ideas: 1, previous: then() }),
+      user({ email: 'b-lapsed@example.com', lastLogin: login, previous: then({ comments: 2, votes: 1 }) }),
+      user({ email: 'c-retained@example.com', votes: 1, previous: then({ challenges: 1 }) }),
+      user({ email: 'd-idle@example.com', commentLikes: 4, communitiesJoined: ['Ops'], previous: then() }),
+      user({
+        email: 'e-lapsed@example.com',
+        accountActive: false,
+        commentLikes: 1,
+        previous: then({ votes: 3 }),
+      }),
+      user({ email: 'f-new@example.com', comments: 1, previous: then() }),
+    ];
+
+    it('heads a Summary block with the previous period in words and counts each status', async () => {
+      expect(previous?.words).toBe('Q1 2026');
+      const book = await readWorkbook(await write(users(), { range: quarter, previous }));
+      const rows = book.rows(SUMMARY_SHEET).map((row) => row.slice(0, 2));
+      const at = rows.findIndex((row) => row[0] === 'Change since Q1 2026');
+      expect(at).toBeGreaterThan(0);
+      expect(rows.slice(at, at + 5)).toEqual([
+        ['Change since Q1 2026', 'Users'],
+        ['New', 2],
+        ['Retained', 1],
+        ['Lapsed', 2],
+        ['Idle in both', 1],
+      ]);
+    });
+
+    it('lists the lapsed users after the inactive ones, with their level in the previous period', async () => {
+      const file = await write(users(), { range: quarter, previous });
+      const book = await readWorkbook(file);
+      expect(book.sheetNames).toEqual([SUMMARY_SHEET, ACTIVE_SHEET, INACTIVE_SHEET, LAPSED_SHEET]);
+      expect(book.rows(LAPSED_SHEET)).toEqual([
+        ['Email', 'First name', 'Last name', 'Account', 'Level in the previous period', 'Last login (UTC)'],
+        ['b-lapsed@example.com', 'Test', expect.any(String), 'Active', 'Contributor', login],
+        // No last login: an empty cell, which the reader leaves out.
+        ['e-lapsed@example.com', 'Test', expect.any(String), 'Deactivated', 'Supporter'],
+      ]);
+      // Lapsed users are inactive now: they stay on Inactive users too.
+      expect(book.rows(INACTIVE_SHEET).map((row) => row[0])).toEqual([
+        'Email',
+        'b-lapsed@example.com',
+        'd-idle@example.com',
+        'e-lapsed@example.com',
+      ]);
+
+      if (process.env.SPOTLIGHT_REQUIRE_OPENPYXL !== '1' && !openpyxlAvailable()) return;
+      const sheet = readWithOpenpyxl(file).sheets.find((candidate) => candidate.name === LAPSED_SHEET)!;
+      expect(sheet).toMatchObject({ freeze: 'A2', autoFilter: 'A1:F3' });
+      expect(sheet.rows[0].every((cell) => cell.bold)).toBe(true);
+      expect(sheet.rows[1][5]).toMatchObject({ value: '2026-02-03T04:05:00', type: 'd' });
+    });
+
+    it('gives each active user their level in the previous period, Idle when they were not active then', async () => {
+      const rows = (await readWorkbook(await write(users(), { range: quarter, previous }))).rows(
+        ACTIVE_SHEET,
+      );
+      expect(rows[0].slice(0, 6)).toEqual([
+        'Email',
+        'First name',
+        'Last name',
+        'Engagement',
+        'Previous period',
+        'Account',
+      ]);
+      expect(rows.slice(1).map((row) => [row[0], row[3], row[4]])).toEqual([
+        ['a-new@example.com', 'Creator', 'Idle'],
+        ['c-retained@example.com', 'Supporter', 'Creator'],
+        ['f-new@example.com', 'Contributor', 'Idle'],
+      ]);
+    });
+
+    it('continues the lapsed users on "Lapsed users (2)" past the row limit', async () => {
+      const lapsed = Array.from({ length: 5 }, (_, i) =>
+        user({ email: `lapsed${i}@example.com`, previous: then({ ideas: 1 }) }),
+      );
+      const book = await readWorkbook(await write(lapsed, { range: quarter, previous }, 3));
+      expect(book.sheetNames).toEqual([
+        SUMMARY_SHEET,
+        ACTIVE_SHEET,
+        INACTIVE_SHEET,
+        `${INACTIVE_SHEET} (2)`,
+        LAPSED_SHEET,
+        `${LAPSED_SHEET} (2)`,
+      ]);
+      expect(
+        [...book.rows(LAPSED_SHEET).slice(1), ...book.rows(`${LAPSED_SHEET} (2)`).slice(1)].map(
+          (row) => row[0],
+        ),
+      ).toEqual(lapsed.map(({ email }) => email));
+      expect(book.rows(`${LAPSED_SHEET} (2)`)[0][0]).toBe('Email');
+    });
+
+    it('says nothing about change in an all-time export', async () => {
+      const book = await readWorkbook(await write(users()));
+      expect(book.sheetNames).toEqual([SUMMARY_SHEET, ACTIVE_SHEET, INACTIVE_SHEET]);
+      expect(book.rows(ACTIVE_SHEET)[0]).not.toContain('Previous period');
+      const text = book.rows(SUMMARY_SHEET).flat().join(' ');
+      expect(text).not.toMatch(/change|lapsed|retained|previous/i);
+    });
+  });
 
   it('keeps missing and invalid dates of inactive users empty through the spool, never 1970', async () => {
     const file = await write([

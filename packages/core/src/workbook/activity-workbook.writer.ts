@@ -4,24 +4,37 @@ import type ExcelJS from 'exceljs';
 import {
   ACTIVITY_COUNTS,
   MEMBERSHIP_LISTS,
+  changeStatus,
   engagementLevel,
   isRanged,
   kindLabel,
+  previousLevel,
+  type ChangeStatus,
   type CommunityActivity,
   type DateRange,
+  type EngagementLevel,
   type UserActivity,
 } from '../activity/activity.types';
+import type { PreviousPeriod } from '../activity/previous-period';
 import { dateCell, listCell, textCell, xmlSafe } from './cell-values';
 import { ActivityTally, NUMBER_FORMAT, SUMMARY_SHEET, writeSummarySheet } from './summary-sheet';
 import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, toWallClock } from './zoned-time';
 import { EXCEL_MAX_DATA_ROWS } from './excel-limits';
 import { DATE_FORMAT, FilterNames, SheetSeries, listFirst, type Column } from './sheet-series';
-import { InactiveSpool, fromSpool, type SpooledUser } from './inactive-spool';
+import {
+  UserSpool,
+  fromSpool,
+  inactiveLine,
+  lapsedLine,
+  type SpooledLapsedUser,
+  type SpooledUser,
+} from './user-spool';
 import type { CellValue } from './row-xml';
 
 export { SUMMARY_SHEET } from './summary-sheet';
 export const ACTIVE_SHEET = 'Active users';
 export const INACTIVE_SHEET = 'Inactive users';
+export const LAPSED_SHEET = 'Lapsed users';
 export const COMMUNITIES_SHEET = 'Communities';
 
 const IDENTITY_COLUMNS: Column[] = [
@@ -36,10 +49,11 @@ const dateColumn = (header: string, timeZone: string): Column => ({
   numFmt: DATE_FORMAT,
 });
 
-function activeColumns(range: DateRange, timeZone: string): Column[] {
+function activeColumns(range: DateRange, timeZone: string, compared: boolean): Column[] {
   return [
     ...IDENTITY_COLUMNS,
     { header: 'Engagement', width: 13 },
+    ...(compared ? [{ header: 'Previous period', width: 16 }] : []),
     { header: 'Account', width: 13 },
     dateColumn('Last login', timeZone),
     ...countColumns(range, ACTIVITY_COUNTS),
@@ -67,6 +81,15 @@ function inactiveColumns(range: DateRange, timeZone: string): Column[] {
           ...listColumns(range),
         ]
       : []),
+  ];
+}
+
+function lapsedColumns(timeZone: string): Column[] {
+  return [
+    ...IDENTITY_COLUMNS,
+    { header: 'Account', width: 13 },
+    { header: 'Level in the previous period', width: 28 },
+    dateColumn('Last login', timeZone),
   ];
 }
 
@@ -112,6 +135,11 @@ export interface WorkbookMeta {
   range: DateRange;
   /** The IANA zone dates are shown in; UTC by default. */
   timeZone?: string;
+  /**
+   * The period the change is counted since: the users then carry their
+   * activity in it (`streamActivity`'s `previousSince`). None by default.
+   */
+  previous?: PreviousPeriod | null;
 }
 
 export interface WorkbookOptions {
@@ -145,6 +173,8 @@ export interface WorkbookSummary {
   sheets: string[];
   /** The Summary sheet's numbers. */
   tally: ActivityTally;
+  /** Users by what became of them since the previous period; null without one. */
+  change: { since: string; users: Record<ChangeStatus, number> } | null;
 }
 
 // exceljs's entry loads its reader, its CSV support and the whole-workbook
@@ -198,23 +228,39 @@ export async function writeActivityWorkbook(
   const filters = new FilterNames();
   const sheetSeries = (name: string, columns: Column[]) =>
     new SheetSeries(workbook, name, columns, maxRows, output$.failed, filters);
-  const active = sheetSeries(ACTIVE_SHEET, activeColumns(meta.range, timeZone));
-  const spool = new InactiveSpool(
+  const previous = meta.previous ?? null;
+  const active = sheetSeries(ACTIVE_SHEET, activeColumns(meta.range, timeZone, previous !== null));
+  const spool = new UserSpool(
     path.join(options.scratchDir, 'inactive-users.ndjson'),
-    isRanged(meta.range),
+    inactiveLine(isRanged(meta.range)),
   );
+  const levelThen = (user: UserActivity): EngagementLevel => {
+    const level = previousLevel(user);
+    if (!level) throw new Error(`No activity in the previous period was read for user ${user.userId}`);
+    return level;
+  };
+  const lapsed = previous
+    ? new UserSpool(path.join(options.scratchDir, 'lapsed-users.ndjson'), lapsedLine(levelThen))
+    : null;
   try {
     await eachInTurn(users, (user) => {
       output$.throwIfFailed();
       const level = engagementLevel(user, meta.range);
-      tally.add(user, level);
+      const then = previous ? levelThen(user) : null;
+      const status = then ? changeStatus(level, then) : undefined;
+      tally.add(user, level, status);
       if (tally.users % 1000 === 0) options.onProgress?.(tally.users);
-      return level === 'Idle' ? spool.add(user) : active.add(activeRow(user, level, zoned));
+      if (level !== 'Idle') return active.add(activeRow(user, level, then, zoned));
+      // A lapsed user is inactive too: on both sheets.
+      const wait = status === 'Lapsed' ? lapsed!.add(user) : undefined;
+      return wait ? wait.then(() => spool.add(user)) : spool.add(user);
     });
   } finally {
     await spool.close();
+    await lapsed?.close();
   }
   spool.throwIfFailed();
+  lapsed?.throwIfFailed();
   // Early, the database works out the Communities sheet's statement while
   // the inactive users are written.
   const askForCommunities = () => (options.communities ? startNow(options.communities()) : undefined);
@@ -228,11 +274,22 @@ export async function writeActivityWorkbook(
       return inactive.add(inactiveRow(line, zoned));
     });
     await inactive.finish();
+
+    const lapsedSheets: string[] = [];
+    if (lapsed) {
+      const sheet = sheetSeries(LAPSED_SHEET, lapsedColumns(timeZone));
+      await eachInTurn(lapsed.lines(), (line) => {
+        output$.throwIfFailed();
+        return sheet.add(lapsedRow(line, zoned));
+      });
+      await sheet.finish();
+      lapsedSheets.push(...sheet.names);
+    }
     options.onProgress?.(tally.users);
     options.betweenSheets?.();
     communities ??= askForCommunities();
 
-    const sheets = [SUMMARY_SHEET, ...active.names, ...inactive.names];
+    const sheets = [SUMMARY_SHEET, ...active.names, ...inactive.names, ...lapsedSheets];
     if (communities) {
       const sheet = sheetSeries(COMMUNITIES_SHEET, communityColumns(meta.range, timeZone));
       await eachInTurn(inBatchesOfOne(communities), (community) => {
@@ -252,6 +309,7 @@ export async function writeActivityWorkbook(
       range: meta.range,
       timeZone,
       generatedAt: meta.generatedAt,
+      previous,
     });
     summarySheet.commit();
     listFirst(workbook, summarySheet);
@@ -262,7 +320,13 @@ export async function writeActivityWorkbook(
     } finally {
       output$.dispose();
     }
-    return { active: tally.active, inactive: tally.inactive, sheets, tally };
+    return {
+      active: tally.active,
+      inactive: tally.inactive,
+      sheets,
+      tally,
+      change: previous ? { since: previous.words, users: { ...tally.change } } : null,
+    };
   } finally {
     await communities?.close();
   }
@@ -362,10 +426,16 @@ async function* inBatchesOfOne<T>(items: AsyncIterable<T>): AsyncGenerator<reado
   for await (const item of items) yield [item];
 }
 
-function activeRow(user: UserActivity, level: string, zoned: (date: Date | null) => CellValue): CellValue[] {
+function activeRow(
+  user: UserActivity,
+  level: string,
+  levelThen: string | null,
+  zoned: (date: Date | null) => CellValue,
+): CellValue[] {
   return [
     ...identityCells(user),
     level,
+    ...(levelThen === null ? [] : [levelThen]),
     accountCell(user),
     zoned(user.lastLogin),
     ...ACTIVITY_COUNTS.map(({ key }) => user[key]),
@@ -384,6 +454,18 @@ function inactiveRow(line: string, zoned: (date: Date | null) => CellValue): Cel
     zoned(fromSpool(lastLogin)),
     neverLoggedIn ? 'Yes' : 'No',
     ...(undated.length === 3 ? [undated[0], listCell(undated[1]), listCell(undated[2])] : []),
+  ];
+}
+
+function lapsedRow(line: string, zoned: (date: Date | null) => CellValue): CellValue[] {
+  const [email, firstName, lastName, accountActive, levelThen, lastLogin] = JSON.parse(
+    line,
+  ) as SpooledLapsedUser;
+  return [
+    ...identityCells({ email, firstName, lastName }),
+    accountCell({ accountActive }),
+    levelThen,
+    zoned(fromSpool(lastLogin)),
   ];
 }
 

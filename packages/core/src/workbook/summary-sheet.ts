@@ -1,15 +1,18 @@
 import type ExcelJS from 'exceljs';
 import {
   ACTIVITY_COUNTS,
+  CHANGE_STATUSES,
   ENGAGEMENT_LEVELS,
   MEMBERSHIP_LISTS,
   isRanged,
   kindLabel,
   type ActivityCountKey,
+  type ChangeStatus,
   type DateRange,
   type EngagementLevel,
   type UserActivity,
 } from '../activity/activity.types';
+import type { PreviousPeriod } from '../activity/previous-period';
 import { textCell } from './cell-values';
 import { describePeriod, formatDateTime } from './zoned-time';
 
@@ -39,8 +42,14 @@ export class ActivityTally {
   >;
   managed = 0;
   joined = 0;
+  /** Users by what became of them since the previous period, when the export compares with one. */
+  readonly change = Object.fromEntries(CHANGE_STATUSES.map((status) => [status, 0])) as Record<
+    ChangeStatus,
+    number
+  >;
 
-  add(user: UserActivity, level: EngagementLevel): void {
+  add(user: UserActivity, level: EngagementLevel, status?: ChangeStatus): void {
+    if (status) this.change[status] += 1;
     this.users += 1;
     if (level === 'Idle') this.inactive += 1;
     else this.active += 1;
@@ -60,6 +69,8 @@ export interface SummaryFacts {
   range: DateRange;
   timeZone: string;
   generatedAt: Date;
+  /** The period the change is counted since; none, and no word of change, without one. */
+  previous: PreviousPeriod | null;
 }
 
 type Row = Array<string | number | null>;
@@ -70,14 +81,24 @@ export function shareBar(part: number, whole: number): string {
 }
 
 /** The lines of "How to read this", shared by the Summary and the email's one-sentence version. */
-export function howToRead(range: DateRange, timeZone: string): string[] {
+export function howToRead(
+  range: DateRange,
+  timeZone: string,
+  previous: PreviousPeriod | null = null,
+): string[] {
   const ranged = isRanged(range);
+  const change = previous
+    ? [
+        `Change since ${previous.words}, the period just before this one: New users are active in this period and were not in that one; Retained, active in both; Lapsed, active then and not now (listed on Lapsed users, with their level then); Idle in both, active in neither. Both periods count the same way.`,
+      ]
+    : [];
   return [
     'Activity is what a user did on this site only: challenges, ideas, comments, comment likes, idea votes, conversations and communities created, and communities managed or joined. Deleted items still count; deactivated accounts are still listed.',
     ranged
       ? 'In a period, a user is active when they created a challenge, idea, comment, idea vote, conversation or community inside it. Comment likes and community memberships have no date in Spotlight: they are shown "(all time)" and do not make anyone active.'
       : 'A user is active when they did any of these at least once. Comment likes and community memberships have no date in Spotlight.',
     `Engagement level, the first that applies: Creator created a challenge, idea, conversation or community; Contributor submitted a comment; Supporter voted on an idea${ranged ? '' : ' or liked a comment'}; ${ranged ? 'Member (manages or joined a community) is only given without a period' : 'Member manages or joined a community'}. Inactive users are Idle.`,
+    ...change,
     `Shares are of all users. Dates are shown in ${timeZone}.`,
   ];
 }
@@ -125,6 +146,11 @@ export function writeSummarySheet(sheet: ExcelJS.Worksheet, tally: ActivityTally
       row.getCell(3).numFmt = SHARE_FORMAT;
     });
   }
+  if (facts.previous) {
+    add([]);
+    add([`Change since ${facts.previous.words}`, 'Users'], bold);
+    for (const status of CHANGE_STATUSES) add([status, tally.change[status]]);
+  }
   add([]);
   add([isRanged(range) ? 'Activity of all users in the period' : 'Activity of all users', 'Total'], bold);
   for (const { key, header, dated } of ACTIVITY_COUNTS)
@@ -137,7 +163,7 @@ export function writeSummarySheet(sheet: ExcelJS.Worksheet, tally: ActivityTally
   }
   add([]);
   add(['How to read this'], bold);
-  for (const line of howToRead(range, timeZone)) {
+  for (const line of howToRead(range, timeZone, facts.previous)) {
     add([line], (row) => {
       row.getCell(1).alignment = { wrapText: true, vertical: 'top' };
       // Rows streamed out are not measured again by every reader: say how tall the wrapped text is.

@@ -296,6 +296,61 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     expect(book.rows('Inactive users')[0]).toContain('Last login (Asia/Tokyo)');
   });
 
+  it('tells the manager who lapsed since the previous month, and nothing of change for an open range', async () => {
+    // Everything here was created in June 2026: July's export finds it all lapsed.
+    const run = await runCli(
+      [
+        'export',
+        'user-activity',
+        ...['-c', site.domain, '-e', manager.email],
+        ...['--since', '2026-07-01', '--until', '2026-07-31', '--time-zone', 'Europe/Paris'],
+      ],
+      env,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const [message] = await smtp.waitFor(1);
+    expect(message.envelope.to).toEqual([manager.email]);
+    expect(message.mail.text).toContain('Lapsed: 2 (active in June 2026, not in this period)');
+    expect(message.mail.text).toContain('New: 0 (active in this period, not in June 2026)');
+    const book = await readWorkbook(message.mail.attachments[0].content);
+    expect(book.sheetNames).toEqual([
+      'Summary',
+      'Active users',
+      'Inactive users',
+      'Lapsed users',
+      'Communities',
+    ]);
+    expect(book.rows('Lapsed users').map((row) => row.slice(0, 5))).toEqual([
+      ['Email', 'First name', 'Last name', 'Account', 'Level in the previous period'],
+      [alice.email, 'Alice', 'Active', 'Active', 'Creator'],
+      [manager.email, 'Mona', 'Manager', 'Active', 'Creator'],
+    ]);
+    const summary = book.rows('Summary').map((row) => row.slice(0, 2));
+    const at = summary.findIndex((row) => row[0] === 'Change since June 2026');
+    expect(summary.slice(at, at + 5)).toEqual([
+      ['Change since June 2026', 'Users'],
+      ['New', 0],
+      ['Retained', 0],
+      ['Lapsed', 2],
+      ['Idle in both', 3],
+    ]);
+
+    const out = path.join(dir, 'open-range.xlsx');
+    const open = await runCli(
+      [
+        'export',
+        'user-activity',
+        ...['-c', site.domain, '-e', manager.email, '--dry-run', '--out', out, '--since', '2026-07-01'],
+      ],
+      env,
+    );
+    expect(open.code).toBe(0);
+    const openBook = await readWorkbook(out);
+    expect(openBook.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users', 'Communities']);
+    expect(openBook.rows('Summary').flat().join(' ')).not.toMatch(/change|lapsed/i);
+  });
+
   it('builds the workbook with --dry-run but sends nothing, and passes --since/--until on', async () => {
     const out = path.join(dir, 'dry-run.xlsx');
     const run = await runCli(

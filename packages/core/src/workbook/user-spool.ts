@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import type { UserActivity } from '../activity/activity.types';
+import type { EngagementLevel, UserActivity } from '../activity/activity.types';
 import { Utf8Batch } from '../text/utf8-batch';
 
 /** Bytes of spooled users written, and read back, at a time. */
@@ -21,11 +21,51 @@ export type SpooledUser = [
   ...undated: [number, string[], string[]] | [],
 ];
 
+/** A lapsed user as the spool keeps it: a JSON array on one line. */
+export type SpooledLapsedUser = [
+  email: string,
+  firstName: string,
+  lastName: string,
+  accountActive: boolean,
+  previousLevel: EngagementLevel,
+  lastLogin: number | null,
+];
+
+/** How a spool writes a user: the line's JSON array. */
+type Encode = (user: UserActivity) => SpooledUser | SpooledLapsedUser;
+
+/** The inactive users' line; a ranged export lists the undated kinds of inactive users too. */
+export function inactiveLine(ranged: boolean): Encode {
+  return (user) => [
+    user.email,
+    user.firstName,
+    user.lastName,
+    user.accountActive,
+    toSpool(user.dateJoined),
+    toSpool(user.lastLogin),
+    user.neverLoggedIn,
+    ...((ranged ? [user.commentLikes, user.communitiesManaged, user.communitiesJoined] : []) as
+      [number, string[], string[]] | []),
+  ];
+}
+
+/** The lapsed users' line, with their level in the previous period. */
+export function lapsedLine(previousLevel: (user: UserActivity) => EngagementLevel): Encode {
+  return (user) => [
+    user.email,
+    user.firstName,
+    user.lastName,
+    user.accountActive,
+    previousLevel(user),
+    toSpool(user.lastLogin),
+  ];
+}
+
 /**
- * Inactive users wait in a scratch file, a JSON line each, until the active
- * ones are written: their sheet comes second.
+ * Users of a later sheet (inactive, lapsed) wait in a scratch file, a JSON
+ * line each, until the active ones are written: their sheets come after.
  */
-export class InactiveSpool {
+export class UserSpool {
   private readonly file: fs.WriteStream;
   private error: Error | null = null;
   /** Lines go to the file 64K at a time, not a write per user. */
@@ -33,8 +73,7 @@ export class InactiveSpool {
 
   constructor(
     private readonly path: string,
-    /** A ranged export lists the undated kinds of inactive users too. */
-    private readonly ranged: boolean,
+    private readonly encode: Encode,
   ) {
     this.file = fs.createWriteStream(path);
     this.file.on('error', (error) => (this.error ??= error));
@@ -43,18 +82,7 @@ export class InactiveSpool {
   /** Returns a promise only when the file is behind. */
   add(user: UserActivity): Promise<void> | undefined {
     this.throwIfFailed();
-    const spooled: SpooledUser = [
-      user.email,
-      user.firstName,
-      user.lastName,
-      user.accountActive,
-      toSpool(user.dateJoined),
-      toSpool(user.lastLogin),
-      user.neverLoggedIn,
-      ...((this.ranged ? [user.commentLikes, user.communitiesManaged, user.communitiesJoined] : []) as
-        [number, string[], string[]] | []),
-    ];
-    const full = this.pending.add(`${JSON.stringify(spooled)}\n`);
+    const full = this.pending.add(`${JSON.stringify(this.encode(user))}\n`);
     if (!full || this.file.write(full)) return undefined;
     return once(this.file, 'drain').then(() => undefined);
   }
