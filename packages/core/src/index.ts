@@ -72,6 +72,7 @@ export {
 export { parseBound, parseExportRequest } from './export/export.request';
 export { parseCustomer, parseName, parseRecipient } from './input/address.rules';
 export { attachmentName, describeRange, escapeHtml } from './export/export.mail';
+export { parseWorkbookPath } from './workbook/workbook-file';
 export { type CoreOptions, CoreServices, createCoreServices } from './root/core.root';
 export { ExportService, type ExportSummary } from './export/export.service';
 export { DownloadRepository } from './downloads/download.repository';

@@ -6,6 +6,7 @@ import {
 } from '../activity/activity.types';
 import { formatBytes } from '../errors';
 import { SUMMARY_SHEET } from '../workbook/summary-sheet';
+import { WORKBOOK_EXTENSION } from '../workbook/workbook-file';
 import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime } from '../workbook/zoned-time';
 
 /** Who asked for an export, as its email tells the recipient. */
@@ -37,7 +38,7 @@ export function exportSubject(customerName: string, range: DateRange, timeZone =
 }
 
 export function attachmentName(customer: string, generatedAt: Date): string {
-  return `user-activity-${customer}-${generatedAt.toISOString().slice(0, 10)}.xlsx`;
+  return `user-activity-${customer}-${generatedAt.toISOString().slice(0, 10)}${WORKBOOK_EXTENSION}`;
 }
 
 /** The range in UTC instants, as the command line prints it beside the zoned period. */
