@@ -7,7 +7,7 @@ import {
 import { formatBytes } from '../errors';
 import { SUMMARY_SHEET } from '../workbook/summary-sheet';
 import { WORKBOOK_EXTENSION } from '../workbook/workbook-file';
-import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime } from '../workbook/zoned-time';
+import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, periodClause } from '../workbook/zoned-time';
 
 /** Who asked for an export, as its email tells the recipient. */
 export type RequestedBy = { kind: 'operator'; name: string } | { kind: 'schedule'; scheduleId: number };
@@ -73,7 +73,7 @@ export function exportBodies(content: ExportMailContent): { text: string; html: 
 
   const paragraphs: Paragraph[] = [{ text: 'Hello,' }];
   paragraphs.push({
-    text: `Here is the user activity of ${who}, ${period === 'all time' ? 'for all time' : `for ${period}`}.`,
+    text: `Here is the user activity of ${who}, ${periodClause(content.range, timeZone)}.`,
   });
   if (link) {
     const until = `${formatDateTime(link.expiresAt, timeZone)} (${timeZone})`;
