@@ -222,6 +222,21 @@ describeEachDatabase('activity workbook with hostile data', (db) => {
     if (longName) expectCut(inactive.get(`long@${DOMAIN}`)?.[1], longName);
   });
 
+  it('writes dates Excel cannot show as the UTC instants stored, in a zoned export too', async () => {
+    const saveTo = path.join(tmp, 'zoned.xlsx');
+    await exportService().exportToEmail(
+      { customer: DOMAIN, recipient: manager.email, timeZone: 'Pacific/Kiritimati' },
+      { dryRun: true, saveTo },
+    );
+    const inactive = new Map((await readWorkbook(saveTo)).rows('Inactive users').map((row) => [row[0], row]));
+    expect(inactive.get(`old@${DOMAIN}`)?.slice(4, 6)).toEqual([
+      '1850-06-01T12:00:00.000Z',
+      '1900-02-28T23:00:00.000Z',
+    ]);
+    // Kiritimati's clock (10:29:20 behind UTC then) showed 1900-02-28 13:30:40: before Excel's dates too.
+    expect(inactive.get(`edge@${DOMAIN}`)?.[4]).toBe('1900-03-01T00:00:00.000Z');
+  });
+
   it('writes a workbook openpyxl opens, for the emailed file and for the streamed download', async () => {
     if (!openpyxlRequired()) return;
     const saveTo = path.join(tmp, 'hostile.xlsx');

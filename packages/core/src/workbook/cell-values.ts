@@ -1,3 +1,5 @@
+import { DEFAULT_TIME_ZONE, toWallClock } from './zoned-time';
+
 /**
  * What the workbook writes for a value from the database, so that the file
  * opens everywhere and each cell tells the truth about what was stored.
@@ -47,13 +49,16 @@ export function listCell(names: readonly string[]): string | null {
 }
 
 /**
- * A date cell. No date, or an invalid one (a MySQL zero date), is an empty
- * cell; a date Excel cannot show is written as ISO 8601 text (UTC).
+ * A date cell showing `value` at the wall clock of `timeZone`. No date, or
+ * an invalid one (a MySQL zero date), is an empty cell. A date Excel cannot
+ * show is written as ISO 8601 text of the instant itself, in UTC: text
+ * ending in Z must mean UTC, whatever zone the other cells are shown in.
  */
-export function dateCell(value: Date | null): Date | string | null {
-  const time = value?.getTime();
-  if (value === null || time === undefined || Number.isNaN(time)) return null;
-  return time < FIRST_EXCEL_DATE || time > LAST_EXCEL_DATE ? value.toISOString() : value;
+export function dateCell(value: Date | null, timeZone = DEFAULT_TIME_ZONE): Date | string | null {
+  if (value === null || Number.isNaN(value.getTime())) return null;
+  const shown = toWallClock(value, timeZone);
+  const time = shown.getTime();
+  return time < FIRST_EXCEL_DATE || time > LAST_EXCEL_DATE ? value.toISOString() : shown;
 }
 
 function fitCell(text: string): string {
