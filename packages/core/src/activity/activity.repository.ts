@@ -545,6 +545,7 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
 }
 
 function toUserActivity(row: ActivityRow): UserActivity {
+  const lastLogin = toDate(row.last_login);
   const activity = {
     userId: Number(row.user_id),
     email: row.email,
@@ -552,8 +553,8 @@ function toUserActivity(row: ActivityRow): UserActivity {
     lastName: row.last_name ?? '',
     dateJoined: toDate(row.date_joined),
     accountActive: Boolean(Number(row.is_active)),
-    lastLogin: toDate(row.last_login),
-    neverLoggedIn: row.last_login === null || row.last_login === undefined,
+    lastLogin,
+    neverLoggedIn: lastLogin === null,
     communitiesManaged: [] as string[],
     communitiesJoined: [] as string[],
   } as UserActivity;
