@@ -5,6 +5,7 @@ import {
   type EngagementLevel,
 } from '../activity/activity.types';
 import { formatBytes } from '../errors';
+import { oneLine } from '../text/one-line';
 import { SUMMARY_SHEET } from '../workbook/summary-sheet';
 import { WORKBOOK_EXTENSION } from '../workbook/workbook-file';
 import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, periodClause } from '../workbook/zoned-time';
@@ -30,8 +31,6 @@ export interface ExportMailContent {
   /** Unknown (an API request) reads as "Spotlight support". */
   requestedBy?: RequestedBy;
 }
-
-const oneLine = (text: string) => text.replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
 
 export function exportSubject(customerName: string, range: DateRange, timeZone = DEFAULT_TIME_ZONE): string {
   return oneLine(`User activity: ${customerName} (${describePeriod(range, timeZone)})`);
@@ -66,7 +65,7 @@ interface Paragraph {
 export function exportBodies(content: ExportMailContent): { text: string; html: string } {
   const timeZone = content.timeZone ?? DEFAULT_TIME_ZONE;
   const period = describePeriod(content.range, timeZone);
-  const who = `${content.customerName} (${content.customer})`;
+  const who = `${oneLine(content.customerName)} (${content.customer})`;
   const users = content.active + content.inactive;
   const mix = ENGAGEMENT_LEVELS.map((level) => `${level}: ${content.levels[level]}`).join(', ');
   const { link } = content;
@@ -132,7 +131,7 @@ function requestedBy(by: RequestedBy | undefined): Paragraph[] {
       },
     ];
   }
-  const name = by?.kind === 'operator' && by.name.trim() ? oneLine(by.name) : 'Spotlight support';
+  const name = by?.kind === 'operator' && by.name.trim() ? oneLine(by.name).trim() : 'Spotlight support';
   return [{ text: `Requested by ${name}. It is sent once; nothing more will follow unless asked for.` }];
 }
 

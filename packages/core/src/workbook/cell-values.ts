@@ -1,3 +1,4 @@
+import { oneLine } from '../text/one-line';
 import { DEFAULT_TIME_ZONE, toWallClock } from './zoned-time';
 
 /**
@@ -17,8 +18,6 @@ export const REPLACEMENT_CHARACTER = '\uFFFD';
 const UNWRITABLE =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-const LINE_BREAK = /\r\n|[\r\n\u2028\u2029]/g;
 
 // Excel's serial numbers are off by one before 1900-03-01 (it counts a
 // 29 February 1900 that never was) and do not go below 1 or past 9999.
@@ -45,7 +44,7 @@ export function textCell(value: string): string | null {
  * become spaces, so each line is exactly one name.
  */
 export function listCell(names: readonly string[]): string | null {
-  return textCell(names.map((name) => name.replace(LINE_BREAK, ' ')).join('\n'));
+  return textCell(names.map(oneLine).join('\n'));
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type EngagementLevel,
   type UserActivity,
 } from '../activity/activity.types';
+import { oneLine } from '../text/one-line';
 import { textCell } from './cell-values';
 import { describePeriod, formatDateTime } from './zoned-time';
 
@@ -102,10 +103,11 @@ export function writeSummarySheet(sheet: ExcelJS.Worksheet, tally: ActivityTally
     return row;
   };
 
-  add([`User activity of ${facts.customerName}`], (row) => {
+  const customerName = oneLine(facts.customerName);
+  add([`User activity of ${customerName}`], (row) => {
     row.font = { bold: true, size: 14 };
   });
-  add(['Customer', facts.customerName]);
+  add(['Customer', customerName]);
   add(['Domain', facts.customer]);
   add(['Period', describePeriod(range, timeZone)]);
   add(['Time zone', timeZone]);
