@@ -157,7 +157,9 @@ describeEachDatabase('spotlight token', (db) => {
     expect(run.stderr).toBe(
       `Error: ${JSON.stringify(echo)} is not a token id: an id is a whole number up to 9007199254740991; give the id printed by "spotlight token create" or the token itself.\n`,
     );
-    expect(await db.knex('spotlight_export_token').whereNotNull('revoked_at').count({ n: '*' })).toEqual(before);
+    expect(await db.knex('spotlight_export_token').whereNotNull('revoked_at').count({ n: '*' })).toEqual(
+      before,
+    );
   });
 
   it('refuses to revoke a token that does not exist', async () => {
