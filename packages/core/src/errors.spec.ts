@@ -1,4 +1,4 @@
-import { formatBytes } from './errors';
+import { AmbiguousCustomerError, formatBytes } from './errors';
 
 describe('formatBytes', () => {
   it('speaks binary units, the one unit of every message', () => {
@@ -10,5 +10,16 @@ describe('formatBytes', () => {
       '1.0 MiB',
       '20.0 MiB',
     ]);
+  });
+});
+
+describe('AmbiguousCustomerError', () => {
+  it('echoes the stored domains quoted, escaped and cut like any other echo, on one line', () => {
+    const stored = ['Twin.example.com\r\nBcc: x@evil.test', `TWIN.example.com"${'x'.repeat(80)}`];
+    const { message } = new AmbiguousCustomerError('twin.example.com', stored);
+    expect(message).toBe(
+      `2 customers have the domain "twin.example.com" but for case ("Twin.example.com\\r\\nBcc: x@evil.test", "TWIN.example.com\\"${'x'.repeat(43)}…"); nothing was done: make their django_site.domain differ by more than case.`,
+    );
+    expect(message).not.toMatch(/[\r\n]/);
   });
 });

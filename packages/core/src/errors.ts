@@ -1,5 +1,6 @@
 import { SPOTLIGHT_TABLES } from './db/models/spotlight-tables';
 import { DATABASE_SILENT } from './db/row-stream';
+import { quoted } from './text/quoted';
 
 /**
  * Errors a user can cause, each with a stable code that every front end maps
@@ -55,7 +56,7 @@ export class AmbiguousCustomerError extends SpotlightError {
     readonly domains: readonly string[],
   ) {
     super(
-      `${domains.length} customers have the domain "${customer}" but for case (${domains.join(', ')}); nothing was done: make their django_site.domain differ by more than case.`,
+      `${domains.length} customers have the domain ${quoted(customer)} but for case (${domains.map(quoted).join(', ')}); nothing was done: make their django_site.domain differ by more than case.`,
     );
   }
 }

@@ -98,6 +98,7 @@ export { parseBound, parseExportRequest, type ExportRequestInput } from './expor
 export { resendRequest } from './runs/resend';
 export { parseCustomer, parseName, parseRecipient } from './input/address.rules';
 export { attachmentName, describeRange, escapeHtml } from './export/export.mail';
+export { parseWorkbookPath } from './workbook/workbook-file';
 export { type CoreOptions, CoreServices, createCoreServices } from './root/core.root';
 export { ExportService, type ExportSummary } from './export/export.service';
 export { DownloadRepository } from './downloads/download.repository';

@@ -606,6 +606,7 @@ function comparesPrevious(range: DateRange, previousSince: Date | undefined): pr
 }
 
 function toUserActivity(row: ActivityRow, compared: boolean): UserActivity {
+  const lastLogin = toDate(row.last_login);
   const activity = {
     userId: Number(row.user_id),
     email: row.email,
@@ -613,8 +614,8 @@ function toUserActivity(row: ActivityRow, compared: boolean): UserActivity {
     lastName: row.last_name ?? '',
     dateJoined: toDate(row.date_joined),
     accountActive: Boolean(Number(row.is_active)),
-    lastLogin: toDate(row.last_login),
-    neverLoggedIn: row.last_login === null || row.last_login === undefined,
+    lastLogin,
+    neverLoggedIn: lastLogin === null,
     communitiesManaged: [] as string[],
     communitiesJoined: [] as string[],
   } as UserActivity;

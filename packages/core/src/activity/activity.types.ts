@@ -42,7 +42,10 @@ export interface UserActivity extends Record<ActivityCountKey, number> {
   /** Null when the database holds no valid date, such as MySQL's zero date. */
   dateJoined: Date | null;
   lastLogin: Date | null;
-  /** central_user.last_login is NULL (a zero date is a login whose date was lost, not no login). */
+  /**
+   * Spotlight knows of no login: central_user.last_login is NULL, MySQL's
+   * zero date or no real date, so that lastLogin is null exactly then.
+   */
   neverLoggedIn: boolean;
   /** Names of communities of the site the user manages, sorted. */
   communitiesManaged: string[];

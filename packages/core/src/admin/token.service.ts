@@ -1,12 +1,16 @@
 import crypto from 'node:crypto';
 import { CustomerNotFoundError, InvalidInputError } from '../errors';
 import { parseCustomer, parseName } from '../input/address.rules';
+import { quoted } from '../text/quoted';
 import { sha256Hex } from '../text/sha256';
 import type { TokenRecord } from '../db/models/token.model';
 import type { TokenRepository } from './token.repository';
 
 /** Every token starts with this, so a leaked one is easy to recognise in logs and code. */
 export const TOKEN_PREFIX = 'spx_';
+
+/** How much of a token is stored in clear, to tell tokens apart. */
+const SHOWN_LENGTH = 12;
 
 /** How often a token's last use is written: a busy token costs one UPDATE a minute, not one per request. */
 export const TOKEN_LAST_USED_PRECISION_MS = 60_000;
@@ -52,10 +56,10 @@ export class TokenService {
     const token = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString('base64url')}`;
     const record = await this.tokens.insert({
       hash: hashToken(token),
-      prefix: token.slice(0, 12),
+      prefix: token.slice(0, SHOWN_LENGTH),
       scope: siteDomain ? 'site' : 'staff',
       siteDomain,
-      label: parseName('label', input.label, 200),
+      label: parseName('--label', input.label, 200),
       createdAt: this.clock(),
     });
     return { record, token };
@@ -68,14 +72,23 @@ export class TokenService {
    */
   async revoke(idOrToken: string): Promise<RevokedToken> {
     const text = idOrToken.trim();
-    const found = /^\d+$/.test(text)
+    const isId = /^\d+$/.test(text);
+    // A larger number would be rounded, and could name another token.
+    if (isId && !Number.isSafeInteger(Number(text))) {
+      throw new InvalidInputError(
+        `${quoted(text)} is not a token id: an id is a whole number up to ${Number.MAX_SAFE_INTEGER}; give the id printed by "spotlight token create" or the token itself.`,
+      );
+    }
+    const found = isId
       ? await this.tokens.findById(Number(text))
       : text.startsWith(TOKEN_PREFIX)
         ? await this.tokens.findByHash(hashToken(text))
         : null;
     if (!found) {
+      // A mistyped token is still mostly a secret: only as much as its stored prefix is echoed.
+      const echo = isId ? text : text.slice(0, SHOWN_LENGTH);
       throw new InvalidInputError(
-        `No token "${text.slice(0, 12)}"; give the id printed by "spotlight token create" or the token itself.`,
+        `No token ${quoted(echo)}; give the id printed by "spotlight token create" or the token itself.`,
       );
     }
     const at = this.clock();

@@ -97,6 +97,29 @@ describe('core settings', () => {
     );
   });
 
+  it.each([
+    'smtp://mail.example.com:99999',
+    'smtp://mail.example.com:0',
+    'smtps://user:secret@mail.example.com:65536',
+    'smtp://mail.example.com:25x',
+    'smtp://[::1]:70000',
+  ])('refuses SMTP_URL %s at start, naming it, instead of failing at the first send', (url) => {
+    expect(() => loadCoreSettings({ SMTP_URL: url })).toThrow(
+      /^Invalid configuration: SMTP_URL must have a port from 1 to 65535, like smtp:\/\/user:password@host:587$/,
+    );
+  });
+
+  it.each([
+    'smtp://mail.example.com',
+    'smtp://mail.example.com:1',
+    'smtps://user:p%40ss@mail.example.com:65535',
+    'smtp://user:p@ss@mail.example.com:587',
+    'smtp://[::1]:2525',
+    'smtp://mail.example.com:587/?tls.rejectUnauthorized=false',
+  ])('accepts SMTP_URL %s', (url) => {
+    expect(loadCoreSettings({ SMTP_URL: url }).smtpUrl).toBe(url);
+  });
+
   it('names every bad variable in one line', () => {
     const load = () =>
       loadCoreSettings({

@@ -30,12 +30,31 @@ export const databaseUrlSetting = optionalText.refine(
   { message: 'must be mysql://user:password@host:port/database or sqlite:///path/to/file.db' },
 );
 
+const SMTP_URL = /^smtps?:\/\/[^/]+/i;
+
+/**
+ * Whether the URL's port, if it names one, is a TCP port. Otherwise the
+ * mistake would only show at the first send, as a mail failure.
+ */
+function hasValidPort(url: string): boolean {
+  const authority = url.replace(/^[a-z]+:\/\//i, '').split(/[/?#]/)[0];
+  const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);
+  // After an IPv6 literal's brackets, or after the host's only colon.
+  const port = /^(?:\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostAndPort)?.[1];
+  if (port === undefined) return true;
+  return /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65_535;
+}
+
 /** Settings every front end shares; each app reads its environment once and passes it here. */
 export const coreSettingsSchema = z.object({
   DATABASE_URL: databaseUrlSetting,
-  SMTP_URL: optionalText.refine((url) => !url || /^smtps?:\/\/[^/]+/i.test(url), {
-    message: 'must be smtp://user:password@host:port or smtps://...',
-  }),
+  SMTP_URL: optionalText
+    .refine((url) => !url || SMTP_URL.test(url), {
+      message: 'must be smtp://user:password@host:port or smtps://...',
+    })
+    .refine((url) => !url || !SMTP_URL.test(url) || hasValidPort(url), {
+      message: 'must have a port from 1 to 65535, like smtp://user:password@host:587',
+    }),
   MAIL_FROM: optionalText
     .refine((from) => !from || !/[\r\n]/.test(from), {
       message: 'must be one line, like "Exports <exports@example.com>": a line break would add mail headers',

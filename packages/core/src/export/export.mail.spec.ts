@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { chromiumAvailable, renderHtml, testReportDir } from '@spotlight/testing';
-import { exportBodies, exportSubject, type ExportMailContent } from './export.mail';
+import { escapeHtml, exportBodies, exportSubject, type ExportMailContent } from './export.mail';
 
 const LEVELS = { Creator: 40, Contributor: 100, Supporter: 60, Member: 35, Idle: 65 };
 
@@ -124,4 +124,91 @@ describe('export email', () => {
     expect(html).not.toMatch(/<b>/);
     expect(html).toContain('href="https://exports.example.com/downloads/abc?x=1&#38;y=&#34;2&#34;"');
   });
+
+  // [what, since, until, zone, the period as a name (subject, Period), the period in the first sentence]
+  it.each([
+    ['all time', undefined, undefined, 'UTC', 'all time', 'for all time'],
+    [
+      'two whole days',
+      '2026-01-01T00:00:00Z',
+      '2026-04-01T00:00:00Z',
+      'UTC',
+      '1 January 2026 to 31 March 2026',
+      'for 1 January 2026 to 31 March 2026',
+    ],
+    [
+      'an open-ended since',
+      '2026-11-01T00:00:00Z',
+      undefined,
+      'UTC',
+      'from 1 November 2026',
+      'since 1 November 2026',
+    ],
+    [
+      'an open-ended since, in a zone',
+      '2026-10-31T23:00:00Z',
+      undefined,
+      'Europe/Paris',
+      'from 1 November 2026',
+      'since 1 November 2026',
+    ],
+    [
+      'an open-ended until',
+      undefined,
+      '2026-04-01T00:00:00Z',
+      'UTC',
+      'up to 31 March 2026',
+      'up to 31 March 2026',
+    ],
+    [
+      'two times',
+      '2026-01-01T10:00:00Z',
+      '2026-03-31T12:00:00Z',
+      'UTC',
+      'from 2026-01-01 10:00 until just before 2026-03-31 12:00',
+      'from 2026-01-01 10:00 until just before 2026-03-31 12:00',
+    ],
+    [
+      'an open-ended since at a time',
+      '2026-01-01T10:00:00Z',
+      undefined,
+      'UTC',
+      'from 2026-01-01 10:00 until now',
+      'from 2026-01-01 10:00 until now',
+    ],
+    [
+      'an open-ended until at a time',
+      undefined,
+      '2026-03-31T12:00:00Z',
+      'UTC',
+      'from the beginning until just before 2026-03-31 12:00',
+      'from the beginning until just before 2026-03-31 12:00',
+    ],
+  ])(
+    'words %s the same in the subject, the text and the HTML',
+    (_what, since, until, timeZone, name, sentence) => {
+      const range = {
+        since: since ? new Date(since) : undefined,
+        until: until ? new Date(until) : undefined,
+      };
+      const subject = exportSubject('Acme', range, timeZone);
+      const { text, html } = exportBodies(content({ customerName: 'Acme', range, timeZone }));
+      const intro = `Here is the user activity of Acme (acme.example.com), ${sentence}.`;
+      const period = `Period: ${name}, dates in ${timeZone}`;
+
+      expect(subject).toBe(`User activity: Acme (${name})`);
+      expect(text).toContain(`\n${intro}\n`);
+      expect(text).toContain(`\n${period}\n`);
+      expect(html).toContain(`<title>${escapeHtml(subject)}</title>`);
+      expect(html).toContain(`<p>${escapeHtml(intro)}</p>`);
+      expect(html).toContain(
+        `<th align="left" style="padding-right:12px">Period:</th><td>${escapeHtml(`${name}, dates in ${timeZone}`)}</td>`,
+      );
+      // A preposition twice, or a bracket inside the subject's brackets, is what a reader trips over.
+      for (const words of [subject, text]) {
+        expect(words).not.toMatch(/\b(for|since|from|to|up to|until) (for|since|from|up|until)\b/);
+        expect(words).not.toMatch(/\([^)]*\(/);
+      }
+    },
+  );
 });

@@ -6,8 +6,10 @@ import {
   type EngagementLevel,
 } from '../activity/activity.types';
 import { formatBytes } from '../errors';
+import { oneLine } from '../text/one-line';
 import { SUMMARY_SHEET } from '../workbook/summary-sheet';
-import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime } from '../workbook/zoned-time';
+import { WORKBOOK_EXTENSION } from '../workbook/workbook-file';
+import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, periodClause } from '../workbook/zoned-time';
 
 /** Who asked for an export, as its email tells the recipient. */
 export type RequestedBy = { kind: 'operator'; name: string } | { kind: 'schedule'; scheduleId: number };
@@ -33,14 +35,12 @@ export interface ExportMailContent {
   requestedBy?: RequestedBy;
 }
 
-const oneLine = (text: string) => text.replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
-
 export function exportSubject(customerName: string, range: DateRange, timeZone = DEFAULT_TIME_ZONE): string {
   return oneLine(`User activity: ${customerName} (${describePeriod(range, timeZone)})`);
 }
 
 export function attachmentName(customer: string, generatedAt: Date): string {
-  return `user-activity-${customer}-${generatedAt.toISOString().slice(0, 10)}.xlsx`;
+  return `user-activity-${customer}-${generatedAt.toISOString().slice(0, 10)}${WORKBOOK_EXTENSION}`;
 }
 
 /** The range in UTC instants, as the command line prints it beside the zoned period. */
@@ -68,14 +68,14 @@ interface Paragraph {
 export function exportBodies(content: ExportMailContent): { text: string; html: string } {
   const timeZone = content.timeZone ?? DEFAULT_TIME_ZONE;
   const period = describePeriod(content.range, timeZone);
-  const who = `${content.customerName} (${content.customer})`;
+  const who = `${oneLine(content.customerName)} (${content.customer})`;
   const users = content.active + content.inactive;
   const mix = ENGAGEMENT_LEVELS.map((level) => `${level}: ${content.levels[level]}`).join(', ');
   const { link, change } = content;
 
   const paragraphs: Paragraph[] = [{ text: 'Hello,' }];
   paragraphs.push({
-    text: `Here is the user activity of ${who}, ${period === 'all time' ? 'for all time' : `for ${period}`}.`,
+    text: `Here is the user activity of ${who}, ${periodClause(content.range, timeZone)}.`,
   });
   if (link) {
     const until = `${formatDateTime(link.expiresAt, timeZone)} (${timeZone})`;
@@ -140,7 +140,7 @@ function requestedBy(by: RequestedBy | undefined): Paragraph[] {
       },
     ];
   }
-  const name = by?.kind === 'operator' && by.name.trim() ? oneLine(by.name) : 'Spotlight support';
+  const name = by?.kind === 'operator' && by.name.trim() ? oneLine(by.name).trim() : 'Spotlight support';
   return [{ text: `Requested by ${name}. It is sent once; nothing more will follow unless asked for.` }];
 }
 

@@ -457,6 +457,35 @@ describeEachDatabase('export service', (db) => {
     expect(emails).toHaveLength(6);
   });
 
+  it('shows a site name holding line breaks on one line, in the email and the workbook', async () => {
+    const lines = await db.factory.site({
+      domain: 'lines.example.com',
+      name: 'North\r\nSouth\nEast\u2028West\u2029End\rBcc: x@evil.test',
+    });
+    const boss = await db.factory.manager({ site: lines, email: 'boss@lines.example.com' });
+    const oneLine = 'North South East West End Bcc: x@evil.test';
+    const summary = await service().exports.exportToEmail({ customer: lines.domain, recipient: boss.email });
+    expect(summary.customerName).toBe(oneLine);
+
+    const [{ mail }] = await smtp.waitFor(1);
+    expect(mail.subject).toBe(`User activity: ${oneLine} (all time)`);
+    expect(mail.text).toContain(
+      `\nHere is the user activity of ${oneLine} (lines.example.com), for all time.\n`,
+    );
+    expect(mail.html).toContain(
+      `<p>Here is the user activity of ${oneLine} (lines.example.com), for all time.</p>`,
+    );
+    const book = await readWorkbook(mail.attachments[0].content);
+    const rows = book.rows('Summary');
+    expect(rows[0]).toEqual([`User activity of ${oneLine}`]);
+    expect(rows.find((row) => row[0] === 'Customer')).toEqual(['Customer', oneLine]);
+    const { title, subject, keywords, description } = book.workbook;
+    const shown = [mail.subject, mail.text, mail.html, ...rows.flat(), title, subject, keywords, description];
+    expect(
+      shown.filter((value) => typeof value === 'string' && /[\r\u2028\u2029]|South\n|East\n/.test(value)),
+    ).toEqual([]);
+  });
+
   it('shows every date in the time zone asked for, names it, and reads bare dates as its days', async () => {
     const { exports } = service();
     const summary = await exports.exportToEmail({

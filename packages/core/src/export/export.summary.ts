@@ -1,6 +1,7 @@
 import type { SiteRecord } from '../activity/activity.repository';
 import type { DateRange } from '../activity/activity.types';
 import type { WorkbookSummary } from '../workbook/activity-workbook.writer';
+import { oneLine } from '../text/one-line';
 import { attachmentName } from './export.mail';
 
 /** What one export did, for every front end to show or record. */
@@ -81,7 +82,7 @@ export function summarize({
 }: ExportOutcome): ExportSummary {
   return {
     customer: built.site.domain,
-    customerName: built.site.name,
+    customerName: oneLine(built.site.name),
     recipient: built.recipient,
     since: built.range.since?.toISOString() ?? null,
     until: built.range.until?.toISOString() ?? null,

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors';
+import { quoted } from '../text/quoted';
 
 // What a customer domain and a recipient address look like, for every front
 // end and service: only this module says it.
@@ -45,12 +46,6 @@ export function parseName(what: string, name: string | undefined, maxLength: num
   if (value.length > maxLength)
     throw new InvalidInputError(`${what} ${quoted(value)} is longer than ${maxLength} characters.`);
   return value;
-}
-
-/** Input echoed in a message: quoted, control characters escaped, cut to 60 characters. */
-function quoted(input: string): string {
-  const shown = input.length > 60 ? `${input.slice(0, 60)}…` : input;
-  return JSON.stringify(shown).replace(/[\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16)}`);
 }
 
 // Control characters and Unicode's line and paragraph separators: a mail

@@ -126,6 +126,8 @@ describeEachDatabase('activity workbook with hostile data', (db) => {
       last_name: 'Bad\uFFFF\u0008x\tTab',
     });
     await f.communityMember(tricky[0], ann);
+    // An active user whose last login is the zero date, for the Summary's count.
+    await storeRawDates(ann, { date_joined: '2025-01-02 03:04:05', last_login: ZERO_DATE });
 
     const many = await f.user({ site, email: `many@${DOMAIN}` });
     await db.knex.transaction(async (trx) => {
@@ -194,7 +196,7 @@ describeEachDatabase('activity workbook with hostile data', (db) => {
     expect(bossRow.getCell(1).alignment?.wrapText).toBeFalsy();
 
     const inactive = new Map(book.rows('Inactive users').map((row) => [row[0], row]));
-    // A zero date is a login whose date was lost, not "never logged in".
+    // A zero or impossible date names no login Spotlight knows of: an empty cell, and "never logged in".
     expect(inactive.get(`zero@${DOMAIN}`)).toEqual([
       `zero@${DOMAIN}`,
       'Test',
@@ -202,13 +204,21 @@ describeEachDatabase('activity workbook with hostile data', (db) => {
       'Active',
       undefined,
       undefined,
-      'No',
+      'Yes',
     ]);
     expect(inactive.get(`impossible@${DOMAIN}`)?.slice(4)).toEqual([
       new Date('2025-01-02T03:04:05Z'),
       undefined,
-      'No',
+      'Yes',
     ]);
+    // The Summary counts exactly the users shown with no last login, on both sheets.
+    const noLogin =
+      book.rows('Active users').filter((row, i) => i > 0 && row[5] === undefined).length +
+      [...inactive.values()].filter((row) => row[6] === 'Yes').length;
+    expect(active.get(`ann\uFFFD@${DOMAIN}`)?.[5]).toBeUndefined();
+    expect(noLogin).toBeGreaterThanOrEqual(4);
+    const counted = book.rows('Summary').find((row) => row[0] === 'Never logged in');
+    expect(counted?.[1]).toBe(noLogin);
     expect(inactive.get(`old@${DOMAIN}`)?.slice(4)).toEqual([
       '1850-06-01T12:00:00.000Z',
       '1900-02-28T23:00:00.000Z',
@@ -220,6 +230,21 @@ describeEachDatabase('activity workbook with hostile data', (db) => {
       'Yes',
     ]);
     if (longName) expectCut(inactive.get(`long@${DOMAIN}`)?.[1], longName);
+  });
+
+  it('writes dates Excel cannot show as the UTC instants stored, in a zoned export too', async () => {
+    const saveTo = path.join(tmp, 'zoned.xlsx');
+    await exportService().exportToEmail(
+      { customer: DOMAIN, recipient: manager.email, timeZone: 'Pacific/Kiritimati' },
+      { dryRun: true, saveTo },
+    );
+    const inactive = new Map((await readWorkbook(saveTo)).rows('Inactive users').map((row) => [row[0], row]));
+    expect(inactive.get(`old@${DOMAIN}`)?.slice(4, 6)).toEqual([
+      '1850-06-01T12:00:00.000Z',
+      '1900-02-28T23:00:00.000Z',
+    ]);
+    // Kiritimati's clock (10:29:20 behind UTC then) showed 1900-02-28 13:30:40: before Excel's dates too.
+    expect(inactive.get(`edge@${DOMAIN}`)?.[4]).toBe('1900-03-01T00:00:00.000Z');
   });
 
   it('writes a workbook openpyxl opens, for the emailed file and for the streamed download', async () => {

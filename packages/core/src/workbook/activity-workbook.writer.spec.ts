@@ -222,6 +222,25 @@ describe('activity workbook writer', () => {
     ]);
   });
 
+  it('writes a date Excel cannot show as the true UTC instant, labelled Z, whatever the zone', async () => {
+    const file = await write(
+      [
+        user({
+          email: 'a@example.com',
+          dateJoined: new Date('1000-01-01T00:00:00Z'),
+          lastLogin: new Date('2026-02-03T04:05:06Z'),
+        }),
+      ],
+      { timeZone: 'Pacific/Kiritimati' },
+    );
+    const book = await readWorkbook(file);
+    // Kiritimati's wall clock of that instant is 0999-12-31 13:30:40: shown as a date cell, it would be labelled Z.
+    expect(book.rows(INACTIVE_SHEET)[1].slice(4, 6)).toEqual([
+      '1000-01-01T00:00:00.000Z',
+      new Date('2026-02-03T18:05:06Z'),
+    ]);
+  });
+
   it('writes properties other software opens when the customer holds characters XML cannot', async () => {
     if (process.env.SPOTLIGHT_REQUIRE_OPENPYXL !== '1' && !openpyxlAvailable()) return;
     const file = await write([user({ communitiesJoined: ['x'] })], {

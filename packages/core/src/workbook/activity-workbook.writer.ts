@@ -18,7 +18,7 @@ import {
 import type { PreviousPeriod } from '../activity/previous-period';
 import { dateCell, listCell, textCell, xmlSafe } from './cell-values';
 import { ActivityTally, NUMBER_FORMAT, SUMMARY_SHEET, writeSummarySheet } from './summary-sheet';
-import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, toWallClock } from './zoned-time';
+import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime } from './zoned-time';
 import { EXCEL_MAX_DATA_ROWS } from './excel-limits';
 import { DATE_FORMAT, FilterNames, SheetSeries, listFirst, type Column } from './sheet-series';
 import {
@@ -223,7 +223,7 @@ export async function writeActivityWorkbook(
   });
 
   const tally = new ActivityTally();
-  const zoned = (date: Date | null) => dateCell(date && toWallClock(date, timeZone));
+  const zoned = (date: Date | null) => dateCell(date, timeZone);
   const output$ = watchOutput(output);
   const filters = new FilterNames();
   const sheetSeries = (name: string, columns: Column[]) =>

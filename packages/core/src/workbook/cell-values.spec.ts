@@ -118,4 +118,17 @@ describe('dateCell', () => {
       expect(dateCell(new Date(iso))).toBe(iso);
     }
   });
+
+  it("shows a date Excel can show at the zone's wall clock, and one it cannot as the true UTC instant", () => {
+    expect(dateCell(new Date('2026-11-25T08:30:00Z'), 'Europe/Paris')).toEqual(
+      new Date('2026-11-25T09:30:00Z'),
+    );
+    expect(dateCell(new Date('1000-01-01T00:00:00Z'), 'Pacific/Kiritimati')).toBe('1000-01-01T00:00:00.000Z');
+    expect(dateCell(new Date('1850-06-01T12:00:00Z'), 'America/New_York')).toBe('1850-06-01T12:00:00.000Z');
+    // Paris's wall clock of that instant is already 1900-03-01, a day Excel shows.
+    expect(dateCell(new Date('1900-02-28T23:55:00Z'), 'Europe/Paris')).toEqual(
+      new Date('1900-03-01T00:04:21Z'),
+    );
+    expect(dateCell(new Date(Number.NaN), 'Europe/Paris')).toBeNull();
+  });
 });

@@ -1,3 +1,6 @@
+import { oneLine } from '../text/one-line';
+import { DEFAULT_TIME_ZONE, toWallClock } from './zoned-time';
+
 /**
  * What the workbook writes for a value from the database, so that the file
  * opens everywhere and each cell tells the truth about what was stored.
@@ -15,8 +18,6 @@ export const REPLACEMENT_CHARACTER = '\uFFFD';
 const UNWRITABLE =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-const LINE_BREAK = /\r\n|[\r\n\u2028\u2029]/g;
 
 // Excel's serial numbers are off by one before 1900-03-01 (it counts a
 // 29 February 1900 that never was) and do not go below 1 or past 9999.
@@ -43,17 +44,20 @@ export function textCell(value: string): string | null {
  * become spaces, so each line is exactly one name.
  */
 export function listCell(names: readonly string[]): string | null {
-  return textCell(names.map((name) => name.replace(LINE_BREAK, ' ')).join('\n'));
+  return textCell(names.map(oneLine).join('\n'));
 }
 
 /**
- * A date cell. No date, or an invalid one (a MySQL zero date), is an empty
- * cell; a date Excel cannot show is written as ISO 8601 text (UTC).
+ * A date cell showing `value` at the wall clock of `timeZone`. No date, or
+ * an invalid one (a MySQL zero date), is an empty cell. A date Excel cannot
+ * show is written as ISO 8601 text of the instant itself, in UTC: text
+ * ending in Z must mean UTC, whatever zone the other cells are shown in.
  */
-export function dateCell(value: Date | null): Date | string | null {
-  const time = value?.getTime();
-  if (value === null || time === undefined || Number.isNaN(time)) return null;
-  return time < FIRST_EXCEL_DATE || time > LAST_EXCEL_DATE ? value.toISOString() : value;
+export function dateCell(value: Date | null, timeZone = DEFAULT_TIME_ZONE): Date | string | null {
+  if (value === null || Number.isNaN(value.getTime())) return null;
+  const shown = toWallClock(value, timeZone);
+  const time = shown.getTime();
+  return time < FIRST_EXCEL_DATE || time > LAST_EXCEL_DATE ? value.toISOString() : shown;
 }
 
 function fitCell(text: string): string {

@@ -13,6 +13,7 @@ import {
   type UserActivity,
 } from '../activity/activity.types';
 import type { PreviousPeriod } from '../activity/previous-period';
+import { oneLine } from '../text/one-line';
 import { textCell } from './cell-values';
 import { describePeriod, formatDateTime } from './zoned-time';
 
@@ -123,10 +124,11 @@ export function writeSummarySheet(sheet: ExcelJS.Worksheet, tally: ActivityTally
     return row;
   };
 
-  add([`User activity of ${facts.customerName}`], (row) => {
+  const customerName = oneLine(facts.customerName);
+  add([`User activity of ${customerName}`], (row) => {
     row.font = { bold: true, size: 14 };
   });
-  add(['Customer', facts.customerName]);
+  add(['Customer', customerName]);
   add(['Domain', facts.customer]);
   add(['Period', describePeriod(range, timeZone)]);
   add(['Time zone', timeZone]);

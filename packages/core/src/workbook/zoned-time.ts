@@ -137,20 +137,35 @@ function isMidnight(date: Date, timeZone: string): boolean {
 }
 
 /**
- * The period in words, in `timeZone`: "all time", "1 January 2026 to
- * 31 March 2026" (the end day included) or, for bounds that are not
- * midnight there, date and time ("until" being exclusive).
+ * The period in words, in `timeZone`, as a name (a subject, a "Period:"
+ * line) and as the end of a sentence ("Here is the activity, <clause>.").
+ * Whole days read "1 January 2026 to 31 March 2026" (the end day included);
+ * bounds that are not midnight there read as date and time, "until" being
+ * exclusive.
  */
-export function describePeriod(range: DateRange, timeZone: string): string {
+function periodWords(range: DateRange, timeZone: string): { name: string; clause: string } {
   const { since, until } = range;
-  if (!since && !until) return 'all time';
+  if (!since && !until) return { name: 'all time', clause: 'for all time' };
   const wholeDays = (!since || isMidnight(since, timeZone)) && (!until || isMidnight(until, timeZone));
   if (wholeDays) {
-    const lastDay = until && new Date(until.getTime() - 1);
-    if (since && lastDay) return `${formatDay(since, timeZone)} to ${formatDay(lastDay, timeZone)}`;
-    return since ? `from ${formatDay(since, timeZone)}` : `up to ${formatDay(lastDay!, timeZone)}`;
+    const lastDay = until && formatDay(new Date(until.getTime() - 1), timeZone);
+    const firstDay = since && formatDay(since, timeZone);
+    if (firstDay && lastDay)
+      return { name: `${firstDay} to ${lastDay}`, clause: `for ${firstDay} to ${lastDay}` };
+    if (firstDay) return { name: `from ${firstDay}`, clause: `since ${firstDay}` };
+    return { name: `up to ${lastDay}`, clause: `up to ${lastDay}` };
   }
   const from = since ? `from ${formatDateTime(since, timeZone)}` : 'from the beginning';
-  const to = until ? `until ${formatDateTime(until, timeZone)} (not included)` : 'until now';
-  return `${from} ${to}`;
+  const to = until ? `until just before ${formatDateTime(until, timeZone)}` : 'until now';
+  return { name: `${from} ${to}`, clause: `${from} ${to}` };
+}
+
+/** The period as a name: "all time", "1 January 2026 to 31 March 2026", "from 1 November 2026". */
+export function describePeriod(range: DateRange, timeZone: string): string {
+  return periodWords(range, timeZone).name;
+}
+
+/** The period ending a sentence: "for all time", "since 1 November 2026", "up to 31 March 2026". */
+export function periodClause(range: DateRange, timeZone: string): string {
+  return periodWords(range, timeZone).clause;
 }

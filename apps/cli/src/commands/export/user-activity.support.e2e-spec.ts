@@ -117,7 +117,7 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
       ],
       [
         ['token', 'create', '--staff', '--label', 'ops\nteam'],
-        'Error: label "ops\\nteam" must be one line of text, without control characters.\n',
+        'Error: --label "ops\\nteam" must be one line of text, without control characters.\n',
       ],
       [
         ['exports', 'list', '-c', 'exa mple'],
@@ -150,6 +150,55 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
     expect(Number(tokens?.n)).toBe(0);
     expect(await db.knex('django_site').where({ domain: 'bad domain' }).first()).toBeUndefined();
   });
+
+  it.each([
+    ['a CSV name', 'activity.csv', 'activity.csv'],
+    ['no extension', 'activity', 'activity'],
+    ['.xls in an .xlsx folder', 'book.xlsx/activity.xls', 'activity.xls'],
+  ])('refuses an --out with %s in one line, exit 2, before any work', async (_what, name, echo) => {
+    smtp.clear();
+    const out = path.join(dir, name);
+    const run = await runCli(
+      ['export', 'user-activity', '-c', site.domain, '-e', manager.email, '--out', out],
+      // Any database work would fail with exit 6: the refusal must come first.
+      { ...env, DATABASE_URL: 'mysql://root@127.0.0.1:1/nothing' },
+    );
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(run.stderr).toBe(
+      `Error: --out "${echo}" is not an .xlsx file name; the export writes an Excel workbook: give a name ending in .xlsx, such as activity.xlsx.\n`,
+    );
+    expect(fs.existsSync(out)).toBe(false);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('keeps the workbook at an --out ending in .XLSX, in any case', async () => {
+    const out = path.join(dir, 'Activity.XLSX');
+    const run = await runCli(
+      ['export', 'user-activity', '-c', site.domain, '-e', manager.email, '--dry-run', '--out', out],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(fs.statSync(out).size).toBeGreaterThan(0);
+  });
+
+  it.each(['smtp://127.0.0.1:99999', 'smtp://127.0.0.1:0', 'smtps://user:secret@mail.example.com:65536'])(
+    'refuses SMTP_URL %s at start, exit 2, in one line naming it',
+    async (smtpUrl) => {
+      smtp.clear();
+      const runs = () => db.knex('spotlight_export_run').where({ customer: site.domain }).count({ n: '*' });
+      const before = await runs();
+      const run = await runCli(['export', 'user-activity', '-c', site.domain, '-e', manager.email], {
+        ...env,
+        SMTP_URL: smtpUrl,
+      });
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(run.stderr).toBe(
+        'Error: Invalid configuration: SMTP_URL must have a port from 1 to 65535, like smtp://user:password@host:587\n',
+      );
+      expect(run.stderr).not.toContain('secret');
+      expect(await runs()).toEqual(before);
+    },
+  );
 
   it('uses one size unit, KiB, in the summary and in the attachment-limit error', async () => {
     // One after the other: a second export of the customer while one runs is refused.

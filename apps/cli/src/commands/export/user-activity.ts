@@ -8,6 +8,7 @@ import {
   InvalidInputError,
   parseDatabaseUrl,
   parseName,
+  parseWorkbookPath,
   removeUnfinishedSync,
   type ExportSummary,
 } from '@spotlight/core';
@@ -61,7 +62,7 @@ ${EXIT_CODES_HELP}`;
       summary:
         'IANA time zone (e.g. Europe/Paris) for bare --since/--until dates and for every date in the workbook and the email; UTC by default.',
     }),
-    out: Flags.string({ summary: 'Also keep the workbook at this path.' }),
+    out: Flags.string({ summary: 'Also keep the workbook at this path, a name ending in .xlsx.' }),
     operator: Flags.string({
       summary: 'Who runs the export, as the history records it; the OS user by default.',
     }),
@@ -89,6 +90,7 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<UserActivityExportResult> {
     const { flags } = await this.parse(ExportUserActivity);
+    if (flags.out !== undefined) parseWorkbookPath('--out', flags.out);
     const outExisted = flags.out !== undefined && fs.existsSync(flags.out);
     if (flags.out && outExisted) this.refuseOut(flags.out, fs.statSync(flags.out));
     const progress = exportProgress(flags.customer, { enabled: this.interactive });

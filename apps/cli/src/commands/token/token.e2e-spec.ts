@@ -48,6 +48,11 @@ describeEachDatabase('spotlight token', (db) => {
     [['--site', 'nobody.example.org'], 3, /No customer has the domain "nobody.example.org"/],
     [[], 2, /Give either --staff .* or --site DOMAIN/],
     [['--staff', '--site', 'example.com'], 2, /cannot also be provided when using/],
+    [
+      ['--staff', '--label', 'team\nError: forged'],
+      2,
+      /^Error: --label "team\\nError: forged" must be one line of text, without control characters\.$/m,
+    ],
   ])('refuses %j with exit code %i and one line', async (flags, code, message) => {
     const run = await runCli(['token', 'create', ...flags], env());
     expect(run.code).toBe(code);
@@ -137,6 +142,24 @@ describeEachDatabase('spotlight token', (db) => {
     const none = await runCli(['token', 'revoke', String(owner.id)], env());
     expect(none.stdout).toMatch(/; paused 0 schedules it created\.$/m);
     expect((await enabled())[theirs]).toBe(true);
+  });
+
+  it.each([
+    ['beyond the safe integers', '99999999999999999999999'],
+    ['just beyond them, which a number would round', '9007199254740993'],
+    ['longer than an echo', '1'.repeat(70)],
+  ])('refuses an id %s, echoing it as typed, and revokes nothing', async (_what, id) => {
+    const before = await db.knex('spotlight_export_token').whereNotNull('revoked_at').count({ n: '*' });
+    const run = await runCli(['token', 'revoke', id], env());
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    const echo = id.length > 60 ? `${id.slice(0, 60)}…` : id;
+    expect(run.stderr).toBe(
+      `Error: ${JSON.stringify(echo)} is not a token id: an id is a whole number up to 9007199254740991; give the id printed by "spotlight token create" or the token itself.\n`,
+    );
+    expect(await db.knex('spotlight_export_token').whereNotNull('revoked_at').count({ n: '*' })).toEqual(
+      before,
+    );
   });
 
   it('refuses to revoke a token that does not exist', async () => {
