@@ -350,6 +350,47 @@ describeEachDatabase('export service', (db) => {
     expect((await readWorkbook(messages[0].mail.attachments[0].content)).rows('Communities')).toHaveLength(2);
   });
 
+  it("sums the Communities sheet's members and managers to the user sheets' memberships, whatever other sites' users do", async () => {
+    const here = await populatedSite(db.factory, 'crossed.example.com', 30, 6);
+    const there = await populatedSite(db.factory, 'crossing.example.com', 12, 3);
+    const f = db.factory;
+    const theirs = await f.community({ site: there.site, creator: there.manager });
+    const ours = await f.community({ site: here.site, creator: here.manager });
+    for (const person of there.people.slice(0, 5)) {
+      await f.communityMember(ours, person);
+      await f.communityManager(ours, person);
+    }
+    for (const person of here.people.slice(0, 4)) {
+      await f.communityMember(theirs, person);
+      await f.communityManager(theirs, person);
+    }
+    const { exports } = service();
+    const expected = db.dialect === 'mariadb' ? 6 : 5;
+    for (const { site, manager } of [here, there]) {
+      const saveTo = path.join(tmp, `${site.domain}.xlsx`);
+      await assertNumQueries(db.knex, expected, () =>
+        exports.exportToEmail({ customer: site.domain, recipient: manager.email }, { dryRun: true, saveTo }),
+      );
+      const book = await readWorkbook(saveTo);
+      const column = (sheet: string, header: string) => {
+        const [headers, ...rows] = book.rows(sheet);
+        const index = headers.indexOf(header);
+        expect(index).toBeGreaterThanOrEqual(0);
+        return rows.map((row) => row[index]);
+      };
+      const listed = (header: string) =>
+        column('Active users', header).reduce<number>(
+          (sum, cell) => sum + (cell ? String(cell).split('\n').length : 0),
+          0,
+        );
+      const total = (header: string) =>
+        column('Communities', header).reduce<number>((sum, cell) => sum + Number(cell), 0);
+      expect(listed('Communities joined')).toBeGreaterThan(0);
+      expect(total('Members')).toBe(listed('Communities joined'));
+      expect(total('Managers')).toBe(listed('Communities managed'));
+    }
+  });
+
   it('continues a full sheet on "Active users (2)" instead of truncating', async () => {
     const { exports } = service({ maxRowsPerSheet: 2 });
     const rolled = await populatedSite(db.factory, 'rollover.example.com', 7, 2);
