@@ -161,6 +161,25 @@ describeEachDatabase('exports API', (db) => {
     expect(book.rows('Active users')[0]).toContain('Last login (America/New_York)');
   });
 
+  it('names the attached workbook after its period, in days of the export\'s time zone', async () => {
+    const queued = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({
+        customer: site.domain,
+        recipient: manager.email,
+        since: '2025-04-01',
+        until: '2025-06-30',
+        timeZone: 'Europe/Paris',
+      })
+      .expect(202);
+    expect(await runner.runNext()).toMatchObject({ id: queued.body.id, status: 'sent' });
+    const [message] = await smtp.waitFor(1);
+    const name = `user-activity-${site.domain}-2025-04-01-to-2025-06-30.xlsx`;
+    expect(message.mail.attachments.map((attachment) => attachment.filename)).toEqual([name]);
+    expect(message.mail.text).toContain(`The workbook ${name} is attached`);
+  });
+
   it('refuses a recipient who is not an active manager of that customer with 422, and an unknown customer with 404', async () => {
     const user = await db.factory.user({ site });
     const refused = await request(t.http)
@@ -258,10 +277,18 @@ describeEachDatabase('exports API', (db) => {
       .parse(binary)
       .expect(200);
     expect(res.headers['content-type']).toBe(XLSX_CONTENT_TYPE);
-    expect(res.headers['content-disposition']).toMatch(
-      new RegExp(
-        `^attachment; filename="user-activity-${site.domain.replace(/\./g, '\\.')}-\\d{4}-\\d{2}-\\d{2}\\.xlsx"$`,
-      ),
+    // Open-ended: the period runs to the day the workbook was made.
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="user-activity-${site.domain}-2020-01-01-to-${new Date().toISOString().slice(0, 10)}.xlsx"`,
+    );
+    const quarter = await request(t.http)
+      .get(`/customers/${site.domain}/user-activity.xlsx?since=2025-04-01&until=2025-06-30&timeZone=Europe/Paris`)
+      .set(bearer(staff))
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    expect(quarter.headers['content-disposition']).toBe(
+      `attachment; filename="user-activity-${site.domain}-2025-04-01-to-2025-06-30.xlsx"`,
     );
     const book = await readWorkbook(res.body as Buffer);
     expect(book.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users', 'Communities']);

@@ -6,7 +6,7 @@ import {
 } from '../activity/activity.types';
 import { formatBytes } from '../errors';
 import { SUMMARY_SHEET } from '../workbook/summary-sheet';
-import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime } from '../workbook/zoned-time';
+import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, formatIsoDay } from '../workbook/zoned-time';
 
 /** Who asked for an export, as its email tells the recipient. */
 export type RequestedBy = { kind: 'operator'; name: string } | { kind: 'schedule'; scheduleId: number };
@@ -36,8 +36,28 @@ export function exportSubject(customerName: string, range: DateRange, timeZone =
   return oneLine(`User activity: ${customerName} (${describePeriod(range, timeZone)})`);
 }
 
-export function attachmentName(customer: string, generatedAt: Date): string {
-  return `user-activity-${customer}-${generatedAt.toISOString().slice(0, 10)}.xlsx`;
+/** What names an export's workbook. */
+export interface WorkbookNaming {
+  customer: string;
+  range: DateRange;
+  timeZone: string;
+  generatedAt: Date;
+}
+
+/**
+ * The workbook's file name, after the period it covers, in days of the
+ * export's zone, the last day included: `user-activity-example.com-2026-01-01-to-2026-03-31.xlsx`.
+ * All time is `...-all-time-<generated day>`; a period with no end runs to
+ * the day it was generated; one with no start is `...-up-to-<last day>`.
+ */
+export function attachmentName({ customer, range, timeZone, generatedAt }: WorkbookNaming): string {
+  const day = (date: Date) => formatIsoDay(date, timeZone);
+  const lastDay = range.until && day(new Date(range.until.getTime() - 1));
+  let period: string;
+  if (range.since) period = `${day(range.since)}-to-${lastDay ?? day(generatedAt)}`;
+  else if (lastDay) period = `up-to-${lastDay}`;
+  else period = `all-time-${day(generatedAt)}`;
+  return `user-activity-${customer}-${period}.xlsx`;
 }
 
 /** The range in UTC instants, as the command line prints it beside the zoned period. */

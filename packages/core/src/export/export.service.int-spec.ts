@@ -120,7 +120,7 @@ describeEachDatabase('export service', (db) => {
       active: 1,
       inactive: 5,
       sent: true,
-      attachmentName: 'user-activity-acme.example.com-2026-11-25.xlsx',
+      attachmentName: 'user-activity-acme.example.com-all-time-2026-11-25.xlsx',
       generatedAt: GENERATED_AT.toISOString(),
     });
     await smtp.waitFor(1);
@@ -144,11 +144,11 @@ describeEachDatabase('export service', (db) => {
     expect(message.text).toContain(
       'Engagement: Creator: 1, Contributor: 0, Supporter: 0, Member: 0, Idle: 5',
     );
-    expect(message.text).toContain('The workbook user-activity-acme.example.com-2026-11-25.xlsx is attached');
+    expect(message.text).toContain('The workbook user-activity-acme.example.com-all-time-2026-11-25.xlsx is attached');
     expect(message.html).toContain('Acme &#38; Co');
     expect(message.attachments).toHaveLength(1);
     const [attachment] = message.attachments;
-    expect(attachment.filename).toBe('user-activity-acme.example.com-2026-11-25.xlsx');
+    expect(attachment.filename).toBe('user-activity-acme.example.com-all-time-2026-11-25.xlsx');
     expect(attachment.contentType).toBe(XLSX_CONTENT_TYPE);
     expect(attachment.size).toBe(summary.bytes);
 
@@ -479,7 +479,7 @@ describeEachDatabase('export service', (db) => {
     const eml = fs.readFileSync(summary.outboxPath!, 'utf8');
     expect(eml).toMatch(/^To: boss@acme\.example\.com$/im);
     expect(eml).not.toMatch(/^(Cc|Bcc):/im);
-    expect(eml).toContain('user-activity-acme.example.com-2026-11-25.xlsx');
+    expect(eml).toContain('user-activity-acme.example.com-2026-01-01-to-2026-06-30.xlsx');
     // A bare --until date is that whole day, so the period ends on 30 June.
     expect(eml).toMatch(/^Subject: User activity: Acme & Co \(1 January 2026 to 30 June 2026\)$/m);
     const body = eml.replace(/=\r?\n/g, '');

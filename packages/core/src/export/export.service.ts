@@ -153,7 +153,7 @@ export class ExportService {
     const warnings: string[] = [];
     try {
       return await this.withScratch(async (scratch) => {
-        const file = path.join(scratch, attachmentName(request.customer, generatedAt));
+        const file = path.join(scratch, attachmentName({ ...request, generatedAt }));
         const built = await this.buildToFile(request, file, scratch, generatedAt, run);
         // Checked before anything is kept or sent, so a refused export leaves nothing behind.
         const kind = run.dryRun ? null : this.delivery.choose(built.bytes);
@@ -254,7 +254,10 @@ export class ExportService {
   async exportToStream(
     input: { customer: string; since?: string | Date; until?: string | Date; timeZone?: string },
     output: Writable,
-    run: Pick<ExportRunOptions, 'onProgress'> = {},
+    run: Pick<ExportRunOptions, 'onProgress'> & {
+      /** Told the workbook's file name once the customer is found, before its first byte. */
+      onFileName?: (fileName: string) => void;
+    } = {},
   ): Promise<ExportSummary> {
     const customer = parseCustomer(input.customer);
     const timeZone = parseTimeZone(input.timeZone, this.options.rangeNames);
@@ -277,6 +280,7 @@ export class ExportService {
         this.activity.inSnapshot(async (snapshot) => {
           const site = await snapshot.findSite(customer);
           if (!site) throw new CustomerNotFoundError(customer);
+          run.onFileName?.(attachmentName({ customer: site.domain, range, timeZone, generatedAt }));
           const workbook = await this.build(
             snapshot,
             site,

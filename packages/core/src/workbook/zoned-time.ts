@@ -121,6 +121,12 @@ export function formatDateTime(date: Date, timeZone: string): string {
   return `${c.year}-${pad(c.month)}-${pad(c.day)} ${pad(c.hour)}:${pad(c.minute)}`;
 }
 
+/** "2026-03-01": the day the wall clock of `timeZone` shows. */
+export function formatIsoDay(date: Date, timeZone: string): string {
+  const c = wallClock(date, timeZone);
+  return `${String(c.year).padStart(4, '0')}-${pad(c.month)}-${pad(c.day)}`;
+}
+
 /** "1 March 2026" as the wall clock of `timeZone` shows it. */
 export function formatDay(date: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', {

@@ -149,7 +149,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
 
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const attachment = `user-activity-${site.domain}-${day}.xlsx`;
+    const attachment = `user-activity-${site.domain}-all-time-${day}.xlsx`;
     expect(run.stdout).toMatch(
       new RegExp(
         `^Exported ${site.domain} \\(Acme\\): 2 active and 3 inactive users, \\d+ queries, [\\d.]+ KiB, [\\d.]+ s\\.$`,
@@ -216,7 +216,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       warnings: [],
       durationMs: expect.any(Number),
       generatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      attachmentName: `user-activity-${site.domain}-${summary.generatedAt.slice(0, 10)}.xlsx`,
+      attachmentName: `user-activity-${site.domain}-all-time-${summary.generatedAt.slice(0, 10)}.xlsx`,
       sent: true,
       messageId: expect.any(String),
       outboxPath: null,
@@ -288,6 +288,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       timeZone: 'Asia/Tokyo',
       since: '2025-12-31T15:00:00.000Z',
       until: '2026-01-31T15:00:00.000Z',
+      attachmentName: `user-activity-${site.domain}-2026-01-01-to-2026-01-31.xlsx`,
     });
     const book = await readWorkbook(out);
     const summary = new Map(book.rows('Summary').map((row) => [row[0], row[1]]));
@@ -323,7 +324,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       ', activity from 2027-01-01T00:00:00.000Z until 2028-01-01T00:00:00.000Z (exclusive):',
     );
     expect(run.stdout).toContain(
-      `Dry run: nothing was sent (${manager.email} would have received user-activity-${site.domain}-`,
+      `Dry run: nothing was sent (${manager.email} would have received user-activity-${site.domain}-2027-01-01-to-2027-12-31.xlsx).`,
     );
     expect(run.stdout).toContain(`Workbook saved to ${out}`);
     expect(smtp.messages).toHaveLength(0);
@@ -364,7 +365,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     expect(addresses(mail.to)).toEqual([manager.email]);
     expect(mail.headers.has('cc') || mail.headers.has('bcc')).toBe(false);
     expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([
-      [expect.stringMatching(new RegExp(`^user-activity-${site.domain}-\\d{4}-\\d\\d-\\d\\d\\.xlsx$`)), XLSX],
+      [`user-activity-${site.domain}-all-time-${today()}.xlsx`, XLSX],
     ]);
     expect((await readWorkbook(mail.attachments[0].content)).rows('Active users')).toHaveLength(3);
     expect(smtp.messages).toHaveLength(0);
