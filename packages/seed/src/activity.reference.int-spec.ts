@@ -98,19 +98,22 @@ async function referenceCommunities(db: Knex, siteId: number, range: DateRange) 
     const created = toDate(row.created)!;
     return (!range.since || created >= range.since) && (!range.until || created < range.until);
   };
-  const [communities, managers, members, challenges, ideas, comments, conversations, users] = await Promise.all(
-    [
-      'central_community',
-      'central_community_managers',
-      'central_community_members',
-      'central_challenge',
-      'central_idea',
-      'central_ideacomment',
-      'central_conversation',
-      'central_user',
-    ].map((table) => db(table).select<Row[]>('*')),
+  const [communities, managers, members, challenges, ideas, comments, conversations, users] =
+    await Promise.all(
+      [
+        'central_community',
+        'central_community_managers',
+        'central_community_members',
+        'central_challenge',
+        'central_idea',
+        'central_ideacomment',
+        'central_conversation',
+        'central_user',
+      ].map((table) => db(table).select<Row[]>('*')),
+    );
+  const siteUsers = new Set(
+    users.filter((row) => Number(row.site_id) === siteId).map((row) => Number(row.id)),
   );
-  const siteUsers = new Set(users.filter((row) => Number(row.site_id) === siteId).map((row) => Number(row.id)));
   const ofSiteUsers = (rows: Row[]) => rows.filter((row) => siteUsers.has(Number(row.user_id)));
   const ofSite = (rows: Row[]) => rows.filter((row) => Number(row.site_id) === siteId);
   const communityOf = new Map(ofSite(challenges).map((row) => [Number(row.id), row.community_id]));

@@ -28,10 +28,7 @@ export function responseSink(response: Response, fileName: () => string, stallMs
       if (!response.headersSent) {
         response.status(200);
         response.setHeader('Content-Type', XLSX_CONTENT_TYPE);
-        response.setHeader(
-          'Content-Disposition',
-          `attachment; filename="${fileName()}"`,
-        );
+        response.setHeader('Content-Disposition', `attachment; filename="${fileName()}"`);
         response.setHeader('Cache-Control', 'no-store');
       }
       if (response.write(chunk)) return callback();

@@ -144,7 +144,9 @@ describeEachDatabase('export service', (db) => {
     expect(message.text).toContain(
       'Engagement: Creator: 1, Contributor: 0, Supporter: 0, Member: 0, Idle: 5',
     );
-    expect(message.text).toContain('The workbook user-activity-acme.example.com-all-time-2026-11-25.xlsx is attached');
+    expect(message.text).toContain(
+      'The workbook user-activity-acme.example.com-all-time-2026-11-25.xlsx is attached',
+    );
     expect(message.html).toContain('Acme &#38; Co');
     expect(message.attachments).toHaveLength(1);
     const [attachment] = message.attachments;
