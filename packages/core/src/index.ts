@@ -69,9 +69,14 @@ export {
   SmtpMailRepository,
   XLSX_CONTENT_TYPE,
 } from './mail/mail.repository';
-export { parseBound, parseExportRequest } from './export/export.request';
+export {
+  parseBound,
+  parseExportRequest,
+  parseRequestedBy,
+  REQUESTED_BY_MAX_LENGTH,
+} from './export/export.request';
 export { parseCustomer, parseName, parseRecipient } from './input/address.rules';
-export { attachmentName, describeRange, escapeHtml } from './export/export.mail';
+export { attachmentName, describeRange, escapeHtml, type RequestedBy } from './export/export.mail';
 export { type CoreOptions, CoreServices, createCoreServices } from './root/core.root';
 export { ExportService, type ExportSummary } from './export/export.service';
 export { DownloadRepository } from './downloads/download.repository';

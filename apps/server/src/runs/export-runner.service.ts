@@ -9,7 +9,7 @@ import {
   isSpotlightError,
   type ExportSummary,
 } from '@spotlight/core';
-import type { RunRecord, RunRepository } from '@spotlight/core';
+import type { RequestedBy, RunRecord, RunRepository } from '@spotlight/core';
 import type { RunFailureListener } from '../alerts/alert.service';
 import type { ExportSlotRepository } from './export-slot.repository';
 import type { RunObserver } from '../metrics/run-telemetry';
@@ -158,7 +158,7 @@ export class ExportRunner {
         {
           onProgress: progressed,
           holder: `server ${this.options.instanceId}, run ${run.id}`,
-          requestedBy: run.scheduleId === null ? undefined : { kind: 'schedule', scheduleId: run.scheduleId },
+          requestedBy: requestedBy(run),
           beforeDelivery: async () => {
             if (!(await this.runs.markDeliveryStarted(run, this.clock()))) {
               throw new LostClaimError(`Run ${run.id} is no longer claimed by this instance`);
@@ -242,6 +242,12 @@ export class ExportRunner {
       }
     }
   }
+}
+
+/** Who the email says asked: the schedule, or the person the request named ("Spotlight support" when none). */
+function requestedBy(run: RunRecord): RequestedBy | undefined {
+  if (run.scheduleId !== null) return { kind: 'schedule', scheduleId: run.scheduleId };
+  return run.requestedBy ? { kind: 'person', name: run.requestedBy } : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   ExportService,
   parseExportRequest,
+  parseRequestedBy,
   tokenReaches,
   type RunRecord,
   type RunRepository,
@@ -38,9 +39,17 @@ export class RunQueueService {
    */
   async enqueue(
     token: TokenRecord,
-    input: { customer: string; recipient: string; since?: string; until?: string; timeZone?: string },
+    input: {
+      customer: string;
+      recipient: string;
+      since?: string;
+      until?: string;
+      timeZone?: string;
+      requestedBy?: string;
+    },
   ): Promise<{ run: RunRecord; existing: boolean }> {
     const request = parseExportRequest(input);
+    const requestedBy = parseRequestedBy(input.requestedBy);
     if (!tokenReaches(token, request.customer))
       throw new NotVisibleError(`No customer has the domain "${request.customer}".`);
     const { recipient } = await this.exports.checkRecipient(request.customer, request.recipient);
@@ -65,6 +74,7 @@ export class RunQueueService {
           source: 'api',
           tokenId: token.id,
           timeZone: request.timeZone,
+          requestedBy,
           pendingKey,
         },
         this.clock(),

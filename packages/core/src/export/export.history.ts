@@ -8,6 +8,8 @@ import type { ExportSummary } from './export.summary';
 export interface HistoryRecord {
   source: RunSource;
   operator: string | null;
+  /** Whom the email names as having asked; null for "Spotlight support". */
+  requestedBy?: string | null;
 }
 
 /**
@@ -36,6 +38,7 @@ export class ExportHistory {
         status: 'sent',
         source: record.source,
         operator: record.operator,
+        requestedBy: record.requestedBy ?? null,
         summary,
         error: null,
         errorCode: null,
@@ -78,6 +81,7 @@ export class ExportHistory {
         status: 'failed',
         source: record.source,
         operator: record.operator,
+        requestedBy: record.requestedBy ?? null,
         summary: null,
         error: this.describe(error).slice(0, 2000),
         errorCode: isSpotlightError(explained) ? explained.code : 'UNEXPECTED',

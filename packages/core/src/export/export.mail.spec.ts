@@ -44,12 +44,7 @@ describe('export email', () => {
       'Europe/Paris',
       'user-activity-acme.example-2025-04-01-to-2025-06-30.xlsx',
     ],
-    [
-      'all time',
-      {},
-      'UTC',
-      'user-activity-acme.example-all-time-2026-11-25.xlsx',
-    ],
+    ['all time', {}, 'UTC', 'user-activity-acme.example-all-time-2026-11-25.xlsx'],
     [
       'all time, generated on the next day in Tokyo',
       {},
@@ -74,7 +69,7 @@ describe('export email', () => {
       'UTC',
       'user-activity-acme.example-2026-01-01-to-2026-01-31.xlsx',
     ],
-  ])('names the workbook after its period, in the export\'s zone: %s', (_label, bounds, timeZone, name) => {
+  ])("names the workbook after its period, in the export's zone: %s", (_label, bounds, timeZone, name) => {
     const range = {
       since: 'since' in bounds ? new Date(bounds.since) : undefined,
       until: 'until' in bounds ? new Date(bounds.until) : undefined,
@@ -94,7 +89,9 @@ describe('export email', () => {
   });
 
   it('says the same things in the plain-text twin as in the HTML', () => {
-    const { text } = exportBodies(content({ requestedBy: { kind: 'operator', name: 'alice' } }));
+    const { text } = exportBodies(
+      content({ requestedBy: { kind: 'person', name: 'Jane Doe, Spotlight support' } }),
+    );
     expect(text).toBe(
       [
         'Hello,',
@@ -112,7 +109,7 @@ describe('export email', () => {
         '',
         'How it is counted: A user is active when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site.',
         '',
-        'Requested by alice. It is sent once; nothing more will follow unless asked for.',
+        'Requested by Jane Doe, Spotlight support. It is sent once; nothing more will follow unless asked for.',
         '',
       ].join('\n'),
     );

@@ -9,7 +9,7 @@ import { SUMMARY_SHEET } from '../workbook/summary-sheet';
 import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, formatIsoDay } from '../workbook/zoned-time';
 
 /** Who asked for an export, as its email tells the recipient. */
-export type RequestedBy = { kind: 'operator'; name: string } | { kind: 'schedule'; scheduleId: number };
+export type RequestedBy = { kind: 'person'; name: string } | { kind: 'schedule'; scheduleId: number };
 
 export interface ExportMailContent {
   customer: string;
@@ -26,7 +26,7 @@ export interface ExportMailContent {
   attachmentName?: string;
   /** Set when the workbook is too big to attach: the email links to it instead. */
   link?: { url: string; expiresAt: Date; bytes: number };
-  /** Unknown (an API request) reads as "Spotlight support". */
+  /** Nobody named reads as "Spotlight support": never an account of ours. */
   requestedBy?: RequestedBy;
 }
 
@@ -151,7 +151,7 @@ function requestedBy(by: RequestedBy | undefined): Paragraph[] {
       },
     ];
   }
-  const name = by?.kind === 'operator' && by.name.trim() ? oneLine(by.name) : 'Spotlight support';
+  const name = by?.kind === 'person' && by.name.trim() ? oneLine(by.name) : 'Spotlight support';
   return [{ text: `Requested by ${name}. It is sent once; nothing more will follow unless asked for.` }];
 }
 

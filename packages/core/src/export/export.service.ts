@@ -63,7 +63,7 @@ export interface ExportRunOptions {
   holder?: string;
   /** Records the export, whatever its outcome, in the history (a dry run is not recorded). */
   record?: HistoryRecord;
-  /** Who the email says asked for it; the recorded operator by default. */
+  /** Who the email says asked for it; "Spotlight support" by default, never the operator's account. */
   requestedBy?: RequestedBy;
   /**
    * Called once the email is ready, just before the SMTP transaction (or the
@@ -167,9 +167,7 @@ export class ExportService {
         try {
           assertSameRecipient(built, request.customer, request.recipient);
           delivered = await this.delivery.send(file, built, kind, {
-            requestedBy:
-              run.requestedBy ??
-              (run.record?.operator ? { kind: 'operator', name: run.record.operator } : undefined),
+            requestedBy: run.requestedBy,
             beforeDelivery: run.beforeDelivery,
           });
         } catch (error) {

@@ -37,6 +37,8 @@ export interface NewRun {
   notBefore?: Date;
   /** UTC when not given. */
   timeZone?: string;
+  /** Whom the email names as having asked; "Spotlight support" when not given. */
+  requestedBy?: string | null;
   /** For API runs: the same key while queued or running means the same export. */
   pendingKey?: string;
 }
@@ -50,6 +52,8 @@ export interface FinishedRun {
   status: 'sent' | 'failed';
   source: RunSource;
   operator: string | null;
+  /** Whom the email named as having asked; null or absent for "Spotlight support". */
+  requestedBy?: string | null;
   /** What the export did, when it got that far. */
   summary: ExportSummary | null;
   error: string | null;
@@ -92,6 +96,7 @@ export class RunRepository {
       status: 'queued',
       source: run.source,
       operator: null,
+      requestedBy: run.requestedBy ?? null,
       scheduleId: run.scheduleId ?? null,
       timeZone: run.timeZone ?? 'UTC',
       dueAt: run.dueAt ?? null,
@@ -310,6 +315,7 @@ export class RunRepository {
         status: run.status,
         source: run.source,
         operator: run.operator?.slice(0, 200) ?? null,
+        requestedBy: run.requestedBy?.slice(0, 200) ?? null,
         timeZone: run.summary?.timeZone ?? 'UTC',
         tokenId: null,
         attempts: 1,

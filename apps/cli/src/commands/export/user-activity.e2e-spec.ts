@@ -167,8 +167,8 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     expect(mail.headers.has('bcc')).toBe(false);
     expect(addresses(mail.to)).toEqual([manager.email]);
     expect(mail.subject).toBe('User activity: Acme (all time)');
-    // The CLI's operator (the OS user, or --operator) is who the email says asked for it.
-    expect(mail.text).toMatch(/^Requested by \S+\. It is sent once/m);
+    // The operator's OS account is ours, not the customer's business: no name was asked for.
+    expect(mail.text).toMatch(/^Requested by Spotlight support\. It is sent once/m);
     expect(mail.attachments).toHaveLength(1);
     expect(mail.attachments[0].filename).toBe(attachment);
     expect(mail.attachments[0].contentType).toBe(XLSX);
@@ -189,6 +189,29 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     ).toEqual([`former@${site.domain}`, `staff@${site.domain}`, `zz-other-manager@${site.domain}`]);
     // The copy kept with --out is the very file that was sent.
     expect(fs.readFileSync(out).equals(mail.attachments[0].content)).toBe(true);
+  });
+
+  it('names a person in the email only when --requested-by asks, while the history records the operator', async () => {
+    const run = await runCli(
+      [
+        'export',
+        'user-activity',
+        ...['-c', site.domain, '-e', manager.email, '--operator', 'ops-account-7', '--json'],
+        ...['--requested-by', '  Jane Doe, Spotlight support '],
+      ],
+      env,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const { historyId } = parseJson<UserActivityExportResult>(run);
+    const [{ mail }] = smtp.messages;
+    expect(mail.text).toMatch(/^Requested by Jane Doe, Spotlight support\. It is sent once/m);
+    expect(mail.html).toContain('Requested by Jane Doe, Spotlight support.');
+    expect(`${mail.text}${mail.html}`).not.toContain('ops-account-7');
+
+    const history = await runCli(['exports', 'list', '-c', site.domain, '--json'], env);
+    const entries = parseJson<{ exports: Array<{ id: number; operator: string | null }> }>(history).exports;
+    expect(entries.find((entry) => entry.id === historyId)).toMatchObject({ operator: 'ops-account-7' });
   });
 
   it('prints the summary as JSON with --json', async () => {

@@ -92,6 +92,7 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
     ['--time-zone', ''],
     ['--out', ''],
     ['--operator', ''],
+    ['--requested-by', ''],
     ['--customer', ''],
     ['--email', ''],
   ])('refuses an empty %s in one line, exit 2, and sends nothing', async (flag, value) => {
@@ -149,6 +150,25 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
     const tokens = await db.knex('spotlight_export_token').count({ n: '*' }).first();
     expect(Number(tokens?.n)).toBe(0);
     expect(await db.knex('django_site').where({ domain: 'bad domain' }).first()).toBeUndefined();
+  });
+
+  it('refuses a --requested-by the email could not show as one line of at most 200 characters, exit 2', async () => {
+    smtp.clear();
+    const exportArgs = ['export', 'user-activity', '-c', site.domain, '-e', manager.email];
+    const cases: Array<[string, string]> = [
+      [
+        'Jane Doe\nBcc: x@evil.test',
+        'Error: --requested-by "Jane Doe\\nBcc: x@evil.test" must be one line of text, without control characters.\n',
+      ],
+      ['J'.repeat(201), `Error: --requested-by "${'J'.repeat(60)}…" is longer than 200 characters.\n`],
+    ];
+    const runs = await Promise.all(
+      cases.map(([value]) => runCli([...exportArgs, '--requested-by', value], env)),
+    );
+    expect(runs.map((run) => ({ code: run.code, stdout: run.stdout, stderr: run.stderr }))).toEqual(
+      cases.map(([, stderr]) => ({ code: 2, stdout: '', stderr })),
+    );
+    expect(smtp.messages).toHaveLength(0);
   });
 
   it('uses one size unit, KiB, in the summary and in the attachment-limit error', async () => {

@@ -8,6 +8,7 @@ import {
   InvalidInputError,
   parseDatabaseUrl,
   parseName,
+  parseRequestedBy,
   removeUnfinishedSync,
   type ExportSummary,
 } from '@spotlight/core';
@@ -35,6 +36,7 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com',
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --since 2026-01-01 --until 2026-03-31',
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --since 2026-01-01 --time-zone Europe/Paris',
+    '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --requested-by "Jane Doe, Spotlight support"',
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --dry-run --out activity.xlsx',
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --json',
   ];
@@ -64,6 +66,10 @@ ${EXIT_CODES_HELP}`;
     out: Flags.string({ summary: 'Also keep the workbook at this path.' }),
     operator: Flags.string({
       summary: 'Who runs the export, as the history records it; the OS user by default.',
+    }),
+    'requested-by': Flags.string({
+      summary:
+        'Who the email says asked for it, e.g. "Jane Doe, Spotlight support" (one line, at most 200 characters); "Spotlight support" by default.',
     }),
     'dry-run': Flags.boolean({ summary: 'Build the workbook but send nothing.' }),
   };
@@ -102,6 +108,7 @@ ${EXIT_CODES_HELP}`;
     const stopCollecting = collectBuffersAbove();
     try {
       const operator = parseName('--operator', flags.operator, 200) ?? osUser();
+      const requestedBy = parseRequestedBy(flags['requested-by'], '--requested-by');
       summary = await this.services.exports.exportToEmail(
         {
           customer: flags.customer,
@@ -115,7 +122,9 @@ ${EXIT_CODES_HELP}`;
           saveTo: flags.out,
           onProgress: (users) => progress.update(users),
           holder: `cli: ${operator}`,
-          record: { source: 'cli', operator },
+          record: { source: 'cli', operator, requestedBy },
+          // The email names a person only when asked: never the operator's account.
+          requestedBy: requestedBy ? { kind: 'person', name: requestedBy } : undefined,
           // The user sheets' garbage is collected before the Communities sheet
           // and before the email, so that it does not add to either.
           betweenSheets: collectNow,
