@@ -77,6 +77,7 @@ export {
 } from './export/export.request';
 export { parseCustomer, parseName, parseRecipient } from './input/address.rules';
 export { attachmentName, describeRange, escapeHtml, type RequestedBy } from './export/export.mail';
+export { describeRangeInDays } from './workbook/zoned-time';
 export { type CoreOptions, CoreServices, createCoreServices } from './root/core.root';
 export { ExportService, type ExportSummary } from './export/export.service';
 export { DownloadRepository } from './downloads/download.repository';

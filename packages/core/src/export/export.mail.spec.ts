@@ -100,14 +100,14 @@ describe('export email', () => {
         '',
         'The workbook user-activity-acme.example.com-all-time-2026-11-25.xlsx is attached; its first sheet, Summary, explains the numbers.',
         '',
-        'Active users: 235',
-        'Inactive users: 65',
+        'Users with activity: 235',
+        'Users without activity: 65',
         'All users: 300',
         'Engagement: Creator: 40, Contributor: 100, Supporter: 60, Member: 35, Idle: 65',
         'Period: all time, dates in UTC',
         'Generated: 2026-11-25 08:30 (UTC)',
         '',
-        'How it is counted: A user is active when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site.',
+        'How it is counted: A user has activity when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site, whether their account is active or deactivated.',
         '',
         'Requested by Jane Doe, Spotlight support. It is sent once; nothing more will follow unless asked for.',
         '',
@@ -136,7 +136,7 @@ describe('export email', () => {
     );
     expect(seen).toContain('Download it until 2026-12-02 08:30 (UTC); anyone with this link can:');
     expect(seen).toContain('https://exports.example.com/downloads/abc?x=1&y="2"');
-    expect(seen).toContain('listed "(all time)" and make nobody active');
+    expect(seen).toContain('listed "(all time)" and are not activity in the period');
     expect(seen).toContain(
       'To stop receiving it, ask your Spotlight support contact to turn off schedule 12.',
     );

@@ -60,7 +60,7 @@ export function attachmentName({ customer, range, timeZone, generatedAt }: Workb
   return `user-activity-${customer}-${period}.xlsx`;
 }
 
-/** The range in UTC instants, as the command line prints it beside the zoned period. */
+/** The range in UTC instants, as the command line's --verbose prints it beside the range asked for. */
 export function describeRange(range: DateRange): string {
   if (!range.since && !range.until) return 'all time';
   const since = range.since ? `from ${range.since.toISOString()}` : 'from the beginning';
@@ -71,8 +71,8 @@ export function describeRange(range: DateRange): string {
 /** How the numbers are counted, in one sentence. */
 export function countingSentence(range: DateRange): string {
   return isRanged(range)
-    ? 'A user is active when they created a challenge, idea, comment, idea vote, conversation or community in the period; comment likes and community memberships have no date in Spotlight, so they are listed "(all time)" and make nobody active.'
-    : 'A user is active when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site.';
+    ? 'A user has activity when they created a challenge, idea, comment, idea vote, conversation or community in the period; comment likes and community memberships have no date in Spotlight, so they are listed "(all time)" and are not activity in the period.'
+    : 'A user has activity when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site, whether their account is active or deactivated.';
 }
 
 interface Paragraph {
@@ -108,8 +108,9 @@ export function exportBodies(content: ExportMailContent): { text: string; html: 
     });
   }
   const numbers: Array<[string, string]> = [
-    ['Active users', `${content.active}`],
-    ['Inactive users', `${content.inactive}`],
+    // "Active" would read as the account's state: these count activity.
+    ['Users with activity', `${content.active}`],
+    ['Users without activity', `${content.inactive}`],
     ['All users', `${users}`],
     ['Engagement', mix],
     ['Period', `${period}, dates in ${timeZone}`],

@@ -138,8 +138,10 @@ describeEachDatabase('export service', (db) => {
     expect(message.headers.has('bcc')).toBe(false);
     expect(message.from?.value[0].address).toBe('exports@spotlight.test');
     expect(message.subject).toBe('User activity: Acme & Co (all time)');
-    expect(message.text).toContain('Active users: 1');
-    expect(message.text).toContain('Inactive users: 5');
+    expect(message.text).toContain('Users with activity: 1');
+    expect(message.text).toContain('Users without activity: 5');
+    // "Active" names an account's state in Spotlight, never activity: the email keeps them apart.
+    expect(message.text).not.toMatch(/\b(in)?active users\b/i);
     expect(message.text).toContain('Period: all time');
     expect(message.text).toContain(
       'Engagement: Creator: 1, Contributor: 0, Supporter: 0, Member: 0, Idle: 5',

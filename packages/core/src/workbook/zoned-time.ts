@@ -143,6 +143,27 @@ function isMidnight(date: Date, timeZone: string): boolean {
 }
 
 /**
+ * The range in the terms a person gives it, in `timeZone`'s days: "from
+ * 2026-01-01 to 2026-03-31" (the end day included), "from 2026-01-01", "up
+ * to 2026-03-31", or, for bounds that are not midnight there, date and time
+ * ("until" being exclusive). "all time" without bounds.
+ */
+export function describeRangeInDays(range: DateRange, timeZone: string): string {
+  const { since, until } = range;
+  if (!since && !until) return 'all time';
+  const wholeDays = (!since || isMidnight(since, timeZone)) && (!until || isMidnight(until, timeZone));
+  if (wholeDays) {
+    const lastDay = until && formatIsoDay(new Date(until.getTime() - 1), timeZone);
+    const firstDay = since && formatIsoDay(since, timeZone);
+    if (firstDay && lastDay) return `from ${firstDay} to ${lastDay}`;
+    return firstDay ? `from ${firstDay}` : `up to ${lastDay}`;
+  }
+  const from = since ? `from ${formatDateTime(since, timeZone)}` : 'from the beginning';
+  const to = until ? `until ${formatDateTime(until, timeZone)} (not included)` : 'until now';
+  return `${from} ${to}`;
+}
+
+/**
  * The period in words, in `timeZone`: "all time", "1 January 2026 to
  * 31 March 2026" (the end day included) or, for bounds that are not
  * midnight there, date and time ("until" being exclusive).

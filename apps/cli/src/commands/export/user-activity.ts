@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import {
   describeRange,
+  describeRangeInDays,
   formatBytes,
   InvalidInputError,
   parseDatabaseUrl,
@@ -21,14 +22,16 @@ import { exportProgress } from '../../progress';
 export interface UserActivityExportResult extends ExportSummary {
   /** The SMTP server (password masked) or outbox the email went to; null on a dry run. */
   deliveredVia: string | null;
+  /** The range as asked, in days of timeZone: "from 2026-01-01 to 2026-03-31", or "all time". */
+  period: string;
 }
 
 export default class ExportUserActivity extends SpotlightCommand<UserActivityExportResult> {
   static override summary = "Email a customer's user activity workbook to one of that customer's managers.";
 
-  static override description = `Builds an .xlsx workbook of every user of the customer's site and their activity (active and inactive users on separate sheets) and emails it to the recipient, who must be an active manager of that same customer. With SMTP_URL unset the email is written as an .eml file into the outbox folder instead.
+  static override description = `Builds an .xlsx workbook of every user of the customer's site and their activity (users with and without activity on separate sheets) and emails it to the recipient, who must be an active manager of that same customer. With SMTP_URL unset the email is written as an .eml file into the outbox folder instead.
 
---since and --until filter activity by when it was created, from --since up to but excluding --until; a bare --until date covers that whole day, so the summary shows the next midnight as the (exclusive) end. Comment likes and community memberships have no date: they are listed "(all time)" but make nobody active in a range.
+--since and --until filter activity by when it was created, from --since up to but excluding --until; a bare --until date covers that whole day. The summary says the range back in days of --time-zone, as asked; --verbose adds it as UTC instants, with the number of SQL statements. Comment likes and community memberships have no date: they are listed "(all time)" but are nobody's activity in a range.
 
 ${EXIT_CODES_HELP}`;
 
@@ -72,6 +75,9 @@ ${EXIT_CODES_HELP}`;
         'Who the email says asked for it, e.g. "Jane Doe, Spotlight support" (one line, at most 200 characters); "Spotlight support" by default.',
     }),
     'dry-run': Flags.boolean({ summary: 'Build the workbook but send nothing.' }),
+    verbose: Flags.boolean({
+      summary: 'Also print the range as UTC instants and the number of SQL statements the export ran.',
+    }),
   };
 
   /** Refuses an --out that names something the workbook must not replace. */
@@ -135,20 +141,26 @@ ${EXIT_CODES_HELP}`;
       stopCollecting();
       progress.stop();
     }
-    const result = { ...summary, deliveredVia: summary.sent ? this.services.mail.destination : null };
-    this.log(describeExport(result));
+    const result = {
+      ...summary,
+      deliveredVia: summary.sent ? this.services.mail.destination : null,
+      period: describeRangeInDays(rangeOf(summary), summary.timeZone),
+    };
+    this.log(describeExport(result, flags.verbose));
     // The email went: a rerun would send a second one, so these warn and the exit code stays 0.
     for (const warning of summary.warnings) process.stderr.write(`Warning: ${warning}\n`);
     return result;
   }
 }
 
-// Worded as in the email and the workbook: the range is [since, until), and a
-// bare --until date has become the next midnight, which is not included.
-function describeActivityRange({ since, until }: UserActivityExportResult): string {
-  if (!since && !until) return '';
-  const range = { since: since ? new Date(since) : undefined, until: until ? new Date(until) : undefined };
-  return `, activity ${describeRange(range)}`;
+function rangeOf({ since, until }: ExportSummary) {
+  return { since: since ? new Date(since) : undefined, until: until ? new Date(until) : undefined };
+}
+
+// Said back in the terms asked: days of --time-zone, the --until day included.
+function describeActivityRange(result: UserActivityExportResult): string {
+  if (!result.since && !result.until) return '';
+  return `, activity ${result.period} (${result.timeZone})`;
 }
 
 function osUser(): string {
@@ -159,11 +171,17 @@ function osUser(): string {
   }
 }
 
-function describeExport(result: UserActivityExportResult): string {
+function describeExport(result: UserActivityExportResult, verbose: boolean): string {
+  // "Active" is an account's state in Spotlight: these users are counted by their activity.
   const lines = [
-    `Exported ${result.customer} (${result.customerName})${describeActivityRange(result)}: ${result.active} active and ${result.inactive} inactive users, ` +
-      `${result.queries} queries, ${formatBytes(result.bytes)}, ${(result.durationMs / 1000).toFixed(1)} s.`,
+    `Exported ${result.customer} (${result.customerName})${describeActivityRange(result)}: ` +
+      `${result.active} users with activity and ${result.inactive} without, ` +
+      `${formatBytes(result.bytes)}, ${(result.durationMs / 1000).toFixed(1)} s.`,
   ];
+  if (verbose) {
+    lines.push(`Range in UTC: ${describeRange(rangeOf(result))}.`);
+    lines.push(`SQL statements: ${result.queries}, on every database the export touched.`);
+  }
   if (!result.sent) {
     lines.push(
       `Dry run: nothing was sent (${result.recipient} would have received ${result.attachmentName}).`,
