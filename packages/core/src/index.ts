@@ -94,11 +94,18 @@ export {
   SmtpMailRepository,
   XLSX_CONTENT_TYPE,
 } from './mail/mail.repository';
-export { parseBound, parseExportRequest, type ExportRequestInput } from './export/export.request';
+export {
+  parseBound,
+  parseExportRequest,
+  parseRequestedBy,
+  REQUESTED_BY_MAX_LENGTH,
+  type ExportRequestInput,
+} from './export/export.request';
 export { resendRequest } from './runs/resend';
 export { parseCustomer, parseName, parseRecipient } from './input/address.rules';
-export { attachmentName, describeRange, escapeHtml } from './export/export.mail';
+export { attachmentName, describeRange, escapeHtml, type RequestedBy } from './export/export.mail';
 export { parseWorkbookPath } from './workbook/workbook-file';
+export { describeRangeInDays } from './workbook/zoned-time';
 export { type CoreOptions, CoreServices, createCoreServices } from './root/core.root';
 export { ExportService, type ExportSummary } from './export/export.service';
 export { DownloadRepository } from './downloads/download.repository';

@@ -97,28 +97,36 @@ async function referenceActivity(db: Knex, siteId: number, range: DateRange) {
 }
 
 /**
- * Each community of the site counted the plain way: its managers and members,
- * and the site's challenges, ideas (through their challenge), comments on
- * those ideas and conversations in it, created inside the range.
+ * Each community of the site counted the plain way: its managers and members
+ * who are users of the site, and the site's challenges, ideas (through the
+ * site's challenges), comments on those ideas and conversations in it,
+ * created inside the range.
  */
 async function referenceCommunities(db: Knex, siteId: number, range: DateRange) {
   const inRange = (row: Row) => {
     const created = toDate(row.created)!;
     return (!range.since || created >= range.since) && (!range.until || created < range.until);
   };
-  const [communities, managers, members, challenges, ideas, comments, conversations] = await Promise.all(
-    [
-      'central_community',
-      'central_community_managers',
-      'central_community_members',
-      'central_challenge',
-      'central_idea',
-      'central_ideacomment',
-      'central_conversation',
-    ].map((table) => db(table).select<Row[]>('*')),
+  const [communities, managers, members, challenges, ideas, comments, conversations, users] =
+    await Promise.all(
+      [
+        'central_community',
+        'central_community_managers',
+        'central_community_members',
+        'central_challenge',
+        'central_idea',
+        'central_ideacomment',
+        'central_conversation',
+        'central_user',
+      ].map((table) => db(table).select<Row[]>('*')),
+    );
+  const siteUsers = new Set(
+    users.filter((row) => Number(row.site_id) === siteId).map((row) => Number(row.id)),
   );
-  const communityOf = new Map(challenges.map((row) => [Number(row.id), row.community_id]));
-  const challengeOf = new Map(ideas.map((row) => [Number(row.id), row.challenge_id]));
+  const ofSiteUsers = (rows: Row[]) => rows.filter((row) => siteUsers.has(Number(row.user_id)));
+  const ofSite = (rows: Row[]) => rows.filter((row) => Number(row.site_id) === siteId);
+  const communityOf = new Map(ofSite(challenges).map((row) => [Number(row.id), row.community_id]));
+  const challengeOf = new Map(ofSite(ideas).map((row) => [Number(row.id), row.challenge_id]));
   const inCommunity = (challenge: unknown) =>
     challenge === null ? null : communityOf.get(Number(challenge));
   const ofSiteInRange = (rows: Row[]) => rows.filter((row) => Number(row.site_id) === siteId && inRange(row));
@@ -131,11 +139,11 @@ async function referenceCommunities(db: Knex, siteId: number, range: DateRange) 
       return {
         name: String(row.name),
         managers: count(
-          managers.map((m) => m.community_id),
+          ofSiteUsers(managers).map((m) => m.community_id),
           id,
         ),
         members: count(
-          members.map((m) => m.community_id),
+          ofSiteUsers(members).map((m) => m.community_id),
           id,
         ),
         challenges: count(

@@ -58,9 +58,11 @@ export class CustomersController {
         target: `customer:${customer}`,
         detail: { ...query },
       });
+      let fileName = 'user-activity.xlsx';
       await this.exports.exportToStream(
         { customer, since: query.since, until: query.until, timeZone: query.timeZone },
-        responseSink(response, customer, this.settings.downloadStallMs),
+        responseSink(response, () => fileName, this.settings.downloadStallMs),
+        { onFileName: (name) => (fileName = name) },
       );
     } catch (error) {
       // Nobody is left to answer; the export has already let go of everything it held.

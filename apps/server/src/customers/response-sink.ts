@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { XLSX_CONTENT_TYPE, attachmentName } from '@spotlight/core';
+import { XLSX_CONTENT_TYPE } from '@spotlight/core';
 import type { Response } from 'express';
 
 export class ClientGoneError extends Error {
@@ -17,7 +17,7 @@ export class ClientGoneError extends Error {
  * That error travels back through the export's pipeline and ends the
  * workbook, the query, the read transaction and the scratch folder at once.
  */
-export function responseSink(response: Response, customer: string, stallMs: number): Writable {
+export function responseSink(response: Response, fileName: () => string, stallMs: number): Writable {
   let stall: NodeJS.Timeout | undefined;
   let onDrain: (() => void) | undefined;
   const gone = () =>
@@ -28,10 +28,7 @@ export function responseSink(response: Response, customer: string, stallMs: numb
       if (!response.headersSent) {
         response.status(200);
         response.setHeader('Content-Type', XLSX_CONTENT_TYPE);
-        response.setHeader(
-          'Content-Disposition',
-          `attachment; filename="${attachmentName(customer, new Date())}"`,
-        );
+        response.setHeader('Content-Disposition', `attachment; filename="${fileName()}"`);
         response.setHeader('Cache-Control', 'no-store');
       }
       if (response.write(chunk)) return callback();

@@ -82,7 +82,7 @@ describeEachDatabase('download links for workbooks too big to attach', (db) => {
     const response = await request(t.http).get(pathOf(url!)).buffer(true).parse(binary).expect(200);
     expect(response.headers['content-type']).toBe(XLSX_CONTENT_TYPE);
     expect(response.headers['content-disposition']).toBe(
-      `attachment; filename="user-activity-${site.domain}-${new Date().toISOString().slice(0, 10)}.xlsx"`,
+      `attachment; filename="user-activity-${site.domain}-all-time-${new Date().toISOString().slice(0, 10)}.xlsx"`,
     );
     const body = response.body as Buffer;
     expect(body.length).toBe(run.bytes);

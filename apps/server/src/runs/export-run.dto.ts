@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
 import { RUN_STATUSES, type RunRecord, type RunStatus } from '@spotlight/core';
-import { IsRangeBound, IsRecipientAddress } from './request-rules';
+import { IsRangeBound, IsRecipientAddress, IsRequestedBy } from './request-rules';
 
 /** Spaces around a value are not an error. */
 export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -45,6 +45,17 @@ export class CreateExportDto {
   @IsString()
   @IsNotEmpty()
   timeZone?: string;
+
+  @ApiPropertyOptional({
+    example: 'Jane Doe, Spotlight support',
+    maxLength: 200,
+    description:
+      'Who the email says asked for the export: one line, at most 200 characters. Without it the email says "Spotlight support".',
+  })
+  @Transform(trim)
+  @IsOptional()
+  @IsRequestedBy()
+  requestedBy?: string;
 }
 
 export class ListExportsQuery {
@@ -103,6 +114,7 @@ export function runView(run: RunRecord) {
     status: run.status,
     source: run.source,
     operator: run.operator,
+    requestedBy: run.requestedBy,
     customer: run.customer,
     recipient: run.recipient,
     since: run.since?.toISOString() ?? null,

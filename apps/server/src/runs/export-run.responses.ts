@@ -65,6 +65,14 @@ export class ExportRunView {
   })
   operator!: string | null;
 
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'Jane Doe, Spotlight support',
+    description: 'Who the email said asked for it; null: "Spotlight support" (or the schedule).',
+  })
+  requestedBy!: string | null;
+
   @ApiProperty({ example: 'example.com' })
   customer!: string;
 

@@ -10,7 +10,7 @@ import {
   isSpotlightError,
   type ExportSummary,
 } from '@spotlight/core';
-import type { RunRecord, RunRepository } from '@spotlight/core';
+import type { RequestedBy, RunRecord, RunRepository } from '@spotlight/core';
 import type { RunFailureListener } from '../alerts/alert.service';
 import type { ExportSlotRepository } from './export-slot.repository';
 import type { RunObserver } from '../metrics/run-telemetry';
@@ -165,7 +165,7 @@ export class ExportRunner {
           onProgress: progressed,
           holder: `server ${this.options.instanceId}, run ${run.id}`,
           messageKey: messageKey(run),
-          requestedBy: run.scheduleId === null ? undefined : { kind: 'schedule', scheduleId: run.scheduleId },
+          requestedBy: requestedBy(run),
           beforeDelivery: async () => {
             if (!(await this.runs.markDeliveryStarted(run, this.clock()))) {
               throw new LostClaimError(`Run ${run.id} is no longer claimed by this instance`);
@@ -290,6 +290,12 @@ export class ExportRunner {
 /** What makes a run's Message-ID unique: the same for every attempt at it, on any instance. */
 function messageKey(run: RunRecord): string {
   return `run-${run.id}.${run.createdAt.getTime()}`;
+}
+
+/** Who the email says asked: the schedule, or the person the request named ("Spotlight support" when none). */
+function requestedBy(run: RunRecord): RequestedBy | undefined {
+  if (run.scheduleId !== null) return { kind: 'schedule', scheduleId: run.scheduleId };
+  return run.requestedBy ? { kind: 'person', name: run.requestedBy } : undefined;
 }
 
 /**

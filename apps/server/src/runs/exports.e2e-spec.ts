@@ -135,6 +135,10 @@ describeEachDatabase('exports API', (db) => {
     [{ customer: 'example.com', recipient: 'a@example.com', since: '' }, /since must be YYYY-MM-DD/],
     [{ customer: 'example.com', recipient: 'a@example.com', until: ' ' }, /until must be YYYY-MM-DD/],
     [{ customer: 'example.com', recipient: 'a@example.com', timeZone: '' }, /timeZone should not be empty/],
+    ...[' ', 'Jane\nBcc: x@evil.test', 'J'.repeat(201), 7].map((requestedBy): [object, RegExp] => [
+      { customer: 'example.com', recipient: 'a@example.com', requestedBy },
+      /^requestedBy must be one line of at most 200 characters/,
+    ]),
   ])('rejects bad input %j with a 400 that says what is wrong', async (body, message) => {
     const res = await request(t.http).post('/exports').set(bearer(staff)).send(body).expect(400);
     expect(res.body.message).toMatch(message);
@@ -201,6 +205,49 @@ describeEachDatabase('exports API', (db) => {
     expect(message.mail.text).toContain(
       `Lapsed: ${lapsed.length - 1} (active in Q2 2026, not in this period)`,
     );
+
+  it('names a person in the email only when requestedBy asks, else "Spotlight support", never an account', async () => {
+    const asked = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({
+        customer: site.domain,
+        recipient: manager.email,
+        since: '2024-01-01',
+        requestedBy: ' Jane Doe, Spotlight support ',
+      })
+      .expect(202);
+    const unnamed = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({ customer: site.domain, recipient: manager.email, since: '2024-02-01' })
+      .expect(202);
+    expect(await runner.runNext()).toMatchObject({ id: asked.body.id, status: 'sent' });
+    expect(await runner.runNext()).toMatchObject({ id: unnamed.body.id, status: 'sent' });
+    const [named, plain] = await smtp.waitFor(2);
+    expect(named.mail.text).toMatch(/^Requested by Jane Doe, Spotlight support\. It is sent once/m);
+    expect(plain.mail.text).toMatch(/^Requested by Spotlight support\. It is sent once/m);
+    const view = await request(t.http).get(`/exports/${asked.body.id}`).set(bearer(staff)).expect(200);
+    expect(view.body).toMatchObject({ requestedBy: 'Jane Doe, Spotlight support', operator: null });
+  });
+
+  it("names the attached workbook after its period, in days of the export's time zone", async () => {
+    const queued = await request(t.http)
+      .post('/exports')
+      .set(bearer(staff))
+      .send({
+        customer: site.domain,
+        recipient: manager.email,
+        since: '2025-04-01',
+        until: '2025-06-30',
+        timeZone: 'Europe/Paris',
+      })
+      .expect(202);
+    expect(await runner.runNext()).toMatchObject({ id: queued.body.id, status: 'sent' });
+    const [message] = await smtp.waitFor(1);
+    const name = `user-activity-${site.domain}-2025-04-01-to-2025-06-30.xlsx`;
+    expect(message.mail.attachments.map((attachment) => attachment.filename)).toEqual([name]);
+    expect(message.mail.text).toContain(`The workbook ${name} is attached`);
   });
 
   it('refuses a recipient who is not an active manager of that customer with 422, and an unknown customer with 404', async () => {
@@ -300,10 +347,20 @@ describeEachDatabase('exports API', (db) => {
       .parse(binary)
       .expect(200);
     expect(res.headers['content-type']).toBe(XLSX_CONTENT_TYPE);
-    expect(res.headers['content-disposition']).toMatch(
-      new RegExp(
-        `^attachment; filename="user-activity-${site.domain.replace(/\./g, '\\.')}-\\d{4}-\\d{2}-\\d{2}\\.xlsx"$`,
-      ),
+    // Open-ended: the period runs to the day the workbook was made.
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="user-activity-${site.domain}-2020-01-01-to-${new Date().toISOString().slice(0, 10)}.xlsx"`,
+    );
+    const quarter = await request(t.http)
+      .get(
+        `/customers/${site.domain}/user-activity.xlsx?since=2025-04-01&until=2025-06-30&timeZone=Europe/Paris`,
+      )
+      .set(bearer(staff))
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    expect(quarter.headers['content-disposition']).toBe(
+      `attachment; filename="user-activity-${site.domain}-2025-04-01-to-2025-06-30.xlsx"`,
     );
     const book = await readWorkbook(res.body as Buffer);
     expect(book.sheetNames).toEqual(['Summary', 'Active users', 'Inactive users', 'Communities']);

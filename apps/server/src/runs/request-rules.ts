@@ -1,5 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { parseBound, parseRecipient } from '@spotlight/core';
+import { parseBound, parseRecipient, parseRequestedBy, REQUESTED_BY_MAX_LENGTH } from '@spotlight/core';
 
 /** Whether core's request parser takes `value`: core owns every input rule, the DTOs only name it. */
 function parses(parse: (text: string) => unknown, value: unknown): boolean {
@@ -34,6 +34,22 @@ export const IsRangeBound = (options?: ValidationOptions): PropertyDecorator =>
         // Empty is not "no bound": a template whose variable was empty must not export all time.
         validate: (value) => value !== '' && parses((text) => parseBound(text, 'since'), value),
         defaultMessage: () => '$property must be YYYY-MM-DD or an ISO 8601 date-time with a time zone',
+      },
+    },
+    options,
+  );
+
+/** Who the email names as having asked: one line core's parser takes. */
+export const IsRequestedBy = (options?: ValidationOptions): PropertyDecorator =>
+  ValidateBy(
+    {
+      name: 'isRequestedBy',
+      validator: {
+        // Empty is refused like the CLI's empty flags: a template's empty variable, not a choice.
+        validate: (value) =>
+          typeof value === 'string' && value.trim() !== '' && parses(parseRequestedBy, value),
+        defaultMessage: () =>
+          `$property must be one line of at most ${REQUESTED_BY_MAX_LENGTH} characters, such as "Jane Doe, Spotlight support"`,
       },
     },
     options,

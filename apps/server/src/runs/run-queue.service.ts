@@ -2,6 +2,7 @@ import {
   ExportService,
   parseExportRequest,
   resendRequest,
+  parseRequestedBy,
   tokenReaches,
   type ExportRequestInput,
   type RunRecord,
@@ -40,7 +41,14 @@ export class RunQueueService {
    */
   async enqueue(
     token: TokenRecord,
-    input: { customer: string; recipient: string; since?: string; until?: string; timeZone?: string },
+    input: {
+      customer: string;
+      recipient: string;
+      since?: string;
+      until?: string;
+      timeZone?: string;
+      requestedBy?: string;
+    },
   ): Promise<{ run: RunRecord; existing: boolean }> {
     return this.queue(token, input);
   }
@@ -59,10 +67,11 @@ export class RunQueueService {
 
   private async queue(
     token: TokenRecord,
-    input: ExportRequestInput,
+    input: ExportRequestInput & { requestedBy?: string },
     resendOf?: number,
   ): Promise<{ run: RunRecord; existing: boolean }> {
     const request = parseExportRequest(input);
+    const requestedBy = parseRequestedBy(input.requestedBy);
     if (!tokenReaches(token, request.customer))
       throw new NotVisibleError(`No customer has the domain "${request.customer}".`);
     const { recipient } = await this.exports.checkRecipient(request.customer, request.recipient);
@@ -87,6 +96,7 @@ export class RunQueueService {
           source: 'api',
           tokenId: token.id,
           timeZone: request.timeZone,
+          requestedBy,
           pendingKey,
           resendOf,
         },

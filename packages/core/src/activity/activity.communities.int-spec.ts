@@ -51,6 +51,19 @@ describeEachDatabase('communities of a site', (db) => {
     await f.conversation({ site, creator: null, community: makers, created: early });
     const foreignChallenge = await f.challenge({ site: other, creator: stranger, community: foreign });
     await f.idea({ site: other, creator: stranger, challenge: foreignChallenge });
+
+    // Spotlight lets users cross sites: none of this is the site's, so none of it counts here.
+    await f.communityManager(makers, stranger);
+    await f.communityMember(makers, stranger);
+    await f.communityMember(archive, stranger);
+    await f.communityManager(foreign, ann);
+    await f.communityMember(foreign, bob);
+    // Another site's challenge filed in this site's community, with an idea of this site in it,
+    // and a comment of this site on another site's idea in this site's challenge.
+    const intruding = await f.challenge({ site: other, creator: stranger, community: makers, created: late });
+    await f.idea({ site, creator: ann, challenge: intruding, created: late });
+    const strangeIdea = await f.idea({ site: other, creator: stranger, challenge: early1, created: late });
+    await f.comment({ site, creator: bob, idea: strangeIdea, created: late });
   });
 
   it('lists every community of the site once, sorted by name, deleted ones too, with what happened in it', async () => {
@@ -101,5 +114,19 @@ describeEachDatabase('communities of a site', (db) => {
     expect(rows[0]).toMatchObject({ members: 1, conversations: 1 });
     const before = await communities(new ActivityRepository(db.knex), site.id, { until: late });
     expect(before[1]).toMatchObject({ challenges: 1, ideas: 1, comments: 1, conversations: 1 });
+  });
+
+  it("counts as many members and managers as the user sheets list, though other sites' users join and manage", async () => {
+    const repository = new ActivityRepository(db.knex);
+    const rows = await communities(repository, site.id);
+    let joined = 0;
+    let managed = 0;
+    for await (const user of repository.streamActivity(site.id)) {
+      joined += user.communitiesJoined.length;
+      managed += user.communitiesManaged.length;
+    }
+    expect([joined, managed]).toEqual([3, 1]);
+    expect(rows.reduce((sum, row) => sum + row.members, 0)).toBe(joined);
+    expect(rows.reduce((sum, row) => sum + row.managers, 0)).toBe(managed);
   });
 });

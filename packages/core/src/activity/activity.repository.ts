@@ -510,6 +510,9 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
   ];
   // Each count is one aggregate over the site's rows, grouped by community and
   // joined once: the statement does not grow with the number of communities.
+  // Like the user sheets, it counts only the site's users and content: Spotlight
+  // lets users of another site join or manage a community, and content of one
+  // site point at another's (an idea in another site's challenge).
   // Ideas and comments reach their community through their challenge: each is
   // first counted per idea or challenge in one pass over the site's rows, and
   // only those counts are joined on. Joining every comment to its idea and
@@ -528,12 +531,16 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
     `(SELECT i.challenge_id + 0 AS challenge_id, SUM(cm.n) AS n FROM` +
     ` (SELECT response_to_id + 0 AS response_to_id, COUNT(*) AS n FROM ${T.comment}` +
     ` WHERE site_id = ?${condition} GROUP BY response_to_id + 0) cm` +
-    ` JOIN ${T.idea} i ON i.id = cm.response_to_id GROUP BY i.challenge_id + 0) x`;
+    ` JOIN ${T.idea} i ON i.id = cm.response_to_id WHERE i.site_id = ? GROUP BY i.challenge_id + 0) x`;
   const counts: Array<{
     alias: string;
     community: string;
-    /** The rows, with a `?` for the site and `condition` where the range goes (if dated). */
+    /**
+     * The rows, with a `?` for the site, `condition` where the range goes (if
+     * dated), then `alsoOfSite` more `?` for the site.
+     */
     from: (condition: string) => string;
+    alsoOfSite?: number;
     total?: string;
     created?: string;
   }> = [
@@ -541,13 +548,15 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
       alias: 'managers',
       community: 'm.community_id',
       from: () =>
-        `${T.communityManagers} m JOIN ${T.community} mc ON mc.id = m.community_id WHERE mc.site_id = ?`,
+        `${T.communityManagers} m JOIN ${T.community} mc ON mc.id = m.community_id` +
+        ` JOIN ${T.user} mu ON mu.id = m.user_id WHERE mc.site_id = ? AND mu.site_id = mc.site_id`,
     },
     {
       alias: 'members',
       community: 'm.community_id',
       from: () =>
-        `${T.communityMembers} m JOIN ${T.community} mc ON mc.id = m.community_id WHERE mc.site_id = ?`,
+        `${T.communityMembers} m JOIN ${T.community} mc ON mc.id = m.community_id` +
+        ` JOIN ${T.user} mu ON mu.id = m.user_id WHERE mc.site_id = ? AND mu.site_id = mc.site_id`,
     },
     {
       alias: 'challenges',
@@ -558,7 +567,9 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
     {
       alias: 'ideas',
       community: 'ch.community_id + 0',
-      from: (condition) => `${ideasPerChallenge(condition)} JOIN ${T.challenge} ch ON ch.id = i.challenge_id`,
+      from: (condition) =>
+        `${ideasPerChallenge(condition)} JOIN ${T.challenge} ch ON ch.id = i.challenge_id WHERE ch.site_id = ?`,
+      alsoOfSite: 1,
       total: 'SUM(i.n)',
       created: 'created',
     },
@@ -566,7 +577,8 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
       alias: 'comments',
       community: 'ch.community_id + 0',
       from: (condition) =>
-        `${commentsPerChallenge(condition)} JOIN ${T.challenge} ch ON ch.id = x.challenge_id`,
+        `${commentsPerChallenge(condition)} JOIN ${T.challenge} ch ON ch.id = x.challenge_id WHERE ch.site_id = ?`,
+      alsoOfSite: 2,
       total: 'SUM(x.n)',
       created: 'created',
     },
@@ -578,9 +590,9 @@ function communitiesSql(siteId: number, range: DateRange): { sql: string; bindin
     },
   ];
   const bindings: Knex.RawBinding[] = [];
-  const joins = counts.map(({ alias, community, from, total, created }) => {
+  const joins = counts.map(({ alias, community, from, total, created, alsoOfSite = 0 }) => {
     const [condition, values] = created ? inRange(created) : ['', []];
-    bindings.push(siteId, ...values);
+    bindings.push(siteId, ...values, ...Array<number>(alsoOfSite).fill(siteId));
     return (
       `LEFT JOIN (SELECT ${community} AS community_id, ${total ?? 'COUNT(*)'} AS n FROM ${from(condition)}` +
       ` GROUP BY ${community}) ${alias} ON ${alias}.community_id = c.id`

@@ -54,7 +54,7 @@ export class ExportDelivery {
     kind: DeliveryKind,
     email: { requestedBy?: RequestedBy; beforeDelivery?: () => Promise<void>; messageId?: string },
   ): Promise<Delivered> {
-    const fileName = attachmentName(built.site.domain, built.generatedAt);
+    const fileName = attachmentName({ ...built, customer: built.site.domain });
     const downloads = this.options.downloads;
     const link =
       kind === 'link' && downloads

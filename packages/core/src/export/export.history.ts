@@ -10,6 +10,8 @@ export interface HistoryRecord {
   operator: string | null;
   /** The history entry this export sends again on purpose. */
   resendOf?: number;
+  /** Whom the email names as having asked; null for "Spotlight support". */
+  requestedBy?: string | null;
 }
 
 /**
@@ -39,6 +41,7 @@ export class ExportHistory {
         source: record.source,
         operator: record.operator,
         resendOf: record.resendOf ?? null,
+        requestedBy: record.requestedBy ?? null,
         summary,
         error: null,
         errorCode: null,
@@ -86,6 +89,7 @@ export class ExportHistory {
         operator: record.operator,
         resendOf: record.resendOf ?? null,
         messageId: error instanceof DeliveryUnconfirmedError ? error.messageId : null,
+        requestedBy: record.requestedBy ?? null,
         summary: null,
         error: this.describe(error).slice(0, 2000),
         errorCode: isSpotlightError(explained) ? explained.code : 'UNEXPECTED',

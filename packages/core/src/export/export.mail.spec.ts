@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { chromiumAvailable, renderHtml, testReportDir } from '@spotlight/testing';
-import { escapeHtml, exportBodies, exportSubject, type ExportMailContent } from './export.mail';
+import {
+  attachmentName,
+  escapeHtml,
+  exportBodies,
+  exportSubject,
+  type ExportMailContent,
+} from './export.mail';
 
 const LEVELS = { Creator: 40, Contributor: 100, Supporter: 60, Member: 35, Idle: 65 };
 
@@ -12,7 +18,7 @@ const content = (fields: Partial<ExportMailContent> = {}): ExportMailContent => 
   levels: LEVELS,
   range: {},
   generatedAt: new Date('2026-11-25T08:30:00Z'),
-  attachmentName: 'user-activity-acme.example.com-2026-11-25.xlsx',
+  attachmentName: 'user-activity-acme.example.com-all-time-2026-11-25.xlsx',
   ...fields,
 });
 
@@ -31,6 +37,53 @@ const squeeze = (text: string) =>
     .join('\n');
 
 describe('export email', () => {
+  it.each([
+    [
+      'a quarter',
+      { since: '2025-04-01T00:00:00Z', until: '2025-07-01T00:00:00Z' },
+      'UTC',
+      'user-activity-acme.example-2025-04-01-to-2025-06-30.xlsx',
+    ],
+    [
+      'a quarter in Paris (its bounds are the day before in UTC)',
+      { since: '2025-03-31T22:00:00Z', until: '2025-06-30T22:00:00Z' },
+      'Europe/Paris',
+      'user-activity-acme.example-2025-04-01-to-2025-06-30.xlsx',
+    ],
+    ['all time', {}, 'UTC', 'user-activity-acme.example-all-time-2026-11-25.xlsx'],
+    [
+      'all time, generated on the next day in Tokyo',
+      {},
+      'Asia/Tokyo',
+      'user-activity-acme.example-all-time-2026-11-26.xlsx',
+    ],
+    [
+      'a start only, up to the day it was generated',
+      { since: '2026-01-01T00:00:00Z' },
+      'UTC',
+      'user-activity-acme.example-2026-01-01-to-2026-11-25.xlsx',
+    ],
+    [
+      'an end only',
+      { until: '2026-01-01T00:00:00Z' },
+      'UTC',
+      'user-activity-acme.example-up-to-2025-12-31.xlsx',
+    ],
+    [
+      'an end in the middle of a day, which is included',
+      { since: '2026-01-01T00:00:00Z', until: '2026-01-31T12:00:00Z' },
+      'UTC',
+      'user-activity-acme.example-2026-01-01-to-2026-01-31.xlsx',
+    ],
+  ])("names the workbook after its period, in the export's zone: %s", (_label, bounds, timeZone, name) => {
+    const range = {
+      since: 'since' in bounds ? new Date(bounds.since) : undefined,
+      until: 'until' in bounds ? new Date(bounds.until) : undefined,
+    };
+    const generatedAt = new Date('2026-11-25T20:30:00Z');
+    expect(attachmentName({ customer: 'acme.example', range, timeZone, generatedAt })).toBe(name);
+  });
+
   it('names the customer and the period in the subject, on one line', () => {
     expect(exportSubject('Acme & Co', {})).toBe('User activity: Acme & Co (all time)');
     expect(
@@ -42,25 +95,27 @@ describe('export email', () => {
   });
 
   it('says the same things in the plain-text twin as in the HTML', () => {
-    const { text } = exportBodies(content({ requestedBy: { kind: 'operator', name: 'alice' } }));
+    const { text } = exportBodies(
+      content({ requestedBy: { kind: 'person', name: 'Jane Doe, Spotlight support' } }),
+    );
     expect(text).toBe(
       [
         'Hello,',
         '',
         'Here is the user activity of Acme <b>& Co</b> (acme.example.com), for all time.',
         '',
-        'The workbook user-activity-acme.example.com-2026-11-25.xlsx is attached; its first sheet, Summary, explains the numbers.',
+        'The workbook user-activity-acme.example.com-all-time-2026-11-25.xlsx is attached; its first sheet, Summary, explains the numbers.',
         '',
-        'Active users: 235',
-        'Inactive users: 65',
+        'Users with activity: 235',
+        'Users without activity: 65',
         'All users: 300',
         'Engagement: Creator: 40, Contributor: 100, Supporter: 60, Member: 35, Idle: 65',
         'Period: all time, dates in UTC',
         'Generated: 2026-11-25 08:30 (UTC)',
         '',
-        'How it is counted: A user is active when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site.',
+        'How it is counted: A user has activity when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site, whether their account is active or deactivated.',
         '',
-        'Requested by alice. It is sent once; nothing more will follow unless asked for.',
+        'Requested by Jane Doe, Spotlight support. It is sent once; nothing more will follow unless asked for.',
         '',
       ].join('\n'),
     );
@@ -117,7 +172,7 @@ describe('export email', () => {
     );
     expect(seen).toContain('Download it until 2026-12-02 08:30 (UTC); anyone with this link can:');
     expect(seen).toContain('https://exports.example.com/downloads/abc?x=1&y="2"');
-    expect(seen).toContain('listed "(all time)" and make nobody active');
+    expect(seen).toContain('listed "(all time)" and are not activity in the period');
     expect(seen).toContain(
       'To stop receiving it, ask your Spotlight support contact to turn off schedule 12.',
     );

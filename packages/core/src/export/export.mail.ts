@@ -9,10 +9,16 @@ import { formatBytes } from '../errors';
 import { oneLine } from '../text/one-line';
 import { SUMMARY_SHEET } from '../workbook/summary-sheet';
 import { WORKBOOK_EXTENSION } from '../workbook/workbook-file';
-import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime, periodClause } from '../workbook/zoned-time';
+import {
+  DEFAULT_TIME_ZONE,
+  describePeriod,
+  formatDateTime,
+  formatIsoDay,
+  periodClause,
+} from '../workbook/zoned-time';
 
 /** Who asked for an export, as its email tells the recipient. */
-export type RequestedBy = { kind: 'operator'; name: string } | { kind: 'schedule'; scheduleId: number };
+export type RequestedBy = { kind: 'person'; name: string } | { kind: 'schedule'; scheduleId: number };
 
 export interface ExportMailContent {
   customer: string;
@@ -31,7 +37,7 @@ export interface ExportMailContent {
   attachmentName?: string;
   /** Set when the workbook is too big to attach: the email links to it instead. */
   link?: { url: string; expiresAt: Date; bytes: number };
-  /** Unknown (an API request) reads as "Spotlight support". */
+  /** Nobody named reads as "Spotlight support": never an account of ours. */
   requestedBy?: RequestedBy;
 }
 
@@ -39,11 +45,31 @@ export function exportSubject(customerName: string, range: DateRange, timeZone =
   return oneLine(`User activity: ${customerName} (${describePeriod(range, timeZone)})`);
 }
 
-export function attachmentName(customer: string, generatedAt: Date): string {
-  return `user-activity-${customer}-${generatedAt.toISOString().slice(0, 10)}${WORKBOOK_EXTENSION}`;
+/** What names an export's workbook. */
+export interface WorkbookNaming {
+  customer: string;
+  range: DateRange;
+  timeZone: string;
+  generatedAt: Date;
 }
 
-/** The range in UTC instants, as the command line prints it beside the zoned period. */
+/**
+ * The workbook's file name, after the period it covers, in days of the
+ * export's zone, the last day included: `user-activity-example.com-2026-01-01-to-2026-03-31.xlsx`.
+ * All time is `...-all-time-<generated day>`; a period with no end runs to
+ * the day it was generated; one with no start is `...-up-to-<last day>`.
+ */
+export function attachmentName({ customer, range, timeZone, generatedAt }: WorkbookNaming): string {
+  const day = (date: Date) => formatIsoDay(date, timeZone);
+  const lastDay = range.until && day(new Date(range.until.getTime() - 1));
+  let period: string;
+  if (range.since) period = `${day(range.since)}-to-${lastDay ?? day(generatedAt)}`;
+  else if (lastDay) period = `up-to-${lastDay}`;
+  else period = `all-time-${day(generatedAt)}`;
+  return `user-activity-${customer}-${period}${WORKBOOK_EXTENSION}`;
+}
+
+/** The range in UTC instants, as the command line's --verbose prints it beside the range asked for. */
 export function describeRange(range: DateRange): string {
   if (!range.since && !range.until) return 'all time';
   const since = range.since ? `from ${range.since.toISOString()}` : 'from the beginning';
@@ -54,8 +80,8 @@ export function describeRange(range: DateRange): string {
 /** How the numbers are counted, in one sentence. */
 export function countingSentence(range: DateRange): string {
   return isRanged(range)
-    ? 'A user is active when they created a challenge, idea, comment, idea vote, conversation or community in the period; comment likes and community memberships have no date in Spotlight, so they are listed "(all time)" and make nobody active.'
-    : 'A user is active when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site.';
+    ? 'A user has activity when they created a challenge, idea, comment, idea vote, conversation or community in the period; comment likes and community memberships have no date in Spotlight, so they are listed "(all time)" and are not activity in the period.'
+    : 'A user has activity when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site, whether their account is active or deactivated.';
 }
 
 interface Paragraph {
@@ -91,8 +117,9 @@ export function exportBodies(content: ExportMailContent): { text: string; html: 
     });
   }
   const numbers: Array<[string, string]> = [
-    ['Active users', `${content.active}`],
-    ['Inactive users', `${content.inactive}`],
+    // "Active" would read as the account's state: these count activity.
+    ['Users with activity', `${content.active}`],
+    ['Users without activity', `${content.inactive}`],
     ['All users', `${users}`],
     ...(change
       ? ([
@@ -140,7 +167,7 @@ function requestedBy(by: RequestedBy | undefined): Paragraph[] {
       },
     ];
   }
-  const name = by?.kind === 'operator' && by.name.trim() ? oneLine(by.name).trim() : 'Spotlight support';
+  const name = by?.kind === 'person' && by.name.trim() ? oneLine(by.name).trim() : 'Spotlight support';
   return [{ text: `Requested by ${name}. It is sent once; nothing more will follow unless asked for.` }];
 }
 

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { parseCustomer, parseRecipient } from '../input/address.rules';
+import { parseCustomer, parseName, parseRecipient } from '../input/address.rules';
 import type { DateRange } from '../activity/activity.types';
 import { DEFAULT_TIME_ZONE, fromWallClock, isKnownTimeZone } from '../workbook/zoned-time';
 
@@ -92,6 +92,18 @@ export function parseRange(
     throw new InvalidInputError(`${names.since} must be earlier than ${names.until}.`);
   }
   return range;
+}
+
+/** The longest name an export email may give as who asked for it. */
+export const REQUESTED_BY_MAX_LENGTH = 200;
+
+/**
+ * Whom the email names as having asked (`Jane Doe, Spotlight support`): one
+ * line, at most {@link REQUESTED_BY_MAX_LENGTH} characters; null when not
+ * given, and the email then says "Spotlight support".
+ */
+export function parseRequestedBy(value: string | undefined, what = 'requestedBy'): string | null {
+  return parseName(what, value, REQUESTED_BY_MAX_LENGTH);
 }
 
 /** Checks and normalises what a person asked for, before anything touches the database. */

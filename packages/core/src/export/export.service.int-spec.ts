@@ -120,7 +120,7 @@ describeEachDatabase('export service', (db) => {
       active: 1,
       inactive: 5,
       sent: true,
-      attachmentName: 'user-activity-acme.example.com-2026-11-25.xlsx',
+      attachmentName: 'user-activity-acme.example.com-all-time-2026-11-25.xlsx',
       generatedAt: GENERATED_AT.toISOString(),
     });
     await smtp.waitFor(1);
@@ -138,17 +138,21 @@ describeEachDatabase('export service', (db) => {
     expect(message.headers.has('bcc')).toBe(false);
     expect(message.from?.value[0].address).toBe('exports@spotlight.test');
     expect(message.subject).toBe('User activity: Acme & Co (all time)');
-    expect(message.text).toContain('Active users: 1');
-    expect(message.text).toContain('Inactive users: 5');
+    expect(message.text).toContain('Users with activity: 1');
+    expect(message.text).toContain('Users without activity: 5');
+    // "Active" names an account's state in Spotlight, never activity: the email keeps them apart.
+    expect(message.text).not.toMatch(/\b(in)?active users\b/i);
     expect(message.text).toContain('Period: all time');
     expect(message.text).toContain(
       'Engagement: Creator: 1, Contributor: 0, Supporter: 0, Member: 0, Idle: 5',
     );
-    expect(message.text).toContain('The workbook user-activity-acme.example.com-2026-11-25.xlsx is attached');
+    expect(message.text).toContain(
+      'The workbook user-activity-acme.example.com-all-time-2026-11-25.xlsx is attached',
+    );
     expect(message.html).toContain('Acme &#38; Co');
     expect(message.attachments).toHaveLength(1);
     const [attachment] = message.attachments;
-    expect(attachment.filename).toBe('user-activity-acme.example.com-2026-11-25.xlsx');
+    expect(attachment.filename).toBe('user-activity-acme.example.com-all-time-2026-11-25.xlsx');
     expect(attachment.contentType).toBe(XLSX_CONTENT_TYPE);
     expect(attachment.size).toBe(summary.bytes);
 
@@ -426,6 +430,46 @@ describeEachDatabase('export service', (db) => {
     expect(new Set(active.slice(1).map((row) => row[4]))).toEqual(new Set(['Idle', 'Creator']));
     expect(bigMail.mail.text).toContain('New: 75 (active in this period, not in Q1 2026)');
     expect(bigMail.mail.text).toContain('Lapsed: 75 (active in Q1 2026, not in this period)');
+
+  it("sums the Communities sheet's members and managers to the user sheets' memberships, whatever other sites' users do", async () => {
+    const here = await populatedSite(db.factory, 'crossed.example.com', 30, 6);
+    const there = await populatedSite(db.factory, 'crossing.example.com', 12, 3);
+    const f = db.factory;
+    const theirs = await f.community({ site: there.site, creator: there.manager });
+    const ours = await f.community({ site: here.site, creator: here.manager });
+    for (const person of there.people.slice(0, 5)) {
+      await f.communityMember(ours, person);
+      await f.communityManager(ours, person);
+    }
+    for (const person of here.people.slice(0, 4)) {
+      await f.communityMember(theirs, person);
+      await f.communityManager(theirs, person);
+    }
+    const { exports } = service();
+    const expected = db.dialect === 'mariadb' ? 6 : 5;
+    for (const { site, manager } of [here, there]) {
+      const saveTo = path.join(tmp, `${site.domain}.xlsx`);
+      await assertNumQueries(db.knex, expected, () =>
+        exports.exportToEmail({ customer: site.domain, recipient: manager.email }, { dryRun: true, saveTo }),
+      );
+      const book = await readWorkbook(saveTo);
+      const column = (sheet: string, header: string) => {
+        const [headers, ...rows] = book.rows(sheet);
+        const index = headers.indexOf(header);
+        expect(index).toBeGreaterThanOrEqual(0);
+        return rows.map((row) => row[index]);
+      };
+      const listed = (header: string) =>
+        column('Active users', header).reduce<number>(
+          (sum, cell) => sum + (cell ? String(cell).split('\n').length : 0),
+          0,
+        );
+      const total = (header: string) =>
+        column('Communities', header).reduce<number>((sum, cell) => sum + Number(cell), 0);
+      expect(listed('Communities joined')).toBeGreaterThan(0);
+      expect(total('Members')).toBe(listed('Communities joined'));
+      expect(total('Managers')).toBe(listed('Communities managed'));
+    }
   });
 
   it('continues a full sheet on "Active users (2)" instead of truncating', async () => {
@@ -545,7 +589,7 @@ describeEachDatabase('export service', (db) => {
     const eml = fs.readFileSync(summary.outboxPath!, 'utf8');
     expect(eml).toMatch(/^To: boss@acme\.example\.com$/im);
     expect(eml).not.toMatch(/^(Cc|Bcc):/im);
-    expect(eml).toContain('user-activity-acme.example.com-2026-11-25.xlsx');
+    expect(eml).toContain('user-activity-acme.example.com-2026-01-01-to-2026-06-30.xlsx');
     // A bare --until date is that whole day, so the period ends on 30 June.
     expect(eml).toMatch(/^Subject: User activity: Acme & Co \(1 January 2026 to 30 June 2026\)$/m);
     const body = eml.replace(/=\r?\n/g, '');

@@ -70,7 +70,7 @@ export interface ExportRunOptions {
   holder?: string;
   /** Records the export, whatever its outcome, in the history (a dry run is not recorded). */
   record?: HistoryRecord;
-  /** Who the email says asked for it; the recorded operator by default. */
+  /** Who the email says asked for it; "Spotlight support" by default, never the operator's account. */
   requestedBy?: RequestedBy;
   /**
    * Called once the email is ready, just before the SMTP transaction (or the
@@ -170,7 +170,7 @@ export class ExportService {
     const warnings: string[] = [];
     try {
       return await this.withScratch(async (scratch) => {
-        const file = path.join(scratch, attachmentName(request.customer, generatedAt));
+        const file = path.join(scratch, attachmentName({ ...request, generatedAt }));
         const built = await this.buildToFile(request, file, scratch, generatedAt, run);
         // Checked before anything is kept or sent, so a refused export leaves nothing behind.
         const kind = run.dryRun ? null : this.delivery.choose(built.bytes);
@@ -184,9 +184,7 @@ export class ExportService {
         try {
           assertSameRecipient(built, request.customer, request.recipient);
           delivered = await this.delivery.send(file, built, kind, {
-            requestedBy:
-              run.requestedBy ??
-              (run.record?.operator ? { kind: 'operator', name: run.record.operator } : undefined),
+            requestedBy: run.requestedBy,
             beforeDelivery: run.beforeDelivery,
             messageId: run.messageKey ? this.messageIdOf(run.messageKey) : undefined,
           });
@@ -277,7 +275,10 @@ export class ExportService {
   async exportToStream(
     input: { customer: string; since?: string | Date; until?: string | Date; timeZone?: string },
     output: Writable,
-    run: Pick<ExportRunOptions, 'onProgress'> = {},
+    run: Pick<ExportRunOptions, 'onProgress'> & {
+      /** Told the workbook's file name once the customer is found, before its first byte. */
+      onFileName?: (fileName: string) => void;
+    } = {},
   ): Promise<ExportSummary> {
     const customer = parseCustomer(input.customer);
     const timeZone = parseTimeZone(input.timeZone, this.options.rangeNames);
@@ -300,6 +301,7 @@ export class ExportService {
         this.activity.inSnapshot(async (snapshot) => {
           const site = await snapshot.findSite(customer);
           if (!site) throw new CustomerNotFoundError(customer);
+          run.onFileName?.(attachmentName({ customer: site.domain, range, timeZone, generatedAt }));
           const workbook = await this.build(
             snapshot,
             site,

@@ -94,7 +94,7 @@ export function summarize({
     queries,
     durationMs,
     generatedAt: built.generatedAt.toISOString(),
-    attachmentName: attachmentName(built.site.domain, built.generatedAt),
+    attachmentName: attachmentName({ ...built, customer: built.site.domain }),
     sent: delivered !== null,
     messageId: delivered?.messageId ?? null,
     outboxPath: delivered?.outboxPath ?? null,

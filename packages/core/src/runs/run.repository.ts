@@ -46,6 +46,8 @@ export interface NewRun {
   notBefore?: Date;
   /** UTC when not given. */
   timeZone?: string;
+  /** Whom the email names as having asked; "Spotlight support" when not given. */
+  requestedBy?: string | null;
   /** For API runs: the same key while queued or running means the same export. */
   pendingKey?: string;
   /** The run this one sends again on purpose. */
@@ -65,6 +67,8 @@ export interface FinishedRun {
   messageId?: string | null;
   /** The run this one sent again on purpose. */
   resendOf?: number | null;
+  /** Whom the email named as having asked; null or absent for "Spotlight support". */
+  requestedBy?: string | null;
   /** What the export did, when it got that far. */
   summary: ExportSummary | null;
   error: string | null;
@@ -107,6 +111,7 @@ export class RunRepository {
       status: 'queued',
       source: run.source,
       operator: null,
+      requestedBy: run.requestedBy ?? null,
       scheduleId: run.scheduleId ?? null,
       resendOf: run.resendOf ?? null,
       timeZone: run.timeZone ?? 'UTC',
@@ -349,6 +354,7 @@ export class RunRepository {
         source: run.source,
         operator: run.operator?.slice(0, 200) ?? null,
         resendOf: run.resendOf ?? null,
+        requestedBy: run.requestedBy?.slice(0, 200) ?? null,
         timeZone: run.summary?.timeZone ?? 'UTC',
         tokenId: null,
         attempts: 1,

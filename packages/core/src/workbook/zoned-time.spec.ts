@@ -1,5 +1,5 @@
-import { parseBound } from '../export/export.request';
-import { fromWallClock, toWallClock } from './zoned-time';
+import { parseBound, parseRange } from '../export/export.request';
+import { describeRangeInDays, fromWallClock, toWallClock } from './zoned-time';
 
 const iso = (date: Date | undefined) => date?.toISOString();
 
@@ -48,5 +48,22 @@ describe('parseBound with a bare date', () => {
     expect(() => parseBound('0000-06-01', 'since')).toThrow(/is not a date/);
     expect(() => parseBound('0000-06-01T00:00:00Z', 'until')).toThrow(/is not a date/);
     expect(iso(parseBound('0026-03-31', 'until'))).toBe('0026-04-01T00:00:00.000Z');
+  });
+});
+
+describe('describeRangeInDays', () => {
+  it.each([
+    ['2026-01-01', '2026-03-31', 'Europe/Paris', 'from 2026-01-01 to 2026-03-31'],
+    ['2026-01-01', undefined, 'Asia/Tokyo', 'from 2026-01-01'],
+    [undefined, '2026-03-31', 'America/New_York', 'up to 2026-03-31'],
+    [undefined, undefined, 'UTC', 'all time'],
+    [
+      '2026-01-01T10:00:00Z',
+      '2026-03-31T12:00:00Z',
+      'Europe/Paris',
+      'from 2026-01-01 11:00 until 2026-03-31 14:00 (not included)',
+    ],
+  ])('says --since %s --until %s in %s as the days asked for: %s', (since, until, timeZone, said) => {
+    expect(describeRangeInDays(parseRange(since, until, undefined, timeZone), timeZone)).toBe(said);
   });
 });

@@ -121,6 +121,12 @@ export function formatDateTime(date: Date, timeZone: string): string {
   return `${c.year}-${pad(c.month)}-${pad(c.day)} ${pad(c.hour)}:${pad(c.minute)}`;
 }
 
+/** "2026-03-01": the day the wall clock of `timeZone` shows. */
+export function formatIsoDay(date: Date, timeZone: string): string {
+  const c = wallClock(date, timeZone);
+  return `${String(c.year).padStart(4, '0')}-${pad(c.month)}-${pad(c.day)}`;
+}
+
 /** "1 March 2026" as the wall clock of `timeZone` shows it. */
 export function formatDay(date: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', {
@@ -134,6 +140,27 @@ export function formatDay(date: Date, timeZone: string): string {
 function isMidnight(date: Date, timeZone: string): boolean {
   const c = wallClock(date, timeZone);
   return c.hour === 0 && c.minute === 0 && c.second === 0 && date.getUTCMilliseconds() === 0;
+}
+
+/**
+ * The range in the terms a person gives it, in `timeZone`'s days: "from
+ * 2026-01-01 to 2026-03-31" (the end day included), "from 2026-01-01", "up
+ * to 2026-03-31", or, for bounds that are not midnight there, date and time
+ * ("until" being exclusive). "all time" without bounds.
+ */
+export function describeRangeInDays(range: DateRange, timeZone: string): string {
+  const { since, until } = range;
+  if (!since && !until) return 'all time';
+  const wholeDays = (!since || isMidnight(since, timeZone)) && (!until || isMidnight(until, timeZone));
+  if (wholeDays) {
+    const lastDay = until && formatIsoDay(new Date(until.getTime() - 1), timeZone);
+    const firstDay = since && formatIsoDay(since, timeZone);
+    if (firstDay && lastDay) return `from ${firstDay} to ${lastDay}`;
+    return firstDay ? `from ${firstDay}` : `up to ${lastDay}`;
+  }
+  const from = since ? `from ${formatDateTime(since, timeZone)}` : 'from the beginning';
+  const to = until ? `until ${formatDateTime(until, timeZone)} (not included)` : 'until now';
+  return `${from} ${to}`;
 }
 
 /**

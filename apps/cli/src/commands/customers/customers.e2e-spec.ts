@@ -62,9 +62,16 @@ describeEachDatabase('spotlight customers', (db) => {
     const result = parseJson<CustomersListResult>(json);
     expect(result.customers).toEqual(
       expect.arrayContaining([
-        { domain: acme.domain, name: 'Acme', users: 4, activeUsers: 2, managers: 2 },
-        { domain: empty.domain, name: 'Nobody yet', users: 0, activeUsers: 0, managers: 0 },
-        { domain: accented.domain, name: 'Café', users: 1, activeUsers: 1, managers: 1 },
+        { domain: acme.domain, name: 'Acme', users: 4, activeUsers: 2, activeAccounts: 2, managers: 2 },
+        {
+          domain: empty.domain,
+          name: 'Nobody yet',
+          users: 0,
+          activeUsers: 0,
+          activeAccounts: 0,
+          managers: 0,
+        },
+        { domain: accented.domain, name: 'Café', users: 1, activeUsers: 1, activeAccounts: 1, managers: 1 },
       ]),
     );
     const domains = result.customers.map((customer) => customer.domain);
@@ -72,7 +79,7 @@ describeEachDatabase('spotlight customers', (db) => {
 
     expectSuccess(text);
     expect(text.stderr).toBe('');
-    expect(text.stdout.split('\n')[0]).toMatch(/^DOMAIN\s+NAME\s+USERS\s+ACTIVE\s+MANAGERS$/);
+    expect(text.stdout.split('\n')[0]).toMatch(/^DOMAIN\s+NAME\s+USERS\s+ACTIVE ACCOUNTS\s+MANAGERS$/);
     expect(text.stdout).toMatch(
       new RegExp(`^${acme.domain.replace(/\./g, '\\.')}\\s+Acme\\s+4\\s+2\\s+2$`, 'm'),
     );
@@ -103,7 +110,7 @@ describeEachDatabase('spotlight customers', (db) => {
 
     expectSuccess(text);
     const lines = text.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^EMAIL\s+NAME\s+ACTIVE\s+LAST LOGIN$/);
+    expect(lines[0]).toMatch(/^EMAIL\s+NAME\s+ACTIVE ACCOUNT\s+LAST LOGIN$/);
     expect(lines[1]).toMatch(/^boss@\S+\s+Bo Ss\s+yes\s+2026-03-04T05:06:07\.000Z$/);
     expect(lines[2]).toMatch(/^former@\S+\s+For Mer\s+no\s+never$/);
     expect(lines).toHaveLength(3);

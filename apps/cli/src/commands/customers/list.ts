@@ -4,7 +4,8 @@ import { EXIT_CODES_HELP } from '../../exit-codes';
 import { formatTable } from '../../table';
 
 export interface CustomersListResult {
-  customers: CustomerSummary[];
+  /** activeAccounts is activeUsers under its plain name: accounts with is_active, whatever their activity. */
+  customers: Array<CustomerSummary & { activeAccounts: number }>;
 }
 
 export default class CustomersList extends SpotlightCommand<CustomersListResult> {
@@ -21,17 +22,20 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<CustomersListResult> {
     await this.parse(CustomersList);
-    const customers = await this.services.customers.list();
+    const customers = (await this.services.customers.list()).map((customer) => ({
+      ...customer,
+      activeAccounts: customer.activeUsers,
+    }));
     this.log(
       customers.length === 0
         ? 'No customers: django_site is empty.'
         : formatTable(
-            ['DOMAIN', 'NAME', 'USERS', 'ACTIVE', 'MANAGERS'],
+            ['DOMAIN', 'NAME', 'USERS', 'ACTIVE ACCOUNTS', 'MANAGERS'],
             customers.map((c) => [
               c.domain,
               c.name,
               String(c.users),
-              String(c.activeUsers),
+              String(c.activeAccounts),
               String(c.managers),
             ]),
           ),

@@ -51,7 +51,7 @@ ${EXIT_CODES_HELP}`;
       result.managers.length === 0
         ? `${result.customer} (${result.name}) has no managers.`
         : formatTable(
-            ['EMAIL', 'NAME', 'ACTIVE', 'LAST LOGIN'],
+            ['EMAIL', 'NAME', 'ACTIVE ACCOUNT', 'LAST LOGIN'],
             result.managers.map((m) => [
               m.email,
               `${m.firstName} ${m.lastName}`.trim() || '-',

@@ -149,16 +149,18 @@ describeEachDatabase('spotlight export user-activity', (db) => {
 
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const attachment = `user-activity-${site.domain}-${day}.xlsx`;
+    const attachment = `user-activity-${site.domain}-all-time-${day}.xlsx`;
     expect(run.stdout).toMatch(
       new RegExp(
-        `^Exported ${site.domain} \\(Acme\\): 2 active and 3 inactive users, \\d+ queries, [\\d.]+ KiB, [\\d.]+ s\\.$`,
+        `^Exported ${site.domain} \\(Acme\\): 2 users with activity and 3 without, [\\d.]+ KiB, [\\d.]+ s\\.$`,
         'm',
       ),
     );
     expect(run.stdout).toContain(`Emailed ${attachment} to ${manager.email} through ${smtp.url}.`);
     expect(run.stdout).toContain(`Workbook saved to ${out}`);
     expect(run.stdout.trimEnd().split('\n')).toHaveLength(3);
+    // Statement counts are for --json and --verbose; "active" would read as the accounts' state.
+    expect(run.stdout).not.toMatch(/quer(y|ies)|statement|\bactive\b/i);
 
     expect(smtp.messages).toHaveLength(1);
     const [{ envelope, mail }] = smtp.messages;
@@ -167,8 +169,8 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     expect(mail.headers.has('bcc')).toBe(false);
     expect(addresses(mail.to)).toEqual([manager.email]);
     expect(mail.subject).toBe('User activity: Acme (all time)');
-    // The CLI's operator (the OS user, or --operator) is who the email says asked for it.
-    expect(mail.text).toMatch(/^Requested by \S+\. It is sent once/m);
+    // The operator's OS account is ours, not the customer's business: no name was asked for.
+    expect(mail.text).toMatch(/^Requested by Spotlight support\. It is sent once/m);
     expect(mail.attachments).toHaveLength(1);
     expect(mail.attachments[0].filename).toBe(attachment);
     expect(mail.attachments[0].contentType).toBe(XLSX);
@@ -189,6 +191,29 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     ).toEqual([`former@${site.domain}`, `staff@${site.domain}`, `zz-other-manager@${site.domain}`]);
     // The copy kept with --out is the very file that was sent.
     expect(fs.readFileSync(out).equals(mail.attachments[0].content)).toBe(true);
+  });
+
+  it('names a person in the email only when --requested-by asks, while the history records the operator', async () => {
+    const run = await runCli(
+      [
+        'export',
+        'user-activity',
+        ...['-c', site.domain, '-e', manager.email, '--operator', 'ops-account-7', '--json'],
+        ...['--requested-by', '  Jane Doe, Spotlight support '],
+      ],
+      env,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const { historyId } = parseJson<UserActivityExportResult>(run);
+    const [{ mail }] = smtp.messages;
+    expect(mail.text).toMatch(/^Requested by Jane Doe, Spotlight support\. It is sent once/m);
+    expect(mail.html).toContain('Requested by Jane Doe, Spotlight support.');
+    expect(`${mail.text}${mail.html}`).not.toContain('ops-account-7');
+
+    const history = await runCli(['exports', 'list', '-c', site.domain, '--json'], env);
+    const entries = parseJson<{ exports: Array<{ id: number; operator: string | null }> }>(history).exports;
+    expect(entries.find((entry) => entry.id === historyId)).toMatchObject({ operator: 'ops-account-7' });
   });
 
   it('prints the summary as JSON with --json', async () => {
@@ -216,7 +241,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       warnings: [],
       durationMs: expect.any(Number),
       generatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      attachmentName: `user-activity-${site.domain}-${summary.generatedAt.slice(0, 10)}.xlsx`,
+      attachmentName: `user-activity-${site.domain}-all-time-${summary.generatedAt.slice(0, 10)}.xlsx`,
       sent: true,
       messageId: expect.any(String),
       outboxPath: null,
@@ -225,6 +250,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       downloadUrl: null,
       expiresAt: null,
       deliveredVia: smtp.url,
+      period: 'all time',
     });
     expect(summary.bytes).toBeGreaterThan(1000);
     // Lock, snapshot, unlock, history: see user-activity.queries.e2e-spec.ts.
@@ -288,6 +314,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
       timeZone: 'Asia/Tokyo',
       since: '2025-12-31T15:00:00.000Z',
       until: '2026-01-31T15:00:00.000Z',
+      attachmentName: `user-activity-${site.domain}-2026-01-01-to-2026-01-31.xlsx`,
     });
     const book = await readWorkbook(out);
     const summary = new Map(book.rows('Summary').map((row) => [row[0], row[1]]));
@@ -374,11 +401,9 @@ describeEachDatabase('spotlight export user-activity', (db) => {
 
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
+    expect(run.stdout).toContain(', activity from 2027-01-01 to 2027-12-31 (UTC):');
     expect(run.stdout).toContain(
-      ', activity from 2027-01-01T00:00:00.000Z until 2028-01-01T00:00:00.000Z (exclusive):',
-    );
-    expect(run.stdout).toContain(
-      `Dry run: nothing was sent (${manager.email} would have received user-activity-${site.domain}-`,
+      `Dry run: nothing was sent (${manager.email} would have received user-activity-${site.domain}-2027-01-01-to-2027-12-31.xlsx).`,
     );
     expect(run.stdout).toContain(`Workbook saved to ${out}`);
     expect(smtp.messages).toHaveLength(0);
@@ -419,7 +444,7 @@ describeEachDatabase('spotlight export user-activity', (db) => {
     expect(addresses(mail.to)).toEqual([manager.email]);
     expect(mail.headers.has('cc') || mail.headers.has('bcc')).toBe(false);
     expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([
-      [expect.stringMatching(new RegExp(`^user-activity-${site.domain}-\\d{4}-\\d\\d-\\d\\d\\.xlsx$`)), XLSX],
+      [`user-activity-${site.domain}-all-time-${today()}.xlsx`, XLSX],
     ]);
     expect((await readWorkbook(mail.attachments[0].content)).rows('Active users')).toHaveLength(3);
     expect(smtp.messages).toHaveLength(0);

@@ -92,6 +92,7 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
     ['--time-zone', ''],
     ['--out', ''],
     ['--operator', ''],
+    ['--requested-by', ''],
     ['--customer', ''],
     ['--email', ''],
   ])('refuses an empty %s in one line, exit 2, and sends nothing', async (flag, value) => {
@@ -200,6 +201,25 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
     },
   );
 
+  it('refuses a --requested-by the email could not show as one line of at most 200 characters, exit 2', async () => {
+    smtp.clear();
+    const exportArgs = ['export', 'user-activity', '-c', site.domain, '-e', manager.email];
+    const cases: Array<[string, string]> = [
+      [
+        'Jane Doe\nBcc: x@evil.test',
+        'Error: --requested-by "Jane Doe\\nBcc: x@evil.test" must be one line of text, without control characters.\n',
+      ],
+      ['J'.repeat(201), `Error: --requested-by "${'J'.repeat(60)}…" is longer than 200 characters.\n`],
+    ];
+    const runs = await Promise.all(
+      cases.map(([value]) => runCli([...exportArgs, '--requested-by', value], env)),
+    );
+    expect(runs.map((run) => ({ code: run.code, stdout: run.stdout, stderr: run.stderr }))).toEqual(
+      cases.map(([, stderr]) => ({ code: 2, stdout: '', stderr })),
+    );
+    expect(smtp.messages).toHaveLength(0);
+  });
+
   it('uses one size unit, KiB, in the summary and in the attachment-limit error', async () => {
     // One after the other: a second export of the customer while one runs is refused.
     const sent = await runCli(['export', 'user-activity', '-c', site.domain, '-e', manager.email], env);
@@ -209,7 +229,7 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
       SPOTLIGHT_STORAGE_DIR: path.join(dir, 'storage'),
     });
     expect(sent.code).toBe(0);
-    expect(sent.stdout).toMatch(/ queries, \d+\.\d KiB, /);
+    expect(sent.stdout).toMatch(/ without, \d+\.\d KiB, /);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
       /^Error: The workbook is \d+\.\d KiB, above the 2\.0 KiB attachment limit/,
@@ -217,24 +237,12 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
     expect(`${sent.stdout}${refused.stderr}`).not.toMatch(/\bK?B\b|\bMB\b/);
   });
 
-  it('prints --until as the exclusive bound it is', async () => {
-    const [both, sinceOnly, untilOnly, help] = await Promise.all([
-      runCli(
-        [
-          'export',
-          'user-activity',
-          '-c',
-          site.domain,
-          '-e',
-          manager.email,
-          '--dry-run',
-          '--since',
-          '2026-01-01',
-          '--until',
-          '2026-03-31',
-        ],
-        env,
-      ),
+  it('says the range back in the days and zone asked for, and its UTC instants only with --verbose', async () => {
+    const asked = ['--since', '2026-01-01', '--until', '2026-03-31', '--time-zone', 'Europe/Paris'];
+    const dryRun = ['export', 'user-activity', '-c', site.domain, '-e', manager.email, '--dry-run'];
+    const [both, verbose, sinceOnly, untilOnly, help] = await Promise.all([
+      runCli([...dryRun, ...asked], env),
+      runCli([...dryRun, ...asked, '--verbose'], env),
       runCli(
         [
           'export',
@@ -266,11 +274,19 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
       runCli(['export', 'user-activity', '--help'], env),
     ]);
     expect(both.stdout).toContain(
-      `Exported ${site.domain} (Units), activity from 2026-01-01T00:00:00.000Z until 2026-04-01T00:00:00.000Z (exclusive):`,
+      `Exported ${site.domain} (Units), activity from 2026-01-01 to 2026-03-31 (Europe/Paris): `,
     );
-    expect(sinceOnly.stdout).toContain(`(Units), activity from 2026-01-01T00:00:00.000Z until now:`);
+    expect(both.stdout).not.toMatch(/T\d\d:\d\d|quer|statement/);
+    expect(both.stdout).not.toContain('Range in UTC');
+    // --verbose adds the exact instants: a bare --until is the next midnight, not included.
+    expect(verbose.stdout).toContain(`(Units), activity from 2026-01-01 to 2026-03-31 (Europe/Paris): `);
+    expect(verbose.stdout).toContain(
+      'Range in UTC: from 2025-12-31T23:00:00.000Z until 2026-03-31T22:00:00.000Z (exclusive).',
+    );
+    expect(verbose.stdout).toMatch(/^SQL statements: \d+, on every database the export touched\.$/m);
+    expect(sinceOnly.stdout).toContain(`(Units), activity from 2026-01-01 (UTC):`);
     expect(untilOnly.stdout).toContain(
-      `(Units), activity from the beginning until 2026-03-31T12:00:00.000Z (exclusive):`,
+      `(Units), activity from the beginning until 2026-03-31 12:00 (not included) (UTC):`,
     );
     expect(help.stdout).not.toMatch(/inclusive/);
     expect(help.stdout.replace(/\s+/g, ' ')).toContain(

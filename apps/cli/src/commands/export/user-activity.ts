@@ -4,11 +4,13 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import {
   describeRange,
+  describeRangeInDays,
   formatBytes,
   InvalidInputError,
   parseDatabaseUrl,
   parseName,
   parseWorkbookPath,
+  parseRequestedBy,
   removeUnfinishedSync,
   type ExportSummary,
 } from '@spotlight/core';
@@ -21,14 +23,16 @@ import { exportProgress } from '../../progress';
 export interface UserActivityExportResult extends ExportSummary {
   /** The SMTP server (password masked) or outbox the email went to; null on a dry run. */
   deliveredVia: string | null;
+  /** The range as asked, in days of timeZone: "from 2026-01-01 to 2026-03-31", or "all time". */
+  period: string;
 }
 
 export default class ExportUserActivity extends SpotlightCommand<UserActivityExportResult> {
   static override summary = "Email a customer's user activity workbook to one of that customer's managers.";
 
-  static override description = `Builds an .xlsx workbook of every user of the customer's site and their activity (active and inactive users on separate sheets) and emails it to the recipient, who must be an active manager of that same customer. With SMTP_URL unset the email is written as an .eml file into the outbox folder instead.
+  static override description = `Builds an .xlsx workbook of every user of the customer's site and their activity (users with and without activity on separate sheets) and emails it to the recipient, who must be an active manager of that same customer. With SMTP_URL unset the email is written as an .eml file into the outbox folder instead.
 
---since and --until filter activity by when it was created, from --since up to but excluding --until; a bare --until date covers that whole day, so the summary shows the next midnight as the (exclusive) end. Comment likes and community memberships have no date: they are listed "(all time)" but make nobody active in a range.
+--since and --until filter activity by when it was created, from --since up to but excluding --until; a bare --until date covers that whole day. The summary says the range back in days of --time-zone, as asked; --verbose adds it as UTC instants, with the number of SQL statements. Comment likes and community memberships have no date: they are listed "(all time)" but are nobody's activity in a range.
 
 ${EXIT_CODES_HELP}`;
 
@@ -36,6 +40,7 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com',
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --since 2026-01-01 --until 2026-03-31',
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --since 2026-01-01 --time-zone Europe/Paris',
+    '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --requested-by "Jane Doe, Spotlight support"',
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --dry-run --out activity.xlsx',
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com --json',
   ];
@@ -66,7 +71,14 @@ ${EXIT_CODES_HELP}`;
     operator: Flags.string({
       summary: 'Who runs the export, as the history records it; the OS user by default.',
     }),
+    'requested-by': Flags.string({
+      summary:
+        'Who the email says asked for it, e.g. "Jane Doe, Spotlight support" (one line, at most 200 characters); "Spotlight support" by default.',
+    }),
     'dry-run': Flags.boolean({ summary: 'Build the workbook but send nothing.' }),
+    verbose: Flags.boolean({
+      summary: 'Also print the range as UTC instants and the number of SQL statements the export ran.',
+    }),
   };
 
   /** Refuses an --out that names something the workbook must not replace. */
@@ -104,6 +116,7 @@ ${EXIT_CODES_HELP}`;
     const stopCollecting = collectBuffersAbove();
     try {
       const operator = parseName('--operator', flags.operator, 200) ?? osUser();
+      const requestedBy = parseRequestedBy(flags['requested-by'], '--requested-by');
       summary = await this.services.exports.exportToEmail(
         {
           customer: flags.customer,
@@ -117,7 +130,9 @@ ${EXIT_CODES_HELP}`;
           saveTo: flags.out,
           onProgress: (users) => progress.update(users),
           holder: `cli: ${operator}`,
-          record: { source: 'cli', operator },
+          record: { source: 'cli', operator, requestedBy },
+          // The email names a person only when asked: never the operator's account.
+          requestedBy: requestedBy ? { kind: 'person', name: requestedBy } : undefined,
           // The user sheets' garbage is collected before the Communities sheet
           // and before the email, so that it does not add to either.
           betweenSheets: collectNow,
@@ -128,20 +143,31 @@ ${EXIT_CODES_HELP}`;
       stopCollecting();
       progress.stop();
     }
-    const result = { ...summary, deliveredVia: summary.sent ? this.services.mail.destination : null };
-    this.log(describeExport(result));
+    const result = exportResult(summary, this.services.mail.destination);
+    this.log(describeExport(result, flags.verbose));
     // The email went: a rerun would send a second one, so these warn and the exit code stays 0.
     for (const warning of summary.warnings) process.stderr.write(`Warning: ${warning}\n`);
     return result;
   }
 }
 
-// Worded as in the email and the workbook: the range is [since, until), and a
-// bare --until date has become the next midnight, which is not included.
-function describeActivityRange({ since, until }: UserActivityExportResult): string {
-  if (!since && !until) return '';
-  const range = { since: since ? new Date(since) : undefined, until: until ? new Date(until) : undefined };
-  return `, activity ${describeRange(range)}`;
+/** What `--json` prints for an export, `destination` being where its email went. */
+export function exportResult(summary: ExportSummary, destination: string): UserActivityExportResult {
+  return {
+    ...summary,
+    deliveredVia: summary.sent ? destination : null,
+    period: describeRangeInDays(rangeOf(summary), summary.timeZone),
+  };
+}
+
+function rangeOf({ since, until }: ExportSummary) {
+  return { since: since ? new Date(since) : undefined, until: until ? new Date(until) : undefined };
+}
+
+// Said back in the terms asked: days of --time-zone, the --until day included.
+function describeActivityRange(result: UserActivityExportResult): string {
+  if (!result.since && !result.until) return '';
+  return `, activity ${result.period} (${result.timeZone})`;
 }
 
 export function osUser(): string {
@@ -152,11 +178,17 @@ export function osUser(): string {
   }
 }
 
-export function describeExport(result: UserActivityExportResult): string {
+export function describeExport(result: UserActivityExportResult, verbose: boolean): string {
+  // "Active" is an account's state in Spotlight: these users are counted by their activity.
   const lines = [
-    `Exported ${result.customer} (${result.customerName})${describeActivityRange(result)}: ${result.active} active and ${result.inactive} inactive users, ` +
-      `${result.queries} queries, ${formatBytes(result.bytes)}, ${(result.durationMs / 1000).toFixed(1)} s.`,
+    `Exported ${result.customer} (${result.customerName})${describeActivityRange(result)}: ` +
+      `${result.active} users with activity and ${result.inactive} without, ` +
+      `${formatBytes(result.bytes)}, ${(result.durationMs / 1000).toFixed(1)} s.`,
   ];
+  if (verbose) {
+    lines.push(`Range in UTC: ${describeRange(rangeOf(result))}.`);
+    lines.push(`SQL statements: ${result.queries}, on every database the export touched.`);
+  }
   if (!result.sent) {
     lines.push(
       `Dry run: nothing was sent (${result.recipient} would have received ${result.attachmentName}).`,

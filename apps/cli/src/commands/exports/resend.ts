@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { InvalidInputError, parseName, resendRequest } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
 import { EXIT_CODES_HELP } from '../../exit-codes';
-import { describeExport, osUser, type UserActivityExportResult } from '../export/user-activity';
+import { describeExport, exportResult, osUser, type UserActivityExportResult } from '../export/user-activity';
 
 export default class ExportsResend extends SpotlightCommand<UserActivityExportResult> {
   static override summary = 'Send a failed or unconfirmed export again, on purpose, from this CLI.';
@@ -43,8 +43,8 @@ ${EXIT_CODES_HELP}`;
       holder: `cli: ${operator}`,
       record: { source: 'cli', operator, resendOf: id },
     });
-    const result = { ...summary, deliveredVia: this.services.mail.destination };
-    this.log(`Resent export ${id}.\n${describeExport(result)}`);
+    const result = exportResult(summary, this.services.mail.destination);
+    this.log(`Resent export ${id}.\n${describeExport(result, false)}`);
     for (const warning of summary.warnings) process.stderr.write(`Warning: ${warning}\n`);
     return result;
   }

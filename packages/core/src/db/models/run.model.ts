@@ -57,6 +57,8 @@ export class Run extends ProductModel {
   declare source: RunSource;
   /** Who ran it from the CLI (the OS user or --operator); null for API and schedules. */
   declare operator: string | null;
+  /** Whom the email names as having asked (`--requested-by`, `requestedBy`); null: "Spotlight support". */
+  declare requestedBy: string | null;
   declare scheduleId: number | null;
   /** The run this one sends again, when someone resent it on purpose. */
   declare resendOf: number | null;
