@@ -50,26 +50,42 @@ export function headerHeight(headers: readonly string[], widths: readonly number
   return Math.min(MAX_ROW_PT, lines * LINE_PT);
 }
 
-/** Lines `text` takes in a column `width` characters wide, wrapped at spaces (and inside words too long for a line). */
+/**
+ * Lines `text` takes in a column `width` characters wide, wrapped at spaces
+ * (and inside words too long for a line). One pass without allocating: it
+ * runs for every row's lists.
+ */
 export function wrappedLines(text: string, width: number): number {
   const perLine = charsPerLine(width);
   if (text.length <= perLine && !text.includes('\n')) return 1;
-  let lines = 0;
-  for (const paragraph of text.split('\n')) {
-    let used = -1;
-    lines += 1;
-    for (const word of paragraph.split(' ')) {
-      if (used >= 0 && used + 1 + word.length <= perLine) {
-        used += 1 + word.length;
-        continue;
+  let lines = 1;
+  let used = 0;
+  let word = 0;
+  for (let i = 0; i <= text.length; i += 1) {
+    const code = i < text.length ? text.charCodeAt(i) : NEWLINE;
+    if (code !== SPACE && code !== NEWLINE) {
+      word += 1;
+      continue;
+    }
+    if (word > 0) {
+      if (used > 0 && used + 1 + word > perLine) {
+        lines += 1;
+        used = 0;
       }
-      if (used >= 0) lines += 1;
-      lines += Math.max(0, Math.ceil(word.length / perLine) - 1);
-      used = word.length % perLine || (word.length === 0 ? 0 : perLine);
+      used += (used > 0 ? 1 : 0) + word;
+      for (; used > perLine; used -= perLine) lines += 1;
+      word = 0;
+    }
+    if (code === NEWLINE && i < text.length) {
+      lines += 1;
+      used = 0;
     }
   }
   return lines;
 }
+
+const SPACE = 32;
+const NEWLINE = 10;
 
 /** A column's width in points, as spreadsheets turn a width in characters into pixels (7 a digit, 5 of padding). */
 function widthPoints(width: number): number {
