@@ -1,8 +1,8 @@
 /**
  * @spotlight/testing: test tools that know nothing of core, shared by the
  * tests of every package, core's included — an in-process SMTP server, xlsx
- * readers, a TCP proxy that cuts connections, and Chromium and LibreOffice
- * renderers. The database harness, factories and query assertions are core's:
+ * readers, a TCP proxy that cuts connections, Chromium and LibreOffice
+ * renderers, and a reader of the words on printed (PDF) pages. The database harness, factories and query assertions are core's:
  * `@spotlight/core/testing`.
  */
 export * from './smtp.capture';
@@ -10,3 +10,4 @@ export * from './workbook.reader';
 export * from './tcp.proxy';
 export * from './html.renderer';
 export * from './libreoffice.converter';
+export * from './printed-pages.reader';

@@ -205,6 +205,7 @@ describeEachDatabase('exports API', (db) => {
     expect(message.mail.text).toContain(
       `Lapsed: ${lapsed.length - 1} (active in Q2 2026, not in this period)`,
     );
+  });
 
   it('names a person in the email only when requestedBy asks, else "Spotlight support", never an account', async () => {
     const asked = await request(t.http)

@@ -430,6 +430,7 @@ describeEachDatabase('export service', (db) => {
     expect(new Set(active.slice(1).map((row) => row[4]))).toEqual(new Set(['Idle', 'Creator']));
     expect(bigMail.mail.text).toContain('New: 75 (active in this period, not in Q1 2026)');
     expect(bigMail.mail.text).toContain('Lapsed: 75 (active in Q1 2026, not in this period)');
+  });
 
   it("sums the Communities sheet's members and managers to the user sheets' memberships, whatever other sites' users do", async () => {
     const here = await populatedSite(db.factory, 'crossed.example.com', 30, 6);

@@ -38,9 +38,9 @@ export const LAPSED_SHEET = 'Lapsed users';
 export const COMMUNITIES_SHEET = 'Communities';
 
 const IDENTITY_COLUMNS: Column[] = [
-  { header: 'Email', width: 34 },
-  { header: 'First name', width: 16 },
-  { header: 'Last name', width: 16 },
+  { header: 'Email', width: 34, printTitle: true },
+  { header: 'First name', width: 16, printTitle: true },
+  { header: 'Last name', width: 16, printTitle: true },
 ];
 
 const dateColumn = (header: string, timeZone: string): Column => ({
@@ -99,7 +99,8 @@ function communityColumns(range: DateRange, timeZone: string): Column[] {
     return { header: label, width: Math.max(12, label.length + 2), numFmt: NUMBER_FORMAT };
   };
   return [
-    { header: 'Community', width: 40 },
+    // A name longer than the column wraps: on paper, text cut at the column's edge is lost.
+    { header: 'Community', width: 40, wrap: true, printTitle: true },
     dateColumn('Created', timeZone),
     { header: 'Deleted', width: 10 },
     count('Managers', false),

@@ -1,4 +1,4 @@
-import { dateCell, EXCEL_MAX_CELL_LENGTH, listCell, textCell, xmlSafe } from './cell-values';
+import { dateCell, EXCEL_MAX_CELL_LENGTH, listCell, MAX_LIST_LINES, textCell, xmlSafe } from './cell-values';
 
 const CUT_MARKER = /… \((\d+) more characters\)$/;
 
@@ -83,9 +83,15 @@ describe('listCell', () => {
     expect(listCell([])).toBeNull();
   });
 
+  it('writes a list longer than a printed row holds "; "-separated, for its lines to wrap', () => {
+    const names = Array.from({ length: MAX_LIST_LINES + 1 }, (_, i) => `Name ${i}`);
+    expect(listCell(names.slice(0, MAX_LIST_LINES))).toBe(names.slice(0, MAX_LIST_LINES).join('\n'));
+    expect(listCell(names)).toBe(names.join('; '));
+  });
+
   it('cuts a list too long for one cell, counting what was left out', () => {
     const names = Array.from({ length: 300 }, (_, i) => `Community ${i} `.padEnd(149, 'x'));
-    const full = names.join('\n');
+    const full = names.join('; ');
     const cell = listCell(names)!;
     expect(cell.length).toBeLessThanOrEqual(EXCEL_MAX_CELL_LENGTH);
     const marker = CUT_MARKER.exec(cell)!;

@@ -38,13 +38,19 @@ export function textCell(value: string): string | null {
   return value === '' ? null : fitCell(xmlSafe(value));
 }
 
+/** The most names a list cell puts one to a line: a row of more lines would not fit on a printed page. */
+export const MAX_LIST_LINES = 20;
+
 /**
  * A list of names as one cell: one name per line (the column wraps), so a
  * name holding "; " or "," is never read as two. Line breaks inside a name
- * become spaces, so each line is exactly one name.
+ * become spaces, so each line is exactly one name. A longer list than
+ * {@link MAX_LIST_LINES} is written "; "-separated and wrapped instead: one
+ * name a line would make a row taller than a page (or than Excel's 409 pt).
  */
 export function listCell(names: readonly string[]): string | null {
-  return textCell(names.map(oneLine).join('\n'));
+  const separator = names.length > MAX_LIST_LINES ? '; ' : '\n';
+  return textCell(names.map(oneLine).join(separator));
 }
 
 /**

@@ -41,14 +41,20 @@ function exceljsSheet() {
   return {
     workbook,
     /** What exceljs writes for the row, and its number. */
-    write(values: CellValue[]): { xml: string; number: number } {
+    write(values: CellValue[], height?: number): { xml: string; number: number } {
       const before = written.length;
       const row = sheet.addRow(values);
+      if (height) row.height = height;
       row.eachCell((cell, column) => {
         cell.style = STYLES[column - 1];
       });
       row.commit();
-      return { xml: written.slice(before).join(''), number: row.number };
+      // Text of several lines is written as an inline string, the one place RowXml differs.
+      const xml = written
+        .slice(before)
+        .join('')
+        .replace(/t="str"><v>([^<]*\n[^<]*)<\/v>/g, 't="inlineStr"><is><t xml:space="preserve">$1</t></is>');
+      return { xml, number: row.number };
     },
   };
 }
@@ -92,6 +98,19 @@ describe('RowXml', () => {
       const values = STYLES.map(pick);
       const { xml, number } = reference.write(values);
       expect(rowXml.render(values, number)).toBe(xml);
+    }
+  });
+
+  it('writes a row height as exceljs writes row.height, and none for a row of one line', () => {
+    const reference = exceljsSheet();
+    const rowXml = new RowXml(reference.workbook, STYLES);
+    for (const [values, height] of [
+      [EDGE_ROWS[0], 30],
+      [EDGE_ROWS[1], 409.5],
+      [EDGE_ROWS[3], undefined],
+    ] as const) {
+      const { xml, number } = reference.write([...values], height);
+      expect(rowXml.render(values, number, height)).toBe(xml);
     }
   });
 

@@ -31,7 +31,8 @@ interface ExcelUtils {
  * header, sheet and workbook parts, styles.xml), and its own escaping, date
  * serials and style ids are used here: `row-xml.spec.ts` compares the sheets
  * with those exceljs writes from the same rows, so a change in exceljs that
- * this would miss fails there.
+ * this would miss fails there. One difference: text of several lines is an
+ * inline string, which exceljs and openpyxl read back as the same text.
  */
 export class RowXml {
   private readonly references: string[];
@@ -58,8 +59,11 @@ export class RowXml {
     this.emptyStyleIds = cellStyles.map((style) => styles.addStyleModel({ ...style }, this.types.Null));
   }
 
-  /** The row's XML, or '' for a row with no value (exceljs writes none for it either). */
-  render(values: readonly CellValue[], rowNumber: number): string {
+  /**
+   * The row's XML, or '' for a row with no value (exceljs writes none for it
+   * either). A `height` in points is written as exceljs writes `row.height`.
+   */
+  render(values: readonly CellValue[], rowNumber: number, height?: number): string {
     const { styles, cellStyles, types } = this;
     let cells = '';
     let hasValue = false;
@@ -73,7 +77,12 @@ export class RowXml {
       }
       hasValue = true;
       if (typeof value === 'string') {
-        cells += `<c r="${reference}"${styleAttribute(styles.addStyleModel(cellStyles[i], types.String))} t="str"><v>${this.utils.xmlEncode(value)}</v></c>`;
+        const style = styleAttribute(styles.addStyleModel(cellStyles[i], types.String));
+        // LibreOffice drops the line breaks of a "str" cell whose lines fit its
+        // width ("Alpha\nBeta" shows as "AlphaBeta"); an inline string keeps them.
+        cells += value.includes('\n')
+          ? `<c r="${reference}"${style} t="inlineStr"><is><t xml:space="preserve">${this.utils.xmlEncode(value)}</t></is></c>`
+          : `<c r="${reference}"${style} t="str"><v>${this.utils.xmlEncode(value)}</v></c>`;
       } else if (typeof value === 'number') {
         cells += `<c r="${reference}"${styleAttribute(styles.addStyleModel(cellStyles[i], types.Number))}><v>${this.utils.xmlEncode(value.toString())}</v></c>`;
       } else {
@@ -81,7 +90,7 @@ export class RowXml {
       }
     }
     return hasValue
-      ? `<row r="${rowNumber}" spans="1:${values.length}" x14ac:dyDescent="0.25">${cells}</row>`
+      ? `<row r="${rowNumber}"${height ? ` ht="${height}" customHeight="1"` : ''} spans="1:${values.length}" x14ac:dyDescent="0.25">${cells}</row>`
       : '';
   }
 }

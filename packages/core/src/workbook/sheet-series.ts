@@ -3,6 +3,7 @@ import type ExcelJS from 'exceljs';
 import { NUMBER_FORMAT } from './summary-sheet';
 import { Utf8Batch } from '../text/utf8-batch';
 import { RowXml, columnLetter, type CellValue, type WorksheetInternals } from './row-xml';
+import { dataSheetPageSetup, headerHeight, rowHeight } from './print-layout';
 
 /**
  * The data sheets' rows as exceljs's streaming writer takes them: a series of
@@ -21,8 +22,10 @@ export interface Column {
   header: string;
   width: number;
   numFmt?: string;
-  /** Text on several lines: one name per line. */
+  /** Text on several lines: a list, one name per line, or a name longer than the column. */
   wrap?: boolean;
+  /** Says whom the row is about: printed again on every page the row continues on (leading columns only). */
+  printTitle?: boolean;
 }
 type ZipInput = Writable & { _writableState?: { length: number } };
 
@@ -40,6 +43,8 @@ export class SheetSeries {
   /** The first rows, held back until the column widths are known from them. */
   private sample: CellValue[][] | null = [];
   private widths: number[] = [];
+  /** Each column's width where its text wraps, null where it does not: what a row's height depends on. */
+  private wrapWidths: Array<number | null> = [];
   readonly names: string[] = [];
 
   constructor(
@@ -52,7 +57,7 @@ export class SheetSeries {
     /** Collects each sheet's autofilter as the workbook-level name other software reads. */
     private readonly filters: FilterNames,
   ) {
-    this.cellStyles = columns.map(columnStyle);
+    this.cellStyles = columns.map((column, i) => columnStyle(column, columns[i - 1]));
   }
 
   /**
@@ -74,7 +79,9 @@ export class SheetSeries {
     // The header, written by exceljs, opened the sheet's data; each row goes
     // straight into the sheet's XML as exceljs would have written it.
     this.rowXml ??= new RowXml(this.workbook, this.cellStyles);
-    const full = this.pending.add(this.rowXml.render(values, this.rowsInSheet + 2));
+    const full = this.pending.add(
+      this.rowXml.render(values, this.rowsInSheet + 2, rowHeight(values, this.wrapWidths)),
+    );
     this.rowsInSheet += 1;
     return full ? this.flush(full) : undefined;
   }
@@ -108,6 +115,7 @@ export class SheetSeries {
         sample.map((row) => row[i]),
       ),
     );
+    this.wrapWidths = this.columns.map((column, i) => (column.wrap ? this.widths[i] : null));
     for (const values of sample) {
       const wait = this.write(values);
       if (wait) await wait;
@@ -175,25 +183,32 @@ export class SheetSeries {
   private open(): void {
     if (this.sheet) this.commitSheet();
     const name = this.names.length === 0 ? this.baseName : `${this.baseName} (${this.names.length + 1})`;
+    const widths = this.columns.map((column, i) => this.widths[i] ?? column.width);
+    const titleColumns = this.columns.findIndex((column) => !column.printTitle);
     const sheet = this.workbook.addWorksheet(name, {
       views: [{ state: 'frozen', ySplit: 1 }],
-      pageSetup: {
-        orientation: 'landscape',
-        fitToPage: true,
-        fitToWidth: 1,
-        fitToHeight: 0,
-        printTitlesRow: '1:1',
-        paperSize: 9,
-      },
+      pageSetup: dataSheetPageSetup(widths, titleColumns < 0 ? this.columns.length : titleColumns),
     });
     sheet.columns = this.columns.map((column, i) => ({
       header: column.header,
-      width: this.widths[i] ?? column.width,
+      width: widths[i],
       style: this.cellStyles[i],
     }));
     const header = sheet.getRow(1);
     header.font = { bold: true };
-    header.alignment = { wrapText: true, vertical: 'top' };
+    header.height = headerHeight(
+      this.columns.map((column) => column.header),
+      widths,
+    );
+    this.columns.forEach((column, i) => {
+      // Over its values: numbers and dates to the right, text to the left.
+      header.getCell(i + 1).alignment = {
+        horizontal: column.numFmt ? 'right' : 'left',
+        ...this.cellStyles[i].alignment,
+        wrapText: true,
+        vertical: 'top',
+      };
+    });
     header.commit();
     const internals = sheet as unknown as WorksheetInternals;
     if (
@@ -289,10 +304,19 @@ export function listFirst(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: E
   internal._worksheets = [sheet, ...others];
 }
 
-function columnStyle(column: Column): Partial<ExcelJS.Style> {
+/**
+ * Every value at the top of its row: beside a list several lines tall, a
+ * row's values read as one line. Text right after a column of numbers or
+ * dates (which sit on the right) is indented, so the two never touch.
+ */
+function columnStyle(column: Column, previous: Column | undefined): Partial<ExcelJS.Style> {
   return {
     ...(column.numFmt && { numFmt: column.numFmt }),
-    ...(column.numFmt === NUMBER_FORMAT && { alignment: { horizontal: 'right' } }),
-    ...(column.wrap && { alignment: { wrapText: true, vertical: 'top' } }),
+    alignment: {
+      vertical: 'top',
+      ...(column.numFmt === NUMBER_FORMAT && { horizontal: 'right' }),
+      ...(!column.numFmt && previous?.numFmt && { horizontal: 'left', indent: 1 }),
+      ...(column.wrap && { wrapText: true }),
+    },
   };
 }

@@ -1,7 +1,7 @@
 import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import { userId, type SiteWriter, type Written } from '../site-writer';
-import { DELETED_SHARE, stamp, TOPICS } from '../values';
+import { DELETED_SHARE, TOPICS } from '../values';
 
 /** central_challenge, half of them in a community, and their followers (who are not activity). */
 export async function writeChallenges(
@@ -14,7 +14,7 @@ export async function writeChallenges(
   const firstChallenge = challenges.reserve(challengeCount);
   for (let u = 0; u < users.count; u += 1) {
     for (let k = 0; k < plan.counts.challenges[u]; k += 1) {
-      const created = stamp(rng);
+      const created = plan.when(u);
       await challenges.add([
         created,
         created,

@@ -1,7 +1,7 @@
 import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import { userId, type SiteWriter, type Written } from '../site-writer';
-import { DELETED_SHARE, stamp } from '../values';
+import { DELETED_SHARE } from '../values';
 
 /**
  * central_ideacomment on the site's ideas (popular ideas get more; some
@@ -18,7 +18,7 @@ export async function writeComments(site: SiteWriter, users: IdRange, ideas: IdR
       const idea = rng.skewed(ideas.count);
       const parent = lastCommentOn[idea] > 0 && rng.chance(0.3) ? lastCommentOn[idea] : null;
       lastCommentOn[idea] = id;
-      const created = stamp(rng);
+      const created = plan.when(u);
       await comments.add([
         created,
         created,

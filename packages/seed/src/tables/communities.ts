@@ -1,10 +1,8 @@
 import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import { userId, type SiteWriter, type Written } from '../site-writer';
-import { DELETED_SHARE, stamp, TOPICS } from '../values';
+import { DELETED_SHARE, TOPICS } from '../values';
 
-// Names a spreadsheet could mistake for formulas: the export must keep them text.
-const TRICKY_COMMUNITY_NAMES = ['=SUM(A1:A2) fans', '+1 club', '@mentions', '-minus crew'];
 const COMMUNITY_TYPES = ['Open', 'By Request', 'Invite Only'];
 
 /**
@@ -24,10 +22,9 @@ export async function writeCommunities(site: SiteWriter, users: IdRange): Promis
   let c = 0;
   for (let u = 0; u < n; u += 1) {
     for (let k = 0; k < counts.communities[u]; k += 1, c += 1) {
-      const created = stamp(rng);
+      const created = plan.when(u);
       const deleted = rng.chance(DELETED_SHARE);
-      const tricky = c % 10 === 1 ? TRICKY_COMMUNITY_NAMES[(c - 1) / 10] : undefined;
-      const name = tricky ?? `${rng.pick(TOPICS)} ${c + 1}`;
+      const name = `${rng.pick(TOPICS)} ${c + 1}`;
       await communities.add([
         created,
         created,

@@ -1,7 +1,7 @@
 import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import { userId, type SiteWriter } from '../site-writer';
-import { DELETED_SHARE, stamp } from '../values';
+import { DELETED_SHARE } from '../values';
 
 /**
  * central_conversation and its followers (who are not activity). A few have
@@ -20,7 +20,7 @@ export async function writeConversations(
     for (let k = 0; k < plan.counts.conversations[u]; k += 1) {
       const creator = rng.chance(0.05) && u !== 0 ? null : userId(users, u);
       if (creator !== null) activityRows += 1;
-      const created = stamp(rng);
+      const created = plan.when(u);
       conversationIds.push(
         await conversations.add([
           created,

@@ -1,7 +1,7 @@
 import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import { userId, type SiteWriter, type Written } from '../site-writer';
-import { DELETED_SHARE, stamp, TOPICS } from '../values';
+import { DELETED_SHARE, TOPICS } from '../values';
 
 const IDEA_STATUSES = ['Concept', 'In Review', 'Approved', 'Completed'];
 
@@ -13,7 +13,7 @@ export async function writeIdeas(site: SiteWriter, users: IdRange, challenges: I
   const firstIdea = ideas.reserve(ideaCount);
   for (let u = 0; u < users.count; u += 1) {
     for (let k = 0; k < plan.counts.ideas[u]; k += 1) {
-      const created = stamp(rng);
+      const created = plan.when(u);
       await ideas.add([
         created,
         created,
@@ -42,7 +42,7 @@ export async function writeIdeas(site: SiteWriter, users: IdRange, challenges: I
   const votes = load(T.ideaVote);
   for (let u = 0; u < users.count; u += 1) {
     for (const idea of rng.distinct(plan.counts.votes[u], ideaCount)) {
-      const created = stamp(rng);
+      const created = plan.when(u);
       await votes.add([created, created, userId(users, u), firstIdea + idea, rng.chance(0.85)]);
     }
   }

@@ -1,7 +1,6 @@
 import { SPOTLIGHT_TABLE as T } from '@spotlight/core';
 import type { IdRange } from '../table-load';
 import type { SiteWriter } from '../site-writer';
-import { EPOCH, SPAN, stamp } from '../values';
 
 const FIRST_NAMES = [
   'Ada',
@@ -63,7 +62,7 @@ const LAST_NAMES = [
  * user 1 a manager whose account was closed, user 2 may share an address with
  * another site; some emails differ from the rest only in case.
  */
-export async function writeUsers({ spec, siteId, rng, load, progress }: SiteWriter): Promise<IdRange> {
+export async function writeUsers({ spec, siteId, rng, plan, load, progress }: SiteWriter): Promise<IdRange> {
   const n = spec.users;
   const users = load(T.user);
   const first = users.reserve(n);
@@ -78,10 +77,8 @@ export async function writeUsers({ spec, siteId, rng, load, progress }: SiteWrit
     if (u === 0) email = spec.managerEmail;
     else if (u === 2 && spec.sharedEmail) email = spec.sharedEmail;
     else if (u % 53 === 0) email = email[0].toUpperCase() + email.slice(1);
-    const joined = stamp(rng);
-    const lastLogin = rng.chance(0.25)
-      ? null
-      : new Date(joined.getTime() + rng.int(EPOCH + SPAN - joined.getTime()));
+    const joined = plan.joined(u);
+    const lastLogin = plan.lastLogin(u);
     // User 1 is a manager whose account was closed: listed, but never a recipient.
     const isManager = u === 0 || u === 1 || rng.chance(0.003);
     const isActive = u === 0 || (u !== 1 && !rng.chance(0.06));
