@@ -22,6 +22,8 @@ export {
   RecipientNotAllowedError,
   SpotlightError,
   StorageError,
+  tenantMessage,
+  type TenantSubject,
 } from './errors';
 export { type CoreSettings, databaseUrlSetting, loadCoreSettings } from './config/settings';
 export { choiceSetting, describeIssues, integerSetting, optionalText } from './config/setting-schemas';

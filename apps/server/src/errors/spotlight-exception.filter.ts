@@ -16,6 +16,7 @@ import {
 } from '@spotlight/core';
 import type { Response } from 'express';
 import { NotVisibleError } from '../auth/not-visible.error';
+import type { AuthenticatedRequest } from '../auth/rate-limits';
 import { StaffOnlyError } from '../auth/staff-only.error';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
@@ -56,7 +57,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 /**
  * Every error leaves as JSON `{statusCode, error, message}`; unexpected ones
  * are logged, not shown. Driver errors that mean the database cannot be used
- * become 503 here, whichever repository met them.
+ * become 503 here, whichever repository met them. A site token is told only
+ * what is true inside its own customer: core's tenant line of the error.
  */
 @Catch()
 export class SpotlightExceptionFilter implements ExceptionFilter {
@@ -70,7 +72,8 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const { status, code, message } = this.describe(error);
+    const token = host.switchToHttp().getRequest<AuthenticatedRequest>().token;
+    const { status, code, message } = this.describe(error, token?.scope === 'site');
     if (response.headersSent) {
       // A download that failed midway: the client sees a truncated body and a reset.
       response.destroy();
@@ -79,9 +82,13 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
     response.status(status).json({ statusCode: status, error: code, message });
   }
 
-  private describe(error: unknown): { status: number; code: string; message: string } {
+  private describe(error: unknown, tenant: boolean): { status: number; code: string; message: string } {
     if (isSpotlightError(error))
-      return { status: STATUS_BY_CODE[error.code], code: error.code, message: error.message };
+      return {
+        status: STATUS_BY_CODE[error.code],
+        code: error.code,
+        message: tenant ? error.tenantMessage : error.message,
+      };
     if (isBodyParserError(error)) {
       const message =
         error.type === 'entity.too.large'
@@ -105,7 +112,11 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
     const database = explainDatabaseError(error, this.databaseLabel);
     if (isSpotlightError(database)) {
       this.logger.warn(database.message);
-      return { status: STATUS_BY_CODE[database.code], code: database.code, message: database.message };
+      return {
+        status: STATUS_BY_CODE[database.code],
+        code: database.code,
+        message: tenant ? database.tenantMessage : database.message,
+      };
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return {

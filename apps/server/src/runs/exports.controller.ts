@@ -55,7 +55,7 @@ export class ExportsController {
     @CurrentToken() token: TokenRecord,
     @Param('id', ParseIntPipe) id: number,
   ): Promise<ExportRunView> {
-    return runView(await this.history.get(token, id));
+    return runView(await this.history.get(token, id), token);
   }
 
   @Get()
@@ -64,6 +64,6 @@ export class ExportsController {
   @ApiErrors(400)
   async list(@CurrentToken() token: TokenRecord, @Query() query: ListExportsQuery): Promise<ExportRunPage> {
     const page = await this.history.list(token, { ...query, limit: query.limit ?? 20 });
-    return { items: page.items.map(runView), nextCursor: page.nextCursor };
+    return { items: page.items.map((run) => runView(run, token)), nextCursor: page.nextCursor };
   }
 }
