@@ -72,7 +72,7 @@ export {
   XLSX_CONTENT_TYPE,
 } from './mail/mail.repository';
 export { parseBound, parseExportRequest } from './export/export.request';
-export { parseCustomer, parseName, parseRecipient } from './input/address.rules';
+export { parseCustomer, parseId, parseName, parseRecipient } from './input/address.rules';
 export { attachmentName, describeRange, escapeHtml } from './export/export.mail';
 export { type CoreOptions, CoreServices, createCoreServices } from './root/core.root';
 export { ExportService, type ExportSummary } from './export/export.service';

@@ -320,4 +320,60 @@ describeEachDatabase('what a site token learns about other customers', (db) => {
       expect(one.body).toEqual(site.body.items.find((each: { id: number }) => each.id === item.id));
     }
   });
+
+  it('takes ids in decimal digits only, and refuses a customer filter that is not a domain', async () => {
+    await request(t.http).get(`/exports/${otherRunId}`).set(bearer(staffToken)).expect(200);
+    await request(t.http).get(`/schedules/${otherScheduleId}`).set(bearer(staffToken)).expect(200);
+    const spellings = (id: number) => [
+      `0x${id.toString(16)}`,
+      `${id}e0`,
+      `${id}.0`,
+      `+${id}`,
+      `0${id}`,
+      `%20${id}`,
+      `${id}%20`,
+      `0b${id.toString(2)}`,
+      `${id}abc`,
+    ];
+    const routes: Array<[string, (id: string) => request.Test]> = [
+      ['GET /exports/:id', (id) => request(t.http).get(`/exports/${id}`)],
+      ['GET /schedules/:id', (id) => request(t.http).get(`/schedules/${id}`)],
+      ['PATCH /schedules/:id', (id) => request(t.http).patch(`/schedules/${id}`).send({ enabled: true })],
+      ['DELETE /schedules/:id', (id) => request(t.http).delete(`/schedules/${id}`)],
+    ];
+    for (const [route, call] of routes) {
+      const id = route.startsWith('GET /exports') ? otherRunId : otherScheduleId;
+      for (const spelling of spellings(id)) {
+        const res = await call(spelling).set(bearer(staffToken));
+        expect({ route, spelling, status: res.status, error: res.body.error }).toEqual({
+          route,
+          spelling,
+          status: 400,
+          error: 'INVALID_INPUT',
+        });
+        expect(res.body.message).toMatch(/^id "[^"]+" is not an id: give a whole number like 42\.$/);
+      }
+    }
+    expect(await db.knex('spotlight_export_schedule').where({ id: otherScheduleId }).first()).toBeDefined();
+    const audit = await request(t.http)
+      .get('/audit')
+      .query({ tokenId: '0x1' })
+      .set(bearer(staffToken))
+      .expect(400);
+    expect(audit.body.message).toMatch(/tokenId must be a token id, a whole number/);
+
+    for (const list of ['/exports', '/schedules']) {
+      for (const customer of [`${other.domain}.`, 'acme.example.', '', ' ']) {
+        const res = await request(t.http).get(list).query({ customer }).set(bearer(staffToken));
+        expect({ list, customer, status: res.status }).toEqual({ list, customer, status: 400 });
+        expect(res.body.message).toMatch(/is not a customer domain like example\.com\.$/);
+      }
+      const listed = await request(t.http)
+        .get(list)
+        .query({ customer: ` ${other.domain.toUpperCase()} ` })
+        .set(bearer(staffToken))
+        .expect(200);
+      expect(listed.body.items.length).toBeGreaterThan(0);
+    }
+  });
 });
