@@ -260,6 +260,11 @@ export class DownloadExpiredError extends SpotlightError {
       `This download link expired at ${expiredAt.toISOString()}; ask for the export again to get a new one.`,
     );
   }
+
+  // Told to whoever holds the link, which only its email had.
+  override get tenantMessage(): string {
+    return this.message;
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { ExportLockRepository, createCoreServices, loadCoreSettings } from '@spotlight/core';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
-import { SmtpCapture } from '@spotlight/testing';
+import { SmtpCapture, TcpProxy } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from '../runs/export-runner.service';
 
@@ -320,6 +320,51 @@ describeEachDatabase('what a site token learns about other customers', (db) => {
       expect(one.body).toEqual(site.body.items.find((each: { id: number }) => each.id === item.id));
     }
   });
+
+  it('tells a site token, or a token it cannot verify, that the database cannot be used without naming it', async () => {
+    const unavailable = {
+      statusCode: 503,
+      error: 'DATABASE_UNAVAILABLE',
+      message: 'The database cannot be used right now; try again in a minute.',
+    };
+    const ask = (app: TestApp, token: string) =>
+      request(app.http)
+        .post('/exports')
+        .set(bearer(token))
+        .send({ customer: own.domain, recipient: ownManager.email });
+    if (db.dialect === 'mariadb') {
+      // The app reaches MariaDB through a proxy that the test then stops: tokens cannot be verified.
+      const url = new URL(db.url);
+      const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 3306) });
+      const cut = await startTestApp({ ...db, url: proxy.mysqlUrl(db.url) }, smtp);
+      try {
+        await request(cut.http).get('/exports').set(bearer(siteToken)).expect(200);
+        await request(cut.http).get('/exports').set(bearer(staffToken)).expect(200);
+        await proxy.stop();
+        const site = await ask(cut, siteToken).expect(503);
+        expect(site.body).toEqual(unavailable);
+        const unverified = await ask(cut, 'spx_neverSeenByThisServer000000000000000000').expect(503);
+        expect(unverified.body).toEqual(unavailable);
+        const staff = await ask(cut, staffToken).expect(503);
+        expect(staff.body.message).toMatch(/^Cannot use the database at mysql:\/\/.*ECONNREFUSED/);
+      } finally {
+        await cut.close();
+      }
+    } else {
+      // SQLite cannot go away under an open connection; another writer holding the lock is its outage.
+      // The token is used first, so that verifying it again writes nothing; each locked write
+      // waits out SQLite's busy timeout, and http-errors.e2e-spec.ts shows a staff token the detail.
+      await request(t.http).get('/exports').set(bearer(siteToken)).expect(200);
+      const trx = await db.knex.transaction();
+      try {
+        await trx('spotlight_export_audit').insert({ action: 'test.lock', target: 'none', at: new Date() });
+        const site = await ask(t, siteToken).expect(503);
+        expect(site.body).toEqual(unavailable);
+      } finally {
+        await trx.rollback();
+      }
+    }
+  }, 30_000);
 
   it('takes ids in decimal digits only, and refuses a customer filter that is not a domain', async () => {
     await request(t.http).get(`/exports/${otherRunId}`).set(bearer(staffToken)).expect(200);

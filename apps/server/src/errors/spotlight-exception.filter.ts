@@ -57,8 +57,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 /**
  * Every error leaves as JSON `{statusCode, error, message}`; unexpected ones
  * are logged, not shown. Driver errors that mean the database cannot be used
- * become 503 here, whichever repository met them. A site token is told only
- * what is true inside its own customer: core's tenant line of the error.
+ * become 503 here, whichever repository met them. Anyone but a staff token
+ * is told only what is true inside one customer: core's tenant line of the error.
  */
 @Catch()
 export class SpotlightExceptionFilter implements ExceptionFilter {
@@ -72,8 +72,10 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const token = host.switchToHttp().getRequest<AuthenticatedRequest>().token;
-    const { status, code, message } = this.describe(error, token?.scope === 'site');
+    const request = host.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Only a staff token reads the detail; a request whose token is not known to be one is told the tenant line.
+    const scope = request.token?.scope ?? request.lastKnownScope;
+    const { status, code, message } = this.describe(error, scope !== 'staff');
     if (response.headersSent) {
       // A download that failed midway: the client sees a truncated body and a reset.
       response.destroy();
