@@ -1,4 +1,4 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerGuard } from '@nestjs/throttler';
@@ -16,6 +16,16 @@ import { MetricsModule } from './metrics/metrics.module';
 import { ExportsModule } from './runs/exports.module';
 import { RunsModule } from './runs/runs.module';
 import { SchedulesModule } from './schedules/schedules.module';
+
+/**
+ * Validates bodies and queries against their DTOs. Path parameters are left
+ * to their own pipes: converted here, "0x1" and "1e0" would already be 1.
+ */
+class RequestValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
 
 /**
  * The admin API and the background exports: one module per feature, each
@@ -48,7 +58,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: SpotlightExceptionFilter },
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe({
+          useValue: new RequestValidationPipe({
             whitelist: true,
             forbidNonWhitelisted: true,
             transform: true,

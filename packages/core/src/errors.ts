@@ -26,10 +26,61 @@ export abstract class SpotlightError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /**
+   * What this error may tell someone who sees one customer only (a site
+   * token): `message` names hosts, OS accounts, processes, internal addresses
+   * or other customers, so by default only its code's line is shown.
+   */
+  get tenantMessage(): string {
+    return tenantMessage(this.code, {});
+  }
 }
 
+/** What a tenant's line may name: only the customer and the recipient that were asked about. */
+export interface TenantSubject {
+  customer?: string;
+  recipient?: string;
+}
+
+const TENANT_LINES: Record<ErrorCode | 'UNEXPECTED', (about: TenantSubject) => string> = {
+  INVALID_INPUT: () => 'The request was not valid; correct it and ask again.',
+  CONFIGURATION: () => 'The export service is not set up for this export; ask support to look at it.',
+  CUSTOMER_NOT_FOUND: ({ customer }) =>
+    `${customer ? `The customer ${customer}` : 'This customer'} cannot be exported as it stands; ask support to look at it.`,
+  RECIPIENT_NOT_ALLOWED: ({ customer, recipient }) =>
+    `${recipient ?? 'The recipient'} is not an active manager of ${customer ?? 'this customer'}; exports go to its active managers.`,
+  MAIL_FAILED: () => 'The email could not be sent; try again later, and ask support if it keeps failing.',
+  DELIVERY_UNCONFIRMED: () =>
+    "The email may have arrived, but the mail server's answer was lost; check the manager's mailbox for it (its Message-ID is on the export) before resending it.",
+  EXPORT_NOT_RESENDABLE: () => 'Only a failed or unconfirmed export can be resent.',
+  DATABASE_UNAVAILABLE: () => 'The database cannot be used right now; try again in a minute.',
+  DOWNLOAD_NOT_FOUND: () => new DownloadNotFoundError().message,
+  DOWNLOAD_EXPIRED: () => 'This download link has expired; ask for the export again to get a new one.',
+  EXPORT_IN_PROGRESS: ({ customer }) =>
+    `Another export of ${customer ?? 'this customer'} was running; wait for it to finish, then ask again.`,
+  STORAGE: () =>
+    'The server could not write the workbook; try again later, and ask support if it keeps failing.',
+  UNEXPECTED: () => 'The export failed unexpectedly; ask support to look at it.',
+};
+
+/**
+ * The one line of an error code that someone who sees only `about.customer`
+ * may read: true inside that customer, and naming nothing else. For errors
+ * known by their code alone, such as a run's recorded failure.
+ */
+export function tenantMessage(code: string | null, about: TenantSubject): string {
+  const line = TENANT_LINES[(code ?? 'UNEXPECTED') as ErrorCode] ?? TENANT_LINES.UNEXPECTED;
+  return line(about);
+}
+
+/** Bad input: its message only repeats what was sent. */
 export class InvalidInputError extends SpotlightError {
   readonly code = 'INVALID_INPUT';
+
+  override get tenantMessage(): string {
+    return this.message;
+  }
 }
 
 export class ConfigurationError extends SpotlightError {
@@ -40,6 +91,11 @@ export class CustomerNotFoundError extends SpotlightError {
   readonly code = 'CUSTOMER_NOT_FOUND';
   constructor(readonly customer: string) {
     super(`No customer has the domain "${customer}"; check the spelling against django_site.domain.`);
+  }
+
+  // Only the domain that was asked for: a site token asks only for its own.
+  override get tenantMessage(): string {
+    return this.message;
   }
 }
 
@@ -59,6 +115,10 @@ export class AmbiguousCustomerError extends SpotlightError {
       `${domains.length} customers have the domain ${quoted(customer)} but for case (${domains.map(quoted).join(', ')}); nothing was done: make their django_site.domain differ by more than case.`,
     );
   }
+
+  override get tenantMessage(): string {
+    return tenantMessage(this.code, { customer: this.customer });
+  }
 }
 
 export type RecipientRefusal =
@@ -66,13 +126,22 @@ export type RecipientRefusal =
 
 export class RecipientNotAllowedError extends SpotlightError {
   readonly code = 'RECIPIENT_NOT_ALLOWED';
+  private readonly tenantDetail: string;
+
+  /** `tenantDetail`: what a site token of `customer` is told; the detail itself when it names nothing else. */
   constructor(
     readonly recipient: string,
     readonly customer: string,
     readonly reason: RecipientRefusal,
     detail: string,
+    tenantDetail: string = detail,
   ) {
     super(detail);
+    this.tenantDetail = tenantDetail;
+  }
+
+  override get tenantMessage(): string {
+    return this.tenantDetail;
   }
 }
 
@@ -179,6 +248,10 @@ export class ExportInProgressError extends SpotlightError {
       `An export of ${customer} is already running (${holder}${since ? `, since ${since.toISOString()}` : ''}); wait for it to finish, then check the history with "spotlight exports list -c ${customer}".`,
     );
   }
+
+  override get tenantMessage(): string {
+    return tenantMessage(this.code, { customer: this.customer });
+  }
 }
 
 /**
@@ -221,6 +294,10 @@ export class DownloadNotFoundError extends SpotlightError {
   constructor() {
     super('No download has this link; check that the whole link was copied from the email.');
   }
+
+  override get tenantMessage(): string {
+    return this.message;
+  }
 }
 
 export class DownloadExpiredError extends SpotlightError {
@@ -229,6 +306,11 @@ export class DownloadExpiredError extends SpotlightError {
     super(
       `This download link expired at ${expiredAt.toISOString()}; ask for the export again to get a new one.`,
     );
+  }
+
+  // Told to whoever holds the link, which only its email had.
+  override get tenantMessage(): string {
+    return this.message;
   }
 }
 

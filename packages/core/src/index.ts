@@ -24,6 +24,8 @@ export {
   RecipientNotAllowedError,
   SpotlightError,
   StorageError,
+  tenantMessage,
+  type TenantSubject,
 } from './errors';
 export { type CoreSettings, databaseUrlSetting, loadCoreSettings } from './config/settings';
 export { choiceSetting, describeIssues, integerSetting, optionalText } from './config/setting-schemas';
@@ -102,7 +104,7 @@ export {
   type ExportRequestInput,
 } from './export/export.request';
 export { resendRequest } from './runs/resend';
-export { parseCustomer, parseName, parseRecipient } from './input/address.rules';
+export { parseCustomer, parseId, parseName, parseRecipient } from './input/address.rules';
 export { attachmentName, describeRange, escapeHtml, type RequestedBy } from './export/export.mail';
 export { parseWorkbookPath } from './workbook/workbook-file';
 export { describeRangeInDays } from './workbook/zoned-time';

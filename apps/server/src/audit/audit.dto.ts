@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { trim } from '../runs/export-run.dto';
+import { toId } from '../runs/request-rules';
 import type { AuditRecord } from '@spotlight/core';
 
 export class ListAuditQuery {
@@ -17,7 +18,7 @@ export class ListAuditQuery {
 
   @ApiPropertyOptional({ example: 3, description: 'Only what this token (by id) asked for.' })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toId)
   @IsInt({ message: 'tokenId must be a token id, a whole number' })
   @Min(1, { message: 'tokenId must be a token id, a whole number' })
   tokenId?: number;

@@ -4,8 +4,12 @@ import type { Request } from 'express';
 import type { ServerSettings } from '../config/server.settings';
 import type { TokenRecord } from '@spotlight/core';
 
-/** A request once TokenGuard has verified its token. */
-export type AuthenticatedRequest = Request & { token?: TokenRecord };
+/**
+ * A request once TokenGuard has verified its token; `lastKnownScope` is the
+ * scope its token had when last verified, for a request whose token could not
+ * be verified now (the database is down): it decides how much an error says.
+ */
+export type AuthenticatedRequest = Request & { token?: TokenRecord; lastKnownScope?: TokenRecord['scope'] };
 
 /** Both limits count over one minute. */
 export const RATE_LIMIT_WINDOW_MS = 60_000;

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerStorage, ThrottlerException, ThrottlerStorage } from '@nestjs/throttler';
-import { TokenService, type TokenRecord } from '@spotlight/core';
+import { TokenService, sha256Hex, type TokenRecord } from '@spotlight/core';
 import type { Request, Response } from 'express';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
@@ -24,12 +24,18 @@ export const CurrentToken = createParamDecorator((_data: unknown, context: Execu
   return context.switchToHttp().getRequest<AuthenticatedRequest>().token!;
 });
 
+/** How many tokens' last known scopes an instance remembers. */
+const REMEMBERED_SCOPES = 1000;
+
 /**
  * `Authorization: Bearer <token>`; missing, unknown or revoked tokens get 401,
  * and 429 once their address has failed too often in a minute.
  */
 @Injectable()
 export class TokenGuard implements CanActivate {
+  /** By the token's SHA-256: never grants anything, only tells a staff token's 503 from a site token's. */
+  private readonly scopes = new Map<string, TokenRecord['scope']>();
+
   constructor(
     private readonly tokens: TokenService,
     private readonly reflector: Reflector,
@@ -48,7 +54,12 @@ export class TokenGuard implements CanActivate {
         context,
         'Send "Authorization: Bearer <token>"; create a token with "spotlight token create".',
       );
-    const token = await this.tokens.authenticate(match[1]);
+    const hash = sha256Hex(match[1]);
+    const token = await this.tokens.authenticate(match[1]).catch((error: unknown) => {
+      request.lastKnownScope = this.scopes.get(hash);
+      throw error;
+    });
+    this.remember(hash, token?.scope);
     if (!token)
       return this.refuse(
         context,
@@ -56,6 +67,17 @@ export class TokenGuard implements CanActivate {
       );
     request.token = token;
     return true;
+  }
+
+  /** The scope a token was last verified with, the most recent first; an unknown or revoked token's is forgotten. */
+  private remember(hash: string, scope: TokenRecord['scope'] | undefined): void {
+    this.scopes.delete(hash);
+    if (!scope) return;
+    this.scopes.set(hash, scope);
+    for (const oldest of this.scopes.keys()) {
+      if (this.scopes.size <= REMEMBERED_SCOPES) break;
+      this.scopes.delete(oldest);
+    }
   }
 
   /** 401, counted against the address; 429 with Retry-After once it is over its limit. */

@@ -16,6 +16,7 @@ import {
 } from '@spotlight/core';
 import type { Response } from 'express';
 import { NotVisibleError } from '../auth/not-visible.error';
+import type { AuthenticatedRequest } from '../auth/rate-limits';
 import { StaffOnlyError } from '../auth/staff-only.error';
 import { ScheduleConflictError } from '../schedules/schedule-conflict.error';
 import type { ServerSettings } from '../config/server.settings';
@@ -59,7 +60,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 /**
  * Every error leaves as JSON `{statusCode, error, message}`; unexpected ones
  * are logged, not shown. Driver errors that mean the database cannot be used
- * become 503 here, whichever repository met them.
+ * become 503 here, whichever repository met them. Anyone but a staff token
+ * is told only what is true inside one customer: core's tenant line of the error.
  */
 @Catch()
 export class SpotlightExceptionFilter implements ExceptionFilter {
@@ -73,7 +75,10 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const { status, code, message } = this.describe(error);
+    const request = host.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Only a staff token reads the detail; a request whose token is not known to be one is told the tenant line.
+    const scope = request.token?.scope ?? request.lastKnownScope;
+    const { status, code, message } = this.describe(error, scope !== 'staff');
     if (response.headersSent) {
       // A download that failed midway: the client sees a truncated body and a reset.
       response.destroy();
@@ -82,9 +87,13 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
     response.status(status).json({ statusCode: status, error: code, message });
   }
 
-  private describe(error: unknown): { status: number; code: string; message: string } {
+  private describe(error: unknown, tenant: boolean): { status: number; code: string; message: string } {
     if (isSpotlightError(error))
-      return { status: STATUS_BY_CODE[error.code], code: error.code, message: error.message };
+      return {
+        status: STATUS_BY_CODE[error.code],
+        code: error.code,
+        message: tenant ? error.tenantMessage : error.message,
+      };
     if (isBodyParserError(error)) {
       const message =
         error.type === 'entity.too.large'
@@ -110,7 +119,11 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
     const database = explainDatabaseError(error, this.databaseLabel);
     if (isSpotlightError(database)) {
       this.logger.warn(database.message);
-      return { status: STATUS_BY_CODE[database.code], code: database.code, message: database.message };
+      return {
+        status: STATUS_BY_CODE[database.code],
+        code: database.code,
+        message: tenant ? database.tenantMessage : database.message,
+      };
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return {

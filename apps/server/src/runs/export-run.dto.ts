@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
-import { RUN_STATUSES, type RunRecord, type RunStatus } from '@spotlight/core';
+import {
+  RUN_STATUSES,
+  tenantMessage,
+  type RunRecord,
+  type RunStatus,
+  type TokenRecord,
+} from '@spotlight/core';
 import { IsRangeBound, IsRecipientAddress, IsRequestedBy } from './request-rules';
 
 /** Spaces around a value are not an error. */
@@ -107,13 +113,18 @@ export class DownloadQuery {
   timeZone?: string;
 }
 
-/** What the API shows of a run. */
-export function runView(run: RunRecord) {
+/**
+ * What the API shows of a run. A run's error and operator name the server's
+ * hosts, OS accounts and processes (and, from the guard, other customers):
+ * a site token sees no operator, and the error's tenant line by its code.
+ */
+export function runView(run: RunRecord, token: TokenRecord) {
+  const detailed = token.scope === 'staff';
   return {
     id: run.id,
     status: run.status,
     source: run.source,
-    operator: run.operator,
+    operator: detailed ? run.operator : null,
     requestedBy: run.requestedBy,
     customer: run.customer,
     recipient: run.recipient,
@@ -137,8 +148,16 @@ export function runView(run: RunRecord) {
     linkExpiresAt: run.linkExpiresAt?.toISOString() ?? null,
     messageId: run.messageId,
     resendOf: run.resendOf,
-    error: run.error,
+    error: detailed || run.error === null ? run.error : tenantRunError(run),
     errorCode: run.errorCode,
     tokenId: run.tokenId,
   };
+}
+
+function tenantRunError(run: RunRecord): string {
+  if (run.status === 'failed') return tenantMessage(run.errorCode, run);
+  // Otherwise the error is the note of an attempt that is made again.
+  return run.status === 'queued'
+    ? `Not sent yet; the export will be tried again at ${run.nextAttemptAt.toISOString()}.`
+    : 'An attempt did not succeed; the export is being tried again.';
 }

@@ -61,7 +61,7 @@ export class ExportRunView {
   @ApiProperty({
     nullable: true,
     type: String,
-    description: 'Who ran it from the CLI; null for API and schedules.',
+    description: 'Who ran it from the CLI (staff tokens only); null for API and schedules.',
   })
   operator!: string | null;
 
@@ -135,7 +135,12 @@ export class ExportRunView {
   @ApiProperty({ nullable: true, type: Number, description: 'The export this one sends again on purpose.' })
   resendOf!: number | null;
 
-  @ApiProperty({ nullable: true, type: String, description: 'Why the run failed, in one line.' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'Why the run failed, in one line; a site token reads only what is true inside its customer (no hosts, accounts or addresses of the servers).',
+  })
   error!: string | null;
 
   @ApiProperty({

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseIntPipe,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TokenRecord } from '@spotlight/core';
 import type { Response } from 'express';
@@ -19,6 +8,7 @@ import { ApiErrors } from '../errors/api-errors';
 import { ExportRunPage, ExportRunView, QueuedExport } from './export-run.responses';
 import { RunHistoryService } from './run-history.service';
 import { RunQueueService } from './run-queue.service';
+import { ParseIdPipe } from './request-rules';
 
 @ApiTags('exports')
 @ApiBearerAuth()
@@ -59,7 +49,7 @@ export class ExportsController {
   @ApiErrors(400, 404, 409, 422)
   async resend(
     @CurrentToken() token: TokenRecord,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Res({ passthrough: true }) response: Response,
   ): Promise<QueuedExport> {
     const { run, existing } = await this.queue.resend(token, id);
@@ -73,9 +63,9 @@ export class ExportsController {
   @ApiErrors(400, 404)
   async get(
     @CurrentToken() token: TokenRecord,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
   ): Promise<ExportRunView> {
-    return runView(await this.history.get(token, id));
+    return runView(await this.history.get(token, id), token);
   }
 
   @Get()
@@ -84,6 +74,6 @@ export class ExportsController {
   @ApiErrors(400)
   async list(@CurrentToken() token: TokenRecord, @Query() query: ListExportsQuery): Promise<ExportRunPage> {
     const page = await this.history.list(token, { ...query, limit: query.limit ?? 20 });
-    return { items: page.items.map(runView), nextCursor: page.nextCursor };
+    return { items: page.items.map((run) => runView(run, token)), nextCursor: page.nextCursor };
   }
 }

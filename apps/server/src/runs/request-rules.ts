@@ -1,5 +1,12 @@
+import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { parseBound, parseRecipient, parseRequestedBy, REQUESTED_BY_MAX_LENGTH } from '@spotlight/core';
+import {
+  parseBound,
+  parseId,
+  parseRecipient,
+  parseRequestedBy,
+  REQUESTED_BY_MAX_LENGTH,
+} from '@spotlight/core';
 
 /** Whether core's request parser takes `value`: core owns every input rule, the DTOs only name it. */
 function parses(parse: (text: string) => unknown, value: unknown): boolean {
@@ -54,3 +61,18 @@ export const IsRequestedBy = (options?: ValidationOptions): PropertyDecorator =>
     },
     options,
   );
+
+/**
+ * For a query field that is an id: turns it into a number only when core's
+ * id rule takes it, so that `@IsInt` refuses "0x1" and "1e0" instead of
+ * reading them as 1.
+ */
+export const toId = ({ value, key }: { value: unknown; key: string }): unknown =>
+  parses((text) => parseId(key, text), value) ? Number(value) : value;
+
+/** A path parameter that is a record's id (`/exports/:id`): decimal digits only, else 400. */
+export class ParseIdPipe implements PipeTransform<string, number> {
+  transform(value: string, metadata: ArgumentMetadata): number {
+    return parseId(metadata.data ?? 'id', value);
+  }
+}

@@ -1,5 +1,6 @@
 import {
   InvalidInputError,
+  parseCustomer,
   tokenReaches,
   type RunRecord,
   type RunRepository,
@@ -30,7 +31,7 @@ export class RunHistoryService {
     token: TokenRecord,
     filter: { customer?: string; status?: RunStatus; source?: RunSource; limit: number; cursor?: string },
   ): Promise<RunPage> {
-    const customer = filter.customer?.trim().toLowerCase();
+    const customer = filter.customer === undefined ? undefined : parseCustomer(filter.customer);
     if (customer && !tokenReaches(token, customer)) return { items: [], nextCursor: null };
     const before = filter.cursor ? decodeCursor(filter.cursor) : undefined;
     const rows = await this.runs.list({

@@ -185,7 +185,7 @@ export class ScheduleService {
   }
 
   async list(token: TokenRecord, customer?: string): Promise<ScheduleRecord[]> {
-    const wanted = customer?.trim().toLowerCase();
+    const wanted = customer === undefined ? undefined : parseCustomer(customer);
     if (wanted && !tokenReaches(token, wanted)) return [];
     return this.schedules.list(wanted ?? token.siteDomain ?? undefined);
   }

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseIntPipe,
   Patch,
   Post,
   Query,
@@ -24,6 +23,7 @@ import type { TokenRecord } from '@spotlight/core';
 import type { Response } from 'express';
 import { CurrentToken } from '../auth/token.guard';
 import { ScheduleService } from './schedule.service';
+import { ParseIdPipe } from '../runs/request-rules';
 import { ApiErrors } from '../errors/api-errors';
 import {
   CreateScheduleDto,
@@ -72,10 +72,7 @@ export class SchedulesController {
   @ApiOperation({ summary: 'One schedule, with its next due time.' })
   @ApiOkResponse({ type: ScheduleView })
   @ApiErrors(400, 404)
-  async get(
-    @CurrentToken() token: TokenRecord,
-    @Param('id', ParseIntPipe) id: number,
-  ): Promise<ScheduleView> {
+  async get(@CurrentToken() token: TokenRecord, @Param('id', ParseIdPipe) id: number): Promise<ScheduleView> {
     return scheduleView(await this.schedules.get(token, id));
   }
 
@@ -88,7 +85,7 @@ export class SchedulesController {
   @ApiErrors(400, 404, 409, 413, 422)
   async update(
     @CurrentToken() token: TokenRecord,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: UpdateScheduleDto,
   ): Promise<ScheduleView> {
     return scheduleView(await this.schedules.update(token, id, body));
@@ -99,7 +96,7 @@ export class SchedulesController {
   @ApiOperation({ summary: 'Delete a schedule; its past runs stay in the history.' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiErrors(400, 404)
-  async remove(@CurrentToken() token: TokenRecord, @Param('id', ParseIntPipe) id: number): Promise<void> {
+  async remove(@CurrentToken() token: TokenRecord, @Param('id', ParseIdPipe) id: number): Promise<void> {
     await this.schedules.remove(token, id);
   }
 }

@@ -1,5 +1,5 @@
 import { sameAddress, type ActivityRepository, type SiteRecord } from '../activity/activity.repository';
-import { CustomerNotFoundError, RecipientNotAllowedError } from '../errors';
+import { CustomerNotFoundError, RecipientNotAllowedError, tenantMessage } from '../errors';
 
 export interface RecipientCheck {
   site: SiteRecord;
@@ -27,8 +27,20 @@ export async function guardRecipient(
   // A refusal costs a query more than an export; the export's path stays at one.
   const activeManagers = await snapshot.countActiveManagers(site.id);
   const managers = `${customer} has ${activeManagers} active manager${activeManagers === 1 ? '' : 's'}; "spotlight customers managers -c ${customer}" lists them.`;
-  const refuse = (reason: ConstructorParameters<typeof RecipientNotAllowedError>[2], detail: string) =>
-    new RecipientNotAllowedError(recipient, customer, reason, `${detail} ${managers}`);
+  const refuse = (
+    reason: ConstructorParameters<typeof RecipientNotAllowedError>[2],
+    detail: string,
+    tenantDetail = detail,
+  ) =>
+    new RecipientNotAllowedError(
+      recipient,
+      customer,
+      reason,
+      `${detail} ${managers}`,
+      `${tenantDetail} ${managers}`,
+    );
+  // What the address is at other customers is theirs: a site token is told the same whatever it is there.
+  const notHere = tenantMessage('RECIPIENT_NOT_ALLOWED', { customer, recipient });
   if (users.some((user) => user.isManager)) {
     throw refuse(
       'inactive-manager',
@@ -47,11 +59,13 @@ export async function guardRecipient(
     throw refuse(
       'manager-of-other-site',
       `${recipient} manages ${managedSites.join(', ')}, not ${customer}; exports go to that customer's own managers.`,
+      notHere,
     );
   }
   throw refuse(
     'unknown-address',
     `${recipient} is not a user of ${customer}; exports go to that customer's managers.`,
+    notHere,
   );
 }
 

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { isMailbox, parseCustomer, parseName, parseRecipient } from './address.rules';
+import { isMailbox, parseCustomer, parseId, parseName, parseRecipient } from './address.rules';
 
 /** The message of what `fn` throws, failing unless it is an InvalidInputError. */
 function refusal(fn: () => unknown): string {
@@ -32,6 +32,30 @@ describe('address rules', () => {
     expect(refusal(() => parseCustomer('exa\u2028mple.com'))).toBe(
       '"exa\\u2028mple.com" is not a customer domain like example.com.',
     );
+  });
+
+  it('takes an id in decimal digits only: one record, one spelling', () => {
+    expect(['0', '1', '42', '999999999999999'].map((text) => parseId('id', text))).toEqual([
+      0, 1, 42, 999999999999999,
+    ]);
+    for (const text of [
+      '0x1',
+      '1e0',
+      '1.0',
+      '+1',
+      '-1',
+      '01',
+      ' 1',
+      '1 ',
+      '0b1',
+      '1abc',
+      '',
+      '１',
+      '1000000000000000',
+    ])
+      expect(refusal(() => parseId('id', text))).toBe(
+        `id ${JSON.stringify(text)} is not an id: give a whole number like 42.`,
+      );
   });
 
   it('takes a name of one line, up to its length, and null for nothing', () => {

@@ -31,6 +31,19 @@ export function parseRecipient(recipient: string): string {
   return value;
 }
 
+// Decimal digits only, without a sign or leading zeros, and small enough to stay exact.
+const ID = /^(?:0|[1-9][0-9]{0,14})$/;
+
+/**
+ * A record's id as a request names it. JavaScript's Number reads "0x1",
+ * "1e0", "+1" and " 1" as 1 too: one record has one spelling.
+ */
+export function parseId(what: string, text: string): number {
+  if (!ID.test(text))
+    throw new InvalidInputError(`${what} ${quoted(text)} is not an id: give a whole number like 42.`);
+  return Number(text);
+}
+
 /**
  * A name a person gives (an operator, a token's label): one line of at most
  * `maxLength` characters, without control characters, since it is stored and
