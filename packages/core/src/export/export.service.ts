@@ -10,6 +10,7 @@ import { countQueries } from '../db/query-counter';
 import type { DownloadService } from '../downloads/download.service';
 import { CustomerNotFoundError, explainDatabaseError, explainStorageError, firstLine } from '../errors';
 import { prepareCopy, type PreparedCopy } from '../files/prepared-copy';
+import { PRIVATE_FILE_MODE } from '../files/private-folder';
 import type { MailRepository } from '../mail/mail.repository';
 import type { RunRepository } from '../runs/run.repository';
 import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activity-workbook.writer';
@@ -201,7 +202,7 @@ export class ExportService {
     const { result } = await this.withDatabaseErrors(() =>
       this.activity.inSnapshot(async (snapshot) => {
         const check = await guardRecipient(snapshot, request.customer, request.recipient);
-        const output = fs.createWriteStream(file);
+        const output = fs.createWriteStream(file, { mode: PRIVATE_FILE_MODE });
         const workbook = await this.build(snapshot, check.site, request, generatedAt, output, scratch, run);
         await finished(output);
         return { ...check, workbook };

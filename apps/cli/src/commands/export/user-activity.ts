@@ -91,6 +91,7 @@ ${EXIT_CODES_HELP}`;
     const { flags } = await this.parse(ExportUserActivity);
     const outExisted = flags.out !== undefined && fs.existsSync(flags.out);
     if (flags.out && outExisted) this.refuseOut(flags.out, fs.statSync(flags.out));
+    this.services.checkDataFolders();
     const progress = exportProgress(flags.customer, { enabled: this.interactive });
     this.onInterrupt(() => progress.stop());
     if (flags.out) {
