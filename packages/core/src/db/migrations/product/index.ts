@@ -7,6 +7,7 @@ import * as historyRetention from './0005-history-retention';
 import * as claimIndex from './0006-claim-index';
 import * as runTimeZone from './0007-run-time-zone';
 import * as claimPriority from './0008-claim-priority';
+import * as runReadyAt from './0012-run-ready-at';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
@@ -21,4 +22,5 @@ export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0006_claim_index: claimIndex,
   spotlight_export_0007_run_time_zone: runTimeZone,
   spotlight_export_0008_claim_priority: claimPriority,
+  spotlight_export_0012_run_ready_at: runReadyAt,
 };
