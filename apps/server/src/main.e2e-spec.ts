@@ -30,6 +30,14 @@ describe('server start-up', () => {
       /^spotlight-server: Invalid configuration: SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES /,
     ],
     [
+      { SPOTLIGHT_LOCK_WAIT_MAX_MINUTES: '0' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_LOCK_WAIT_MAX_MINUTES /,
+    ],
+    [
+      { SPOTLIGHT_LOCK_WAIT_MAX_MINUTES: 'forever' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_LOCK_WAIT_MAX_MINUTES /,
+    ],
+    [
       { SPOTLIGHT_ALERT_EMAIL: 'support@example.com, on call' },
       /^spotlight-server: Invalid configuration: SPOTLIGHT_ALERT_EMAIL has "on call", which is not an email address/,
     ],

@@ -28,7 +28,13 @@ export {
   type TenantSubject,
 } from './errors';
 export { type CoreSettings, databaseUrlSetting, loadCoreSettings } from './config/settings';
-export { choiceSetting, describeIssues, integerSetting, optionalText } from './config/setting-schemas';
+export {
+  choiceSetting,
+  describeIssues,
+  integerSetting,
+  numberSetting,
+  optionalText,
+} from './config/setting-schemas';
 export { createDatabase, createServerConnection, dialectOf, parseDatabaseUrl, toDate } from './db/connection';
 export { maskUrl } from './text/mask-url';
 export { removeUnfinishedSync } from './files/atomic-file';

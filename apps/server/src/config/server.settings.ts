@@ -5,6 +5,7 @@ import {
   ConfigurationError,
   describeIssues,
   integerSetting as integer,
+  numberSetting,
   optionalText,
   loadCoreSettings,
   maskUrl,
@@ -56,6 +57,7 @@ const serverSchema = z.object({
   SPOTLIGHT_RUN_LEASE_MS: integer(300_000, 1_000, 86_400_000),
   SPOTLIGHT_MAIL_MAX_ATTEMPTS: integer(5, 1, 20),
   SPOTLIGHT_MAIL_RETRY_BASE_MS: integer(30_000, 10, 3_600_000),
+  SPOTLIGHT_LOCK_WAIT_MAX_MINUTES: numberSetting(30, 0.01, 10_080),
   SPOTLIGHT_SHUTDOWN_GRACE_MS: integer(30_000, 0, 600_000),
   SPOTLIGHT_DOWNLOAD_CLEANUP_MS: integer(3_600_000, 1_000, 86_400_000),
   SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES: integer(60, 1, 10_080),
@@ -104,6 +106,8 @@ export interface ServerSettings {
   runLeaseMs: number;
   mailMaxAttempts: number;
   mailRetryBaseMs: number;
+  /** How long a run may wait for another export of its customer, from when it became due, before it fails. */
+  lockWaitMaxMs: number;
   shutdownGraceMs: number;
   /** How often expired download links and their files are deleted. */
   downloadCleanupMs: number;
@@ -172,6 +176,7 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     runLeaseMs: values.SPOTLIGHT_RUN_LEASE_MS,
     mailMaxAttempts: values.SPOTLIGHT_MAIL_MAX_ATTEMPTS,
     mailRetryBaseMs: values.SPOTLIGHT_MAIL_RETRY_BASE_MS,
+    lockWaitMaxMs: Math.round(values.SPOTLIGHT_LOCK_WAIT_MAX_MINUTES * 60_000),
     shutdownGraceMs: values.SPOTLIGHT_SHUTDOWN_GRACE_MS,
     downloadCleanupMs: values.SPOTLIGHT_DOWNLOAD_CLEANUP_MS,
     scheduleMinIntervalMinutes: values.SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES,

@@ -37,6 +37,7 @@ export class CoreModule {
     });
     // Opened at start: it removes the scratch of CLI and server processes killed mid-export.
     core.openScratch();
+    core.checkDataFolders();
     const shared = [
       SERVER_SETTINGS,
       CoreServices,

@@ -11,8 +11,8 @@ const run = (customer: string): NewRun => ({
   tokenId: null,
 });
 
-/** The run indexes led by status, each of which answers the queue read from the index alone. */
-const STATUS_INDEX = /spotlight_export_run_status_(?:priority_)?next_idx/;
+/** The run index that answers the queue read from the index alone: (status, ready_at). */
+const STATUS_INDEX = /spotlight_export_run_status_ready_idx/;
 
 describeEachDatabase('the queue as the metrics read it', (db) => {
   it('counts queued runs and finds the earliest due one, reading the status index and not the history', async () => {
@@ -46,11 +46,10 @@ describeEachDatabase('the queue as the metrics read it', (db) => {
       .knex(RUN_TABLE)
       .where('status', 'queued')
       .count({ depth: '*' })
-      .min({ oldest: 'next_attempt_at' })
+      .min({ oldest: 'ready_at' })
       .toString();
     if (db.dialect === 'mariadb') {
       const [plan] = (await db.knex.raw(`EXPLAIN ${statement}`))[0] as Array<Record<string, unknown>>;
-      // Either index led by status serves it: (status, next_attempt_at) or the claim's (status, priority, next_attempt_at).
       expect(plan).toMatchObject({ key: expect.stringMatching(STATUS_INDEX), type: 'ref' });
       expect(String(plan.Extra)).toContain('Using index');
       expect(Number(plan.rows)).toBeLessThanOrEqual(10);
@@ -60,5 +59,31 @@ describeEachDatabase('the queue as the metrics read it', (db) => {
         expect.stringMatching(new RegExp(`USING COVERING INDEX ${STATUS_INDEX.source} \\(status=\\?\\)`)),
       ]);
     }
+  });
+
+  it('counts a run from when it became due, not from its next try after waiting for a lock or a retry', async () => {
+    await db.knex(RUN_TABLE).where('status', 'queued').delete();
+    const runs = new RunRepository(db.knex);
+    const queue = new QueueMetricsRepository(db.knex);
+    const now = Date.now();
+    const due = new Date(now - 600_000);
+    await runs.insertQueued(run('stuck.example.com'), due);
+    const claimed = await runs.claimNext({
+      instanceId: 'metrics-test',
+      now: new Date(now - 1_000),
+      leaseMs: 60_000,
+    });
+    expect(claimed).toMatchObject({ customer: 'stuck.example.com' });
+    await runs.deferLocked(claimed!, 'Waiting for the lock', new Date(now + 2_000));
+    expect(await queue.queueState()).toMatchObject({ oldestDueAt: due });
+
+    const again = await runs.claimNext({
+      instanceId: 'metrics-test',
+      now: new Date(now + 3_000),
+      leaseMs: 60_000,
+    });
+    expect(again).toMatchObject({ customer: 'stuck.example.com', attempts: 1 });
+    await runs.retryLater(again!, 'Attempt 1 failed', new Date(now + 30_000));
+    expect(await queue.queueState()).toMatchObject({ oldestDueAt: due });
   });
 });

@@ -27,6 +27,7 @@ describeEachDatabase('claiming a queued run from several instances', (db) => {
       leaseMs: 60_000,
       mailMaxAttempts: 1,
       mailRetryBaseMs: 1_000,
+      lockWaitMaxMs: 60_000,
       progressBoundMs: 60_000,
       databaseLabel: 'the test database',
     });

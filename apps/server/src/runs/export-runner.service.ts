@@ -23,6 +23,11 @@ export interface ExportRunnerOptions {
   /** The wait after the first failed attempt; it doubles after each further failure. */
   mailRetryBaseMs: number;
   /**
+   * How long a run may wait for another export of its customer to finish,
+   * counted from when it became due; then it fails CUSTOMER_BUSY.
+   */
+  lockWaitMaxMs: number;
+  /**
    * The heartbeat renews the lease only if the export made progress within
    * this long (or is handing the email to the SMTP server, which its own
    * timeouts bound): an export stuck for longer lets its lease lapse.
@@ -187,10 +192,7 @@ export class ExportRunner {
       const reason =
         firstLine(explained instanceof Error ? explained.message : String(explained)) || 'Unknown error';
       if (explained instanceof ExportInProgressError) {
-        // Not a failure: the other export (the CLI's, or another run of this
-        // customer) ends soon; try again shortly, without spending an attempt.
-        const next = new Date(this.clock().getTime() + LOCK_RETRY_MS * (0.5 + Math.random()));
-        await this.runs.deferLocked(run, `Waiting, will try again at ${next.toISOString()}: ${reason}`, next);
+        await this.waitForLock(run, explained, reason);
         return;
       }
       const transient = isTransient(explained);
@@ -215,6 +217,28 @@ export class ExportRunner {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * Not a failure at first: the other export (the CLI's, or another run of
+   * this customer) ends soon; try again shortly, without spending an
+   * attempt. But a holder that never ends (a process stopped with Ctrl-Z)
+   * must not hold the run forever: past the bound it fails, and support is told.
+   */
+  private async waitForLock(run: RunRecord, busy: ExportInProgressError, reason: string): Promise<void> {
+    const now = this.clock().getTime();
+    const giveUpAt = (run.readyAt ?? run.createdAt).getTime() + this.options.lockWaitMaxMs;
+    if (now >= giveUpAt) {
+      const since = busy.since ? `, since ${busy.since.toISOString()}` : '';
+      await this.fail(
+        run,
+        `Gave up after waiting ${describeMinutes(this.options.lockWaitMaxMs)} for another export of ${run.customer} to finish (${busy.holder}${since}); end that export, then queue this one again.`,
+        'CUSTOMER_BUSY',
+      );
+      return;
+    }
+    const next = new Date(Math.min(giveUpAt, now + LOCK_RETRY_MS * (0.5 + Math.random())));
+    await this.runs.deferLocked(run, `Waiting, will try again at ${next.toISOString()}: ${reason}`, next);
   }
 
   /**
@@ -296,6 +320,12 @@ function messageKey(run: RunRecord): string {
 function requestedBy(run: RunRecord): RequestedBy | undefined {
   if (run.scheduleId !== null) return { kind: 'schedule', scheduleId: run.scheduleId };
   return run.requestedBy ? { kind: 'person', name: run.requestedBy } : undefined;
+}
+
+/** "30 minutes", "1 minute", "0.05 minutes". */
+function describeMinutes(ms: number): string {
+  const minutes = Number((ms / 60_000).toPrecision(3));
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 /**

@@ -31,6 +31,7 @@ import { ExportWorkerJob } from './export-worker.job';
           leaseMs: settings.runLeaseMs,
           mailMaxAttempts: settings.mailMaxAttempts,
           mailRetryBaseMs: settings.mailRetryBaseMs,
+          lockWaitMaxMs: settings.lockWaitMaxMs,
           // Every wait on the database fails within its idle bound: twice that without progress means stuck.
           progressBoundMs: 2 * settings.core.databaseTimeouts.idleMs,
           databaseLabel: maskUrl(settings.core.databaseUrl),

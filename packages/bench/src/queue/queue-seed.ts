@@ -133,6 +133,7 @@ export async function seedHistory(
       token_id: null,
       attempts: failed ? 3 : 1,
       next_attempt_at: at,
+      ready_at: at,
       active_users: failed ? null : 3 + (i % 9),
       inactive_users: failed ? null : 2 + (i % 5),
       bytes: failed ? null : 9_000 + (i % 2_000),

@@ -23,6 +23,10 @@ export const optionalNumber = (schema: z.ZodType<number>) => z.preprocess(blankA
 export const integerSetting = (defaultValue: number, min: number, max: number) =>
   z.preprocess(blankAsUnset, z.coerce.number().int().min(min).max(max).default(defaultValue));
 
+/** A number between `min` and `max`, fractions allowed (`0.5` minutes). */
+export const numberSetting = (defaultValue: number, min: number, max: number) =>
+  z.preprocess(blankAsUnset, z.coerce.number().min(min).max(max).default(defaultValue));
+
 /** One of `choices`, in any case; blank or unset is `defaultValue`. */
 export const choiceSetting = <const T extends readonly [string, ...string[]]>(
   choices: T,

@@ -5,6 +5,7 @@ import { MysqlClient } from './mysql.client';
 import { SqliteClient } from './sqlite.client';
 import { trackQueries } from './query-counter';
 import { maskUrl } from '../text/mask-url';
+import { PRIVATE_FOLDER_MODE } from '../files/private-folder';
 import type { DatabaseSetting } from '../errors';
 
 export type Dialect = 'mysql' | 'sqlite';
@@ -121,7 +122,9 @@ function openDatabase(url: string, options: DatabaseOptions): Knex {
   }
   const filename = (connection as { filename: string }).filename;
   const createFile = filename !== ':memory:' && (options.createSqliteFile ?? true);
-  if (createFile) fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  // The folder made for the embedded database holds customers' data: it is private.
+  if (createFile)
+    fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true, mode: PRIVATE_FOLDER_MODE });
   return knexFactory({
     client: SqliteClient as unknown as typeof Knex.Client,
     connection: { filename },

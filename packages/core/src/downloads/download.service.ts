@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError, DownloadExpiredError, DownloadNotFoundError } from '../errors';
 import { prepareCopy } from '../files/prepared-copy';
+import { ensurePrivateFolder } from '../files/private-folder';
 import { sha256Hex } from '../text/sha256';
 import type { DownloadRecord } from '../db/models/download.model';
 import type { DownloadRepository } from './download.repository';
@@ -73,6 +74,7 @@ export class DownloadService {
     const storedName = `${tokenHash}.xlsx`;
     const createdAt = this.clock();
     const expiresAt = new Date(createdAt.getTime() + this.options.ttlMs);
+    await ensurePrivateFolder(this.options.storageDir, 'SPOTLIGHT_STORAGE_DIR');
     const copy = await prepareCopy(file, path.join(this.options.storageDir, storedName));
     try {
       const target = await copy.commit();

@@ -17,6 +17,7 @@ import {
   firstLine,
 } from '../errors';
 import { prepareCopy, type PreparedCopy } from '../files/prepared-copy';
+import { PRIVATE_FILE_MODE } from '../files/private-folder';
 import { newMessageId, type MailRepository } from '../mail/mail.repository';
 import type { RunRepository } from '../runs/run.repository';
 import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activity-workbook.writer';
@@ -222,7 +223,7 @@ export class ExportService {
     const { result } = await this.withDatabaseErrors(() =>
       this.activity.inSnapshot(async (snapshot) => {
         const check = await guardRecipient(snapshot, request.customer, request.recipient);
-        const output = fs.createWriteStream(file);
+        const output = fs.createWriteStream(file, { mode: PRIVATE_FILE_MODE });
         const workbook = await this.build(snapshot, check.site, request, generatedAt, output, scratch, run);
         await finished(output);
         return { ...check, workbook };

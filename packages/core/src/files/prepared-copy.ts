@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { explainStorageError } from '../errors';
 import { startUnfinished, sweepAbandoned } from './atomic-file';
+import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './private-folder';
 
 /** A copy of the workbook written beside its destination, kept only if the export succeeds. */
 export interface PreparedCopy {
@@ -28,9 +29,11 @@ export async function prepareCopy(file: string, target: string): Promise<Prepare
     await removeFoldersMade(folder, made);
   };
   try {
-    made = await fs.promises.mkdir(folder, { recursive: true });
+    made = await fs.promises.mkdir(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
     await sweepAbandoned(destination);
+    // The copy takes the mode of the scratch workbook (private); said again in case it was not.
     await fs.promises.copyFile(file, partial.path, fs.constants.COPYFILE_EXCL);
+    await fs.promises.chmod(partial.path, PRIVATE_FILE_MODE);
   } catch (error) {
     await removeAll().catch(() => undefined);
     throw explainStorageError(error, `the workbook to ${destination}`);

@@ -4,8 +4,15 @@ import crypto from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { Readable } from 'node:stream';
-import { DeliveryUnconfirmedError, MailDeliveryError, firstLine, type SpotlightError } from '../errors';
+import {
+  ConfigurationError,
+  DeliveryUnconfirmedError,
+  MailDeliveryError,
+  firstLine,
+  type SpotlightError,
+} from '../errors';
 import { writeAtomically } from '../files/atomic-file';
+import { ensurePrivateFolder, PRIVATE_FILE_MODE } from '../files/private-folder';
 import { maskUrl } from '../text/mask-url';
 import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from './smtp-timeouts';
 
@@ -191,7 +198,7 @@ export class OutboxMailRepository implements MailRepository {
       `${stamp}-${recipient}-${crypto.randomBytes(3).toString('hex')}.eml`,
     );
     try {
-      await fs.promises.mkdir(this.outboxDir, { recursive: true });
+      await ensurePrivateFolder(this.outboxDir, 'SPOTLIGHT_OUTBOX_DIR');
       this.transport ??= loadNodemailer().createTransport({
         streamTransport: true,
         buffer: false,
@@ -201,10 +208,14 @@ export class OutboxMailRepository implements MailRepository {
         toNodemailer(mail, mail.messageId ?? newMessageId(mail.from)),
       );
       await writeAtomically(file, (partial) =>
-        pipeline(info.message as Readable, fs.createWriteStream(partial, { flags: 'wx' })),
+        pipeline(
+          info.message as Readable,
+          fs.createWriteStream(partial, { flags: 'wx', mode: PRIVATE_FILE_MODE }),
+        ),
       );
       return { messageId: info.messageId, outboxPath: file };
     } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
       throw new MailDeliveryError(
         `Could not write the email to ${this.outboxDir}: ${firstLine((error as Error).message)}`,
         { cause: error },

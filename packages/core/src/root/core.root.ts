@@ -15,6 +15,7 @@ import { ExportService } from '../export/export.service';
 import { createMailRepository, type MailRepository, type SmtpPool } from '../mail/mail.repository';
 import { RunRepository } from '../runs/run.repository';
 import { ScratchSpace } from '../scratch/scratch-space';
+import { checkPrivateFolder } from '../files/private-folder';
 
 /** How a front end wants core's services built, beyond the shared settings. */
 export interface CoreOptions {
@@ -108,6 +109,16 @@ export class CoreServices {
   openScratch(): ScratchSpace {
     this.scratchSpace ??= ScratchSpace.open(this.settings.scratchRoot);
     return this.scratchSpace;
+  }
+
+  /**
+   * Makes the existing folders that keep customers' data private (the
+   * outbox when mail goes there, the storage of download links), or refuses
+   * one that is not this OS user's; folders not made yet are made private.
+   */
+  checkDataFolders(): void {
+    if (!this.settings.smtpUrl) checkPrivateFolder(this.settings.outboxDir, 'SPOTLIGHT_OUTBOX_DIR');
+    checkPrivateFolder(this.settings.storageDir, 'SPOTLIGHT_STORAGE_DIR');
   }
 
   /** The export history, shared by the CLI and the server. */

@@ -103,6 +103,7 @@ export class RunRepository {
 
   /** Inserts a queued run; null when its unique key (pending export, or schedule and due time) already exists. */
   async insertQueued(run: NewRun, now: Date): Promise<RunRecord | null> {
+    const readyAt = run.notBefore && run.notBefore > now ? run.notBefore : now;
     const queued: Omit<RunRecord, 'id'> = {
       customer: run.customer,
       recipient: run.recipient,
@@ -120,7 +121,8 @@ export class RunRepository {
       tokenId: run.tokenId,
       priority: run.source === 'schedule' ? RUN_PRIORITIES.scheduled : RUN_PRIORITIES.onDemand,
       attempts: 0,
-      nextAttemptAt: run.notBefore && run.notBefore > now ? run.notBefore : now,
+      nextAttemptAt: readyAt,
+      readyAt,
       ...this.unclaimed(),
       ...summaryColumns(null),
       durationMs: null,
@@ -359,6 +361,7 @@ export class RunRepository {
         tokenId: null,
         attempts: 1,
         nextAttemptAt: run.startedAt,
+        readyAt: run.startedAt,
         ...summaryColumns(run.summary),
         ...(run.messageId ? { messageId: run.messageId.slice(0, 250) } : {}),
         durationMs: run.durationMs,

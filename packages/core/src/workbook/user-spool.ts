@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { EngagementLevel, UserActivity } from '../activity/activity.types';
 import { Utf8Batch } from '../text/utf8-batch';
+import { PRIVATE_FILE_MODE } from '../files/private-folder';
 
 /** Bytes of spooled users written, and read back, at a time. */
 const SPOOL_BATCH_BYTES = 64 * 1024;
@@ -75,7 +76,7 @@ export class UserSpool {
     private readonly path: string,
     private readonly encode: Encode,
   ) {
-    this.file = fs.createWriteStream(path);
+    this.file = fs.createWriteStream(path, { mode: PRIVATE_FILE_MODE });
     this.file.on('error', (error) => (this.error ??= error));
   }
 

@@ -105,6 +105,7 @@ ${EXIT_CODES_HELP}`;
     if (flags.out !== undefined) parseWorkbookPath('--out', flags.out);
     const outExisted = flags.out !== undefined && fs.existsSync(flags.out);
     if (flags.out && outExisted) this.refuseOut(flags.out, fs.statSync(flags.out));
+    this.services.checkDataFolders();
     const progress = exportProgress(flags.customer, { enabled: this.interactive });
     this.onInterrupt(() => progress.stop());
     if (flags.out) {

@@ -27,6 +27,7 @@ export class Run extends ProductModel {
     'until',
     'dueAt',
     'nextAttemptAt',
+    'readyAt',
     'leaseExpiresAt',
     'deliveryStartedAt',
     'linkExpiresAt',
@@ -72,6 +73,12 @@ export class Run extends ProductModel {
   declare priority: number;
   declare attempts: number;
   declare nextAttemptAt: Date;
+  /**
+   * When the run became due (its creation, or a scheduled run's jittered
+   * time); retries and waits for the customer's lock do not move it. Null
+   * only for rows written outside the repository.
+   */
+  declare readyAt: Date | null;
   declare claimedBy: string | null;
   declare claimToken: string | null;
   declare leaseExpiresAt: Date | null;
