@@ -102,9 +102,10 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<UserActivityExportResult> {
     const { flags } = await this.parse(ExportUserActivity);
-    if (flags.out !== undefined) parseWorkbookPath('--out', flags.out);
     const outExisted = flags.out !== undefined && fs.existsSync(flags.out);
+    // What --out names says more than its extension: a folder, a pipe, the database itself.
     if (flags.out && outExisted) this.refuseOut(flags.out, fs.statSync(flags.out));
+    if (flags.out !== undefined) parseWorkbookPath('--out', flags.out);
     this.services.checkDataFolders();
     const progress = exportProgress(flags.customer, { enabled: this.interactive });
     this.onInterrupt(() => progress.stop());
