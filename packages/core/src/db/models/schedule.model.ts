@@ -21,7 +21,7 @@ export class ScheduleModel extends ProductModel {
   /** Null while paused. */
   declare nextDueAt: Date | null;
   declare createdByTokenId: number | null;
-  /** Null when the system made the last change (paused it after failing in a row). */
+  /** Null when the system (paused it after failing in a row) or the CLI made the last change. */
   declare updatedByTokenId: number | null;
   declare createdAt: Date;
   declare updatedAt: Date;
