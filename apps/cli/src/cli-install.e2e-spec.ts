@@ -30,7 +30,7 @@ describe('npx pnpm@10.34.9 cli:install', () => {
 
   it('puts spotlight in the npm prefix, and it runs from any folder', () => {
     // The whole environment: npx checks the registry, through the machine's proxy and certificates.
-    const env = { ...process.env, npm_config_prefix: prefix };
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_prefix: prefix };
     const install = run('npx', ['--yes', 'pnpm@10.34.9', '-s', 'cli:install'], ROOT, env);
     expect({ status: install.status, stderr: install.stderr }).toEqual({ status: 0, stderr: '' });
     const bin = path.join(prefix, 'bin');
