@@ -16,14 +16,35 @@ export const EXIT_CODES = {
   INTERRUPTED_BY_SIGTERM: 143,
 } as const;
 
-/** The exit code table, as every command's --help shows it. */
-export const EXIT_CODES_HELP = [
-  'Exit codes: 0 done; 1 unexpected failure; 2 bad usage or configuration; 3 unknown customer;',
-  '4 recipient not allowed; 5 mail could not be sent; 6 database unavailable;',
-  '7 an export of that customer is already running; 8 a local file could not be written (disk full, read-only);',
-  '9 delivery unconfirmed: the mail server may have accepted it, check before sending again;',
-  '130/143 interrupted (SIGINT/SIGTERM).',
-].join(' ');
+/** What each exit code means, as a command's --help lists it. */
+const EXIT_CODE_MEANINGS = {
+  OK: 'done',
+  UNEXPECTED: 'unexpected failure',
+  USAGE: 'bad usage or configuration',
+  CUSTOMER_NOT_FOUND: 'unknown customer',
+  RECIPIENT_NOT_ALLOWED: 'recipient not allowed',
+  MAIL_FAILED: 'mail could not be sent',
+  DATABASE_UNAVAILABLE: 'database unavailable',
+  EXPORT_IN_PROGRESS: 'an export of that customer is already running',
+  STORAGE: 'a local file could not be written (disk full, read-only)',
+  DELIVERY_UNCONFIRMED:
+    'delivery unconfirmed: the mail server may have accepted it, check before sending again',
+} as const satisfies Partial<Record<keyof typeof EXIT_CODES, string>>;
+
+/** An exit code a command may return besides those every command may: 0, 1, 2, 130 and 143. */
+export type CommandExitCode = Exclude<keyof typeof EXIT_CODE_MEANINGS, 'OK' | 'UNEXPECTED' | 'USAGE'>;
+
+/**
+ * The "Exit codes:" paragraph of a command's --help: those every command may
+ * return (done, a bug, bad usage, interrupted) and the `codes` this one may.
+ */
+export function exitCodesHelp(...codes: CommandExitCode[]): string {
+  const listed = (['OK', 'UNEXPECTED', 'USAGE', ...codes] as const)
+    .map((name) => [EXIT_CODES[name], EXIT_CODE_MEANINGS[name]] as const)
+    .sort(([a], [b]) => a - b)
+    .map(([code, meaning]) => `${code} ${meaning}`);
+  return `Exit codes: ${[...listed, '130/143 interrupted (SIGINT/SIGTERM)'].join('; ')}.`;
+}
 
 // A Record over every core code: a new code in core fails the build until it is mapped here.
 const BY_ERROR_CODE: Record<ErrorCode, number> = {

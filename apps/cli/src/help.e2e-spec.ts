@@ -55,6 +55,47 @@ describe('spotlight help', () => {
   });
 });
 
+// What each command can end with besides 0, 1, 2 and 130/143, which every command can.
+const EXIT_CODES_BY_COMMAND: Record<string, number[]> = {
+  'customers list': [6],
+  'customers managers': [3, 6],
+  'db migrate': [6],
+  'db seed': [6],
+  'export user-activity': [3, 4, 5, 6, 7, 8, 9],
+  'exports list': [6],
+  'exports resend': [3, 4, 5, 6, 7, 8, 9],
+  'schedules list': [6],
+  'schedules pause': [6],
+  'schedules resume': [3, 4, 6],
+  'schedules run': [3, 4, 6],
+  'schedules show': [6],
+  'token create': [3, 6],
+  'token list': [6],
+  'token revoke': [6],
+};
+
+/** The exit codes a command's --help lists, from its "Exit codes:" paragraph (wrapped or not). */
+function listedExitCodes(help: string): string[] {
+  const paragraph = /Exit codes: (.*?)\.(?: |$)/.exec(help.replace(/\s+/g, ' '))?.[1];
+  if (!paragraph) throw new Error(`No "Exit codes:" paragraph in:\n${help}`);
+  return paragraph.split('; ').map((entry) => entry.split(' ')[0]);
+}
+
+describe("each command's --help", () => {
+  it('covers every command', () => {
+    expect(Object.keys(EXIT_CODES_BY_COMMAND).map((id) => id.replace(' ', ':'))).toEqual(commandIds());
+  });
+
+  it.each(Object.entries(EXIT_CODES_BY_COMMAND))(
+    '%s lists exactly the exit codes it can return',
+    async (id, codes) => {
+      const run = await runCli([...id.split(' '), '--help']);
+      expectSuccess(run);
+      expect(listedExitCodes(run.stdout)).toEqual(['0', '1', '2', ...codes.map(String), '130/143']);
+    },
+  );
+});
+
 describe('the oclif manifest', () => {
   it('is written by the build and lists every command of this version', () => {
     const file = path.join(ROOT, 'oclif.manifest.json');

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ScheduleModel } from '@spotlight/core';
 import { describeEachDatabase } from '@spotlight/core/testing';
 import { jsonShape } from './__fixtures__/json-shape';
 import { parseJson, runCli, tempDir, type CliRun } from './__fixtures__/run-cli';
@@ -10,6 +11,9 @@ import type { DbMigrateResult } from './commands/db/migrate';
 import type { DbSeedResult } from './commands/db/seed';
 import type { UserActivityExportResult } from './commands/export/user-activity';
 import type { ExportsListResult } from './commands/exports/list';
+import type { SchedulesListResult } from './commands/schedules/list';
+import type { SchedulesRunResult } from './commands/schedules/run';
+import type { ScheduleChangeResult, ScheduleEntry } from './schedules';
 import type { TokenCreateResult } from './commands/token/create';
 import type { TokenListResult } from './commands/token/list';
 import type { TokenRevokeResult } from './commands/token/revoke';
@@ -43,6 +47,7 @@ describeEachDatabase('the shape of every command --json output', (db) => {
     return parseJson<T>(run);
   }
 
+  // Seventeen commands, each a process of its own: more than jest's default minute on a busy machine.
   it(`stays as recorded in ${path.basename(SHAPES)} for each command`, async () => {
     const exportArgs = ['export', 'user-activity', '-c', 'example.com', '-e', 'manager@example.com'];
     const shapes: Record<string, Record<string, string>> = {};
@@ -62,6 +67,25 @@ describeEachDatabase('the shape of every command --json output', (db) => {
     );
     record('export user-activity', await json<UserActivityExportResult>(exportArgs));
     record('exports list', await json<ExportsListResult>(['exports', 'list']));
+    const now = new Date();
+    const { id } = await ScheduleModel.query(db.knex).insert({
+      customer: 'example.com',
+      recipient: 'manager@example.com',
+      cron: '0 7 * * 1',
+      timeZone: 'Europe/Berlin',
+      windowDays: 30,
+      enabled: true,
+      nextDueAt: new Date(now.getTime() + 86_400_000),
+      createdByTokenId: null,
+      updatedByTokenId: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    record('schedules list', await json<SchedulesListResult>(['schedules', 'list']));
+    record('schedules show', await json<ScheduleEntry>(['schedules', 'show', String(id)]));
+    record('schedules pause', await json<ScheduleChangeResult>(['schedules', 'pause', String(id)]));
+    record('schedules resume', await json<ScheduleChangeResult>(['schedules', 'resume', String(id)]));
+    record('schedules run', await json<SchedulesRunResult>(['schedules', 'run', String(id)]));
     const token = await json<TokenCreateResult>([
       'token',
       'create',
@@ -83,5 +107,5 @@ describeEachDatabase('the shape of every command --json output', (db) => {
 
     // A deliberate change: edit the JSON file as the diff shows.
     expect(shapes).toEqual(JSON.parse(fs.readFileSync(SHAPES, 'utf8')));
-  });
+  }, 180_000);
 });

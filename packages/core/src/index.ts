@@ -135,6 +135,14 @@ export {
   type RunStatus,
 } from './runs/run.repository';
 export { ExportLockRepository } from './export/export-lock.repository';
+export { AuditRepository, type AuditEntry } from './audit/audit.repository';
+export { checkInterval, parseCron } from './schedules/schedule.rules';
+export { SCHEDULE_STATUSES, ScheduleRepository, type ScheduleStatus } from './schedules/schedule.repository';
+export {
+  type RecipientChecker,
+  type ScheduleChange,
+  ScheduleControlService,
+} from './schedules/schedule-control.service';
 export { ScratchSpace, sweepStaleScratch } from './scratch/scratch-space';
 export { retryOnContention } from './db/contention';
 export { readInBatches } from './db/row-stream';

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import { AuditRepository } from '../audit/audit.repository';
-import { ExportService, RUN_TABLE, RunRepository, SCHEDULE_TABLE } from '@spotlight/core';
+import { ExportService, parseCron, RUN_TABLE, RunRepository, SCHEDULE_TABLE } from '@spotlight/core';
 import { describeEachDatabase, type TestDatabase } from '@spotlight/core/testing';
 import { startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ScheduleRepository } from './schedule.repository';
-import { parseCron, ScheduleService } from './schedule.service';
+import { ScheduleService } from './schedule.service';
 
 const CRON = '0 9 * * *';
 const ZONE = 'Europe/Berlin';

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ActivityRepository } from '../activity/activity.repository';
+import { AuditRepository } from '../audit/audit.repository';
 import { TokenRepository } from '../admin/token.repository';
 import { TokenService } from '../admin/token.service';
 import type { CoreSettings } from '../config/settings';
@@ -14,6 +15,8 @@ import type { RangeNames } from '../export/export.request';
 import { ExportService } from '../export/export.service';
 import { createMailRepository, type MailRepository, type SmtpPool } from '../mail/mail.repository';
 import { RunRepository } from '../runs/run.repository';
+import { ScheduleControlService } from '../schedules/schedule-control.service';
+import { ScheduleRepository } from '../schedules/schedule.repository';
 import { ScratchSpace } from '../scratch/scratch-space';
 import { checkPrivateFolder } from '../files/private-folder';
 
@@ -160,6 +163,19 @@ export class CoreServices {
           history: this.runs,
           rangeNames: this.options.rangeNames,
         }),
+    );
+  }
+
+  /** Who asked for what, shared with the server. */
+  get audit(): AuditRepository {
+    return this.once('audit', () => new AuditRepository(this.db));
+  }
+
+  /** Schedules as support steers them without a token: pause, resume, run now. */
+  get schedules(): ScheduleControlService {
+    return this.once(
+      'schedules',
+      () => new ScheduleControlService(new ScheduleRepository(this.db), this.runs, this.exports, this.audit),
     );
   }
 

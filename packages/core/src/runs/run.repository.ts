@@ -40,6 +40,8 @@ export interface NewRun {
   until: Date | null;
   source: RunSource;
   tokenId: number | null;
+  /** Who queued it from the CLI (a schedule run now); none for the API and the scheduler. */
+  operator?: string;
   scheduleId?: number;
   dueAt?: Date;
   /** Not claimed before this time (a scheduled run's jitter); at once when absent or past. */
@@ -111,7 +113,7 @@ export class RunRepository {
       until: run.until,
       status: 'queued',
       source: run.source,
-      operator: null,
+      operator: run.operator?.slice(0, 200) ?? null,
       requestedBy: run.requestedBy ?? null,
       scheduleId: run.scheduleId ?? null,
       resendOf: run.resendOf ?? null,

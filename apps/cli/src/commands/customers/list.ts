@@ -1,6 +1,6 @@
 import type { CustomerSummary } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
-import { EXIT_CODES_HELP } from '../../exit-codes';
+import { exitCodesHelp } from '../../exit-codes';
 import { formatTable } from '../../table';
 
 export interface CustomersListResult {
@@ -13,7 +13,7 @@ export default class CustomersList extends SpotlightCommand<CustomersListResult>
 
   static override description = `One line per django_site, sorted by domain: its users, how many accounts are active and how many users are managers (active or not). "spotlight customers managers -c DOMAIN" shows who they are.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp('DATABASE_UNAVAILABLE')}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { SpotlightCommand } from '../../base-command';
-import { EXIT_CODES_HELP } from '../../exit-codes';
+import { exitCodesHelp } from '../../exit-codes';
 import { formatTable } from '../../table';
 
 export interface CustomersManagersResult {
@@ -21,7 +21,7 @@ export default class CustomersManagers extends SpotlightCommand<CustomersManager
 
   static override description = `Every user of the customer with is_manager, sorted by address, whether the account is active and when it last logged in (UTC). Only active managers may receive an export.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp('CUSTOMER_NOT_FOUND', 'DATABASE_UNAVAILABLE')}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -c example.com',

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { migrateLatest, type MigrationReport, type SpotlightSchemaMode } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
-import { EXIT_CODES_HELP } from '../../exit-codes';
+import { exitCodesHelp } from '../../exit-codes';
 
 export interface DbMigrateResult extends MigrationReport {
   /** The database, password masked. */
@@ -15,7 +15,7 @@ export default class DbMigrate extends SpotlightCommand<DbMigrateResult> {
 
   static override description = `Runs two migration sets. Spotlight's own tables (django_site, central_user, ...) are created for demos, tests and new installs; against a production Spotlight database, where Django already created them, they are left alone (auto) and only the product's own tables are created. A database that has tables but none of Spotlight's (DATABASE_URL pointing at another application's database, say) is refused unless --spotlight-schema always is given.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp('DATABASE_UNAVAILABLE')}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

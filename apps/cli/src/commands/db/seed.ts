@@ -8,7 +8,7 @@ import {
 } from '@spotlight/seed';
 import { parseCustomer, parseName } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
-import { EXIT_CODES_HELP } from '../../exit-codes';
+import { exitCodesHelp } from '../../exit-codes';
 
 /** The demo was already there (`--demo` only): nothing was written. */
 export interface DemoAlreadySeeded {
@@ -25,7 +25,7 @@ export default class DbSeed extends SpotlightCommand<DbSeedResult> {
 
   static override description = `--demo creates example.com with its manager manager@example.com, a few hundred users with activity of every kind, and a second site to show that exports never mix customers; when both sites are there already (after "pnpm demo", say), it says so and adds nothing. --users creates one customer of that size instead; the same --seed gives the same data, and a domain that exists is refused. Run "spotlight db migrate" first.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp('DATABASE_UNAVAILABLE')}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --demo',

@@ -15,7 +15,7 @@ import {
   type ExportSummary,
 } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
-import { EXIT_CODES_HELP } from '../../exit-codes';
+import { exitCodesHelp } from '../../exit-codes';
 import { collectBuffersAbove, collectNow } from '../../buffer-collector';
 import { exportProgress } from '../../progress';
 
@@ -34,7 +34,7 @@ export default class ExportUserActivity extends SpotlightCommand<UserActivityExp
 
 --since and --until filter activity by when it was created, from --since up to but excluding --until; a bare --until date covers that whole day. The summary says the range back in days of --time-zone, as asked; --verbose adds it as UTC instants, with the number of SQL statements. Comment likes and community memberships have no date: they are listed "(all time)" but are nobody's activity in a range.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp('CUSTOMER_NOT_FOUND', 'RECIPIENT_NOT_ALLOWED', 'MAIL_FAILED', 'DATABASE_UNAVAILABLE', 'EXPORT_IN_PROGRESS', 'STORAGE', 'DELIVERY_UNCONFIRMED')}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -c example.com -e manager@example.com',

@@ -8,7 +8,7 @@ import {
   type RunStatus,
 } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
-import { EXIT_CODES_HELP } from '../../exit-codes';
+import { exitCodesHelp } from '../../exit-codes';
 import { formatTable } from '../../table';
 
 /** One export as `--json` shows it. */
@@ -47,7 +47,7 @@ export default class ExportsList extends SpotlightCommand<ExportsListResult> {
 
   static override description = `Every export is recorded, refused and failed ones included, with who ran it (the OS user or --operator for the CLI, the token for the API, the schedule), the customer, the recipient, the range, the outcome, the counts, the size and the duration. The server's history is the same one.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp('DATABASE_UNAVAILABLE')}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { InvalidInputError, parseName, resendRequest } from '@spotlight/core';
 import { SpotlightCommand } from '../../base-command';
-import { EXIT_CODES_HELP } from '../../exit-codes';
+import { exitCodesHelp } from '../../exit-codes';
 import { describeExport, exportResult, osUser, type UserActivityExportResult } from '../export/user-activity';
 
 export default class ExportsResend extends SpotlightCommand<UserActivityExportResult> {
@@ -11,7 +11,7 @@ export default class ExportsResend extends SpotlightCommand<UserActivityExportRe
 
 An unconfirmed export (exit code 9, status "unconfirmed") may already be in the manager's mailbox: its Message-ID is in "spotlight exports list". Check with the manager or the mail server's log first.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp('CUSTOMER_NOT_FOUND', 'RECIPIENT_NOT_ALLOWED', 'MAIL_FAILED', 'DATABASE_UNAVAILABLE', 'EXPORT_IN_PROGRESS', 'STORAGE', 'DELIVERY_UNCONFIRMED')}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> 42',

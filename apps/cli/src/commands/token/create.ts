@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { SpotlightCommand } from '../../base-command';
-import { EXIT_CODES_HELP } from '../../exit-codes';
+import { exitCodesHelp } from '../../exit-codes';
 
 export interface TokenCreateResult {
   id: number;
@@ -17,7 +17,7 @@ export default class TokenCreate extends SpotlightCommand<TokenCreateResult> {
 
   static override description = `A staff token reaches every customer; a site token reaches only its own customer, and the server answers 404 for any other. Only a SHA-256 hash of the token is stored: copy it now, it cannot be shown again. The token alone goes to stdout, so TOKEN=$(spotlight token create --staff) works.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp('CUSTOMER_NOT_FOUND', 'DATABASE_UNAVAILABLE')}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --staff --label "support team"',

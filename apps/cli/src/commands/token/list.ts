@@ -1,5 +1,5 @@
 import { SpotlightCommand } from '../../base-command';
-import { EXIT_CODES_HELP } from '../../exit-codes';
+import { exitCodesHelp } from '../../exit-codes';
 import { formatTable } from '../../table';
 
 export interface TokenListResult {
@@ -22,7 +22,7 @@ export default class TokenList extends SpotlightCommand<TokenListResult> {
 
   static override description = `Shows every token, revoked ones included, oldest first. The secret is never shown (only its first characters), and its hash never leaves the database. "last used" is when the server last accepted the token, to the minute.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp('DATABASE_UNAVAILABLE')}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { SpotlightCommand } from '../../base-command';
-import { EXIT_CODES_HELP } from '../../exit-codes';
+import { exitCodesHelp } from '../../exit-codes';
 
 export interface TokenRevokeResult {
   id: number;
@@ -18,7 +18,7 @@ export default class TokenRevoke extends SpotlightCommand<TokenRevokeResult> {
 
   static override description = `Give the id that "spotlight token create" printed, or the token itself. Revoking a revoked token again only pauses any of its schedules that were enabled since.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp('DATABASE_UNAVAILABLE')}`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> 3',

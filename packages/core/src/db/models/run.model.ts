@@ -56,7 +56,7 @@ export class Run extends ProductModel {
   declare until: Date | null;
   declare status: RunStatus;
   declare source: RunSource;
-  /** Who ran it from the CLI (the OS user or --operator); null for API and schedules. */
+  /** Who ran or queued it from the CLI (the OS user or --operator); null for the API and the scheduler. */
   declare operator: string | null;
   /** Whom the email names as having asked (`--requested-by`, `requestedBy`); null: "Spotlight support". */
   declare requestedBy: string | null;

@@ -23,7 +23,7 @@ export class ScheduleModel extends ProductModel {
   /** scheduleIdentityKey while enabled, null while paused: unique, so identical enabled schedules are one. */
   declare identityKey: string | null;
   declare createdByTokenId: number | null;
-  /** Null when the system made the last change (paused it after failing in a row). */
+  /** Null when the system (paused it after failing in a row) or the CLI made the last change. */
   declare updatedByTokenId: number | null;
   declare createdAt: Date;
   declare updatedAt: Date;

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '@spotlight/core';
-import { checkInterval, parseCron } from './schedule.service';
+import { InvalidInputError } from '../errors';
+import { checkInterval, parseCron } from './schedule.rules';
 
 const local = (date: Date, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', {

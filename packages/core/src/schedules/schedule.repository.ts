@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+import { ScheduleModel, type ScheduleRecord } from '../db/models/schedule.model';
+
+/** Enabled (planned at its due times) or paused. */
+export type ScheduleStatus = 'enabled' | 'paused';
+export const SCHEDULE_STATUSES: readonly ScheduleStatus[] = ['enabled', 'paused'];
+
+/** Export schedules, as support reads and steers them. Takes the primary database. */
+export class ScheduleRepository {
+  constructor(private readonly db: Knex) {}
+
+  async findById(id: number): Promise<ScheduleRecord | null> {
+    return (await ScheduleModel.query(this.db).findById(id)) ?? null;
+  }
+
+  /** By id; `customer` is a normalised domain. */
+  async list(filter: { customer?: string; status?: ScheduleStatus }): Promise<ScheduleRecord[]> {
+    const query = ScheduleModel.query(this.db).orderBy('id');
+    if (filter.customer) query.where({ customer: filter.customer });
+    if (filter.status) query.where({ enabled: filter.status === 'enabled' });
+    return query;
+  }
+
+  /**
+   * Pauses or resumes a schedule on behalf of someone without a token (the
+   * CLI); false when it was in that state already, so that of two people
+   * doing it at once only one changes it.
+   */
+  async setEnabled(id: number, enabled: boolean, nextDueAt: Date | null, now: Date): Promise<boolean> {
+    const changed = await ScheduleModel.query(this.db)
+      .patch({ enabled, nextDueAt, updatedByTokenId: null, updatedAt: now })
+      .where({ id, enabled: !enabled });
+    return changed > 0;
+  }
+}
