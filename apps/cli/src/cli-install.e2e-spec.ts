@@ -29,8 +29,11 @@ describe('npx pnpm@10.34.9 cli:install', () => {
   });
 
   it('puts spotlight in the npm prefix, and it runs from any folder', () => {
-    // The whole environment: npx checks the registry, through the machine's proxy and certificates.
-    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_prefix: prefix };
+    // The whole environment (npx checks the registry, through the machine's proxy and
+    // certificates) as a user's shell has it: without the npm_* settings that the
+    // test runner's own pnpm put there, which a user's npm would never see.
+    const shell = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+    const env: NodeJS.ProcessEnv = { ...shell, npm_config_prefix: prefix };
     const install = run('npx', ['--yes', 'pnpm@10.34.9', '-s', 'cli:install'], ROOT, env);
     expect({ status: install.status, stderr: install.stderr }).toEqual({ status: 0, stderr: '' });
     const bin = path.join(prefix, 'bin');
