@@ -10,8 +10,8 @@ import * as claimPriority from './0008-claim-priority';
 import * as runUnconfirmed from './0009-run-unconfirmed';
 import * as scheduleIdentity from './0010-schedule-identity';
 import * as pendingAlerts from './0011-pending-alerts';
-import * as runRequestedBy from './0014-run-requested-by';
 import * as runReadyAt from './0012-run-ready-at';
+import * as runRequestedBy from './0013-run-requested-by';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
@@ -29,6 +29,6 @@ export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0009_run_unconfirmed: runUnconfirmed,
   spotlight_export_0010_schedule_identity: scheduleIdentity,
   spotlight_export_0011_pending_alerts: pendingAlerts,
-  spotlight_export_0014_run_requested_by: runRequestedBy,
   spotlight_export_0012_run_ready_at: runReadyAt,
+  spotlight_export_0013_run_requested_by: runRequestedBy,
 };
