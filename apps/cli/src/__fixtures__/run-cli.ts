@@ -89,3 +89,12 @@ if (!fs.existsSync(path.resolve(__dirname, '../../dist/commands'))) {
     'apps/cli is not built: run "pnpm turbo run build --filter=@spotlight/cli..." before its e2e tests.',
   );
 }
+
+/** Resolves once `condition` holds, checked every 20 ms; fails after `ms`, naming `what`. */
+export async function waitUntil(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

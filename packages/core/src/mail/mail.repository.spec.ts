@@ -6,20 +6,25 @@ import { SmtpCapture, type SmtpCaptureOptions } from '@spotlight/testing';
 import { DeliveryUnconfirmedError, MailDeliveryError } from '../errors';
 import { SmtpMailRepository, XLSX_CONTENT_TYPE, newMessageId, type OutgoingMail } from './mail.repository';
 
+/** An export email with a small attachment written into `dir`. */
+function testMail(dir: string): OutgoingMail {
+  fs.writeFileSync(path.join(dir, 'a.xlsx'), 'PK fake workbook bytes');
+  return {
+    from: 'Exports <exports@spotlight.test>',
+    to: 'manager@example.com',
+    subject: 'User activity export: example.com',
+    text: 'text',
+    html: '<p>html</p>',
+    attachment: { filename: 'a.xlsx', path: path.join(dir, 'a.xlsx'), contentType: XLSX_CONTENT_TYPE },
+  };
+}
+
 describe('SMTP mail repository', () => {
   let dir: string;
   let mail: OutgoingMail;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-mail-spec-'));
-    fs.writeFileSync(path.join(dir, 'a.xlsx'), 'PK fake workbook bytes');
-    mail = {
-      from: 'Exports <exports@spotlight.test>',
-      to: 'manager@example.com',
-      subject: 'User activity export: example.com',
-      text: 'text',
-      html: '<p>html</p>',
-      attachment: { filename: 'a.xlsx', path: path.join(dir, 'a.xlsx'), contentType: XLSX_CONTENT_TYPE },
-    };
+    mail = testMail(dir);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -67,15 +72,7 @@ describe('pooled SMTP mail repository', () => {
   let mail: OutgoingMail;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-pool-spec-'));
-    fs.writeFileSync(path.join(dir, 'a.xlsx'), 'PK fake workbook bytes');
-    mail = {
-      from: 'Exports <exports@spotlight.test>',
-      to: 'manager@example.com',
-      subject: 'User activity export: example.com',
-      text: 'text',
-      html: '<p>html</p>',
-      attachment: { filename: 'a.xlsx', path: path.join(dir, 'a.xlsx'), contentType: XLSX_CONTENT_TYPE },
-    };
+    mail = testMail(dir);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -118,16 +115,7 @@ describe.each([
   let mail: OutgoingMail;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-mail-fault-spec-'));
-    fs.writeFileSync(path.join(dir, 'a.xlsx'), 'PK fake workbook bytes');
-    mail = {
-      from: 'Exports <exports@spotlight.test>',
-      to: 'manager@example.com',
-      subject: 'User activity export: example.com',
-      text: 'text',
-      html: '<p>html</p>',
-      attachment: { filename: 'a.xlsx', path: path.join(dir, 'a.xlsx'), contentType: XLSX_CONTENT_TYPE },
-      messageId: '<spotlight-export.run-7@spotlight.test>',
-    };
+    mail = { ...testMail(dir), messageId: '<spotlight-export.run-7@spotlight.test>' };
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

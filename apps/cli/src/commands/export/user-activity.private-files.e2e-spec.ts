@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
 import { SmtpCapture } from '@spotlight/testing';
-import { filesBelow, runCli, startCli, tempDir } from '../../__fixtures__/run-cli';
+import { filesBelow, runCli, startCli, tempDir, waitUntil } from '../../__fixtures__/run-cli';
 
 /**
  * Workbooks and emails hold customers' personal data: whatever the umask,
@@ -11,14 +11,6 @@ import { filesBelow, runCli, startCli, tempDir } from '../../__fixtures__/run-cl
  */
 
 const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
-
-async function waitUntil(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 /** Giving a folder to another user takes root (CI runs as root). */

@@ -3,7 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
 import { SmtpCapture } from '@spotlight/testing';
-import { filesBelow, parseJson, runCli, startCli, tempDir, type CliRun } from '../../__fixtures__/run-cli';
+import {
+  filesBelow,
+  parseJson,
+  runCli,
+  startCli,
+  tempDir,
+  type CliRun,
+  waitUntil,
+} from '../../__fixtures__/run-cli';
 import type { ExportsListResult } from '../exports/list';
 
 /**
@@ -20,14 +28,6 @@ function expectOneLineError(run: CliRun, exitCode: number, message: RegExp): voi
   });
   expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(run.stderr).toMatch(/^Error: /);
-}
-
-async function waitUntil(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
