@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { firstLine } from '@spotlight/core';
+import { firstLine, loadWithEnvFile, readEnvironment } from '@spotlight/core';
 import { createApp } from './app.factory';
 import { alertRouteWarning, describeSettings, loadServerSettings } from './config/server.settings';
 
 async function main(): Promise<void> {
-  const settings = loadServerSettings(process.env);
+  const settings = loadWithEnvFile(readEnvironment(process.env), loadServerSettings);
   const app = await createApp(settings);
   await app.listen(settings.port, settings.host);
   const url = await app.getUrl();
