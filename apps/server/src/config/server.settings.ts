@@ -183,7 +183,7 @@ export const serverSettingsSchema = z.object({
   }),
   SPOTLIGHT_TRUST_PROXY: trustProxy.meta({
     description:
-      'Proxies trusted to name the client in X-Forwarded-For, for per-address limits and logs: false, a hop count, or addresses/CIDRs like 10.0.0.1,10.1.0.0/16',
+      'Proxies trusted to name the client in X-Forwarded-For, for per-address limits: false, a hop count, or addresses/CIDRs like 10.0.0.1,10.1.0.0/16',
     defaultText: 'false',
   }),
   SPOTLIGHT_LOG_LEVEL: choiceSetting(
