@@ -1,6 +1,9 @@
 import { escapeHtml, type ScheduleRecord } from '@spotlight/core';
 
-/** The small pages a recipient sees; no script, no outside resource: a strict CSP allows them. */
+/**
+ * The small pages a recipient sees: no script, no style, no outside resource,
+ * so that a strict CSP (`default-src 'self'`) leaves them whole.
+ */
 function page(title: string, body: string): string {
   return [
     '<!DOCTYPE html>',
@@ -9,8 +12,8 @@ function page(title: string, body: string): string {
     '<meta name="robots" content="noindex">',
     `<title>${escapeHtml(title)}</title>`,
     '</head>',
-    '<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#222;max-width:36em;margin:3em auto;padding:0 1em">',
-    `<h1 style="font-size:1.4em">${escapeHtml(title)}</h1>`,
+    '<body>',
+    `<h1>${escapeHtml(title)}</h1>`,
     body,
     '</body></html>',
   ].join('\n');
@@ -31,7 +34,7 @@ export function confirmPage(schedule: ScheduleRecord): string {
       // No action: the form posts to the very address the link opened, behind any proxy.
       '<form method="post">',
       '<input type="hidden" name="List-Unsubscribe" value="One-Click">',
-      '<button type="submit" style="font-size:1em;padding:.5em 1.2em">Stop these emails</button>',
+      '<button type="submit">Stop these emails</button>',
       '</form>',
     ].join('\n'),
   );
