@@ -137,7 +137,9 @@ describe('server start-up', () => {
       };
       const warnings = await warningsOf({});
       expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toContain('SPOTLIGHT_PUBLIC_URL is not set, so scheduled emails carry no unsubscribe link');
+      expect(warnings[0]).toContain(
+        'SPOTLIGHT_PUBLIC_URL is not set, so scheduled emails carry no unsubscribe link',
+      );
       expect(await warningsOf({ SPOTLIGHT_PUBLIC_URL: 'https://exports.example.com' })).toEqual([]);
     } finally {
       await db.destroy();

@@ -176,7 +176,12 @@ export class AlertService implements RunFailureListener {
           this.logger.error(
             `could not alert ${channel} that schedule ${schedule.id} was unsubscribed: ${message(error)}`,
           );
-          await this.record({ tokenId: null, action: 'alert.failed', target, detail: { channel, error: message(error) } });
+          await this.record({
+            tokenId: null,
+            action: 'alert.failed',
+            target,
+            detail: { channel, error: message(error) },
+          });
           return null;
         }
       }),

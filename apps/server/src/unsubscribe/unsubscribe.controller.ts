@@ -47,7 +47,11 @@ export class UnsubscribeController {
   @htmlAnswer(404, 'A tampered, unknown or outdated link (its schedule was resumed since); nothing changed.')
   @htmlAnswer(429, 'Too many invalid links from this address in a minute.', RETRY_AFTER)
   @ApiErrors(503)
-  async show(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async show(
+    @Param('token') token: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const linked = await this.unsubscribe.find(token);
     if (!linked) return this.refuseLink(request, response);
     send(response, 200, confirmPage(linked.schedule));
@@ -68,10 +72,18 @@ export class UnsubscribeController {
   @htmlAnswer(413, `A body larger than ${MAX_FORM_BYTES} bytes.`)
   @htmlAnswer(429, 'Too many invalid links from this address in a minute.', RETRY_AFTER)
   @ApiErrors(503)
-  async stop(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async stop(
+    @Param('token') token: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const body = await readSmallBody(request, MAX_FORM_BYTES);
     if (body === null)
-      return send(response, 413, refusalPage('Request too large', 'This request is not an unsubscribe request.'));
+      return send(
+        response,
+        413,
+        refusalPage('Request too large', 'This request is not an unsubscribe request.'),
+      );
     if (!isOneClick(request.headers['content-type'] ?? '', body))
       return send(
         response,
@@ -101,7 +113,10 @@ export class UnsubscribeController {
       return send(
         response,
         429,
-        refusalPage('Too many requests', `Too many invalid links from this address; try again in ${timeToBlockExpire} s.`),
+        refusalPage(
+          'Too many requests',
+          `Too many invalid links from this address; try again in ${timeToBlockExpire} s.`,
+        ),
       );
     }
     send(

@@ -198,7 +198,9 @@ describeEachDatabase('one-click unsubscribe', (db) => {
       text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
     // The payload names another schedule, or the signature is changed, or it is not a token at all.
     const otherId = Buffer.from(
-      Buffer.from(payload, 'base64url').toString('utf8').replace(/^\d+/, String(schedule.id + 1)),
+      Buffer.from(payload, 'base64url')
+        .toString('utf8')
+        .replace(/^\d+/, String(schedule.id + 1)),
     ).toString('base64url');
     // Signed with the very secret the instances keep, for a schedule that does not exist.
     const { secret } = (await db.knex(SIGNING_SECRET_TABLE).first('secret')) as { secret: string };

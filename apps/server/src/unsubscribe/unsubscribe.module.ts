@@ -19,13 +19,10 @@ import { UnsubscribeService } from './unsubscribe.service';
       provide: UnsubscribeService,
       inject: [PRIMARY_DB, AuditRepository, AlertService, SERVER_SETTINGS],
       useFactory: (db: Knex, audit: AuditRepository, alerts: AlertService, settings: ServerSettings) =>
-        new UnsubscribeService(
-          new ScheduleRepository(db),
-          new SigningSecretRepository(db),
-          audit,
-          alerts,
-          { publicUrl: settings.core.publicUrl, signingSecret: settings.signingSecret },
-        ),
+        new UnsubscribeService(new ScheduleRepository(db), new SigningSecretRepository(db), audit, alerts, {
+          publicUrl: settings.core.publicUrl,
+          signingSecret: settings.signingSecret,
+        }),
     },
   ],
   exports: [UnsubscribeService],

@@ -285,7 +285,9 @@ describe('export email', () => {
   });
 
   it('keeps the sentence about support, and no List-Unsubscribe, for a schedule without a link', () => {
-    expect(exportHeaders({ kind: 'schedule', scheduleId: 12 })).toEqual({ 'Auto-Submitted': 'auto-generated' });
+    expect(exportHeaders({ kind: 'schedule', scheduleId: 12 })).toEqual({
+      'Auto-Submitted': 'auto-generated',
+    });
     expect(exportBodies(content({ requestedBy: { kind: 'schedule', scheduleId: 12 } })).text).toContain(
       'To stop receiving it, ask your Spotlight support contact to turn off schedule 12.',
     );

@@ -37,8 +37,7 @@ export class SigningSecretRepository {
 
   private async read(): Promise<string | null> {
     const row = (await this.db(SIGNING_SECRET_TABLE).where({ id: 1 }).first('secret')) as
-      | { secret: string }
-      | undefined;
+      { secret: string } | undefined;
     return row?.secret ?? null;
   }
 }

@@ -42,7 +42,9 @@ export class UnsubscribeSigner {
     const expected = Buffer.from(this.mac(match[1]), 'base64url');
     const given = Buffer.from(match[2], 'base64url');
     if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
-    const fields = /^(\d{1,15})\.(\d{1,15})\.(.+)$/s.exec(Buffer.from(match[1], 'base64url').toString('utf8'));
+    const fields = /^(\d{1,15})\.(\d{1,15})\.(.+)$/s.exec(
+      Buffer.from(match[1], 'base64url').toString('utf8'),
+    );
     if (!fields) return null;
     return { scheduleId: Number(fields[1]), generation: Number(fields[2]), recipient: fields[3] };
   }

@@ -8,7 +8,13 @@ export type ScheduleRecord = ModelObject<ScheduleModel>;
 export class ScheduleModel extends ProductModel {
   static override tableName = SCHEDULE_TABLE;
   static override dateAttributes = ['nextDueAt', 'createdAt', 'updatedAt'];
-  static override numberAttributes = ['id', 'windowDays', 'createdByTokenId', 'updatedByTokenId', 'linkGeneration'];
+  static override numberAttributes = [
+    'id',
+    'windowDays',
+    'createdByTokenId',
+    'updatedByTokenId',
+    'linkGeneration',
+  ];
   static override booleanAttributes = ['enabled'];
 
   declare id: number;
