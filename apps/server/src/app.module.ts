@@ -16,6 +16,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { ExportsModule } from './runs/exports.module';
 import { RunsModule } from './runs/runs.module';
 import { SchedulesModule } from './schedules/schedules.module';
+import { UnsubscribeModule } from './unsubscribe/unsubscribe.module';
 
 /**
  * Validates bodies and queries against their DTOs. Path parameters are left
@@ -50,6 +51,7 @@ export class AppModule {
         MetricsModule,
         AlertsModule,
         JobsModule,
+        UnsubscribeModule,
       ],
       providers: [
         // In this order: the per-token limit counts the token TokenGuard found.

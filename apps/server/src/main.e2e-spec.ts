@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PRODUCT_MIGRATIONS_TABLE, createDatabase, migrateLatest } from '@spotlight/core';
-import { runServer } from './__fixtures__/server-process';
+import { runServer, startServer } from './__fixtures__/server-process';
 
 describe('server start-up', () => {
   it.each([
@@ -52,6 +52,10 @@ describe('server start-up', () => {
     [
       { SPOTLIGHT_SCHEDULE_MAX_FAILURES: '0' },
       /^spotlight-server: Invalid configuration: SPOTLIGHT_SCHEDULE_MAX_FAILURES /,
+    ],
+    [
+      { SPOTLIGHT_SIGNING_SECRET: 'too-short' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_SIGNING_SECRET must be at least 32 characters/,
     ],
     [
       { SPOTLIGHT_HISTORY_DAYS: 'forever' },
@@ -120,6 +124,33 @@ describe('server start-up', () => {
       );
       expect(fs.readdirSync(dir)).toEqual([]);
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says once at start when scheduled emails cannot carry an unsubscribe link (no SPOTLIGHT_PUBLIC_URL)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-server-'));
+    const url = `sqlite://${path.join(dir, 'links.sqlite')}`;
+    const db = createDatabase(url);
+    try {
+      await migrateLatest(db, { spotlightSchema: 'always' });
+      await db.destroy();
+      const warningsOf = async (env: Record<string, string>) => {
+        const server = await startServer({ DATABASE_URL: url, SPOTLIGHT_DATA_DIR: dir, ...env });
+        await server.stop();
+        return server
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('"level":"warn"') && line.includes('unsubscribe link'));
+      };
+      const warnings = await warningsOf({});
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(
+        'SPOTLIGHT_PUBLIC_URL is not set, so scheduled emails carry no unsubscribe link',
+      );
+      expect(await warningsOf({ SPOTLIGHT_PUBLIC_URL: 'https://exports.example.com' })).toEqual([]);
+    } finally {
+      await db.destroy();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { buildInfo, firstLine, loadWithEnvFile, parseDatabaseUrl, readEnvironment } from '@spotlight/core';
 import { createApp } from './app.factory';
-import { alertRouteWarning, describeSettings, loadServerSettings } from './config/server.settings';
+import {
+  alertRouteWarning,
+  describeSettings,
+  loadServerSettings,
+  unsubscribeLinkWarning,
+} from './config/server.settings';
 
 async function main(): Promise<void> {
   const settings = loadWithEnvFile(readEnvironment(process.env), loadServerSettings);
@@ -20,6 +25,8 @@ async function main(): Promise<void> {
   });
   const warning = alertRouteWarning(settings);
   if (warning) logger.warn(warning);
+  const noLinks = unsubscribeLinkWarning(settings);
+  if (noLinks) logger.warn(noLinks);
 }
 
 main().catch((error: unknown) => {

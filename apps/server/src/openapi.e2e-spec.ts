@@ -34,6 +34,8 @@ const EXPECTED: Record<string, string[]> = {
   'patch /schedules/{id}': ['200', '400', '401', '404', '409', '413', '422', '429', '503'],
   'delete /schedules/{id}': ['204', '400', '401', '404', '429', '503'],
   'get /downloads/{token}': ['200', '404', '410', '503'],
+  'get /unsubscribe/{token}': ['200', '404', '429', '503'],
+  'post /unsubscribe/{token}': ['200', '400', '404', '413', '429', '503'],
   'get /health': ['200', '503'],
   'get /health/live': ['200'],
   'get /health/ready': ['200', '503'],
@@ -90,8 +92,10 @@ describe('OpenAPI document', () => {
         if (status === '204') continue;
         const schemas = Object.values(response.content ?? {}).map((content) => content.schema);
         expect({ where, hasSchema: schemas.length > 0 }).toEqual({ where, hasSchema: true });
-        // Health answers 503 with its own body, which says what is not ready.
-        if (Number(status) >= 400 && !name.startsWith('get /health'))
+        // Health answers 503 with its own body, which says what is not ready;
+        // the unsubscribe pages answer the recipient's browser in HTML.
+        const html = name.includes(' /unsubscribe/') && status !== '503';
+        if (Number(status) >= 400 && !name.startsWith('get /health') && !html)
           expect({ where, schema: schemas[0].$ref }).toEqual({
             where,
             schema: '#/components/schemas/ErrorBody',
@@ -127,6 +131,13 @@ describe('OpenAPI document', () => {
       },
     });
     expect(docs.components.schemas).toHaveProperty('ErrorBody');
+    for (const name of ['get /unsubscribe/{token}', 'post /unsubscribe/{token}']) {
+      const [method, path] = name.split(' ');
+      // Public: the signed link is the credential, not a bearer token.
+      expect(docs.paths[path][method].security).toEqual([]);
+      for (const status of ['200', '404'])
+        expect(Object.keys(ok(name, status).content!)).toEqual(['text/html']);
+    }
     expect(ok('get /audit').content!['application/json'].schema.$ref).toBe(
       '#/components/schemas/AuditPageView',
     );

@@ -62,6 +62,7 @@ export {
   LOCK_TABLE,
   PENDING_ALERT_TABLE,
   RUN_TABLE,
+  SIGNING_SECRET_TABLE,
   SCHEDULE_TABLE,
   TOKEN_TABLE,
 } from './db/models/tables';
@@ -142,6 +143,13 @@ export {
 export { ExportLockRepository } from './export/export-lock.repository';
 export { AuditRepository, type AuditEntry } from './audit/audit.repository';
 export { checkInterval, type CronPreview, parseCron, previewCron } from './schedules/schedule.rules';
+export {
+  PAUSED_BY_RECIPIENT,
+  resumedScheduleColumns,
+  UnsubscribeSigner,
+  type UnsubscribeTarget,
+} from './schedules/unsubscribe-link';
+export { SigningSecretRepository } from './schedules/signing-secret.repository';
 export { SCHEDULE_STATUSES, ScheduleRepository, type ScheduleStatus } from './schedules/schedule.repository';
 export {
   type RecipientChecker,

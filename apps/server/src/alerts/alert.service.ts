@@ -8,6 +8,7 @@ import {
   type PendingAlertRecord,
   type RunRecord,
   type RunRepository,
+  type ScheduleRecord,
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import type { ScheduleRepository } from '../schedules/schedule.repository';
@@ -38,6 +39,15 @@ export interface ExportFailedEvent {
   failedAt: string;
   /** True when this failure paused its schedule. */
   schedulePaused: boolean;
+}
+
+/** The JSON body POSTed when a recipient stopped their schedule with the link in its email. */
+export interface ScheduleUnsubscribedEvent {
+  event: 'schedule.unsubscribed';
+  scheduleId: number;
+  customer: string;
+  recipient: string;
+  unsubscribedAt: string;
 }
 
 export interface AlertOptions {
@@ -126,6 +136,58 @@ export class AlertService implements RunFailureListener {
     const sent = outcomes.filter((channel): channel is string => channel !== null);
     if (sent.length > 0)
       await this.record({ tokenId: null, action: 'alert.sent', target: `run:${run.id}`, detail: { sent } });
+  }
+
+  /**
+   * Tells support that a recipient stopped their schedule with the link in
+   * its email: one notice to each address and the webhook, each tried once
+   * (the webhook up to its attempts). Never throws; a notice that cannot be
+   * delivered is logged, counted and recorded as `alert.failed`.
+   */
+  async scheduleUnsubscribed(schedule: ScheduleRecord, at: Date): Promise<void> {
+    const event: ScheduleUnsubscribedEvent = {
+      event: 'schedule.unsubscribed',
+      scheduleId: schedule.id,
+      customer: schedule.customer,
+      recipient: schedule.recipient,
+      unsubscribedAt: at.toISOString(),
+    };
+    const lines = [
+      `${schedule.recipient} stopped schedule ${schedule.id} (the user activity export of ${schedule.customer}) with the unsubscribe link of its email; it is paused and sends nothing more.`,
+      `Only if they ask for it again, resume it with "spotlight schedules resume ${schedule.id}" or PATCH /schedules/${schedule.id} {"enabled":true}; that makes the links already mailed stop working.`,
+      `Unsubscribed at: ${event.unsubscribedAt}`,
+      `Details: GET /schedules/${schedule.id}`,
+    ];
+    const subject = `Schedule unsubscribed: ${schedule.customer} (schedule ${schedule.id})`;
+    const deliveries: Delivery[] = [
+      ...this.options.emails.map((to) => ({ channel: 'email' as const, target: to })),
+      ...(this.options.webhookUrl ? [{ channel: 'webhook' as const, target: null }] : []),
+    ];
+    const target = `schedule:${schedule.id}`;
+    const outcomes = await Promise.all(
+      deliveries.map(async (delivery) => {
+        const channel = channelName(delivery);
+        try {
+          if (delivery.channel === 'email') await this.sendNotice(delivery.target!, subject, lines);
+          else await this.postWebhook(event, this.options.webhookUrl!, this.options.webhookAttempts);
+          return channel;
+        } catch (error) {
+          this.telemetry.alertFailed(delivery.channel);
+          this.logger.error(
+            `could not alert ${channel} that schedule ${schedule.id} was unsubscribed: ${message(error)}`,
+          );
+          await this.record({
+            tokenId: null,
+            action: 'alert.failed',
+            target,
+            detail: { channel, error: message(error) },
+          });
+          return null;
+        }
+      }),
+    );
+    const sent = outcomes.filter((channel): channel is string => channel !== null);
+    if (sent.length > 0) await this.record({ tokenId: null, action: 'alert.sent', target, detail: { sent } });
   }
 
   /**
@@ -274,12 +336,19 @@ export class AlertService implements RunFailureListener {
   }
 
   private async email(event: ExportFailedEvent, to: string): Promise<void> {
-    const lines = describe(event);
+    await this.sendNotice(
+      to,
+      `${event.event === 'export.unconfirmed' ? 'Export delivery unconfirmed' : 'Export failed'}: ${event.customer} (run ${event.runId})${event.schedulePaused ? ', schedule paused' : ''}`,
+      describe(event),
+    );
+  }
+
+  private async sendNotice(to: string, subject: string, lines: string[]): Promise<void> {
     await within(
       this.mail.send({
         from: this.options.mailFrom,
         to,
-        subject: `${event.event === 'export.unconfirmed' ? 'Export delivery unconfirmed' : 'Export failed'}: ${event.customer} (run ${event.runId})${event.schedulePaused ? ', schedule paused' : ''}`,
+        subject,
         text: `${lines.join('\n')}\n`,
         html: lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n'),
       }),
@@ -288,7 +357,7 @@ export class AlertService implements RunFailureListener {
     );
   }
 
-  private async postWebhook(event: ExportFailedEvent, url: string, attempts: number): Promise<void> {
+  private async postWebhook(event: object, url: string, attempts: number): Promise<void> {
     const base = WEBHOOK_RETRY_BASE_MS;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -359,7 +428,7 @@ function describe(event: ExportFailedEvent): string[] {
   ];
   if (event.schedulePaused)
     lines.push(
-      `Schedule ${event.scheduleId} has been paused because its latest due times all failed. Fix the cause, then enable it again with PATCH /schedules/${event.scheduleId} {"enabled":true}.`,
+      `Schedule ${event.scheduleId} has been paused because its latest due times all failed. Fix the cause, then enable it again with "spotlight schedules resume ${event.scheduleId}" or PATCH /schedules/${event.scheduleId} {"enabled":true}.`,
     );
   lines.push(`Details: GET /exports/${event.runId}`);
   return lines;

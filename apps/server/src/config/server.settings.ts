@@ -65,6 +65,10 @@ const alertSmtpUrl = optionalText.refine((url) => !url || /^smtps?:\/\/[^/]+/i.t
   message: 'must be smtp://user:password@host:port or smtps://...',
 });
 
+const signingSecret = optionalText.refine((secret) => !secret || secret.length >= 32, {
+  message: 'must be at least 32 characters (e.g. from `openssl rand -base64 32`)',
+});
+
 export const serverSettingsSchema = z.object({
   PORT: integer(3000, 0, 65535).meta({ description: 'HTTP port' }),
   HOST: optionalText.meta({
@@ -181,6 +185,11 @@ export const serverSettingsSchema = z.object({
     description: 'When set, /metrics needs Authorization: Bearer <this>',
     defaultText: 'unset',
   }),
+  SPOTLIGHT_SIGNING_SECRET: signingSecret.meta({
+    description:
+      'Signs the unsubscribe links of scheduled emails: at least 32 characters, the same on every instance',
+    defaultText: 'a secret the server makes once and keeps in the database',
+  }),
   SPOTLIGHT_TRUST_PROXY: trustProxy.meta({
     description:
       'Proxies trusted to name the client in X-Forwarded-For, for per-address limits: false, a hop count, or addresses/CIDRs like 10.0.0.1,10.1.0.0/16',
@@ -260,6 +269,8 @@ export interface ServerSettings {
   schedulerStaleMs: number;
   /** When set, /metrics needs `Authorization: Bearer <it>`. */
   metricsToken?: string;
+  /** Signs unsubscribe links; when unset, a secret kept in the database (made once) does. */
+  signingSecret?: string;
   /** The least severe log lines written (JSON, one per line, on stdout). */
   logLevel: LogLevel;
   /** Express's `trust proxy`: false (the TCP peer is the client), the nearest N hops, or these proxies. */
@@ -316,6 +327,7 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     schedulerStaleMs:
       values.SPOTLIGHT_SCHEDULER_STALE_MS || Math.max(3 * values.SPOTLIGHT_SCHEDULER_TICK_MS, 60_000),
     metricsToken: values.SPOTLIGHT_METRICS_TOKEN,
+    signingSecret: values.SPOTLIGHT_SIGNING_SECRET,
     logLevel: values.SPOTLIGHT_LOG_LEVEL,
     trustProxy: values.SPOTLIGHT_TRUST_PROXY,
   };
@@ -340,6 +352,12 @@ export function alertRouteWarning(settings: ServerSettings): string | null {
   if (emails.length === 0 || webhookUrl || !exportsSmtp) return null;
   if (smtpUrl && smtpUrl !== exportsSmtp) return null;
   return `failure alerts can only reach ${emails.join(', ')} through ${maskUrl(exportsSmtp)}, the SMTP server of the exports: if it fails, the alerts about it fail too; set SPOTLIGHT_ALERT_SMTP_URL to another SMTP server or SPOTLIGHT_ALERT_WEBHOOK_URL.`;
+}
+
+/** A warning when scheduled emails cannot carry an unsubscribe link: nobody told the server its address. */
+export function unsubscribeLinkWarning(settings: ServerSettings): string | null {
+  if (settings.core.publicUrl) return null;
+  return 'SPOTLIGHT_PUBLIC_URL is not set, so scheduled emails carry no unsubscribe link and still ask recipients to contact support to stop them; set it to the address recipients reach this server at.';
 }
 
 /**

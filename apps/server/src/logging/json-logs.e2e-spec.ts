@@ -106,6 +106,20 @@ describeEachDatabase('JSON logs of the server process', (db) => {
     expect(server.output()).not.toContain(staff);
   }, 30_000);
 
+  it('never logs the token of an unsubscribe link', async () => {
+    const token = 'MS4wLm1hbmFnZXJAZXhhbXBsZS5jb20.HjSDVtqwzjiJcKDH4VuFCuSgOobxsi2Mc5feS2bMxH0';
+    const answer = await fetch(`${server.url}/unsubscribe/${token}`, {
+      headers: { 'X-Request-Id': 'unsubscribe-link-1' },
+    });
+    expect(answer.status).toBe(404);
+    const line = await lineWhere((line) => line.requestId === 'unsubscribe-link-1' && line.req !== undefined);
+    expect(line).toMatchObject({
+      req: { method: 'GET', url: '/unsubscribe/<token>' },
+      res: { statusCode: 404 },
+    });
+    expect(server.output()).not.toContain(token);
+  }, 30_000);
+
   it('writes a line when shutdown starts and one when it is done', async () => {
     await server.stop();
     const all = lines();

@@ -15,9 +15,9 @@ const ACCEPTED_REQUEST_ID = /^[\w.:@/-]{1,128}$/;
 /** Probes and scrapes come every few seconds: their successful answers are not worth a line each. */
 const UNLOGGED = /^\/(health(\/(live|ready))?|metrics)(\?|$)/;
 
-/** A download link's token is its only credential: it never reaches the log. */
+/** A download or unsubscribe link's token is its only credential: it never reaches the log. */
 function redactedUrl(url: string | undefined): string | undefined {
-  return url?.replace(/^\/downloads\/[^/?#]+/, '/downloads/<token>');
+  return url?.replace(/^\/(downloads|unsubscribe)\/[^/?#]+/, '/$1/<token>');
 }
 
 /**

@@ -44,6 +44,8 @@ export interface ExportRunnerOptions {
   slots?: ExportSlotRepository;
   /** Told about claims, outcomes and failed attempts (logs and metrics). */
   observer?: RunObserver;
+  /** Makes the unsubscribe link of a scheduled run's email; none: the email asks to contact support. */
+  unsubscribeLinks?: { linkFor(scheduleId: number, recipient: string): Promise<string | undefined> };
   /** Tries at recording a delivered run as sent before it is left delivery-started. */
   clock?: () => Date;
 }
@@ -140,6 +142,13 @@ export class ExportRunner {
     this.abandoned = true;
   }
 
+  /** Who the email says asked: the schedule, with its recipient's unsubscribe link, or a person. */
+  private async requestedBy(run: RunRecord): Promise<RequestedBy | undefined> {
+    if (run.scheduleId === null) return requestedByPerson(run);
+    const unsubscribeUrl = await this.options.unsubscribeLinks?.linkFor(run.scheduleId, run.recipient);
+    return { kind: 'schedule', scheduleId: run.scheduleId, unsubscribeUrl };
+  }
+
   private async execute(run: RunRecord): Promise<void> {
     let lastProgress = Date.now();
     let delivering = false;
@@ -158,6 +167,7 @@ export class ExportRunner {
     );
     let summary: ExportSummary;
     try {
+      const by = await this.requestedBy(run);
       summary = await this.exports.exportToEmail(
         {
           customer: run.customer,
@@ -170,7 +180,7 @@ export class ExportRunner {
           onProgress: progressed,
           holder: `server ${this.options.instanceId}, run ${run.id}`,
           messageKey: messageKey(run),
-          requestedBy: requestedBy(run),
+          requestedBy: by,
           beforeDelivery: async () => {
             if (!(await this.runs.markDeliveryStarted(run, this.clock()))) {
               throw new LostClaimError(`Run ${run.id} is no longer claimed by this instance`);
@@ -316,9 +326,8 @@ function messageKey(run: RunRecord): string {
   return `run-${run.id}.${run.createdAt.getTime()}`;
 }
 
-/** Who the email says asked: the schedule, or the person the request named ("Spotlight support" when none). */
-function requestedBy(run: RunRecord): RequestedBy | undefined {
-  if (run.scheduleId !== null) return { kind: 'schedule', scheduleId: run.scheduleId };
+/** Who the email says asked: the person the request named ("Spotlight support" when none). */
+function requestedByPerson(run: RunRecord): RequestedBy | undefined {
   return run.requestedBy ? { kind: 'person', name: run.requestedBy } : undefined;
 }
 

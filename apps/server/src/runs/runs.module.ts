@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ExportService, RunRepository, maskUrl } from '@spotlight/core';
 import { AlertService } from '../alerts/alert.service';
 import { AlertsModule } from '../alerts/alerts.module';
+import { UnsubscribeModule } from '../unsubscribe/unsubscribe.module';
+import { UnsubscribeService } from '../unsubscribe/unsubscribe.service';
 import type { ServerSettings } from '../config/server.settings';
 import { READ_DB, SERVER_SETTINGS } from '../database/database.tokens';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -13,11 +15,19 @@ import { ExportWorkerJob } from './export-worker.job';
 
 /** The worker of this instance: it claims queued runs and executes them. */
 @Module({
-  imports: [AlertsModule, MetricsModule],
+  imports: [AlertsModule, MetricsModule, UnsubscribeModule],
   providers: [
     {
       provide: ExportRunner,
-      inject: [RunRepository, ExportService, AlertService, RunTelemetry, READ_DB, SERVER_SETTINGS],
+      inject: [
+        RunRepository,
+        ExportService,
+        AlertService,
+        RunTelemetry,
+        READ_DB,
+        SERVER_SETTINGS,
+        UnsubscribeService,
+      ],
       useFactory: (
         runs: RunRepository,
         exports: ExportService,
@@ -25,6 +35,7 @@ import { ExportWorkerJob } from './export-worker.job';
         observer: RunTelemetry,
         readDb: Knex,
         settings: ServerSettings,
+        unsubscribe: UnsubscribeService,
       ) =>
         new ExportRunner(runs, exports, {
           instanceId: settings.instanceId,
@@ -41,6 +52,7 @@ import { ExportWorkerJob } from './export-worker.job';
               ? new ExportSlotRepository(readDb, settings.maxConcurrentExports)
               : undefined,
           observer,
+          unsubscribeLinks: unsubscribe,
         }),
     },
     ExportWorkerJob,

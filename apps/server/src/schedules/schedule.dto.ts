@@ -99,6 +99,15 @@ export class ScheduleView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null while paused.' })
   nextDueAt!: string | null;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description:
+      '"recipient" when its recipient stopped it with the unsubscribe link of its email; null otherwise (enabled, or paused by support or the system).',
+  })
+  pausedBy!: string | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
@@ -128,6 +137,7 @@ export function scheduleView(schedule: ScheduleRecord): ScheduleView {
     windowDays: schedule.windowDays,
     enabled: schedule.enabled,
     nextDueAt: schedule.nextDueAt?.toISOString() ?? null,
+    pausedBy: schedule.pausedBy ?? null,
     createdAt: schedule.createdAt.toISOString(),
     updatedAt: schedule.updatedAt.toISOString(),
   };

@@ -3,6 +3,7 @@ import {
   ScheduleModel,
   dialectOf,
   isUniqueViolation,
+  resumedScheduleColumns,
   retryOnContention,
   scheduleIdentityKey,
   type ScheduleRecord,
@@ -37,11 +38,26 @@ export class ScheduleRepository {
     }
   }
 
-  /** Saves every field; false when the change would make it identical to another enabled schedule. */
-  async update(id: number, fields: ScheduleFields, tokenId: number, now: Date): Promise<boolean> {
+  /**
+   * Saves every field; false when the change would make it identical to
+   * another enabled schedule. `resumed`: it was paused and is enabled now.
+   */
+  async update(
+    id: number,
+    fields: ScheduleFields,
+    tokenId: number,
+    now: Date,
+    resumed = false,
+  ): Promise<boolean> {
     try {
       await ScheduleModel.query(this.db)
-        .patch({ ...fields, identityKey: identityKeyOf(fields), updatedByTokenId: tokenId, updatedAt: now })
+        .patch({
+          ...fields,
+          identityKey: identityKeyOf(fields),
+          updatedByTokenId: tokenId,
+          updatedAt: now,
+          ...(resumed ? resumedScheduleColumns() : {}),
+        })
         .where({ id });
       return true;
     } catch (error) {

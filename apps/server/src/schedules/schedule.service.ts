@@ -107,7 +107,8 @@ export class ScheduleService {
       timing: merged.enabled || cronChanged,
     });
     if (!cronChanged && merged.enabled === current.enabled) fields.nextDueAt = current.nextDueAt;
-    if (!(await this.schedules.update(id, fields, token.id, this.clock()))) {
+    const resumed = !current.enabled && merged.enabled;
+    if (!(await this.schedules.update(id, fields, token.id, this.clock(), resumed))) {
       const other = await this.schedules.findEnabledLike(fields);
       throw new ScheduleConflictError(
         `Schedule ${other?.id ?? 'another'} already sends this export (same customer, recipient, cron, time zone and window); change one of them, or pause or delete schedule ${other?.id ?? 'that one'} first.`,

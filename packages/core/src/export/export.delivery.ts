@@ -1,7 +1,7 @@
 import type { DownloadService, KeptDownload } from '../downloads/download.service';
 import { AttachmentTooLargeError, DeliveryUnconfirmedError } from '../errors';
 import { XLSX_CONTENT_TYPE, type MailRepository } from '../mail/mail.repository';
-import { attachmentName, exportBodies, exportSubject, type RequestedBy } from './export.mail';
+import { attachmentName, exportBodies, exportHeaders, exportSubject, type RequestedBy } from './export.mail';
 import type { BuiltExport } from './export.summary';
 
 export interface DeliveryOptions {
@@ -100,6 +100,7 @@ export class ExportDelivery {
         ...bodies,
         attachment: link ? undefined : { filename: fileName, path: file, contentType: XLSX_CONTENT_TYPE },
         messageId: email.messageId,
+        headers: exportHeaders(email.requestedBy),
       });
       return { delivery: kind, messageId: sent.messageId, outboxPath: sent.outboxPath ?? null, link };
     } catch (error) {

@@ -4,6 +4,7 @@ import {
   attachmentName,
   escapeHtml,
   exportBodies,
+  exportHeaders,
   exportSubject,
   type ExportMailContent,
 } from './export.mail';
@@ -266,4 +267,34 @@ describe('export email', () => {
       }
     },
   );
+
+  it('gives a scheduled email its one-click unsubscribe link, in the headers and as its last line', () => {
+    const url = 'https://exports.example.com/unsubscribe/MTIuMC5t.abc';
+    const by = { kind: 'schedule' as const, scheduleId: 12, unsubscribeUrl: url };
+    expect(exportHeaders(by)).toEqual({
+      'Auto-Submitted': 'auto-generated',
+      'List-Unsubscribe': `<${url}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    });
+    const { text, html } = exportBodies(content({ requestedBy: by }));
+    expect(text).toContain(
+      `This email is sent automatically by export schedule 12. To stop receiving it, follow this link:\n${url}\n`,
+    );
+    expect(text).not.toContain('ask your Spotlight support contact');
+    expect(html).toContain(`<a href="${url}">${url}</a>`);
+  });
+
+  it('keeps the sentence about support, and no List-Unsubscribe, for a schedule without a link', () => {
+    expect(exportHeaders({ kind: 'schedule', scheduleId: 12 })).toEqual({
+      'Auto-Submitted': 'auto-generated',
+    });
+    expect(exportBodies(content({ requestedBy: { kind: 'schedule', scheduleId: 12 } })).text).toContain(
+      'To stop receiving it, ask your Spotlight support contact to turn off schedule 12.',
+    );
+  });
+
+  it('puts no unsubscribe or auto-submitted header on a one-off export (the CLI, POST /exports)', () => {
+    expect(exportHeaders(undefined)).toBeUndefined();
+    expect(exportHeaders({ kind: 'person', name: 'Jane Doe' })).toBeUndefined();
+  });
 });

@@ -18,7 +18,10 @@ import {
 } from '../workbook/zoned-time';
 
 /** Who asked for an export, as its email tells the recipient. */
-export type RequestedBy = { kind: 'person'; name: string } | { kind: 'schedule'; scheduleId: number };
+export type RequestedBy =
+  | { kind: 'person'; name: string }
+  /** `unsubscribeUrl`: the recipient's one-click link to stop it; none when the server cannot make links. */
+  | { kind: 'schedule'; scheduleId: number; unsubscribeUrl?: string };
 
 export interface ExportMailContent {
   customer: string;
@@ -160,6 +163,15 @@ export function exportBodies(content: ExportMailContent): { text: string; html: 
 }
 
 function requestedBy(by: RequestedBy | undefined): Paragraph[] {
+  if (by?.kind === 'schedule' && by.unsubscribeUrl) {
+    const intro = `This email is sent automatically by export schedule ${by.scheduleId}. To stop receiving it, follow this link:`;
+    return [
+      {
+        text: `${intro}\n${by.unsubscribeUrl}`,
+        html: `<p>${escapeHtml(intro)}<br><a href="${escapeHtml(by.unsubscribeUrl)}">${escapeHtml(by.unsubscribeUrl)}</a></p>`,
+      },
+    ];
+  }
   if (by?.kind === 'schedule') {
     return [
       {
@@ -169,6 +181,21 @@ function requestedBy(by: RequestedBy | undefined): Paragraph[] {
   }
   const name = by?.kind === 'person' && by.name.trim() ? oneLine(by.name).trim() : 'Spotlight support';
   return [{ text: `Requested by ${name}. It is sent once; nothing more will follow unless asked for.` }];
+}
+
+/**
+ * The headers of a scheduled email: auto-generated (RFC 3834), so that
+ * auto-replies stay away, and with its link a one-click unsubscribe (RFC 8058).
+ * None for a one-off export.
+ */
+export function exportHeaders(by: RequestedBy | undefined): Record<string, string> | undefined {
+  if (by?.kind !== 'schedule') return undefined;
+  const headers: Record<string, string> = { 'Auto-Submitted': 'auto-generated' };
+  if (by.unsubscribeUrl) {
+    headers['List-Unsubscribe'] = `<${by.unsubscribeUrl}>`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  return headers;
 }
 
 /** Text safe inside HTML: the email's and any notice's. */

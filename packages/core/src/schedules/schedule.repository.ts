@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ScheduleModel, type ScheduleRecord } from '../db/models/schedule.model';
+import { PAUSED_BY_RECIPIENT, resumedScheduleColumns } from './unsubscribe-link';
 
 /** Enabled (planned at its due times) or paused. */
 export type ScheduleStatus = 'enabled' | 'paused';
@@ -28,8 +29,33 @@ export class ScheduleRepository {
    */
   async setEnabled(id: number, enabled: boolean, nextDueAt: Date | null, now: Date): Promise<boolean> {
     const changed = await ScheduleModel.query(this.db)
-      .patch({ enabled, nextDueAt, updatedByTokenId: null, updatedAt: now })
+      .patch({
+        enabled,
+        nextDueAt,
+        updatedByTokenId: null,
+        updatedAt: now,
+        ...(enabled ? resumedScheduleColumns() : {}),
+      })
       .where({ id, enabled: !enabled });
+    return changed > 0;
+  }
+
+  /**
+   * Pauses a schedule on behalf of its recipient, who followed the link of
+   * `generation`; false when it was paused already or resumed since that
+   * link was mailed (the generation moved on), so it is reported once.
+   */
+  async pauseByRecipient(id: number, generation: number, now: Date): Promise<boolean> {
+    const changed = await ScheduleModel.query(this.db)
+      .patch({
+        enabled: false,
+        nextDueAt: null,
+        identityKey: null,
+        pausedBy: PAUSED_BY_RECIPIENT,
+        updatedByTokenId: null,
+        updatedAt: now,
+      })
+      .where({ id, enabled: true, link_generation: generation });
     return changed > 0;
   }
 }

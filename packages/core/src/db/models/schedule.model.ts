@@ -8,7 +8,13 @@ export type ScheduleRecord = ModelObject<ScheduleModel>;
 export class ScheduleModel extends ProductModel {
   static override tableName = SCHEDULE_TABLE;
   static override dateAttributes = ['nextDueAt', 'createdAt', 'updatedAt'];
-  static override numberAttributes = ['id', 'windowDays', 'createdByTokenId', 'updatedByTokenId'];
+  static override numberAttributes = [
+    'id',
+    'windowDays',
+    'createdByTokenId',
+    'updatedByTokenId',
+    'linkGeneration',
+  ];
   static override booleanAttributes = ['enabled'];
 
   declare id: number;
@@ -25,6 +31,10 @@ export class ScheduleModel extends ProductModel {
   declare createdByTokenId: number | null;
   /** Null when the system (paused it after failing in a row) or the CLI made the last change. */
   declare updatedByTokenId: number | null;
+  /** In every unsubscribe link; goes up on each resume, so links mailed before stop working. */
+  declare linkGeneration: number;
+  /** Who paused it when not support: 'recipient' (an unsubscribe link); null otherwise and while enabled. */
+  declare pausedBy: string | null;
   declare createdAt: Date;
   declare updatedAt: Date;
 }

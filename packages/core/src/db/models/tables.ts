@@ -10,3 +10,4 @@ export const DOWNLOAD_TABLE = 'spotlight_export_downloads';
 export const LOCK_TABLE = 'spotlight_export_lock';
 export const AUDIT_TABLE = 'spotlight_export_audit';
 export const PENDING_ALERT_TABLE = 'spotlight_export_pending_alert';
+export const SIGNING_SECRET_TABLE = 'spotlight_export_signing_secret';

@@ -12,6 +12,7 @@ import * as scheduleIdentity from './0010-schedule-identity';
 import * as pendingAlerts from './0011-pending-alerts';
 import * as runReadyAt from './0012-run-ready-at';
 import * as runRequestedBy from './0013-run-requested-by';
+import * as unsubscribeLinks from './0014-unsubscribe-links';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
@@ -31,4 +32,5 @@ export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0011_pending_alerts: pendingAlerts,
   spotlight_export_0012_run_ready_at: runReadyAt,
   spotlight_export_0013_run_requested_by: runRequestedBy,
+  spotlight_export_0014_unsubscribe_links: unsubscribeLinks,
 };
