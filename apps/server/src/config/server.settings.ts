@@ -41,6 +41,10 @@ const alertSmtpUrl = optionalText.refine((url) => !url || /^smtps?:\/\/[^/]+/i.t
   message: 'must be smtp://user:password@host:port or smtps://...',
 });
 
+const redisUrl = optionalText.refine((url) => !url || /^rediss?:\/\/[^/\s]+(\/\d*)?$/i.test(url), {
+  message: 'must be redis://[user:password@]host:port[/db] or rediss://...',
+});
+
 const serverSchema = z.object({
   PORT: integer(3000, 0, 65535),
   HOST: optionalText,
@@ -66,6 +70,9 @@ const serverSchema = z.object({
   SPOTLIGHT_MAX_DOWNLOADS_PER_CUSTOMER: integer(2, 1, 100),
   SPOTLIGHT_MAX_DOWNLOADS: integer(4, 1, 1_000),
   SPOTLIGHT_DOWNLOAD_STALL_MS: integer(30_000, 100, 3_600_000),
+  SPOTLIGHT_REDIS_URL: redisUrl,
+  SPOTLIGHT_REDIS_KEY_PREFIX: optionalText,
+  SPOTLIGHT_REDIS_TIMEOUT_MS: integer(500, 10, 10_000),
   SPOTLIGHT_ALERT_EMAIL: alertEmails,
   SPOTLIGHT_ALERT_WEBHOOK_URL: webhookUrl,
   SPOTLIGHT_ALERT_TIMEOUT_MS: integer(5_000, 50, 60_000),
@@ -113,9 +120,9 @@ export interface ServerSettings {
   downloadCleanupMs: number;
   /** The shortest time allowed between two due times of one schedule. */
   scheduleMinIntervalMinutes: number;
-  /** Requests one token may make in a minute, on this instance. */
+  /** Requests one token may make in a minute (on this instance, or on all of them with Redis). */
   rateLimitPerToken: number;
-  /** Failed authentications one client address may make in a minute, on this instance. */
+  /** Failed authentications one client address may make in a minute (on this instance, or on all with Redis). */
   authFailuresPerAddress: number;
   /** Streamed downloads of one customer served at once; more get 429. */
   maxDownloadsPerCustomer: number;
@@ -123,6 +130,18 @@ export interface ServerSettings {
   maxDownloads: number;
   /** A download whose client reads nothing for this long is ended. */
   downloadStallMs: number;
+  /**
+   * Where the rate limits and download caps are counted for all instances
+   * together; unset: each instance counts alone. Redis unreachable: each
+   * instance counts alone until it answers again.
+   */
+  redis?: {
+    url: string;
+    /** Starts every key, so that several deployments (or tests) can share one Redis. */
+    keyPrefix: string;
+    /** The longest a request waits for Redis before it is counted by this instance alone. */
+    timeoutMs: number;
+  };
   /** Who is told when a run finally fails: support's addresses, a webhook, both or neither. */
   alerts: {
     emails: string[];
@@ -185,6 +204,13 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     maxDownloadsPerCustomer: values.SPOTLIGHT_MAX_DOWNLOADS_PER_CUSTOMER,
     maxDownloads: values.SPOTLIGHT_MAX_DOWNLOADS,
     downloadStallMs: values.SPOTLIGHT_DOWNLOAD_STALL_MS,
+    redis: values.SPOTLIGHT_REDIS_URL
+      ? {
+          url: values.SPOTLIGHT_REDIS_URL,
+          keyPrefix: values.SPOTLIGHT_REDIS_KEY_PREFIX ?? 'spotlight:',
+          timeoutMs: values.SPOTLIGHT_REDIS_TIMEOUT_MS,
+        }
+      : undefined,
     alerts: {
       emails: values.SPOTLIGHT_ALERT_EMAIL,
       webhookUrl: values.SPOTLIGHT_ALERT_WEBHOOK_URL,

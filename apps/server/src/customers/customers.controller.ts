@@ -46,7 +46,7 @@ export class CustomersController {
     const customer = parseCustomer(domain);
     if (!tokenReaches(token, customer))
       throw new NotVisibleError(`No customer has the domain "${customer}".`);
-    const taken = this.limiter.acquire(customer);
+    const taken = await this.limiter.acquire(customer);
     if ('refused' in taken) {
       response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       throw new HttpException(taken.refused, HttpStatus.TOO_MANY_REQUESTS);

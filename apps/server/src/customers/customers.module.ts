@@ -4,6 +4,7 @@ import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
 import { DownloadsController } from '../downloads/downloads.controller';
 import { CustomersController } from './customers.controller';
+import { SharedRedis } from '../redis/shared-redis';
 import { DownloadLimiter } from './download-limiter';
 
 /** Workbooks fetched over HTTP: streamed straight from the database, or behind an emailed link. */
@@ -13,12 +14,12 @@ import { DownloadLimiter } from './download-limiter';
   providers: [
     {
       provide: DownloadLimiter,
-      inject: [SERVER_SETTINGS],
-      useFactory: (settings: ServerSettings) =>
-        new DownloadLimiter({
-          perCustomer: settings.maxDownloadsPerCustomer,
-          total: settings.maxDownloads,
-        }),
+      inject: [SERVER_SETTINGS, SharedRedis],
+      useFactory: (settings: ServerSettings, redis: SharedRedis) =>
+        new DownloadLimiter(
+          { perCustomer: settings.maxDownloadsPerCustomer, total: settings.maxDownloads },
+          redis,
+        ),
     },
   ],
 })
