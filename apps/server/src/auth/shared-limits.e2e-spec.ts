@@ -59,7 +59,9 @@ describeWithRedis('limits shared by all instances through Redis', (db) => {
 
   async function unavailableCount(t: TestApp, use: string): Promise<number> {
     const res = await request(t.http).get('/metrics').expect(200);
-    const line = new RegExp(`^spotlight_redis_unavailable_total\\{use="${use}"\\} (\\d+)$`, 'm').exec(res.text);
+    const line = new RegExp(`^spotlight_redis_unavailable_total\\{use="${use}"\\} (\\d+)$`, 'm').exec(
+      res.text,
+    );
     if (!line) throw new Error(`no spotlight_redis_unavailable_total{use="${use}"} in /metrics`);
     return Number(line[1]);
   }
@@ -157,7 +159,9 @@ describeWithRedis('limits shared by all instances through Redis', (db) => {
       const redisWarnings = warn.mock.calls
         .map(([message]) => String(message))
         .filter((message) => /did not answer/.test(message));
-      expect(redisWarnings).toEqual([expect.stringMatching(/rate-limits are counted by this instance alone/)]);
+      expect(redisWarnings).toEqual([
+        expect.stringMatching(/rate-limits are counted by this instance alone/),
+      ]);
       expect(redisWarnings[0]).toContain(`redis://127.0.0.1:${proxy.port}`);
       expect(await unavailableCount(a, 'rate-limits')).toBe(outage);
 
@@ -166,7 +170,13 @@ describeWithRedis('limits shared by all instances through Redis', (db) => {
       // Two were counted in Redis before the cut: three more are allowed in all, whatever the instance.
       const statuses: number[] = [];
       for (let i = 0; i < PER_TOKEN; i += 1)
-        statuses.push((await request(i % 2 === 0 ? b.http : a.http).get('/schedules').set(bearer(token))).status);
+        statuses.push(
+          (
+            await request(i % 2 === 0 ? b.http : a.http)
+              .get('/schedules')
+              .set(bearer(token))
+          ).status,
+        );
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
       expect(await unavailableCount(a, 'rate-limits')).toBe(outage);
     } finally {

@@ -105,7 +105,9 @@ export class DownloadLimiter {
     });
     if (!counted.answered) return null;
     const giveBack = () =>
-      void redis.run('downloads', (client) => client.multi().zrem(keys[0], member).zrem(keys[1], member).exec());
+      void redis.run('downloads', (client) =>
+        client.multi().zrem(keys[0], member).zrem(keys[1], member).exec(),
+      );
     if (counted.value.customer > this.limits.perCustomer) {
       giveBack();
       return { refused: refusedForCustomer(counted.value.customer - 1, customer) };
