@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CoreServices, CustomerService } from '@spotlight/core';
 import { AuditModule } from '../audit/audit.module';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
@@ -7,11 +8,15 @@ import { CustomersController } from './customers.controller';
 import { SharedRedis } from '../redis/shared-redis';
 import { DownloadLimiter } from './download-limiter';
 
-/** Workbooks fetched over HTTP: streamed straight from the database, or behind an emailed link. */
+/**
+ * Customers and their managers, and their workbooks fetched over HTTP:
+ * streamed straight from the database, or behind an emailed link.
+ */
 @Module({
   imports: [AuditModule],
   controllers: [CustomersController, DownloadsController],
   providers: [
+    { provide: CustomerService, inject: [CoreServices], useFactory: (core: CoreServices) => core.customers },
     {
       provide: DownloadLimiter,
       inject: [SERVER_SETTINGS, SharedRedis],
