@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ExportsModule } from './runs/exports.module';
+import { RedisModule } from './redis/redis.module';
 import { RunsModule } from './runs/runs.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { UnsubscribeModule } from './unsubscribe/unsubscribe.module';
@@ -41,6 +42,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(settings),
         ScheduleModule.forRoot(),
+        RedisModule,
         AuthModule,
         ExportsModule,
         RunsModule,

@@ -69,6 +69,14 @@ describe('server start-up', () => {
       { SPOTLIGHT_TRUST_PROXY: 'true' },
       /^spotlight-server: Invalid configuration: SPOTLIGHT_TRUST_PROXY has "true"/,
     ],
+    [
+      { SPOTLIGHT_REDIS_URL: '127.0.0.1:6379' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_REDIS_URL must be redis:\/\//,
+    ],
+    [
+      { SPOTLIGHT_REDIS_TIMEOUT_MS: '0' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_REDIS_TIMEOUT_MS /,
+    ],
   ])('fails fast with one clear line for %j', async (env, message) => {
     const { code, stderr } = await runServer({ SPOTLIGHT_DATA_DIR: os.tmpdir(), ...env });
     expect(code).toBe(1);

@@ -16,8 +16,9 @@ export const RATE_LIMIT_WINDOW_MS = 60_000;
 
 /**
  * The per-token limit, applied by ThrottlerGuard after TokenGuard has found
- * the token. Counters live in this instance's memory: with several instances
- * behind a load balancer, a token may make up to the limit on each.
+ * the token. Counted in Redis for all instances together when
+ * SPOTLIGHT_REDIS_URL is set; else, or while Redis does not answer, in this
+ * instance's memory, so that a token may make up to the limit on each.
  */
 export function tokenRateLimit(settings: ServerSettings): ThrottlerModuleOptions {
   return {

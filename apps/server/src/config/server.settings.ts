@@ -65,6 +65,10 @@ const alertSmtpUrl = optionalText.refine((url) => !url || /^smtps?:\/\/[^/]+/i.t
   message: 'must be smtp://user:password@host:port or smtps://...',
 });
 
+const redisUrl = optionalText.refine((url) => !url || /^rediss?:\/\/[^/\s]+(\/\d*)?$/i.test(url), {
+  message: 'must be redis://[user:password@]host:port[/db] or rediss://...',
+});
+
 const signingSecret = optionalText.refine((secret) => !secret || secret.length >= 32, {
   message: 'must be at least 32 characters (e.g. from `openssl rand -base64 32`)',
 });
@@ -82,6 +86,18 @@ export const serverSettingsSchema = z.object({
   SPOTLIGHT_INSTANCE_ID: optionalText.meta({
     description: 'Name recorded on the runs this instance claims',
     defaultText: '<hostname>-<pid>',
+  }),
+  SPOTLIGHT_REDIS_URL: redisUrl.meta({
+    description:
+      'redis:// server where all instances count rate limits and download caps together; unset: each instance counts alone',
+    defaultText: 'unset',
+  }),
+  SPOTLIGHT_REDIS_KEY_PREFIX: optionalText.meta({
+    description: 'Prefix of every Redis key this product writes',
+    defaultText: 'spotlight:',
+  }),
+  SPOTLIGHT_REDIS_TIMEOUT_MS: integer(500, 10, 10_000).meta({
+    description: 'The longest a limit check waits for Redis before this instance counts alone',
   }),
   SPOTLIGHT_BACKGROUND: choiceSetting(['on', 'off'], 'on').meta({
     description: 'off: this instance serves the API only (no scheduler, no worker)',
@@ -235,9 +251,9 @@ export interface ServerSettings {
   downloadCleanupMs: number;
   /** The shortest time allowed between two due times of one schedule. */
   scheduleMinIntervalMinutes: number;
-  /** Requests one token may make in a minute, on this instance. */
+  /** Requests one token may make in a minute (on this instance, or on all of them with Redis). */
   rateLimitPerToken: number;
-  /** Failed authentications one client address may make in a minute, on this instance. */
+  /** Failed authentications one client address may make in a minute (on this instance, or on all with Redis). */
   authFailuresPerAddress: number;
   /** Streamed downloads of one customer served at once; more get 429. */
   maxDownloadsPerCustomer: number;
@@ -245,6 +261,18 @@ export interface ServerSettings {
   maxDownloads: number;
   /** A download whose client reads nothing for this long is ended. */
   downloadStallMs: number;
+  /**
+   * Where the rate limits and download caps are counted for all instances
+   * together; unset: each instance counts alone. Redis unreachable: each
+   * instance counts alone until it answers again.
+   */
+  redis?: {
+    url: string;
+    /** Starts every key, so that several deployments (or tests) can share one Redis. */
+    keyPrefix: string;
+    /** The longest a request waits for Redis before it is counted by this instance alone. */
+    timeoutMs: number;
+  };
   /** Who is told when a run finally fails: support's addresses, a webhook, both or neither. */
   alerts: {
     emails: string[];
@@ -311,6 +339,13 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     maxDownloadsPerCustomer: values.SPOTLIGHT_MAX_DOWNLOADS_PER_CUSTOMER,
     maxDownloads: values.SPOTLIGHT_MAX_DOWNLOADS,
     downloadStallMs: values.SPOTLIGHT_DOWNLOAD_STALL_MS,
+    redis: values.SPOTLIGHT_REDIS_URL
+      ? {
+          url: values.SPOTLIGHT_REDIS_URL,
+          keyPrefix: values.SPOTLIGHT_REDIS_KEY_PREFIX ?? 'spotlight:',
+          timeoutMs: values.SPOTLIGHT_REDIS_TIMEOUT_MS,
+        }
+      : undefined,
     alerts: {
       emails: values.SPOTLIGHT_ALERT_EMAIL,
       webhookUrl: values.SPOTLIGHT_ALERT_WEBHOOK_URL,

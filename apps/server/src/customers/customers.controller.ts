@@ -92,7 +92,7 @@ export class CustomersController {
     @Res() response: Response,
   ): Promise<void> {
     const customer = visibleCustomer(token, domain);
-    const taken = this.limiter.acquire(customer);
+    const taken = await this.limiter.acquire(customer);
     if ('refused' in taken) {
       response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       throw new HttpException(taken.refused, HttpStatus.TOO_MANY_REQUESTS);

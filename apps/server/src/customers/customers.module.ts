@@ -5,6 +5,7 @@ import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
 import { DownloadsController } from '../downloads/downloads.controller';
 import { CustomersController } from './customers.controller';
+import { SharedRedis } from '../redis/shared-redis';
 import { DownloadLimiter } from './download-limiter';
 
 /**
@@ -18,12 +19,12 @@ import { DownloadLimiter } from './download-limiter';
     { provide: CustomerService, inject: [CoreServices], useFactory: (core: CoreServices) => core.customers },
     {
       provide: DownloadLimiter,
-      inject: [SERVER_SETTINGS],
-      useFactory: (settings: ServerSettings) =>
-        new DownloadLimiter({
-          perCustomer: settings.maxDownloadsPerCustomer,
-          total: settings.maxDownloads,
-        }),
+      inject: [SERVER_SETTINGS, SharedRedis],
+      useFactory: (settings: ServerSettings, redis: SharedRedis) =>
+        new DownloadLimiter(
+          { perCustomer: settings.maxDownloadsPerCustomer, total: settings.maxDownloads },
+          redis,
+        ),
     },
   ],
 })
