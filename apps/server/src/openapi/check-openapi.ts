@@ -28,7 +28,9 @@ check().then(
     process.exitCode = 1;
   },
   (error: unknown) => {
-    process.stderr.write(`check-openapi: ${firstLine(error instanceof Error ? error.message : String(error))}\n`);
+    process.stderr.write(
+      `check-openapi: ${firstLine(error instanceof Error ? error.message : String(error))}\n`,
+    );
     process.exitCode = 1;
   },
 );
