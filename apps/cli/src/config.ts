@@ -1,4 +1,4 @@
-import { loadCoreSettings, type CoreSettings } from '@spotlight/core';
+import { loadCoreSettings, loadWithEnvFile, readEnvironment, type CoreSettings } from '@spotlight/core';
 
 /** Everything the CLI takes from its environment, validated. */
 export interface CliConfig {
@@ -8,12 +8,13 @@ export interface CliConfig {
 let loaded: CliConfig | undefined;
 
 /**
- * Reads and validates the environment once per process; this is the only
- * place the CLI reads `process.env` (besides {@link debugEnabled}). Throws a
- * one-line ConfigurationError naming every bad variable.
+ * Reads and validates the environment once per process, over `./.env` (or the
+ * file SPOTLIGHT_ENV_FILE names); this is the only place the CLI reads
+ * `process.env` (besides {@link debugEnabled}). Throws a one-line
+ * ConfigurationError naming every bad variable.
  */
 export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
-  loaded ??= { core: loadCoreSettings(env) };
+  loaded ??= loadWithEnvFile(readEnvironment(env), (values) => ({ core: loadCoreSettings(values) }));
   return loaded;
 }
 

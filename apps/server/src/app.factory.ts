@@ -6,6 +6,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { ServerSettings } from './config/server.settings';
 import { loggingModule } from './logging/logging.module';
+import { ExportMetrics } from './metrics/export-metrics';
+import { httpDurationMiddleware } from './metrics/http-duration.middleware';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 
 /** Request bodies above this get a 413. */
@@ -34,6 +36,9 @@ export async function createApp(
   // JSON only, and small: the biggest request (a schedule) is well under 1 kB.
   app.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES });
   app.disable('x-powered-by');
+  // Whom per-address limits and logs see as the client: the TCP peer, unless proxies are trusted.
+  app.set('trust proxy', settings.trustProxy);
+  app.use(httpDurationMiddleware(app.get(ExportMetrics)));
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document);

@@ -57,6 +57,14 @@ describe('server start-up', () => {
       { SPOTLIGHT_HISTORY_DAYS: 'forever' },
       /^spotlight-server: Invalid configuration: SPOTLIGHT_HISTORY_DAYS /,
     ],
+    [
+      { SPOTLIGHT_TRUST_PROXY: '10.0.0.0/33' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_TRUST_PROXY has "10\.0\.0\.0\/33"; give false, a number of proxy hops/,
+    ],
+    [
+      { SPOTLIGHT_TRUST_PROXY: 'true' },
+      /^spotlight-server: Invalid configuration: SPOTLIGHT_TRUST_PROXY has "true"/,
+    ],
   ])('fails fast with one clear line for %j', async (env, message) => {
     const { code, stderr } = await runServer({ SPOTLIGHT_DATA_DIR: os.tmpdir(), ...env });
     expect(code).toBe(1);

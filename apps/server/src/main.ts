@@ -1,18 +1,23 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { firstLine } from '@spotlight/core';
+import { buildInfo, firstLine, loadWithEnvFile, parseDatabaseUrl, readEnvironment } from '@spotlight/core';
 import { createApp } from './app.factory';
 import { alertRouteWarning, describeSettings, loadServerSettings } from './config/server.settings';
 
 async function main(): Promise<void> {
-  const settings = loadServerSettings(process.env);
+  const settings = loadWithEnvFile(readEnvironment(process.env), loadServerSettings);
   const app = await createApp(settings);
   await app.listen(settings.port, settings.host);
   const url = await app.getUrl();
   const logger = new Logger('Server');
-  logger.log(
-    `listening on ${url} (docs at ${url}/docs), ${describeSettings(settings)}, instance ${settings.instanceId}`,
-  );
+  const { version, commit } = buildInfo();
+  logger.log({
+    msg: `listening on ${url} (docs at ${url}/docs), ${describeSettings(settings)}, instance ${settings.instanceId}`,
+    version,
+    commit,
+    node: process.version,
+    database: parseDatabaseUrl(settings.core.databaseUrl).dialect,
+  });
   const warning = alertRouteWarning(settings);
   if (warning) logger.warn(warning);
 }

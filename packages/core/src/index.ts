@@ -153,3 +153,7 @@ export { ScratchSpace, sweepStaleScratch } from './scratch/scratch-space';
 export { retryOnContention } from './db/contention';
 export { readInBatches } from './db/row-stream';
 export { assertQueueSupport } from './db/server-version';
+export { ENV_FILE_VARIABLE, type Environment, loadWithEnvFile, readEnvironment } from './config/env-file';
+export { ENV_EXAMPLE_COMMAND, renderEnvExample, type SettingsSection } from './config/env-example';
+export { coreSettingsSchema } from './config/settings';
+export { buildInfo } from './root/build-info';

@@ -20,8 +20,10 @@ export function startCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   timeoutMs = 45_000,
+  cwd?: string,
 ): { child: ChildProcess; done: Promise<CliRun> } {
   const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -52,8 +54,9 @@ export function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   timeoutMs?: number,
+  cwd?: string,
 ): Promise<CliRun> {
-  return startCli(args, env, timeoutMs).done;
+  return startCli(args, env, timeoutMs, cwd).done;
 }
 
 /** Fails with the whole output unless the command exited 0. */

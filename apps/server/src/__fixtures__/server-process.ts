@@ -25,14 +25,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Where the server process runs: its working folder, whose `.env` it reads. */
+export interface ServerProcessOptions {
+  cwd?: string;
+}
+
 /** Runs `node dist/main.js` with exactly this environment (plus PATH) and returns when it exits. */
 export function runServer(
   env: Record<string, string>,
   timeoutMs = 20_000,
+  options: ServerProcessOptions = {},
 ): Promise<{ code: number | null; stderr: string }> {
   assertBuilt();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SERVER_MAIN], {
+      cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -50,10 +57,14 @@ export function runServer(
 }
 
 /** Starts a server process on a free port and waits until /health answers. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServer(
+  env: Record<string, string>,
+  options: ServerProcessOptions = {},
+): Promise<ServerProcess> {
   assertBuilt();
   const port = await freePort();
   const child = spawn(process.execPath, [SERVER_MAIN], {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

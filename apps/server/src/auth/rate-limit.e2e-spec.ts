@@ -81,4 +81,54 @@ describeEachDatabase('rate limits', (db) => {
       await strict.close();
     }
   });
+
+  /** The statuses of failed authentications sent as coming from each of these client addresses. */
+  async function failuresFrom(app: TestApp, forwardedFor: string[]): Promise<number[]> {
+    const statuses: number[] = [];
+    for (const address of forwardedFor)
+      statuses.push(
+        (await request(app.http).get('/exports').set(bearer('spx_guess')).set('X-Forwarded-For', address))
+          .status,
+      );
+    return statuses;
+  }
+
+  it('counts failures against the TCP peer, whatever X-Forwarded-For claims, unless SPOTLIGHT_TRUST_PROXY is set', async () => {
+    const direct = await startTestApp(db, smtp, { SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS: '2' });
+    try {
+      // A client cannot dodge the limit by naming another address each time.
+      expect(await failuresFrom(direct, ['203.0.113.1', '203.0.113.2', '203.0.113.3'])).toEqual([
+        401, 401, 429,
+      ]);
+    } finally {
+      await direct.close();
+    }
+    // Behind a proxy on this host, every client would share the proxy's address without it.
+    const proxied = await startTestApp(db, smtp, {
+      SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS: '2',
+      SPOTLIGHT_TRUST_PROXY: '127.0.0.1,::1,::ffff:127.0.0.1',
+    });
+    try {
+      expect(await failuresFrom(proxied, ['203.0.113.7', '203.0.113.7', '203.0.113.7'])).toEqual([
+        401, 401, 429,
+      ]);
+      expect(await failuresFrom(proxied, ['203.0.113.8', '198.51.100.9, 203.0.113.8'])).toEqual([401, 401]);
+      expect(await failuresFrom(proxied, ['203.0.113.8'])).toEqual([429]);
+    } finally {
+      await proxied.close();
+    }
+    const oneHop = await startTestApp(db, smtp, {
+      SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS: '2',
+      SPOTLIGHT_TRUST_PROXY: '1',
+    });
+    try {
+      // One hop trusted: the address the proxy appended last is the client, not what the client wrote before it.
+      expect(await failuresFrom(oneHop, ['10.0.0.1, 203.0.113.20', '10.0.0.2, 203.0.113.20'])).toEqual([
+        401, 401,
+      ]);
+      expect(await failuresFrom(oneHop, ['10.0.0.3, 203.0.113.20'])).toEqual([429]);
+    } finally {
+      await oneHop.close();
+    }
+  });
 });

@@ -32,7 +32,7 @@ export function tokenRateLimit(settings: ServerSettings): ThrottlerModuleOptions
   };
 }
 
-/** The address failed authentications are counted against: the TCP peer (no proxy headers are trusted). */
+/** The address failed authentications are counted against: the TCP peer, or the client a trusted proxy names (SPOTLIGHT_TRUST_PROXY). */
 export function clientAddress(request: Request): string {
   return request.ip ?? request.socket.remoteAddress ?? 'unknown';
 }

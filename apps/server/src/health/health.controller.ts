@@ -30,8 +30,11 @@ class LivenessView {
 }
 
 class HealthView {
-  @ApiProperty({ enum: ['ok', 'degraded'] })
-  status!: 'ok' | 'degraded';
+  @ApiProperty({
+    enum: ['ok', 'degraded', 'stopping'],
+    description: '"stopping" from the moment shutdown starts.',
+  })
+  status!: 'ok' | 'degraded' | 'stopping';
 
   @ApiProperty({
     type: 'object',
@@ -87,7 +90,7 @@ export class HealthController {
   @ApiOkResponse({ type: HealthView })
   @ApiServiceUnavailableResponse({
     type: HealthView,
-    description: 'A database or the scheduler is not ready.',
+    description: 'A database or the scheduler is not ready, or the instance is shutting down.',
   })
   ready(@Res({ passthrough: true }) response: Response): Promise<HealthView> {
     return this.health(response);
@@ -102,10 +105,10 @@ export class HealthController {
     description: 'A database or the scheduler is not ready.',
   })
   async health(@Res({ passthrough: true }) response: Response): Promise<HealthView> {
-    const { ready, database, scheduler } = await this.readiness.check();
+    const { ready, stopping, database, scheduler } = await this.readiness.check();
     response.status(ready ? 200 : 503);
     return {
-      status: ready ? 'ok' : 'degraded',
+      status: ready ? 'ok' : stopping ? 'stopping' : 'degraded',
       database,
       scheduler,
       mail: { configured: Boolean(this.settings.core.smtpUrl), destination: this.mail.destination },

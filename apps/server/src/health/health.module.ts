@@ -7,12 +7,14 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { DatabaseProbeRepository } from './database-probe.repository';
 import { HealthController } from './health.controller';
 import { ReadinessService } from './readiness.service';
+import { ShutdownNotice } from './shutdown-notice';
 
 /** Liveness and readiness: the databases answer in time and the scheduler ticks. */
 @Module({
   imports: [MetricsModule],
   controllers: [HealthController],
   providers: [
+    ShutdownNotice,
     {
       provide: ReadinessService,
       inject: [PRIMARY_DB, READ_DB, ExportMetrics, SERVER_SETTINGS],

@@ -19,6 +19,8 @@ export interface ReadinessOptions {
 
 export interface Readiness {
   ready: boolean;
+  /** The instance is shutting down: not ready, whatever its databases say. */
+  stopping: boolean;
   /** "ok" or "unreachable: <reason>" per database (primary, and replica when there is one). */
   database: Record<string, string>;
   /** "ok", "off" (no background work here) or "stale: ..." */
@@ -28,6 +30,7 @@ export interface Readiness {
 /** Whether this instance can do its work: its databases answer in time and its scheduler ticks. */
 export class ReadinessService {
   private readonly clock: () => Date;
+  private shuttingDown = false;
 
   constructor(
     private readonly databases: Record<string, DatabaseProbeRepository>,
@@ -36,7 +39,14 @@ export class ReadinessService {
     this.clock = options.clock ?? (() => new Date());
   }
 
+  /** Shutdown has started: from now on the instance is not ready. */
+  stopping(): void {
+    this.shuttingDown = true;
+  }
+
   async check(): Promise<Readiness> {
+    // Not even the databases are asked: their pools are about to close.
+    if (this.shuttingDown) return { ready: false, stopping: true, database: {}, scheduler: 'stopping' };
     const names = Object.keys(this.databases);
     const answers = await Promise.all(
       names.map(async (name): Promise<[string, string]> => {
@@ -52,6 +62,7 @@ export class ReadinessService {
     const scheduler = this.schedulerState();
     return {
       ready: answers.every(([, state]) => state === 'ok') && (scheduler === 'ok' || scheduler === 'off'),
+      stopping: false,
       database,
       scheduler,
     };

@@ -2,6 +2,7 @@ import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/cor
 import { SmtpCapture } from '@spotlight/testing';
 import { startServer, type ServerProcess } from '../__fixtures__/server-process';
 import { createToken } from '../__fixtures__/test-app';
+import { parseStrictJson } from '../__fixtures__/json-line';
 
 type LogLine = Record<string, unknown> & { msg?: string; requestId?: string; runId?: number };
 
@@ -36,7 +37,8 @@ describeEachDatabase('JSON logs of the server process', (db) => {
       .output()
       .split('\n')
       .filter((line) => line.trim())
-      .map((line) => JSON.parse(line) as LogLine);
+      // Not JSON.parse, which hides a repeated key by keeping its last value.
+      .map((line) => parseStrictJson(line) as LogLine);
 
   /** Waits, at most `timeoutMs`, for a log line that `matches`. */
   async function lineWhere(matches: (line: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> {
@@ -91,7 +93,28 @@ describeEachDatabase('JSON logs of the server process', (db) => {
       expect(line.requestId).toEqual(expect.any(String));
     for (const line of all.filter((line) => new RegExp(`\\bexport ${id}\\b`).test(line.msg ?? '')))
       expect(line.runId).toBe(id);
-    expect(all.find((line) => /listening on/.test(line.msg ?? ''))).toMatchObject({ level: 'info' });
+    expect(all.find((line) => /listening on/.test(line.msg ?? ''))).toMatchObject({
+      level: 'info',
+      context: 'Server',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      commit: expect.any(String),
+      node: process.version,
+      database: db.dialect === 'mariadb' ? 'mysql' : 'sqlite',
+    });
+    // Every line says which part of the server wrote it.
+    for (const line of all) expect([line.msg, line.context]).toEqual([line.msg, expect.any(String)]);
     expect(server.output()).not.toContain(staff);
+  }, 30_000);
+
+  it('writes a line when shutdown starts and one when it is done', async () => {
+    await server.stop();
+    const all = lines();
+    const starting = all.findIndex(
+      (line) => line.context === 'Server' && /^shutting down/.test(line.msg ?? ''),
+    );
+    const done = all.findIndex((line) => line.context === 'Server' && /^stopped/.test(line.msg ?? ''));
+    expect(starting).toBeGreaterThan(-1);
+    expect(done).toBeGreaterThan(starting);
+    expect(all[done].msg).toMatch(/SIGTERM/);
   }, 30_000);
 });

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import {
+  buildInfo,
   DeliveryUnconfirmedError,
   MailDeliveryError,
   firstLine,
@@ -21,6 +22,13 @@ export interface ExportMetricsOptions {
 const DURATION_BUCKETS = [0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160, 320, 640];
 /** Bytes, up to well past the default 20 MiB attachment limit. */
 const SIZE_BUCKETS = [16e3, 64e3, 256e3, 1e6, 4e6, 10e6, 20e6, 50e6, 100e6, 250e6];
+/** Seconds; API answers take milliseconds, a streamed download of a big customer tens of seconds. */
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** Every pair of labels a run counter can have, present at 0 before the first run. */
+const RUN_OUTCOMES = ['sent', 'failed', 'unconfirmed'] as const;
+const SERVER_RUN_SOURCES = ['api', 'schedule'] as const;
+
 const LAG_BUCKETS = [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 900, 3600];
 
 /**
@@ -45,6 +53,7 @@ export class ExportMetrics {
   private readonly alertsFailed: Counter<'channel'>;
   private readonly schedulerLag: Histogram;
   private readonly lastTick: Gauge;
+  private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
   constructor(
     private readonly queue: QueueMetricsRepository,
@@ -60,6 +69,9 @@ export class ExportMetrics {
       labelNames: ['outcome', 'source'],
       registers,
     });
+    // A rate over a counter that appears only at its first increment misses that increment.
+    for (const outcome of RUN_OUTCOMES)
+      for (const source of SERVER_RUN_SOURCES) this.runsFinished.inc({ outcome, source }, 0);
     this.duration = new Histogram({
       name: 'spotlight_export_duration_seconds',
       help: 'How long a sent export took, from its first query to the email handed over.',
@@ -95,6 +107,20 @@ export class ExportMetrics {
       help: 'When the scheduler of this instance last planned due runs (Unix time); 0 before its first tick.',
       registers,
     });
+    this.httpDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP requests answered by this instance, by method, route pattern (unmatched: no route) and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: HTTP_BUCKETS,
+      registers,
+    });
+    const build = buildInfo();
+    new Gauge({
+      name: 'spotlight_build_info',
+      help: 'Always 1; the labels say which build this instance runs.',
+      labelNames: ['version', 'commit', 'node'],
+      registers,
+    }).set({ version: build.version, commit: build.commit, node: process.version }, 1);
     const depth: Gauge = new Gauge({
       name: 'spotlight_queue_depth',
       help: 'Queued runs, due or waiting for a retry (read from the database at each scrape; NaN if it did not answer in time).',
@@ -152,6 +178,14 @@ export class ExportMetrics {
   attemptFailed(error: unknown): void {
     if (error instanceof MailDeliveryError || error instanceof DeliveryUnconfirmedError)
       this.smtpFailures.inc();
+  }
+
+  /**
+   * An HTTP request was answered. `route` is the route's pattern
+   * (`/exports/:id`), never the URL: ids and download tokens are no labels.
+   */
+  httpRequestFinished(method: string, route: string | null, status: number, seconds: number): void {
+    this.httpDuration.observe({ method, route: route ?? 'unmatched', status: String(status) }, seconds);
   }
 
   /** A failure notice could not be delivered on this channel (it is retried, or given up). */

@@ -11,10 +11,24 @@ import { ExportRunner } from '../runs/export-runner.service';
 function samples(text: string): Map<string, number> {
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    // Label values are quoted and may hold braces: a route pattern like /{*path}.
+    const match = /^([a-zA-Z_:][\w:]*(?:\{(?:[^}"]|"(?:[^"\\]|\\.)*")*\})?) (\S+)$/.exec(line);
     if (match) values.set(match[1], Number(match[2]));
   }
   return values;
+}
+
+/** The label sets of the samples called `name`, with their values. */
+function series(
+  values: Map<string, number>,
+  name: string,
+): { labels: Record<string, string>; value: number }[] {
+  return [...values]
+    .filter(([key]) => key.startsWith(`${name}{`))
+    .map(([key, value]) => ({
+      labels: Object.fromEntries([...key.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]])),
+      value,
+    }));
 }
 
 describeEachDatabase('GET /metrics', (db) => {
@@ -76,7 +90,7 @@ describeEachDatabase('GET /metrics', (db) => {
     const after = await scrape();
     expect(after.get('spotlight_runs_finished_total{outcome="sent",source="api"}')).toBe(1);
     expect(after.get('spotlight_runs_finished_total{outcome="failed",source="api"}')).toBe(1);
-    expect(after.get('spotlight_runs_finished_total{outcome="sent",source="schedule"}')).toBeUndefined();
+    expect(after.get('spotlight_runs_finished_total{outcome="sent",source="schedule"}')).toBe(0);
     expect(after.get('spotlight_smtp_failures_total')).toBe(1);
     expect(after.get('spotlight_export_duration_seconds_count')).toBe(1);
     expect(after.get('spotlight_export_duration_seconds_sum')).toBeCloseTo(Number(row.duration_ms) / 1000, 6);
@@ -90,6 +104,59 @@ describeEachDatabase('GET /metrics', (db) => {
     expect(after.get('spotlight_export_size_bytes_bucket{le="+Inf"}')).toBe(1);
     expect(after.get('spotlight_queue_depth')).toBe(0);
     expect(after.get('process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  it('has every run counter at 0 before the first run, and says which build it is', async () => {
+    const fresh = await startTestApp(db, null);
+    try {
+      const values = samples((await request(fresh.http).get('/metrics').expect(200)).text);
+      const counters = series(values, 'spotlight_runs_finished_total');
+      expect(counters.map(({ labels }) => `${labels.outcome}/${labels.source}`).sort()).toEqual([
+        'failed/api',
+        'failed/schedule',
+        'sent/api',
+        'sent/schedule',
+        'unconfirmed/api',
+        'unconfirmed/schedule',
+      ]);
+      for (const { value } of counters) expect(value).toBe(0);
+      expect(series(values, 'spotlight_build_info')).toEqual([
+        {
+          labels: {
+            version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+            commit: expect.any(String),
+            node: process.version,
+          },
+          value: 1,
+        },
+      ]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('times HTTP requests by method, route pattern and status, never by URL', async () => {
+    const sent = await queue('2026-03-01');
+    await request(t.http).get(`/exports/${sent.body.id}`).set(bearer(staff)).expect(200);
+    const downloadToken = 'dl_this-token-must-not-become-a-label';
+    await request(t.http).get(`/downloads/${downloadToken}`).expect(404);
+    await request(t.http).get('/no/such/route/zq4711').set(bearer(staff)).expect(404);
+    await request(t.http).get('/exports/not-a-number').set(bearer(staff)).expect(400);
+    const text = (await request(t.http).get('/metrics').expect(200)).text;
+    const counts = series(samples(text), 'http_request_duration_seconds_count');
+    const count = (labels: Record<string, string>) =>
+      counts.find((sample) => JSON.stringify(sample.labels) === JSON.stringify(labels))?.value;
+    expect(count({ method: 'POST', route: '/exports', status: '202' })).toBeGreaterThanOrEqual(1);
+    expect(count({ method: 'GET', route: '/exports/:id', status: '200' })).toBe(1);
+    expect(count({ method: 'GET', route: '/exports/:id', status: '400' })).toBe(1);
+    expect(count({ method: 'GET', route: '/downloads/:token', status: '404' })).toBe(1);
+    expect(count({ method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect(text).not.toContain(downloadToken);
+    expect(text).not.toContain('zq4711');
+    expect(text).not.toContain(`/exports/${sent.body.id}`);
+    for (const { labels } of counts)
+      expect(Object.keys(labels).sort()).toEqual(['method', 'route', 'status']);
+    await db.knex('spotlight_export_run').where({ id: sent.body.id }).delete();
   });
 
   it('reports how long the longest-waiting due run has waited, and counts runs waiting for a retry in the depth', async () => {

@@ -47,13 +47,21 @@ function hasValidPort(url: string): boolean {
 
 /** Settings every front end shares; each app reads its environment once and passes it here. */
 export const coreSettingsSchema = z.object({
-  DATABASE_URL: databaseUrlSetting,
+  DATABASE_URL: databaseUrlSetting.meta({
+    description: 'mysql://user:password@host:3306/database (production) or sqlite:///path/file.db',
+    defaultText: 'sqlite://<data dir>/spotlight.sqlite',
+  }),
   SMTP_URL: optionalText
     .refine((url) => !url || SMTP_URL.test(url), {
       message: 'must be smtp://user:password@host:port or smtps://...',
     })
     .refine((url) => !url || !SMTP_URL.test(url) || hasValidPort(url), {
       message: 'must have a port from 1 to 65535, like smtp://user:password@host:587',
+    })
+    .meta({
+      description:
+        'smtp://user:password@host:587 or smtps://...:465; unset: mail is written to the outbox folder as .eml files',
+      defaultText: 'none, the outbox',
     }),
   MAIL_FROM: optionalText
     .refine((from) => !from || !/[\r\n]/.test(from), {
@@ -61,22 +69,72 @@ export const coreSettingsSchema = z.object({
     })
     .refine((from) => !from || /[\r\n]/.test(from) || isMailbox(from), {
       message: 'must be one sender, like "Exports <exports@example.com>" or exports@example.com',
+    })
+    .meta({
+      description: 'From of every export email, one line',
+      defaultText: 'Spotlight exports <exports@spotlight.invalid>',
     }),
-  SPOTLIGHT_DATA_DIR: optionalText,
-  SPOTLIGHT_OUTBOX_DIR: optionalText,
-  SPOTLIGHT_MAX_ROWS_PER_SHEET: z.coerce.number().int().min(1).max(EXCEL_MAX_DATA_ROWS).optional(),
-  SPOTLIGHT_MAX_ATTACHMENT_BYTES: optionalNumber(z.coerce.number().int().min(1)),
-  SPOTLIGHT_STORAGE_DIR: optionalText,
-  SPOTLIGHT_SCRATCH_DIR: optionalText,
-  SPOTLIGHT_SMTP_CONNECTION_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(600_000)),
-  SPOTLIGHT_SMTP_GREETING_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(600_000)),
-  SPOTLIGHT_SMTP_SOCKET_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(3_600_000)),
-  SPOTLIGHT_LINK_TTL_DAYS: optionalNumber(z.coerce.number().positive().max(365)),
-  SPOTLIGHT_DB_CONNECT_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(600_000)),
-  SPOTLIGHT_DB_IDLE_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(3_600_000)),
-  SPOTLIGHT_PUBLIC_URL: optionalText.refine((url) => !url || /^https?:\/\/[^/]+/i.test(url), {
-    message: "must be the server's base URL, such as https://exports.example.com",
+  SPOTLIGHT_DATA_DIR: optionalText.meta({
+    description: 'Where the embedded database and the outbox live',
+    defaultText: '<repo>/data',
   }),
+  SPOTLIGHT_OUTBOX_DIR: optionalText.meta({
+    description: 'Where .eml files go when there is no SMTP_URL',
+    defaultText: '<data dir>/outbox',
+  }),
+  SPOTLIGHT_MAX_ROWS_PER_SHEET: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(EXCEL_MAX_DATA_ROWS)
+    .optional()
+    .meta({ description: 'Rows per sheet before continuing on "Name (2)"', defaultText: '1048575' }),
+  SPOTLIGHT_MAX_ATTACHMENT_BYTES: optionalNumber(z.coerce.number().int().min(1)).meta({
+    description:
+      'Above this size (20 MiB by default) the email carries a download link instead of the workbook',
+    defaultText: '20971520',
+  }),
+  SPOTLIGHT_STORAGE_DIR: optionalText.meta({
+    description: 'Where workbooks behind download links are kept; every server instance must share it',
+    defaultText: '<data dir>/storage',
+  }),
+  SPOTLIGHT_SCRATCH_DIR: optionalText.meta({
+    description: "Each process's private scratch folder (0700) lives here",
+    defaultText: '<system temp>/spotlight-exports-<uid>',
+  }),
+  SPOTLIGHT_SMTP_CONNECTION_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(600_000)).meta({
+    description: "How long to wait for the SMTP server's TCP connection",
+    defaultText: '15000',
+  }),
+  SPOTLIGHT_SMTP_GREETING_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(600_000)).meta({
+    description: "How long to wait for the SMTP server's greeting",
+    defaultText: '15000',
+  }),
+  SPOTLIGHT_SMTP_SOCKET_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(3_600_000)).meta({
+    description: 'How long the SMTP server may stay silent once connected',
+    defaultText: '60000',
+  }),
+  SPOTLIGHT_LINK_TTL_DAYS: optionalNumber(z.coerce.number().positive().max(365)).meta({
+    description: 'How long a download link works, in days (fractions allowed, up to 365)',
+    defaultText: '7',
+  }),
+  SPOTLIGHT_DB_CONNECT_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(600_000)).meta({
+    description: 'MySQL/MariaDB: how long to wait for a connection',
+    defaultText: '10000',
+  }),
+  SPOTLIGHT_DB_IDLE_TIMEOUT_MS: optionalNumber(z.coerce.number().int().min(100).max(3_600_000)).meta({
+    description: 'How long the database may stay silent while an answer or the next row is awaited',
+    defaultText: '60000',
+  }),
+  SPOTLIGHT_PUBLIC_URL: optionalText
+    .refine((url) => !url || /^https?:\/\/[^/]+/i.test(url), {
+      message: "must be the server's base URL, such as https://exports.example.com",
+    })
+    .meta({
+      description:
+        "The server's base URL as recipients reach it, e.g. https://exports.example.com; download links start with it",
+      defaultText: 'unset: too big a workbook fails the export',
+    }),
 });
 
 export interface CoreSettings {
