@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { ServerSettings } from './config/server.settings';
 import { loggingModule } from './logging/logging.module';
 import { ExportMetrics } from './metrics/export-metrics';
 import { httpDurationMiddleware } from './metrics/http-duration.middleware';
+import { buildOpenApiDocument } from './openapi/openapi.document';
 
 /** Request bodies above this get a 413. */
 export const MAX_JSON_BODY_BYTES = 100 * 1024;
@@ -39,24 +40,7 @@ export async function createApp(
   app.set('trust proxy', settings.trustProxy);
   app.use(httpDurationMiddleware(app.get(ExportMetrics)));
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Spotlight exports')
-      // Markdown: in backticks, so Swagger UI does not swallow <token> as an HTML tag.
-      .setDescription(
-        'User activity exports: queue, download, schedule. Authenticate with `Authorization: Bearer <token>`, a token from `spotlight token create`. Errors are JSON `{statusCode, error, message}`; request bodies are JSON of at most 100 KiB.',
-      )
-      .setVersion('0.1.0')
-      // Not addBearerAuth(): it declares bearerFormat JWT, and these tokens are opaque.
-      .addSecurity('bearer', {
-        type: 'http',
-        scheme: 'bearer',
-        description:
-          'An opaque API token (spx_...) from `spotlight token create`; only its SHA-256 is stored.',
-      })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document);
   return app;
 }

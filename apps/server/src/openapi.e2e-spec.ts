@@ -1,9 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { createTestDatabase, type TestDatabase } from '@spotlight/core/testing';
-import { startTestApp, type TestApp } from './__fixtures__/test-app';
+import { bearer, createToken, startTestApp, type TestApp } from './__fixtures__/test-app';
 
 interface Operation {
-  security?: unknown[];
+  security?: Array<Record<string, string[]>>;
+  tags?: string[];
   responses: Record<
     string,
     {
@@ -47,8 +50,11 @@ describe('OpenAPI document', () => {
   let db: TestDatabase;
   let t: TestApp;
   let docs: {
-    info: { description: string };
+    info: { description: string; license?: { name: string } };
+    servers: Array<{ url: string }>;
+    tags: Array<{ name: string; description: string }>;
     components: {
+      headers: Record<string, unknown>;
       securitySchemes: Record<string, Record<string, unknown>>;
       schemas: Record<string, unknown>;
     };
@@ -73,6 +79,11 @@ describe('OpenAPI document', () => {
   it('describes the bearer scheme as an opaque token, and keeps "Authorization: Bearer <token>" readable', () => {
     expect(docs.components.securitySchemes).toEqual({
       bearer: { type: 'http', scheme: 'bearer', description: expect.stringContaining('opaque') },
+      metricsToken: {
+        type: 'http',
+        scheme: 'bearer',
+        description: expect.stringContaining('SPOTLIGHT_METRICS_TOKEN'),
+      },
     });
     // Swagger UI renders descriptions as Markdown: a bare <token> would vanish as an HTML tag.
     expect(docs.info.description).toContain('`Authorization: Bearer <token>`');
@@ -141,5 +152,123 @@ describe('OpenAPI document', () => {
     expect(ok('get /audit').content!['application/json'].schema.$ref).toBe(
       '#/components/schemas/AuditPageView',
     );
+  });
+});
+
+describe('OpenAPI document as committed and as answered', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let staff: string;
+  let served: {
+    info: { license?: { name: string } };
+    servers: Array<{ url: string }>;
+    tags: Array<{ name: string; description: string }>;
+    paths: Record<string, Record<string, Operation>>;
+  };
+  const operations = () =>
+    Object.entries(served.paths).flatMap(([route, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ method, route, operation })),
+    );
+  /** The route with its parameters filled in: ids, a domain and a link token nobody has. */
+  const concrete = (route: string) =>
+    route.replace('{id}', '999999').replace('{domain}', 'example.com').replace('{token}', 'no-such-link');
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+    t = await startTestApp(db, null);
+    staff = await createToken(db, { staff: true });
+    served = (await request(t.http).get('/docs-json').expect(200)).body;
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+  });
+
+  it('is committed as apps/server/openapi.json, as the server serves it', () => {
+    const committed: unknown = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '..', 'openapi.json'), 'utf8'),
+    );
+    // Stale: `npx pnpm@10.34.9 build` writes it again.
+    expect(committed).toEqual(served);
+  });
+
+  it('names its server, its license and every tag an operation uses', () => {
+    expect(served.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+    expect(served.info.license?.name).toBe('UNLICENSED');
+    const declared = served.tags.map((tag) => tag.name);
+    const used = operations().map(({ method, route, operation }) => ({
+      where: `${method} ${route}`,
+      tags: operation.tags,
+    }));
+    expect(used).toEqual(used.map(({ where }) => ({ where, tags: [expect.any(String)] })));
+    expect(declared).toEqual(expect.arrayContaining([...new Set(used.flatMap(({ tags }) => tags ?? []))]));
+  });
+
+  it('declares the security of every operation, as the server applies it', async () => {
+    for (const { method, route, operation } of operations()) {
+      const where = `${method} ${route}`;
+      const res = await request(t.http)[method as 'get' | 'post' | 'patch' | 'delete'](concrete(route));
+      const security = operation.security;
+      if (security?.some((requirement) => 'bearer' in requirement)) {
+        expect({ where, security }).toEqual({ where, security: [{ bearer: [] }] });
+        expect({ where, status: res.status }).toEqual({ where, status: 401 });
+      } else {
+        // Public: no token at all ([]), or /metrics' own optional one ([{}] beside it).
+        expect({ where, status: res.status === 401 }).toEqual({ where, status: false });
+        expect({ where, security }).toEqual({
+          where,
+          security: route === '/metrics' ? [{ metricsToken: [] }, {}] : [],
+        });
+      }
+    }
+  });
+
+  it('documents error bodies as JSON, as they are sent, even where the answer is a workbook or HTML', async () => {
+    for (const { method, route, operation } of operations()) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (Number(status) < 400) continue;
+        const where = `${method} ${route} ${status}`;
+        expect({ where, types: Object.keys(response.content ?? {}) }).toEqual({
+          where,
+          types: ['application/json'],
+        });
+      }
+    }
+    const xlsx = await request(t.http)
+      .get('/customers/nowhere.example.com/user-activity.xlsx')
+      .set(bearer(staff))
+      .expect(404);
+    expect(xlsx.headers['content-type']).toMatch(/^application\/json/);
+    const link = await request(t.http).get('/downloads/no-such-link').expect(404);
+    expect(link.headers['content-type']).toMatch(/^application\/json/);
+    const preview = await request(t.http)
+      .get('/schedules/999999/email-preview')
+      .set(bearer(staff))
+      .expect(404);
+    expect(preview.headers['content-type']).toMatch(/^application\/json/);
+  });
+
+  it("documents the 202's Location and the rate limit headers a token's answers carry", async () => {
+    for (const { method, route, operation } of operations()) {
+      const where = `${method} ${route}`;
+      const bearerAuth = operation.security?.some((requirement) => 'bearer' in requirement) ?? false;
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!status.startsWith('2')) continue;
+        const headers = Object.keys(response.headers ?? {});
+        expect({ where, status, headers }).toEqual({
+          where,
+          status,
+          headers: [
+            ...(status === '202' ? ['Location'] : []),
+            ...(bearerAuth ? ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'] : []),
+          ],
+        });
+      }
+    }
+    const list = await request(t.http).get('/exports').set(bearer(staff)).expect(200);
+    for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'])
+      expect({ name, value: list.headers[name] }).toEqual({ name, value: expect.stringMatching(/^\d+$/) });
+    const health = await request(t.http).get('/health/live').expect(200);
+    expect(health.headers).not.toHaveProperty('x-ratelimit-limit');
   });
 });

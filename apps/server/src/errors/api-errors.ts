@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 
 /** The body of every error answer (see SpotlightExceptionFilter). */
 export class ErrorBody {
@@ -30,14 +30,18 @@ const WHEN: Record<number, string> = {
   503: 'DATABASE_UNAVAILABLE: the database cannot be used right now.',
 };
 
+/** An error's body as sent: JSON, whatever a successful answer of the route is (a workbook, HTML). */
+export const ERROR_CONTENT = { 'application/json': { schema: { $ref: getSchemaPath(ErrorBody) } } };
+
 /** Documents error answers with their shared body; `429` also documents Retry-After. */
 export function ApiErrors(...statuses: Array<keyof typeof WHEN>) {
   return applyDecorators(
+    ApiExtraModels(ErrorBody),
     ...statuses.map((status) =>
       ApiResponse({
         status,
         description: WHEN[status],
-        type: ErrorBody,
+        content: ERROR_CONTENT,
         headers:
           status === 429
             ? {

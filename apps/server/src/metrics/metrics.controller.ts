@@ -1,12 +1,21 @@
 import { timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from '@spotlight/core';
 import { Controller, Get, Headers, Inject, Res, UnauthorizedException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/token.guard';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
-import { ErrorBody } from '../errors/api-errors';
+import { ERROR_CONTENT, ErrorBody } from '../errors/api-errors';
+import { METRICS_SECURITY } from '../openapi/openapi.document';
 import { ExportMetrics } from './export-metrics';
 
 /**
@@ -33,8 +42,12 @@ export class MetricsController {
     description: 'Prometheus text format 0.0.4.',
     content: { 'text/plain': { schema: { type: 'string' } } },
   })
+  // No token, or SPOTLIGHT_METRICS_TOKEN when that is set.
+  @ApiSecurity({})
+  @ApiSecurity(METRICS_SECURITY)
+  @ApiExtraModels(ErrorBody)
   @ApiUnauthorizedResponse({
-    type: ErrorBody,
+    content: ERROR_CONTENT,
     description: 'SPOTLIGHT_METRICS_TOKEN is set and was not sent.',
   })
   async scrape(

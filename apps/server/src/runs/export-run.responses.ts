@@ -1,6 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RUN_STATUSES, type RunDelivery, type RunSource, type RunStatus } from '@spotlight/core';
 
+/** The header of a 202: where the queued export can be followed. */
+export const LOCATION_HEADER = {
+  Location: {
+    description: 'The queued export: /exports/{id}.',
+    schema: { type: 'string', example: '/exports/42' },
+  },
+};
+
 /** What POST /exports answers. */
 export class QueuedExport {
   @ApiProperty({ example: 1 })

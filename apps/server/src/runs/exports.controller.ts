@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { CurrentToken } from '../auth/token.guard';
 import { CreateExportDto, ListExportsQuery, runView } from './export-run.dto';
 import { ApiErrors } from '../errors/api-errors';
-import { ExportRunPage, ExportRunView, QueuedExport } from './export-run.responses';
+import { ExportRunPage, ExportRunView, LOCATION_HEADER, QueuedExport } from './export-run.responses';
 import { RunHistoryService } from './run-history.service';
 import { RunQueueService } from './run-queue.service';
 import { ParseIdPipe } from './request-rules';
@@ -25,7 +25,11 @@ export class ExportsController {
   @ApiOperation({
     summary: 'Queue an export emailed to the manager; the same pending export answers with its id.',
   })
-  @ApiAcceptedResponse({ type: QueuedExport, description: 'Queued; Location names the export.' })
+  @ApiAcceptedResponse({
+    type: QueuedExport,
+    description: 'Queued; Location names the export.',
+    headers: LOCATION_HEADER,
+  })
   @ApiErrors(400, 404, 413, 422)
   async create(
     @CurrentToken() token: TokenRecord,
@@ -45,7 +49,11 @@ export class ExportsController {
     description:
       "An unconfirmed export may already be in the manager's mailbox (its Message-ID is on the export): check before resending. The recipient is checked again.",
   })
-  @ApiAcceptedResponse({ type: QueuedExport, description: 'Queued; Location names the new export.' })
+  @ApiAcceptedResponse({
+    type: QueuedExport,
+    description: 'Queued; Location names the new export.',
+    headers: LOCATION_HEADER,
+  })
   @ApiErrors(400, 404, 409, 422)
   async resend(
     @CurrentToken() token: TokenRecord,

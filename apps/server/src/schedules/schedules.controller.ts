@@ -27,7 +27,7 @@ import { CurrentToken } from '../auth/token.guard';
 import { ScheduleService } from './schedule.service';
 import { ParseIdPipe } from '../runs/request-rules';
 import { ApiErrors } from '../errors/api-errors';
-import { QueuedExport } from '../runs/export-run.responses';
+import { LOCATION_HEADER, QueuedExport } from '../runs/export-run.responses';
 import {
   CreateScheduleDto,
   CreatedSchedule,
@@ -83,7 +83,11 @@ export class SchedulesController {
     summary:
       'Send the schedule once now, paused or not (audited schedule.run), as `spotlight schedules run` does; the recipient is checked first.',
   })
-  @ApiAcceptedResponse({ type: QueuedExport, description: 'Queued; Location names the export.' })
+  @ApiAcceptedResponse({
+    type: QueuedExport,
+    description: 'Queued; Location names the export.',
+    headers: LOCATION_HEADER,
+  })
   @ApiErrors(400, 404, 422)
   async run(
     @CurrentToken() token: TokenRecord,
