@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { DEFAULT_CONSOLE_DIR, securityHeaders, serveConsole } from './console/console.static';
 import type { ServerSettings } from './config/server.settings';
 import { loggingModule } from './logging/logging.module';
 
@@ -33,6 +34,8 @@ export async function createApp(
   // JSON only, and small: the biggest request (a schedule) is well under 1 kB.
   app.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES });
   app.disable('x-powered-by');
+  app.use(securityHeaders());
+  serveConsole(app, settings.consoleDir ?? DEFAULT_CONSOLE_DIR);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

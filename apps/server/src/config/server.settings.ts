@@ -79,6 +79,7 @@ const serverSchema = z.object({
   SPOTLIGHT_SCHEDULER_STALE_MS: integer(0, 0, 86_400_000),
   SPOTLIGHT_METRICS_TOKEN: optionalText,
   SPOTLIGHT_LOG_LEVEL: choiceSetting(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  SPOTLIGHT_CONSOLE_DIR: optionalText,
 });
 
 export interface ServerSettings {
@@ -149,6 +150,8 @@ export interface ServerSettings {
   metricsToken?: string;
   /** The least severe log lines written (JSON, one per line, on stdout). */
   logLevel: LogLevel;
+  /** The built admin console (apps/web/dist) served at `/`; the one beside the server by default. */
+  consoleDir?: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -202,6 +205,7 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
       values.SPOTLIGHT_SCHEDULER_STALE_MS || Math.max(3 * values.SPOTLIGHT_SCHEDULER_TICK_MS, 60_000),
     metricsToken: values.SPOTLIGHT_METRICS_TOKEN,
     logLevel: values.SPOTLIGHT_LOG_LEVEL,
+    consoleDir: values.SPOTLIGHT_CONSOLE_DIR,
   };
 }
 
