@@ -118,8 +118,13 @@ export { type CoreOptions, CoreServices, createCoreServices } from './root/core.
 export { ExportService, type ExportSummary } from './export/export.service';
 export { DownloadRepository } from './downloads/download.repository';
 export { DownloadService } from './downloads/download.service';
-export { CustomerRepository, type CustomerSummary } from './customers/customer.repository';
-export { CustomerService } from './customers/customer.service';
+export {
+  type CustomerOverview,
+  CustomerRepository,
+  type CustomerSummary,
+  type CustomerWithManagers,
+} from './customers/customer.repository';
+export { type CustomerPage, CustomerService } from './customers/customer.service';
 export { TokenRepository } from './admin/token.repository';
 export { hashToken, tokenReaches, TokenService } from './admin/token.service';
 export {
@@ -136,10 +141,11 @@ export {
 } from './runs/run.repository';
 export { ExportLockRepository } from './export/export-lock.repository';
 export { AuditRepository, type AuditEntry } from './audit/audit.repository';
-export { checkInterval, parseCron } from './schedules/schedule.rules';
+export { checkInterval, type CronPreview, parseCron, previewCron } from './schedules/schedule.rules';
 export { SCHEDULE_STATUSES, ScheduleRepository, type ScheduleStatus } from './schedules/schedule.repository';
 export {
   type RecipientChecker,
+  type ScheduleActor,
   type ScheduleChange,
   ScheduleControlService,
 } from './schedules/schedule-control.service';

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpException, HttpStatus, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
+  CustomerService,
   ExportService,
   XLSX_CONTENT_TYPE,
   parseCustomer,
@@ -15,6 +16,14 @@ import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
 import { DownloadQuery } from '../runs/export-run.dto';
 import { ApiErrors, XLSX_BODY } from '../errors/api-errors';
+import {
+  CustomerPageView,
+  CustomerView,
+  ListCustomersQuery,
+  ManagerList,
+  customerView,
+  managerList,
+} from './customer.dto';
 import { DownloadLimiter } from './download-limiter';
 import { responseSink } from './response-sink';
 
@@ -27,10 +36,49 @@ const RETRY_AFTER_SECONDS = 5;
 export class CustomersController {
   constructor(
     private readonly exports: ExportService,
+    private readonly customers: CustomerService,
     private readonly audit: AuditRepository,
     private readonly limiter: DownloadLimiter,
     @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
   ) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'The customers this token can see, sorted by domain, paginated with nextCursor: a site token sees its own only.',
+  })
+  @ApiOkResponse({ type: CustomerPageView })
+  @ApiErrors(400, 401, 429, 503)
+  async list(
+    @CurrentToken() token: TokenRecord,
+    @Query() query: ListCustomersQuery,
+  ): Promise<CustomerPageView> {
+    const page = await this.customers.page({
+      search: query.search,
+      cursor: query.cursor,
+      limit: query.limit ?? 50,
+      onlyDomain: token.scope === 'staff' ? undefined : (token.siteDomain ?? ''),
+    });
+    return { items: page.items.map(customerView), nextCursor: page.nextCursor };
+  }
+
+  @Get(':domain')
+  @ApiOperation({ summary: 'One customer with its users, active accounts and active managers.' })
+  @ApiOkResponse({ type: CustomerView })
+  @ApiErrors(400, 401, 404, 429, 503)
+  async get(@CurrentToken() token: TokenRecord, @Param('domain') domain: string): Promise<CustomerView> {
+    return customerView(await this.customers.overview(visibleCustomer(token, domain)));
+  }
+
+  @Get(':domain/managers')
+  @ApiOperation({
+    summary: "The customer's managers, active or not; exports go to active ones only.",
+  })
+  @ApiOkResponse({ type: ManagerList })
+  @ApiErrors(400, 401, 404, 429, 503)
+  async managers(@CurrentToken() token: TokenRecord, @Param('domain') domain: string): Promise<ManagerList> {
+    return managerList(await this.customers.managers(visibleCustomer(token, domain)));
+  }
 
   @Get(':domain/user-activity.xlsx')
   @ApiProduces(XLSX_CONTENT_TYPE)
@@ -43,9 +91,7 @@ export class CustomersController {
     @Query() query: DownloadQuery,
     @Res() response: Response,
   ): Promise<void> {
-    const customer = parseCustomer(domain);
-    if (!tokenReaches(token, customer))
-      throw new NotVisibleError(`No customer has the domain "${customer}".`);
+    const customer = visibleCustomer(token, domain);
     const taken = this.limiter.acquire(customer);
     if ('refused' in taken) {
       response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
@@ -72,4 +118,11 @@ export class CustomersController {
       taken.slot.release();
     }
   }
+}
+
+/** The customer's domain, parsed; a site token asking for another customer is told none has it. */
+function visibleCustomer(token: TokenRecord, domain: string): string {
+  const customer = parseCustomer(domain);
+  if (!tokenReaches(token, customer)) throw new NotVisibleError(`No customer has the domain "${customer}".`);
+  return customer;
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CoreServices, CustomerService } from '@spotlight/core';
 import { AuditModule } from '../audit/audit.module';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
@@ -6,11 +7,15 @@ import { DownloadsController } from '../downloads/downloads.controller';
 import { CustomersController } from './customers.controller';
 import { DownloadLimiter } from './download-limiter';
 
-/** Workbooks fetched over HTTP: streamed straight from the database, or behind an emailed link. */
+/**
+ * Customers and their managers, and their workbooks fetched over HTTP:
+ * streamed straight from the database, or behind an emailed link.
+ */
 @Module({
   imports: [AuditModule],
   controllers: [CustomersController, DownloadsController],
   providers: [
+    { provide: CustomerService, inject: [CoreServices], useFactory: (core: CoreServices) => core.customers },
     {
       provide: DownloadLimiter,
       inject: [SERVER_SETTINGS],

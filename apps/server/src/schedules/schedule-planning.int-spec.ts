@@ -1,6 +1,13 @@
 import type { Knex } from 'knex';
 import { AuditRepository } from '../audit/audit.repository';
-import { ExportService, parseCron, RUN_TABLE, RunRepository, SCHEDULE_TABLE } from '@spotlight/core';
+import {
+  CoreServices,
+  ExportService,
+  parseCron,
+  RUN_TABLE,
+  RunRepository,
+  SCHEDULE_TABLE,
+} from '@spotlight/core';
 import { describeEachDatabase, type TestDatabase } from '@spotlight/core/testing';
 import { startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ScheduleRepository } from './schedule.repository';
@@ -94,6 +101,7 @@ describeEachDatabase('planning a wave of due schedules', (db) => {
         new RunRepository(db.knex),
         app.app.get(ExportService),
         app.app.get(AuditRepository),
+        app.app.get(CoreServices).schedules,
         { minIntervalMinutes: 60, planBatchSize: 50, jitterMs },
         // Planned the moment they come due.
         () => dueAt,

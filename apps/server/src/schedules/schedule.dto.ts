@@ -132,3 +132,52 @@ export function scheduleView(schedule: ScheduleRecord): ScheduleView {
     updatedAt: schedule.updatedAt.toISOString(),
   };
 }
+
+export class SchedulePreviewDto {
+  @ApiProperty({ example: '0 7 * * 1', description: 'Five-field cron expression, as for POST /schedules.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(120)
+  cron!: string;
+
+  @ApiProperty({ example: 'Europe/Paris', description: 'IANA time zone the cron is read in.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  timeZone!: string;
+
+  @ApiPropertyOptional({
+    type: Number,
+    example: 7,
+    nullable: true,
+    description: 'The window the schedule would have; checked as POST /schedules checks it.',
+  })
+  @IsOptional()
+  @ValidateIf((_object, value) => value !== null)
+  @IsInt({ message: 'windowDays must be a whole number of days' })
+  @Min(1)
+  @Max(3660)
+  windowDays?: number | null;
+}
+
+/** What a schedule with that cron and zone would do; nothing is saved. */
+export class SchedulePreview {
+  @ApiProperty({ example: '0 7 * * 1' })
+  cron!: string;
+
+  @ApiProperty({ example: 'Europe/Paris' })
+  timeZone!: string;
+
+  @ApiProperty({ example: 'At 07:00, only on Monday', description: 'The cron in English words.' })
+  description!: string;
+
+  @ApiProperty({
+    type: [String],
+    example: ['2026-12-14T07:00:00+01:00'],
+    description: 'The next 5 due times, ISO 8601 with the offset of timeZone at each.',
+  })
+  nextDue!: string[];
+
+  @ApiProperty({ example: 60, description: 'The shortest time allowed between two due times.' })
+  minimumIntervalMinutes!: number;
+}

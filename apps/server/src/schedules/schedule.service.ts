@@ -1,8 +1,11 @@
 import type { Cron } from 'croner';
 import {
   checkInterval,
+  type CronPreview,
   ExportService,
   parseCron,
+  previewCron,
+  type ScheduleControlService,
   parseCustomer,
   parseRecipient,
   tokenReaches,
@@ -46,6 +49,7 @@ export class ScheduleService {
     private readonly runs: RunRepository,
     private readonly exports: ExportService,
     private readonly audit: AuditRepository,
+    private readonly control: ScheduleControlService,
     private readonly options: ScheduleServiceOptions,
     private readonly clock: () => Date = () => new Date(),
   ) {}
@@ -129,6 +133,40 @@ export class ScheduleService {
     if (!schedule || !tokenReaches(token, schedule.customer))
       throw new NotVisibleError(`No schedule has the id ${id}.`);
     return schedule;
+  }
+
+  /** The cron in words and its next due times, under the rules a save applies (the same code). */
+  preview(cron: string, timeZone: string): CronPreview {
+    return previewCron(cron, timeZone, this.options.minIntervalMinutes, this.clock());
+  }
+
+  /**
+   * Queues one run of the schedule now, paused or not, as `spotlight
+   * schedules run` does (the same core service), audited with the token.
+   */
+  async runNow(token: TokenRecord, id: number): Promise<RunRecord> {
+    return this.control.runNow(await this.get(token, id), { operator: null, tokenId: token.id });
+  }
+
+  /**
+   * The email a run of the schedule started now would send, with the
+   * customer's real numbers (the workbook is built and thrown away); nothing
+   * is queued or sent. The recipient guard runs, as it would for the run.
+   */
+  async emailPreview(token: TokenRecord, id: number): Promise<{ subject: string; html: string }> {
+    const schedule = await this.get(token, id);
+    const now = this.clock();
+    const { subject, html } = await this.exports.previewEmail(
+      {
+        customer: schedule.customer,
+        recipient: schedule.recipient,
+        since: schedule.windowDays ? new Date(now.getTime() - schedule.windowDays * DAY_MS) : undefined,
+        until: schedule.windowDays ? now : undefined,
+        timeZone: schedule.timeZone,
+      },
+      { kind: 'schedule', scheduleId: schedule.id },
+    );
+    return { subject, html };
   }
 
   async list(token: TokenRecord, customer?: string): Promise<ScheduleRecord[]> {

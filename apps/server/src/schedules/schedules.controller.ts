@@ -12,11 +12,13 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
 import type { TokenRecord } from '@spotlight/core';
@@ -25,11 +27,14 @@ import { CurrentToken } from '../auth/token.guard';
 import { ScheduleService } from './schedule.service';
 import { ParseIdPipe } from '../runs/request-rules';
 import { ApiErrors } from '../errors/api-errors';
+import { QueuedExport } from '../runs/export-run.responses';
 import {
   CreateScheduleDto,
   CreatedSchedule,
   ListSchedulesQuery,
   ScheduleList,
+  SchedulePreview,
+  SchedulePreviewDto,
   ScheduleView,
   UpdateScheduleDto,
   scheduleView,
@@ -58,6 +63,59 @@ export class SchedulesController {
     const { schedule, existing } = await this.schedules.create(token, body);
     if (existing) response.status(HttpStatus.OK);
     return { ...scheduleView(schedule), existing };
+  }
+
+  @Post('preview')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary:
+      'The cron in words and its next 5 due times in the zone, refused as POST /schedules refuses it; nothing is saved.',
+  })
+  @ApiOkResponse({ type: SchedulePreview })
+  @ApiErrors(400, 413)
+  preview(@Body() body: SchedulePreviewDto): SchedulePreview {
+    return this.schedules.preview(body.cron, body.timeZone);
+  }
+
+  @Post(':id/run')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary:
+      'Send the schedule once now, paused or not (audited schedule.run), as `spotlight schedules run` does; the recipient is checked first.',
+  })
+  @ApiAcceptedResponse({ type: QueuedExport, description: 'Queued; Location names the export.' })
+  @ApiErrors(400, 404, 422)
+  async run(
+    @CurrentToken() token: TokenRecord,
+    @Param('id', ParseIdPipe) id: number,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<QueuedExport> {
+    const run = await this.schedules.runNow(token, id);
+    response.location(`/exports/${run.id}`);
+    return { id: run.id, status: run.status, existing: false };
+  }
+
+  @Get(':id/email-preview')
+  @ApiProduces('text/html')
+  @ApiOperation({
+    summary:
+      "The HTML email a run of the schedule started now would send, with the customer's real numbers; nothing is queued or sent.",
+  })
+  @ApiOkResponse({
+    description: 'The HTML body of the email.',
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
+  @ApiErrors(400, 404, 422)
+  async emailPreview(
+    @CurrentToken() token: TokenRecord,
+    @Param('id', ParseIdPipe) id: number,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    const { html } = await this.schedules.emailPreview(token, id);
+    response.type('html');
+    // Shown as a document of its own: no scripts, nothing fetched, styles inline only.
+    response.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+    return html;
   }
 
   @Get()

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { Knex } from 'knex';
-import { ExportService, RunRepository } from '@spotlight/core';
+import { CoreServices, ExportService, RunRepository } from '@spotlight/core';
 import { AuditModule } from '../audit/audit.module';
 import { AuditRepository } from '../audit/audit.repository';
 import type { ServerSettings } from '../config/server.settings';
@@ -21,15 +21,24 @@ import { SchedulesController } from './schedules.controller';
     },
     {
       provide: ScheduleService,
-      inject: [ScheduleRepository, RunRepository, ExportService, AuditRepository, SERVER_SETTINGS],
+      inject: [
+        ScheduleRepository,
+        RunRepository,
+        ExportService,
+        AuditRepository,
+        CoreServices,
+        SERVER_SETTINGS,
+      ],
       useFactory: (
         schedules: ScheduleRepository,
         runs: RunRepository,
         exports: ExportService,
         audit: AuditRepository,
+        core: CoreServices,
         settings: ServerSettings,
       ) =>
-        new ScheduleService(schedules, runs, exports, audit, {
+        // core.schedules: the run-now of `spotlight schedules run`, shared.
+        new ScheduleService(schedules, runs, exports, audit, core.schedules, {
           minIntervalMinutes: settings.scheduleMinIntervalMinutes,
           planBatchSize: settings.scheduleBatchSize,
           jitterMs: settings.scheduleJitterMs,

@@ -47,6 +47,36 @@ export class ExportDelivery {
     return 'link';
   }
 
+  /**
+   * The bodies the email of this workbook would have were it attached: what
+   * an admin previews. Nothing is kept or sent.
+   */
+  preview(built: BuiltExport, requestedBy?: RequestedBy): { text: string; html: string } {
+    return this.bodies(built, attachmentName({ ...built, customer: built.site.domain }), null, requestedBy);
+  }
+
+  private bodies(
+    built: BuiltExport,
+    fileName: string,
+    link: KeptDownload | null,
+    requestedBy: RequestedBy | undefined,
+  ): { text: string; html: string } {
+    return exportBodies({
+      customer: built.site.domain,
+      customerName: built.site.name,
+      active: built.workbook.active,
+      inactive: built.workbook.inactive,
+      levels: built.workbook.tally.levels,
+      change: built.workbook.change ?? undefined,
+      range: built.range,
+      timeZone: built.timeZone,
+      generatedAt: built.generatedAt,
+      attachmentName: fileName,
+      link: link ? { url: link.url, expiresAt: link.expiresAt, bytes: built.bytes } : undefined,
+      requestedBy,
+    });
+  }
+
   /** Sends the workbook in `file` to the checked recipient, as `kind` says. */
   async send(
     file: string,
@@ -61,20 +91,7 @@ export class ExportDelivery {
         ? await downloads.keep(file, { customer: built.site.domain, fileName })
         : null;
     try {
-      const bodies = exportBodies({
-        customer: built.site.domain,
-        customerName: built.site.name,
-        active: built.workbook.active,
-        inactive: built.workbook.inactive,
-        levels: built.workbook.tally.levels,
-        change: built.workbook.change ?? undefined,
-        range: built.range,
-        timeZone: built.timeZone,
-        generatedAt: built.generatedAt,
-        attachmentName: fileName,
-        link: link ? { url: link.url, expiresAt: link.expiresAt, bytes: built.bytes } : undefined,
-        requestedBy: email.requestedBy,
-      });
+      const bodies = this.bodies(built, fileName, link, email.requestedBy);
       await email.beforeDelivery?.();
       const sent = await this.mail.send({
         from: this.options.mailFrom,

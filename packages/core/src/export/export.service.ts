@@ -24,7 +24,7 @@ import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activit
 import type { ExportLock, ExportLockRepository } from './export-lock.repository';
 import { ExportDelivery, type Delivered } from './export.delivery';
 import { ExportHistory, type HistoryRecord } from './export.history';
-import { attachmentName, type RequestedBy } from './export.mail';
+import { attachmentName, exportSubject, type RequestedBy } from './export.mail';
 import { parseCustomer, parseRecipient } from '../input/address.rules';
 import {
   parseExportRequest,
@@ -128,6 +128,27 @@ export class ExportService {
         guardRecipient(snapshot, customer, recipient),
       );
       return result;
+    });
+  }
+
+  /**
+   * The email the manager would receive for this export, from the real
+   * numbers: the workbook is built in scratch as a dry run builds it, and
+   * thrown away. The recipient guard runs; nothing is locked, recorded or sent.
+   */
+  async previewEmail(
+    input: ExportRequestInput,
+    requestedBy?: RequestedBy,
+  ): Promise<{ subject: string; text: string; html: string }> {
+    const request = parseExportRequest(input, this.options.rangeNames);
+    const generatedAt = this.now();
+    return this.withScratch(async (scratch) => {
+      const file = path.join(scratch, attachmentName({ ...request, generatedAt }));
+      const built = await this.buildToFile(request, file, scratch, generatedAt, {});
+      return {
+        subject: exportSubject(built.site.name, built.range, built.timeZone),
+        ...this.delivery.preview(built, requestedBy),
+      };
     });
   }
 

@@ -26,7 +26,7 @@ export async function guardRecipient(
 
   // A refusal costs a query more than an export; the export's path stays at one.
   const activeManagers = await snapshot.countActiveManagers(site.id);
-  const managers = `${customer} has ${activeManagers} active manager${activeManagers === 1 ? '' : 's'}; "spotlight customers managers -c ${customer}" lists them.`;
+  const managers = `${customer} has ${activeManagers} active manager${activeManagers === 1 ? '' : 's'}; "spotlight customers managers -c ${customer}" or GET /customers/${customer}/managers lists them.`;
   const refuse = (
     reason: ConstructorParameters<typeof RecipientNotAllowedError>[2],
     detail: string,

@@ -12,6 +12,9 @@ export interface RecipientChecker {
   checkRecipient(customer: string, recipient: string): Promise<RecipientCheck>;
 }
 
+/** Who acts: an operator's name (the CLI), or an API token (the server). */
+export type ScheduleActor = string | { operator: null; tokenId: number };
+
 /** What a pause or resume did: the schedule as it is now, and whether this call changed it. */
 export interface ScheduleChange {
   schedule: ScheduleRecord;
@@ -62,7 +65,8 @@ export class ScheduleControlService {
    * for a server to send; paused or not. The recipient is checked first, so
    * that a refusal is told to the operator now rather than found in the history later.
    */
-  async runNow(schedule: ScheduleRecord, operator: string): Promise<RunRecord> {
+  async runNow(schedule: ScheduleRecord, by: ScheduleActor): Promise<RunRecord> {
+    const { operator, tokenId } = typeof by === 'string' ? { operator: by, tokenId: null } : by;
     await this.recipients.checkRecipient(schedule.customer, schedule.recipient);
     const now = this.clock();
     const run = await this.runs.insertQueued(
@@ -72,8 +76,8 @@ export class ScheduleControlService {
         since: schedule.windowDays ? new Date(now.getTime() - schedule.windowDays * DAY_MS) : null,
         until: schedule.windowDays ? now : null,
         source: 'schedule',
-        tokenId: null,
-        operator,
+        tokenId,
+        operator: operator ?? undefined,
         scheduleId: schedule.id,
         timeZone: schedule.timeZone,
         dueAt: now,
@@ -82,13 +86,18 @@ export class ScheduleControlService {
     );
     // The unique key is (schedule, due time): only a planned run due this very millisecond collides.
     if (!run) throw new Error(`Schedule ${schedule.id} already has a run due at ${now.toISOString()}.`);
-    await this.record('schedule.run', schedule, { operator, run: run.id });
+    await this.record('schedule.run', schedule, operator ? { operator, run: run.id } : { run: run.id }, tokenId);
     return run;
   }
 
-  private record(action: string, schedule: ScheduleRecord, detail: Record<string, unknown>): Promise<void> {
+  private record(
+    action: string,
+    schedule: ScheduleRecord,
+    detail: Record<string, unknown>,
+    tokenId: number | null = null,
+  ): Promise<void> {
     return this.audit.record({
-      tokenId: null,
+      tokenId,
       action,
       target: `schedule:${schedule.id}`,
       detail: { ...detail, customer: schedule.customer, recipient: schedule.recipient },

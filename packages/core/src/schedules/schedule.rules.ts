@@ -1,5 +1,7 @@
 import { Cron } from 'croner';
+import cronstrue from 'cronstrue';
 import { InvalidInputError } from '../errors';
+import { formatIsoOffset } from '../workbook/zoned-time';
 
 const DAY_MS = 86_400_000;
 /** How far ahead the gap between due times is checked: this many due times, and at most a year. */
@@ -55,4 +57,40 @@ export function checkInterval(expression: string, cron: Cron, minMinutes: number
     }
     previous = next;
   }
+}
+
+/** What a schedule with this cron and zone would do, before it is saved. */
+export interface CronPreview {
+  cron: string;
+  timeZone: string;
+  /** The cron in English words, e.g. "At 07:00, only on Monday". */
+  description: string;
+  /** The next due times, ISO 8601 with the zone's offset at each. */
+  nextDue: string[];
+  minimumIntervalMinutes: number;
+}
+
+/**
+ * The next `count` due times of a cron in its zone, with the rules a saved
+ * schedule must pass ({@link parseCron}, {@link checkInterval}): what is
+ * refused here is refused on save, with the same message.
+ */
+export function previewCron(
+  expression: string,
+  timeZone: string,
+  minMinutes: number,
+  from: Date,
+  count = 5,
+): CronPreview {
+  const cron = expression.trim();
+  const zone = timeZone.trim();
+  const parsed = parseCron(cron, zone);
+  checkInterval(cron, parsed, minMinutes, from);
+  return {
+    cron,
+    timeZone: zone,
+    description: cronstrue.toString(cron, { use24HourTimeFormat: true, verbose: false }),
+    nextDue: parsed.nextRuns(count, from).map((due) => formatIsoOffset(due, zone)),
+    minimumIntervalMinutes: minMinutes,
+  };
 }

@@ -196,3 +196,12 @@ export function describePeriod(range: DateRange, timeZone: string): string {
 export function periodClause(range: DateRange, timeZone: string): string {
   return periodWords(range, timeZone).clause;
 }
+
+/** "2026-03-29T09:00:00+02:00": the instant as ISO 8601 with the offset `timeZone` has then. */
+export function formatIsoOffset(date: Date, timeZone: string): string {
+  const wall = toWallClock(new Date(Math.floor(date.getTime() / 1000) * 1000), timeZone);
+  const offsetMinutes = Math.round((wall.getTime() - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${wall.toISOString().slice(0, 19)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
