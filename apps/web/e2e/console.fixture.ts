@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { TokenRepository, TokenService } from '@spotlight/core';
-import type { TestDatabase } from '@spotlight/core/testing';
+import { describeEachDatabase, type TestDatabase } from '@spotlight/core/testing';
 import { chromiumAvailable, SmtpCapture, testReportDir } from '@spotlight/testing';
 import { startServer, type ServerProcess } from '../../server/src/__fixtures__/server-process';
 
@@ -13,11 +13,16 @@ const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8
  * Whether the browser suites run: Debian's Chromium drives them, no browser
  * is downloaded. Without it they are skipped, unless SPOTLIGHT_REQUIRE_CHROMIUM=1 (CI).
  */
-export function browserSuitesEnabled(): boolean {
+function browserSuitesEnabled(): boolean {
   if (process.env.SPOTLIGHT_REQUIRE_CHROMIUM === '1' || chromiumAvailable()) return true;
   console.warn('Chromium is not installed (Debian: chromium); skipping the console browser tests');
   return false;
 }
+
+/** describeEachDatabase for a browser suite: skipped without Chromium, unless it is required. */
+export const describeBrowser: typeof describeEachDatabase = browserSuitesEnabled()
+  ? describeEachDatabase
+  : (name, body) => describe.skip(name, () => body({} as TestDatabase));
 
 export function chromiumPath(): string {
   for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
@@ -102,7 +107,11 @@ export async function signIn(page: Page, token: string): Promise<void> {
 }
 
 /** Waits (at most `timeoutMs`) until the locator's text matches. */
-export async function waitForText(locator: Locator, expected: RegExp | string, timeoutMs = 15_000): Promise<string> {
+export async function waitForText(
+  locator: Locator,
+  expected: RegExp | string,
+  timeoutMs = 15_000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
@@ -134,11 +143,20 @@ export interface AxeViolation {
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
     const result = await axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
     });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
   });
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }

@@ -22,7 +22,7 @@ describeEachDatabase('the console served by the server', (db) => {
       expect(res.headers.get('cache-control')).toBe('no-cache');
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp).toMatch(/script-src 'self'(;|$)/);
-      expect(csp).not.toContain('unsafe-inline\' ;script');
+      expect(csp).not.toContain("unsafe-inline' ;script");
       expect(csp).toContain("frame-ancestors 'none'");
       const html = await res.text();
       // Only external scripts: the CSP would block an inline one.

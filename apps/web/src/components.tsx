@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { cloneElement, useId, type ReactElement, type ReactNode } from 'react';
 import type { Loaded } from './use-load';
 
 /** A page's one heading and what it shows while loading or after a refusal. */
@@ -26,11 +26,13 @@ export function Loading<T>(props: { what: Loaded<T>; children: (data: T) => Reac
   return <>{props.children(props.what.data)}</>;
 }
 
-export function Field(props: { label: string; children: ReactNode }) {
+/** A control and its label, tied by id: the label alone names it, whatever the control shows. */
+export function Field(props: { label: string; children: ReactElement<{ id?: string }> }) {
+  const id = useId();
   return (
-    <label className="field">
-      <span>{props.label}</span>
-      {props.children}
-    </label>
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      {cloneElement(props.children, { id })}
+    </div>
   );
 }

@@ -28,5 +28,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
       current = false;
     };
   }, [run, generation]);
-  return { ...state, reload: () => setGeneration((value) => value + 1) };
+  const reload = useCallback(() => setGeneration((value) => value + 1), []);
+  return { ...state, reload };
 }

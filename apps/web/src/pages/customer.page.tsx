@@ -1,16 +1,19 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, must } from '../api/client';
 import { Field, Loading, Page, Problem } from '../components';
 import { browserTimeZone, timeZones } from '../format';
 import { useLoad } from '../use-load';
-import { RunFacts, useRefreshUntilFinished } from './export.page';
+import { FINISHED, RunFacts, useRefreshUntilFinished } from './export.page';
 import { RunTable } from './exports.page';
 import { ScheduleList } from './schedules.page';
 
 /** One customer: its managers, recent exports and schedules, and a form to export now. */
 export function CustomerPage(props: { domain: string }) {
   const { domain } = props;
-  const customer = useLoad(() => must(api.GET('/customers/{domain}', { params: { path: { domain } } })), [domain]);
+  const customer = useLoad(
+    () => must(api.GET('/customers/{domain}', { params: { path: { domain } } })),
+    [domain],
+  );
   const managers = useLoad(() => loadManagers(domain), [domain]);
   const exports = useLoad(
     () => must(api.GET('/exports', { params: { query: { customer: domain, limit: 10 } } })),
@@ -58,7 +61,9 @@ export function CustomerPage(props: { domain: string }) {
       <h2>Recent exports</h2>
       <Loading what={exports}>{(data) => <RunTable runs={data.items} />}</Loading>
       <h2>Schedules</h2>
-      <Loading what={schedules}>{(data) => <ScheduleList schedules={data.items} onChange={schedules.reload} />}</Loading>
+      <Loading what={schedules}>
+        {(data) => <ScheduleList schedules={data.items} onChange={schedules.reload} />}
+      </Loading>
     </Page>
   );
 }
@@ -122,13 +127,24 @@ function ExportNow(props: { domain: string; recipients: Manager[]; onQueued(): v
           </select>
         </Field>
         <Field label="Since">
-          <input type="date" value={form.since} onChange={(event) => setForm({ ...form, since: event.target.value })} />
+          <input
+            type="date"
+            value={form.since}
+            onChange={(event) => setForm({ ...form, since: event.target.value })}
+          />
         </Field>
         <Field label="Until">
-          <input type="date" value={form.until} onChange={(event) => setForm({ ...form, until: event.target.value })} />
+          <input
+            type="date"
+            value={form.until}
+            onChange={(event) => setForm({ ...form, until: event.target.value })}
+          />
         </Field>
         <Field label="Time zone">
-          <select value={form.timeZone} onChange={(event) => setForm({ ...form, timeZone: event.target.value })}>
+          <select
+            value={form.timeZone}
+            onChange={(event) => setForm({ ...form, timeZone: event.target.value })}
+          >
             {timeZones().map((zone) => (
               <option key={zone}>{zone}</option>
             ))}
@@ -139,14 +155,17 @@ function ExportNow(props: { domain: string; recipients: Manager[]; onQueued(): v
         </button>
       </form>
       <Problem message={problem} />
-      {queued !== null && <QueuedExport id={queued} />}
+      {queued !== null && <QueuedExport id={queued} onFinished={props.onQueued} />}
     </section>
   );
 }
 
 /** Follows a queued export until it is sent or failed, with the reason. */
 function QueuedExport(props: { id: number }) {
-  const run = useLoad(() => must(api.GET('/exports/{id}', { params: { path: { id: props.id } } })), [props.id]);
+  const run = useLoad(
+    () => must(api.GET('/exports/{id}', { params: { path: { id: props.id } } })),
+    [props.id],
+  );
   useRefreshUntilFinished(run.data, run.reload);
   return (
     <section aria-label={`Export #${props.id}`} aria-live="polite">

@@ -5,11 +5,14 @@ import { formatDuration, formatTime } from '../format';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
 
-const FINISHED = ['sent', 'failed', 'unconfirmed'];
+export const FINISHED = ['sent', 'failed', 'unconfirmed'];
 
 /** One export: counts, timings, attempts, the error, the download link while it is valid. */
 export function ExportPage(props: { id: number }) {
-  const run = useLoad(() => must(api.GET('/exports/{id}', { params: { path: { id: props.id } } })), [props.id]);
+  const run = useLoad(
+    () => must(api.GET('/exports/{id}', { params: { path: { id: props.id } } })),
+    [props.id],
+  );
   useRefreshUntilFinished(run.data, run.reload);
   return (
     <Page title={`Export #${props.id}`}>
@@ -34,9 +37,7 @@ export function RunFacts(props: { run: Schemas['ExportRunView'] }) {
   return (
     <dl className="facts">
       <dt>Status</dt>
-      <dd className={`status-${run.status}`}>
-        {run.status}
-      </dd>
+      <dd className={`status-${run.status}`}>{run.status}</dd>
       <dt>Customer</dt>
       <dd>
         <Link to={`/console/customers/${encodeURIComponent(run.customer)}`}>{run.customer}</Link>

@@ -80,7 +80,10 @@ export function ExportsPage(props: { search: URLSearchParams }) {
             <RunTable runs={data.items} />
             <div className="actions">
               {cursor && (
-                <button type="button" onClick={() => navigate(`/console/exports?${filters({ customer, status, source })}`)}>
+                <button
+                  type="button"
+                  onClick={() => navigate(`/console/exports?${filters({ customer, status, source })}`)}
+                >
                   First page
                 </button>
               )}

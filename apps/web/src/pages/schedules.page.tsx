@@ -58,7 +58,8 @@ export function ScheduleList(props: { schedules: Schedule[]; onChange(): void })
   const pauseReason = new Map<string, string>();
   for (const entry of pauses.data?.items ?? []) {
     const reason = entry.detail?.reason;
-    if (!pauseReason.has(entry.target)) pauseReason.set(entry.target, typeof reason === 'string' ? reason : '');
+    if (!pauseReason.has(entry.target))
+      pauseReason.set(entry.target, typeof reason === 'string' ? reason : '');
   }
   return (
     <>
@@ -323,7 +324,10 @@ function NewSchedule(props: { onCreated(created: Schemas['CreatedSchedule']): vo
         />
       </Field>
       <Field label="Time zone">
-        <select value={form.timeZone} onChange={(event) => setForm({ ...form, timeZone: event.target.value })}>
+        <select
+          value={form.timeZone}
+          onChange={(event) => setForm({ ...form, timeZone: event.target.value })}
+        >
           {timeZones().map((zone) => (
             <option key={zone}>{zone}</option>
           ))}
