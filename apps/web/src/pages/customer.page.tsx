@@ -161,12 +161,17 @@ function ExportNow(props: { domain: string; recipients: Manager[]; onQueued(): v
 }
 
 /** Follows a queued export until it is sent or failed, with the reason. */
-function QueuedExport(props: { id: number }) {
+function QueuedExport(props: { id: number; onFinished(): void }) {
   const run = useLoad(
     () => must(api.GET('/exports/{id}', { params: { path: { id: props.id } } })),
     [props.id],
   );
   useRefreshUntilFinished(run.data, run.reload);
+  const finished = run.data !== undefined && FINISHED.includes(run.data.status);
+  const { onFinished } = props;
+  useEffect(() => {
+    if (finished) onFinished();
+  }, [finished, onFinished]);
   return (
     <section aria-label={`Export #${props.id}`} aria-live="polite">
       <h3>Export #{props.id}</h3>
