@@ -271,6 +271,19 @@ describeBrowser('the console in a browser, staff token', (db) => {
     expect((await api('GET', `/schedules/${id}`)).status).toBe(404);
   });
 
+  it('keeps Swagger UI at /docs working under the same Content-Security-Policy', async () => {
+    const docs = await context.newPage();
+    const blocked: string[] = [];
+    docs.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
+    await docs.goto('/docs');
+    await waitForText(docs.locator('.swagger-ui .info .title'), 'Spotlight exports');
+    await docs.locator('.opblock').first().waitFor();
+    expect(blocked).toEqual([]);
+    await docs.close();
+  });
+
   it('signs out: the token is forgotten and the sign-in page is back', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Token').waitFor();

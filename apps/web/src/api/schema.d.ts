@@ -4,2151 +4,2151 @@
  */
 
 export interface paths {
-  '/exports': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export history, newest first, paginated with nextCursor. */
+        get: operations["ExportsController_list"];
+        put?: never;
+        /** Queue an export emailed to the manager; the same pending export answers with its id. */
+        post: operations["ExportsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Export history, newest first, paginated with nextCursor. */
-    get: operations['ExportsController_list'];
-    put?: never;
-    /** Queue an export emailed to the manager; the same pending export answers with its id. */
-    post: operations['ExportsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/exports/{id}/resend': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/exports/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a failed or unconfirmed export again, on purpose (audited): a new queued export naming the one it resends.
+         * @description An unconfirmed export may already be in the manager's mailbox (its Message-ID is on the export): check before resending. The recipient is checked again.
+         */
+        post: operations["ExportsController_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Send a failed or unconfirmed export again, on purpose (audited): a new queued export naming the one it resends.
-     * @description An unconfirmed export may already be in the manager's mailbox (its Message-ID is on the export): check before resending. The recipient is checked again.
-     */
-    post: operations['ExportsController_resend'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/exports/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One export: status, counts, bytes, queries, timings, error. */
+        get: operations["ExportsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One export: status, counts, bytes, queries, timings, error. */
-    get: operations['ExportsController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/customers': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customers this token can see, sorted by domain, paginated with nextCursor: a site token sees its own only. */
+        get: operations["CustomersController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The customers this token can see, sorted by domain, paginated with nextCursor: a site token sees its own only. */
-    get: operations['CustomersController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/customers/{domain}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/customers/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One customer with its users, active accounts and active managers. */
+        get: operations["CustomersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One customer with its users, active accounts and active managers. */
-    get: operations['CustomersController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/customers/{domain}/managers': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/customers/{domain}/managers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's managers, active or not; exports go to active ones only. */
+        get: operations["CustomersController_managers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The customer's managers, active or not; exports go to active ones only. */
-    get: operations['CustomersController_managers'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/customers/{domain}/user-activity.xlsx': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/customers/{domain}/user-activity.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Streams the customer's user activity workbook as a download; no email. */
+        get: operations["CustomersController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Streams the customer's user activity workbook as a download; no email. */
-    get: operations['CustomersController_download'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/downloads/{token}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/downloads/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Streams a workbook behind an email link; 404 unknown, 410 expired. */
+        get: operations["DownloadsController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Streams a workbook behind an email link; 404 unknown, 410 expired. */
-    get: operations['DownloadsController_download'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/schedules': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The schedules this token can see, optionally of one customer. */
+        get: operations["SchedulesController_list"];
+        put?: never;
+        /** Create a schedule; the recipient must be an active manager of the customer. An identical enabled schedule answers 200 with itself. */
+        post: operations["SchedulesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The schedules this token can see, optionally of one customer. */
-    get: operations['SchedulesController_list'];
-    put?: never;
-    /** Create a schedule; the recipient must be an active manager of the customer. An identical enabled schedule answers 200 with itself. */
-    post: operations['SchedulesController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/schedules/preview': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/schedules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The cron in words and its next 5 due times in the zone, refused as POST /schedules refuses it; nothing is saved. */
+        post: operations["SchedulesController_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** The cron in words and its next 5 due times in the zone, refused as POST /schedules refuses it; nothing is saved. */
-    post: operations['SchedulesController_preview'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/schedules/{id}/run': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/schedules/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the schedule once now, paused or not (audited schedule.run), as `spotlight schedules run` does; the recipient is checked first. */
+        post: operations["SchedulesController_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Send the schedule once now, paused or not (audited schedule.run), as `spotlight schedules run` does; the recipient is checked first. */
-    post: operations['SchedulesController_run'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/schedules/{id}/email-preview': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/schedules/{id}/email-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The HTML email a run of the schedule started now would send, with the customer's real numbers; nothing is queued or sent. */
+        get: operations["SchedulesController_emailPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The HTML email a run of the schedule started now would send, with the customer's real numbers; nothing is queued or sent. */
-    get: operations['SchedulesController_emailPreview'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/schedules/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One schedule, with its next due time. */
+        get: operations["SchedulesController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule; its past runs stay in the history. */
+        delete: operations["SchedulesController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a schedule; the recipient guard runs unless it stays paused with the same recipient, so a pause is never refused. */
+        patch: operations["SchedulesController_update"];
+        trace?: never;
     };
-    /** One schedule, with its next due time. */
-    get: operations['SchedulesController_get'];
-    put?: never;
-    post?: never;
-    /** Delete a schedule; its past runs stay in the history. */
-    delete: operations['SchedulesController_remove'];
-    options?: never;
-    head?: never;
-    /** Change a schedule; the recipient guard runs unless it stays paused with the same recipient, so a pause is never refused. */
-    patch: operations['SchedulesController_update'];
-    trace?: never;
-  };
-  '/health/live': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process answers; asks no database, so it stays 200 while the database is down. */
+        get: operations["HealthController_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The process answers; asks no database, so it stays 200 while the database is down. */
-    get: operations['HealthController_live'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/health/ready': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Databases answer within a bound and the scheduler ticks; 503 when not (take the instance out of rotation). */
+        get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Databases answer within a bound and the scheduler ticks; 503 when not (take the instance out of rotation). */
-    get: operations['HealthController_ready'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/health': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same as /health/ready, and mail configuration. */
+        get: operations["HealthController_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The same as /health/ready, and mail configuration. */
-    get: operations['HealthController_health'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/audit': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail, newest first, paginated with nextCursor; staff tokens only. */
+        get: operations["AuditController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The audit trail, newest first, paginated with nextCursor; staff tokens only. */
-    get: operations['AuditController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/metrics': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics of this instance and of the shared queue; a Bearer SPOTLIGHT_METRICS_TOKEN when that is set. */
+        get: operations["MetricsController_scrape"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Prometheus metrics of this instance and of the shared queue; a Bearer SPOTLIGHT_METRICS_TOKEN when that is set. */
-    get: operations['MetricsController_scrape'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    ErrorBody: {
-      /** @example 404 */
-      statusCode: number;
-      /**
-       * @description A core error code (RECIPIENT_NOT_ALLOWED, DATABASE_UNAVAILABLE, ...) or the HTTP status name.
-       * @example NOT_FOUND
-       */
-      error: string;
-      /**
-       * @description What went wrong, in one line.
-       * @example No schedule has the id 7.
-       */
-      message: string;
+    schemas: {
+        ErrorBody: {
+            /** @example 404 */
+            statusCode: number;
+            /**
+             * @description A core error code (RECIPIENT_NOT_ALLOWED, DATABASE_UNAVAILABLE, ...) or the HTTP status name.
+             * @example NOT_FOUND
+             */
+            error: string;
+            /**
+             * @description What went wrong, in one line.
+             * @example No schedule has the id 7.
+             */
+            message: string;
+        };
+        CreateExportDto: {
+            /**
+             * @description The customer (django_site.domain).
+             * @example example.com
+             */
+            customer: string;
+            /**
+             * @description An active manager of that customer.
+             * @example manager@example.com
+             */
+            recipient: string;
+            /**
+             * @description Activity created on or after this day (in timeZone) or instant.
+             * @example 2026-01-01
+             */
+            since?: string;
+            /**
+             * @description Activity created up to this day (inclusive) or before this instant.
+             * @example 2026-06-30
+             */
+            until?: string;
+            /**
+             * @description IANA time zone of bare since/until dates and of every date in the workbook and the email.
+             * @default UTC
+             * @example Europe/Paris
+             */
+            timeZone?: string;
+            /**
+             * @description Who the email says asked for the export: one line, at most 200 characters. Without it the email says "Spotlight support".
+             * @example Jane Doe, Spotlight support
+             */
+            requestedBy?: string;
+        };
+        QueuedExport: {
+            /** @example 1 */
+            id: number;
+            /**
+             * @example queued
+             * @enum {string}
+             */
+            status: "queued" | "running" | "sent" | "failed" | "unconfirmed";
+            /** @description true when the same export was already queued or running: this is its id. */
+            existing: boolean;
+        };
+        RunCounts: {
+            /** @example 280 */
+            active: number;
+            /** @example 20 */
+            inactive: number | null;
+        };
+        RunTimings: {
+            /** Format: date-time */
+            queuedAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /**
+             * Format: date-time
+             * @description While queued: the next try.
+             */
+            nextAttemptAt: string | null;
+            durationMs: number | null;
+        };
+        ExportRunView: {
+            /** @example 1 */
+            id: number;
+            /**
+             * @description unconfirmed: the whole email went to the mail server and its answer was lost, so it may have arrived (see messageId); it is never sent again by itself (POST /exports/{id}/resend).
+             * @enum {string}
+             */
+            status: "queued" | "running" | "sent" | "failed" | "unconfirmed";
+            /**
+             * @description What started the export.
+             * @enum {string}
+             */
+            source: "cli" | "api" | "schedule";
+            /** @description Who ran it from the CLI (staff tokens only); null for API and schedules. */
+            operator: string | null;
+            /**
+             * @description Who the email said asked for it; null: "Spotlight support" (or the schedule).
+             * @example Jane Doe, Spotlight support
+             */
+            requestedBy: string | null;
+            /** @example example.com */
+            customer: string;
+            /** @example manager@example.com */
+            recipient: string;
+            /** Format: date-time */
+            since: string | null;
+            /** Format: date-time */
+            until: string | null;
+            /**
+             * @description The zone the workbook and the email show dates in.
+             * @example UTC
+             */
+            timeZone: string;
+            scheduleId: number | null;
+            /** Format: date-time */
+            dueAt: string | null;
+            /** @example 1 */
+            attempts: number;
+            /** @description Users in the workbook, once built. */
+            counts: components["schemas"]["RunCounts"] | null;
+            /** @description Size of the workbook. */
+            bytes: number | null;
+            /** @description SQL statements the export ran. */
+            queries: number | null;
+            timings: components["schemas"]["RunTimings"];
+            /**
+             * @description How the workbook was sent: attached, or behind a download link.
+             * @enum {string|null}
+             */
+            delivery: "attachment" | "link" | null;
+            /**
+             * Format: date-time
+             * @description When the download link expires.
+             */
+            linkExpiresAt: string | null;
+            /** @description The Message-ID of its email, once one was sent or may have been: every attempt carries the same. */
+            messageId: string | null;
+            /** @description The export this one sends again on purpose. */
+            resendOf: number | null;
+            /** @description Why the run failed, in one line; a site token reads only what is true inside its customer (no hosts, accounts or addresses of the servers). */
+            error: string | null;
+            /**
+             * @description The error code of a failure.
+             * @example RECIPIENT_NOT_ALLOWED
+             */
+            errorCode: string | null;
+            /** @description The token that asked; null for a deleted one. */
+            tokenId: number | null;
+        };
+        ExportRunPage: {
+            items: components["schemas"]["ExportRunView"][];
+            /** @description Pass as cursor for the next, older page. */
+            nextCursor: string | null;
+        };
+        CustomerView: {
+            /** @example example.com */
+            domain: string;
+            /** @example Example Corp */
+            name: string;
+            /**
+             * @description All users of the site.
+             * @example 300
+             */
+            users: number;
+            /**
+             * @description Users whose account is active (is_active).
+             * @example 280
+             */
+            activeAccounts: number;
+            /**
+             * @description Active managers: who may receive an export.
+             * @example 2
+             */
+            managers: number;
+        };
+        CustomerPageView: {
+            items: components["schemas"]["CustomerView"][];
+            /** @description Pass as cursor for the next page. */
+            nextCursor: string | null;
+        };
+        ManagerView: {
+            /** @example manager@example.com */
+            email: string;
+            /**
+             * @description First and last name; empty when Spotlight has none.
+             * @example Jane Doe
+             */
+            name: string;
+            /** @description Whether the account is active: only active managers receive exports. */
+            active: boolean;
+        };
+        ManagerList: {
+            items: components["schemas"]["ManagerView"][];
+        };
+        CreateScheduleDto: {
+            /** @example example.com */
+            customer: string;
+            /**
+             * @description An active manager of that customer; checked on save and at every run.
+             * @example manager@example.com
+             */
+            recipient: string;
+            /**
+             * @description Five-field cron expression (minute hour day month weekday), evaluated in timeZone; due times at least SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES (60) apart.
+             * @example 0 7 * * 1
+             */
+            cron: string;
+            /**
+             * @description IANA time zone; daylight saving is followed.
+             * @example Europe/Berlin
+             */
+            timeZone: string;
+            /**
+             * @description Only activity of the last N days before each run; all activity when absent.
+             * @example 30
+             */
+            windowDays?: number | null;
+            /** @default true */
+            enabled?: boolean;
+        };
+        CreatedSchedule: {
+            /** @example 1 */
+            id: number;
+            /** @example example.com */
+            customer: string;
+            /** @example manager@example.com */
+            recipient: string;
+            /** @example 0 7 * * 1 */
+            cron: string;
+            /** @example Europe/Berlin */
+            timeZone: string;
+            /** @example 30 */
+            windowDays: number | null;
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description null while paused.
+             */
+            nextDueAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description True when an identical enabled schedule already existed and is returned instead. */
+            existing: boolean;
+        };
+        SchedulePreviewDto: {
+            /**
+             * @description Five-field cron expression, as for POST /schedules.
+             * @example 0 7 * * 1
+             */
+            cron: string;
+            /**
+             * @description IANA time zone the cron is read in.
+             * @example Europe/Paris
+             */
+            timeZone: string;
+            /**
+             * @description The window the schedule would have; checked as POST /schedules checks it.
+             * @example 7
+             */
+            windowDays?: number | null;
+        };
+        SchedulePreview: {
+            /** @example 0 7 * * 1 */
+            cron: string;
+            /** @example Europe/Paris */
+            timeZone: string;
+            /**
+             * @description The cron in English words.
+             * @example At 07:00, only on Monday
+             */
+            description: string;
+            /**
+             * @description The next 5 due times, ISO 8601 with the offset of timeZone at each.
+             * @example [
+             *       "2026-12-14T07:00:00+01:00"
+             *     ]
+             */
+            nextDue: string[];
+            /**
+             * @description The shortest time allowed between two due times.
+             * @example 60
+             */
+            minimumIntervalMinutes: number;
+        };
+        ScheduleView: {
+            /** @example 1 */
+            id: number;
+            /** @example example.com */
+            customer: string;
+            /** @example manager@example.com */
+            recipient: string;
+            /** @example 0 7 * * 1 */
+            cron: string;
+            /** @example Europe/Berlin */
+            timeZone: string;
+            /** @example 30 */
+            windowDays: number | null;
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description null while paused.
+             */
+            nextDueAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ScheduleList: {
+            items: components["schemas"]["ScheduleView"][];
+        };
+        UpdateScheduleDto: {
+            /** @example example.com */
+            customer?: string;
+            /**
+             * @description An active manager of that customer; checked on save and at every run.
+             * @example manager@example.com
+             */
+            recipient?: string;
+            /**
+             * @description Five-field cron expression (minute hour day month weekday), evaluated in timeZone; due times at least SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES (60) apart.
+             * @example 0 7 * * 1
+             */
+            cron?: string;
+            /**
+             * @description IANA time zone; daylight saving is followed.
+             * @example Europe/Berlin
+             */
+            timeZone?: string;
+            /**
+             * @description Only activity of the last N days before each run; all activity when absent.
+             * @example 30
+             */
+            windowDays?: number | null;
+            /** @default true */
+            enabled?: boolean;
+        };
+        LivenessView: {
+            /** @enum {string} */
+            status: "ok";
+            /** @example web-1-4242 */
+            instance: string;
+        };
+        MailState: {
+            /** @description Whether SMTP_URL is set; without it mail goes to the outbox folder. */
+            configured: boolean;
+            /** @example smtp://mail.example.com:587 */
+            destination: string;
+        };
+        HealthView: {
+            /** @enum {string} */
+            status: "ok" | "degraded";
+            /**
+             * @description "ok" or "unreachable: <reason>" for the primary and, when set, the replica; a database that does not answer within SPOTLIGHT_PROBE_TIMEOUT_MS is unreachable.
+             * @example {
+             *       "primary": "ok"
+             *     }
+             */
+            database: {
+                [key: string]: string;
+            };
+            /**
+             * @description "ok", "off" (SPOTLIGHT_BACKGROUND=off) or "stale: ..." when the scheduler has not finished a tick for SPOTLIGHT_SCHEDULER_STALE_MS.
+             * @example ok
+             */
+            scheduler: string;
+            mail: components["schemas"]["MailState"];
+            /** @example web-1-4242 */
+            instance: string;
+            /** @description Whether this instance runs the scheduler and the worker. */
+            background: boolean;
+        };
+        AuditEntryView: {
+            /** @example 1 */
+            id: number;
+            /** Format: date-time */
+            at: string;
+            /** @description The token that asked; null when the server acted by itself (a paused schedule, an alert). */
+            tokenId: number | null;
+            /** @example export.queue */
+            action: string;
+            /**
+             * @description What it was about: run:<id>, schedule:<id>, ...
+             * @example run:42
+             */
+            target: string;
+            /** @description What was asked or what happened, as recorded. */
+            detail: {
+                [key: string]: unknown;
+            } | null;
+        };
+        AuditPageView: {
+            items: components["schemas"]["AuditEntryView"][];
+            /** @description Pass as cursor for the next, older page. */
+            nextCursor: string | null;
+        };
     };
-    CreateExportDto: {
-      /**
-       * @description The customer (django_site.domain).
-       * @example example.com
-       */
-      customer: string;
-      /**
-       * @description An active manager of that customer.
-       * @example manager@example.com
-       */
-      recipient: string;
-      /**
-       * @description Activity created on or after this day (in timeZone) or instant.
-       * @example 2026-01-01
-       */
-      since?: string;
-      /**
-       * @description Activity created up to this day (inclusive) or before this instant.
-       * @example 2026-06-30
-       */
-      until?: string;
-      /**
-       * @description IANA time zone of bare since/until dates and of every date in the workbook and the email.
-       * @default UTC
-       * @example Europe/Paris
-       */
-      timeZone?: string;
-      /**
-       * @description Who the email says asked for the export: one line, at most 200 characters. Without it the email says "Spotlight support".
-       * @example Jane Doe, Spotlight support
-       */
-      requestedBy?: string;
-    };
-    QueuedExport: {
-      /** @example 1 */
-      id: number;
-      /**
-       * @example queued
-       * @enum {string}
-       */
-      status: 'queued' | 'running' | 'sent' | 'failed' | 'unconfirmed';
-      /** @description true when the same export was already queued or running: this is its id. */
-      existing: boolean;
-    };
-    RunCounts: {
-      /** @example 280 */
-      active: number;
-      /** @example 20 */
-      inactive: number | null;
-    };
-    RunTimings: {
-      /** Format: date-time */
-      queuedAt: string;
-      /** Format: date-time */
-      startedAt: string | null;
-      /** Format: date-time */
-      finishedAt: string | null;
-      /**
-       * Format: date-time
-       * @description While queued: the next try.
-       */
-      nextAttemptAt: string | null;
-      durationMs: number | null;
-    };
-    ExportRunView: {
-      /** @example 1 */
-      id: number;
-      /**
-       * @description unconfirmed: the whole email went to the mail server and its answer was lost, so it may have arrived (see messageId); it is never sent again by itself (POST /exports/{id}/resend).
-       * @enum {string}
-       */
-      status: 'queued' | 'running' | 'sent' | 'failed' | 'unconfirmed';
-      /**
-       * @description What started the export.
-       * @enum {string}
-       */
-      source: 'cli' | 'api' | 'schedule';
-      /** @description Who ran it from the CLI (staff tokens only); null for API and schedules. */
-      operator: string | null;
-      /**
-       * @description Who the email said asked for it; null: "Spotlight support" (or the schedule).
-       * @example Jane Doe, Spotlight support
-       */
-      requestedBy: string | null;
-      /** @example example.com */
-      customer: string;
-      /** @example manager@example.com */
-      recipient: string;
-      /** Format: date-time */
-      since: string | null;
-      /** Format: date-time */
-      until: string | null;
-      /**
-       * @description The zone the workbook and the email show dates in.
-       * @example UTC
-       */
-      timeZone: string;
-      scheduleId: number | null;
-      /** Format: date-time */
-      dueAt: string | null;
-      /** @example 1 */
-      attempts: number;
-      /** @description Users in the workbook, once built. */
-      counts: components['schemas']['RunCounts'] | null;
-      /** @description Size of the workbook. */
-      bytes: number | null;
-      /** @description SQL statements the export ran. */
-      queries: number | null;
-      timings: components['schemas']['RunTimings'];
-      /**
-       * @description How the workbook was sent: attached, or behind a download link.
-       * @enum {string|null}
-       */
-      delivery: 'attachment' | 'link' | null;
-      /**
-       * Format: date-time
-       * @description When the download link expires.
-       */
-      linkExpiresAt: string | null;
-      /** @description The Message-ID of its email, once one was sent or may have been: every attempt carries the same. */
-      messageId: string | null;
-      /** @description The export this one sends again on purpose. */
-      resendOf: number | null;
-      /** @description Why the run failed, in one line; a site token reads only what is true inside its customer (no hosts, accounts or addresses of the servers). */
-      error: string | null;
-      /**
-       * @description The error code of a failure.
-       * @example RECIPIENT_NOT_ALLOWED
-       */
-      errorCode: string | null;
-      /** @description The token that asked; null for a deleted one. */
-      tokenId: number | null;
-    };
-    ExportRunPage: {
-      items: components['schemas']['ExportRunView'][];
-      /** @description Pass as cursor for the next, older page. */
-      nextCursor: string | null;
-    };
-    CustomerView: {
-      /** @example example.com */
-      domain: string;
-      /** @example Example Corp */
-      name: string;
-      /**
-       * @description All users of the site.
-       * @example 300
-       */
-      users: number;
-      /**
-       * @description Users whose account is active (is_active).
-       * @example 280
-       */
-      activeAccounts: number;
-      /**
-       * @description Active managers: who may receive an export.
-       * @example 2
-       */
-      managers: number;
-    };
-    CustomerPageView: {
-      items: components['schemas']['CustomerView'][];
-      /** @description Pass as cursor for the next page. */
-      nextCursor: string | null;
-    };
-    ManagerView: {
-      /** @example manager@example.com */
-      email: string;
-      /**
-       * @description First and last name; empty when Spotlight has none.
-       * @example Jane Doe
-       */
-      name: string;
-      /** @description Whether the account is active: only active managers receive exports. */
-      active: boolean;
-    };
-    ManagerList: {
-      items: components['schemas']['ManagerView'][];
-    };
-    CreateScheduleDto: {
-      /** @example example.com */
-      customer: string;
-      /**
-       * @description An active manager of that customer; checked on save and at every run.
-       * @example manager@example.com
-       */
-      recipient: string;
-      /**
-       * @description Five-field cron expression (minute hour day month weekday), evaluated in timeZone; due times at least SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES (60) apart.
-       * @example 0 7 * * 1
-       */
-      cron: string;
-      /**
-       * @description IANA time zone; daylight saving is followed.
-       * @example Europe/Berlin
-       */
-      timeZone: string;
-      /**
-       * @description Only activity of the last N days before each run; all activity when absent.
-       * @example 30
-       */
-      windowDays?: number | null;
-      /** @default true */
-      enabled?: boolean;
-    };
-    CreatedSchedule: {
-      /** @example 1 */
-      id: number;
-      /** @example example.com */
-      customer: string;
-      /** @example manager@example.com */
-      recipient: string;
-      /** @example 0 7 * * 1 */
-      cron: string;
-      /** @example Europe/Berlin */
-      timeZone: string;
-      /** @example 30 */
-      windowDays: number | null;
-      enabled: boolean;
-      /**
-       * Format: date-time
-       * @description null while paused.
-       */
-      nextDueAt: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-      /** @description True when an identical enabled schedule already existed and is returned instead. */
-      existing: boolean;
-    };
-    SchedulePreviewDto: {
-      /**
-       * @description Five-field cron expression, as for POST /schedules.
-       * @example 0 7 * * 1
-       */
-      cron: string;
-      /**
-       * @description IANA time zone the cron is read in.
-       * @example Europe/Paris
-       */
-      timeZone: string;
-      /**
-       * @description The window the schedule would have; checked as POST /schedules checks it.
-       * @example 7
-       */
-      windowDays?: number | null;
-    };
-    SchedulePreview: {
-      /** @example 0 7 * * 1 */
-      cron: string;
-      /** @example Europe/Paris */
-      timeZone: string;
-      /**
-       * @description The cron in English words.
-       * @example At 07:00, only on Monday
-       */
-      description: string;
-      /**
-       * @description The next 5 due times, ISO 8601 with the offset of timeZone at each.
-       * @example [
-       *       "2026-12-14T07:00:00+01:00"
-       *     ]
-       */
-      nextDue: string[];
-      /**
-       * @description The shortest time allowed between two due times.
-       * @example 60
-       */
-      minimumIntervalMinutes: number;
-    };
-    ScheduleView: {
-      /** @example 1 */
-      id: number;
-      /** @example example.com */
-      customer: string;
-      /** @example manager@example.com */
-      recipient: string;
-      /** @example 0 7 * * 1 */
-      cron: string;
-      /** @example Europe/Berlin */
-      timeZone: string;
-      /** @example 30 */
-      windowDays: number | null;
-      enabled: boolean;
-      /**
-       * Format: date-time
-       * @description null while paused.
-       */
-      nextDueAt: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    ScheduleList: {
-      items: components['schemas']['ScheduleView'][];
-    };
-    UpdateScheduleDto: {
-      /** @example example.com */
-      customer?: string;
-      /**
-       * @description An active manager of that customer; checked on save and at every run.
-       * @example manager@example.com
-       */
-      recipient?: string;
-      /**
-       * @description Five-field cron expression (minute hour day month weekday), evaluated in timeZone; due times at least SPOTLIGHT_SCHEDULE_MIN_INTERVAL_MINUTES (60) apart.
-       * @example 0 7 * * 1
-       */
-      cron?: string;
-      /**
-       * @description IANA time zone; daylight saving is followed.
-       * @example Europe/Berlin
-       */
-      timeZone?: string;
-      /**
-       * @description Only activity of the last N days before each run; all activity when absent.
-       * @example 30
-       */
-      windowDays?: number | null;
-      /** @default true */
-      enabled?: boolean;
-    };
-    LivenessView: {
-      /** @enum {string} */
-      status: 'ok';
-      /** @example web-1-4242 */
-      instance: string;
-    };
-    MailState: {
-      /** @description Whether SMTP_URL is set; without it mail goes to the outbox folder. */
-      configured: boolean;
-      /** @example smtp://mail.example.com:587 */
-      destination: string;
-    };
-    HealthView: {
-      /** @enum {string} */
-      status: 'ok' | 'degraded';
-      /**
-       * @description "ok" or "unreachable: <reason>" for the primary and, when set, the replica; a database that does not answer within SPOTLIGHT_PROBE_TIMEOUT_MS is unreachable.
-       * @example {
-       *       "primary": "ok"
-       *     }
-       */
-      database: {
-        [key: string]: string;
-      };
-      /**
-       * @description "ok", "off" (SPOTLIGHT_BACKGROUND=off) or "stale: ..." when the scheduler has not finished a tick for SPOTLIGHT_SCHEDULER_STALE_MS.
-       * @example ok
-       */
-      scheduler: string;
-      mail: components['schemas']['MailState'];
-      /** @example web-1-4242 */
-      instance: string;
-      /** @description Whether this instance runs the scheduler and the worker. */
-      background: boolean;
-    };
-    AuditEntryView: {
-      /** @example 1 */
-      id: number;
-      /** Format: date-time */
-      at: string;
-      /** @description The token that asked; null when the server acted by itself (a paused schedule, an alert). */
-      tokenId: number | null;
-      /** @example export.queue */
-      action: string;
-      /**
-       * @description What it was about: run:<id>, schedule:<id>, ...
-       * @example run:42
-       */
-      target: string;
-      /** @description What was asked or what happened, as recorded. */
-      detail: {
-        [key: string]: unknown;
-      } | null;
-    };
-    AuditPageView: {
-      items: components['schemas']['AuditEntryView'][];
-      /** @description Pass as cursor for the next, older page. */
-      nextCursor: string | null;
-    };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  ExportsController_list: {
-    parameters: {
-      query?: {
-        customer?: string;
-        status?: 'queued' | 'running' | 'sent' | 'failed' | 'unconfirmed';
-        /** @description Who asked for the export. */
-        source?: 'cli' | 'api' | 'schedule';
-        limit?: number;
-        /** @description nextCursor of the previous page. */
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
+    ExportsController_list: {
+        parameters: {
+            query?: {
+                customer?: string;
+                status?: "queued" | "running" | "sent" | "failed" | "unconfirmed";
+                /** @description Who asked for the export. */
+                source?: "cli" | "api" | "schedule";
+                limit?: number;
+                /** @description nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRunPage"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
+    ExportsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['ExportRunPage'];
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExportDto"];
+            };
         };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
+        responses: {
+            /** @description Queued; Location names the export. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedExport"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The JSON body is larger than 100 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
     };
-  };
-  ExportsController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    ExportsController_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued; Location names the new export. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedExport"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (SCHEDULE_CONFLICT, EXPORT_NOT_RESENDABLE); the message says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateExportDto'];
-      };
+    ExportsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRunView"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
     };
-    responses: {
-      /** @description Queued; Location names the export. */
-      202: {
-        headers: {
-          [name: string]: unknown;
+    CustomersController_list: {
+        parameters: {
+            query?: {
+                /** @description Only customers whose domain or name contains this, in any case. */
+                search?: string;
+                /** @description nextCursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['QueuedExport'];
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPageView"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description The JSON body is larger than 100 KiB. */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
     };
-  };
-  ExportsController_resend: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: number;
-      };
-      cookie?: never;
+    CustomersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                domain: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerView"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Queued; Location names the new export. */
-      202: {
-        headers: {
-          [name: string]: unknown;
+    CustomersController_managers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                domain: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['QueuedExport'];
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagerList"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Conflicts with the current state (SCHEDULE_CONFLICT, EXPORT_NOT_RESENDABLE); the message says which. */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
     };
-  };
-  ExportsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: number;
-      };
-      cookie?: never;
+    CustomersController_download: {
+        parameters: {
+            query?: {
+                since?: string;
+                until?: string;
+                timeZone?: string;
+            };
+            header?: never;
+            path: {
+                domain: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook; Content-Disposition names the file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
+    DownloadsController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['ExportRunView'];
+        requestBody?: never;
+        responses: {
+            /** @description The workbook; no bearer token: the link is the credential. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DOWNLOAD_EXPIRED: the link has expired. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorBody"];
+                };
+            };
         };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
     };
-  };
-  CustomersController_list: {
-    parameters: {
-      query?: {
-        /** @description Only customers whose domain or name contains this, in any case. */
-        search?: string;
-        /** @description nextCursor of the previous page. */
-        cursor?: string;
-        limit?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
+    SchedulesController_list: {
+        parameters: {
+            query?: {
+                customer?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleList"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
+    SchedulesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['CustomerPageView'];
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateScheduleDto"];
+            };
         };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
+        responses: {
+            /** @description An identical enabled schedule exists: this is it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedSchedule"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedSchedule"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The JSON body is larger than 100 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
     };
-  };
-  CustomersController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        domain: string;
-      };
-      cookie?: never;
+    SchedulesController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchedulePreviewDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreview"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The JSON body is larger than 100 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
+    SchedulesController_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['CustomerView'];
+        requestBody?: never;
+        responses: {
+            /** @description Queued; Location names the export. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedExport"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
     };
-  };
-  CustomersController_managers: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        domain: string;
-      };
-      cookie?: never;
+    SchedulesController_emailPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTML body of the email. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
+    SchedulesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['ManagerList'];
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleView"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
     };
-  };
-  CustomersController_download: {
-    parameters: {
-      query?: {
-        since?: string;
-        until?: string;
-        timeZone?: string;
-      };
-      header?: never;
-      path: {
-        domain: string;
-      };
-      cookie?: never;
+    SchedulesController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description The workbook; Content-Disposition names the file. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    SchedulesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateScheduleDto"];
+            };
         };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleView"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown, or not visible to this token (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state (SCHEDULE_CONFLICT, EXPORT_NOT_RESENDABLE); the message says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The JSON body is larger than 100 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
-        content: {
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['ErrorBody'];
-        };
-      };
     };
-  };
-  DownloadsController_download: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        token: string;
-      };
-      cookie?: never;
+    HealthController_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LivenessView"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description The workbook; no bearer token: the link is the credential. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    HealthController_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthView"];
+                };
+            };
+            /** @description A database or the scheduler is not ready. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthView"];
+                };
+            };
         };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DOWNLOAD_EXPIRED: the link has expired. */
-      410: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['ErrorBody'];
-        };
-      };
     };
-  };
-  SchedulesController_list: {
-    parameters: {
-      query?: {
-        customer?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
+    HealthController_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthView"];
+                };
+            };
+            /** @description A database or the scheduler is not ready. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthView"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
+    AuditController_list: {
+        parameters: {
+            query?: {
+                /** @description Only this action: export.queue, export.download, schedule.create, schedule.update, schedule.delete, schedule.pause, alert.sent, alert.failed, ... */
+                action?: string;
+                /** @description Only what this token (by id) asked for. */
+                tokenId?: number;
+                limit?: number;
+                /** @description nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['ScheduleList'];
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPageView"];
+                };
+            };
+            /** @description Bad input; the message names the field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only a staff token may do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests for this token, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until a request may be made again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
     };
-  };
-  SchedulesController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    MetricsController_scrape: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format 0.0.4. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description SPOTLIGHT_METRICS_TOKEN is set and was not sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateScheduleDto'];
-      };
-    };
-    responses: {
-      /** @description An identical enabled schedule exists: this is it. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CreatedSchedule'];
-        };
-      };
-      /** @description Created. */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CreatedSchedule'];
-        };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description The JSON body is larger than 100 KiB. */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SchedulesController_preview: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['SchedulePreviewDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SchedulePreview'];
-        };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description The JSON body is larger than 100 KiB. */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SchedulesController_run: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Queued; Location names the export. */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['QueuedExport'];
-        };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SchedulesController_emailPreview: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The HTML body of the email. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SchedulesController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ScheduleView'];
-        };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SchedulesController_remove: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Deleted. */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  SchedulesController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateScheduleDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ScheduleView'];
-        };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Unknown, or not visible to this token (the same answer for both). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Conflicts with the current state (SCHEDULE_CONFLICT, EXPORT_NOT_RESENDABLE); the message says which. */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description The JSON body is larger than 100 KiB. */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  HealthController_live: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['LivenessView'];
-        };
-      };
-    };
-  };
-  HealthController_ready: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['HealthView'];
-        };
-      };
-      /** @description A database or the scheduler is not ready. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['HealthView'];
-        };
-      };
-    };
-  };
-  HealthController_health: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['HealthView'];
-        };
-      };
-      /** @description A database or the scheduler is not ready. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['HealthView'];
-        };
-      };
-    };
-  };
-  AuditController_list: {
-    parameters: {
-      query?: {
-        /** @description Only this action: export.queue, export.download, schedule.create, schedule.update, schedule.delete, schedule.pause, alert.sent, alert.failed, ... */
-        action?: string;
-        /** @description Only what this token (by id) asked for. */
-        tokenId?: number;
-        limit?: number;
-        /** @description nextCursor of the previous page. */
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AuditPageView'];
-        };
-      };
-      /** @description Bad input; the message names the field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Missing, unknown or revoked token. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Only a staff token may do this. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description Too many requests for this token, or too many failed authentications from this address. */
-      429: {
-        headers: {
-          /** @description Seconds until a request may be made again. */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description DATABASE_UNAVAILABLE: the database cannot be used right now. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
-  MetricsController_scrape: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Prometheus text format 0.0.4. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/plain': string;
-        };
-      };
-      /** @description SPOTLIGHT_METRICS_TOKEN is set and was not sent. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/plain': components['schemas']['ErrorBody'];
-        };
-      };
-    };
-  };
 }
