@@ -57,9 +57,7 @@ export function ScheduleList(props: { schedules: Schedule[]; onChange(): void })
   }
   const pauseReason = new Map<string, string>();
   for (const entry of pauses.data?.items ?? []) {
-    const reason = entry.detail?.reason;
-    if (!pauseReason.has(entry.target))
-      pauseReason.set(entry.target, typeof reason === 'string' ? reason : '');
+    if (!pauseReason.has(entry.target)) pauseReason.set(entry.target, describePause(entry));
   }
   return (
     <>
@@ -152,7 +150,7 @@ function ScheduleCard(props: {
         {!schedule.enabled && (
           <>
             <dt>Paused because</dt>
-            <dd>{props.pauseReason || 'paused by a token (no reason given)'}</dd>
+            <dd>{props.pauseReason || 'paused (the reason is in the audit trail, for staff tokens)'}</dd>
           </>
         )}
         <dt>Last result</dt>
@@ -208,6 +206,17 @@ function ScheduleCard(props: {
       )}
     </article>
   );
+}
+
+/** Why a schedule is paused, from its latest schedule.pause entry. */
+function describePause(entry: Schemas['AuditEntryView']): string {
+  const detail = entry.detail ?? {};
+  if (typeof detail.reason === 'string' && detail.reason) return detail.reason;
+  if (detail.by === 'system' && typeof detail.failuresInARow === 'number') {
+    return `paused by the server after ${detail.failuresInARow} failed runs in a row`;
+  }
+  if (typeof detail.duplicateOf === 'number') return `a duplicate of schedule #${detail.duplicateOf}`;
+  return entry.tokenId === null ? 'paused by the server' : `paused by token ${entry.tokenId}`;
 }
 
 type Preview = Awaited<ReturnType<typeof loadPreview>>;
