@@ -18,10 +18,15 @@ class ResultsReporter {
     const failedFiles = results.testResults
       .filter((file) => file.testExecError)
       .map((file) => file.testFilePath);
+    // Wall time per file, so CI can show where its minutes go.
+    const files = results.testResults.map((file) => ({
+      file: path.relative(path.resolve(__dirname, '..'), file.testFilePath),
+      seconds: (file.perfStats.end - file.perfStats.start) / 1000,
+    }));
     const name = path.basename(this.rootDir);
     fs.writeFileSync(
       path.join(dir, `${name}.json`),
-      JSON.stringify({ package: name, tests, failedFiles }, null, 1),
+      JSON.stringify({ package: name, tests, failedFiles, files }, null, 1),
     );
   }
 }

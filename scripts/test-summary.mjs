@@ -10,9 +10,11 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const legs = {};
+const timings = [];
 for (const file of files) {
   const report = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   failed += report.failedFiles.length;
+  timings.push(...(report.files ?? []));
   for (const test of report.tests) {
     if (test.status === 'passed') passed += 1;
     else if (test.status === 'failed') failed += 1;
@@ -29,6 +31,11 @@ for (const leg of wanted) {
     console.error(`The ${leg} leg was enabled but ran no passing test.`);
     failed += 1;
   }
+}
+const slowest = timings.sort((a, b) => b.seconds - a.seconds).slice(0, 10);
+if (slowest.length > 0) {
+  console.log('slowest test files:');
+  for (const { file, seconds } of slowest) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${file}`);
 }
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

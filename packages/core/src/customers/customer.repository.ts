@@ -126,9 +126,7 @@ export class CustomerRepository {
         's.name',
         this.db.raw('COUNT(u.id) as users'),
         this.db.raw('COALESCE(SUM(CASE WHEN u.is_active THEN 1 ELSE 0 END), 0) as active_users'),
-        this.db.raw(
-          'COALESCE(SUM(CASE WHEN u.is_manager AND u.is_active THEN 1 ELSE 0 END), 0) as managers',
-        ),
+        this.db.raw('COALESCE(SUM(CASE WHEN u.is_manager AND u.is_active THEN 1 ELSE 0 END), 0) as managers'),
       )
       .orderByRaw(`s.domain${binary}`)
       .limit(query.limit);

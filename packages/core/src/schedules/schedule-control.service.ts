@@ -86,7 +86,12 @@ export class ScheduleControlService {
     );
     // The unique key is (schedule, due time): only a planned run due this very millisecond collides.
     if (!run) throw new Error(`Schedule ${schedule.id} already has a run due at ${now.toISOString()}.`);
-    await this.record('schedule.run', schedule, operator ? { operator, run: run.id } : { run: run.id }, tokenId);
+    await this.record(
+      'schedule.run',
+      schedule,
+      operator ? { operator, run: run.id } : { run: run.id },
+      tokenId,
+    );
     return run;
   }
 
