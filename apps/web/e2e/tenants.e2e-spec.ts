@@ -108,7 +108,8 @@ describeBrowser('the console in a browser, site token', (db) => {
 
   it('returns to the sign-in page with the reason when the token is revoked (401)', async () => {
     await revokeToken(db, site.id);
-    await page.getByRole('link', { name: 'Exports', exact: true }).click();
+    // Opened afresh, the page reads the token from sessionStorage and asks the API, which now answers 401.
+    await page.goto('/console/exports');
     const reason = await waitForText(page.getByRole('alert'), /^Signed out: /);
     expect(reason.split('\n')).toHaveLength(1);
     await page.getByLabel('Token').waitFor();
