@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { DEFAULT_CONSOLE_DIR, securityHeaders, serveConsole } from './console/console.static';
 import type { ServerSettings } from './config/server.settings';
 import { loggingModule } from './logging/logging.module';
 import { ExportMetrics } from './metrics/export-metrics';
@@ -39,6 +40,8 @@ export async function createApp(
   // Whom per-address limits and logs see as the client: the TCP peer, unless proxies are trusted.
   app.set('trust proxy', settings.trustProxy);
   app.use(httpDurationMiddleware(app.get(ExportMetrics)));
+  app.use(securityHeaders());
+  serveConsole(app, settings.consoleDir ?? DEFAULT_CONSOLE_DIR);
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document);

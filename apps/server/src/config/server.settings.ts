@@ -211,6 +211,10 @@ export const serverSettingsSchema = z.object({
       'Proxies trusted to name the client in X-Forwarded-For, for per-address limits: false, a hop count, or addresses/CIDRs like 10.0.0.1,10.1.0.0/16',
     defaultText: 'false',
   }),
+  SPOTLIGHT_CONSOLE_DIR: optionalText.meta({
+    description: 'The built admin console served at /',
+    defaultText: 'apps/web/dist beside the server',
+  }),
   SPOTLIGHT_LOG_LEVEL: choiceSetting(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     'info',
@@ -303,6 +307,8 @@ export interface ServerSettings {
   logLevel: LogLevel;
   /** Express's `trust proxy`: false (the TCP peer is the client), the nearest N hops, or these proxies. */
   trustProxy: false | number | string[];
+  /** The built admin console (apps/web/dist) served at `/`; the one beside the server by default. */
+  consoleDir?: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -365,6 +371,7 @@ export function loadServerSettings(env: Record<string, string | undefined>): Ser
     signingSecret: values.SPOTLIGHT_SIGNING_SECRET,
     logLevel: values.SPOTLIGHT_LOG_LEVEL,
     trustProxy: values.SPOTLIGHT_TRUST_PROXY,
+    consoleDir: values.SPOTLIGHT_CONSOLE_DIR,
   };
 }
 

@@ -1,0 +1,176 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { TokenRepository, TokenService } from '@spotlight/core';
+import { describeEachDatabase, type TestDatabase } from '@spotlight/core/testing';
+import { chromiumAvailable, SmtpCapture, testReportDir } from '@spotlight/testing';
+import { startServer, type ServerProcess } from '../../server/src/__fixtures__/server-process';
+
+export const CONSOLE_DIST = path.resolve(__dirname, '..', 'dist');
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Whether the browser suites run: Debian's Chromium drives them, no browser
+ * is downloaded. Without it they are skipped, unless SPOTLIGHT_REQUIRE_CHROMIUM=1 (CI).
+ */
+function browserSuitesEnabled(): boolean {
+  if (process.env.SPOTLIGHT_REQUIRE_CHROMIUM === '1' || chromiumAvailable()) return true;
+  console.warn('Chromium is not installed (Debian: chromium); skipping the console browser tests');
+  return false;
+}
+
+/** describeEachDatabase for a browser suite: skipped without Chromium, unless it is required. */
+export const describeBrowser: typeof describeEachDatabase = browserSuitesEnabled()
+  ? describeEachDatabase
+  : (name, body) => describe.skip(name, () => body({} as TestDatabase));
+
+export function chromiumPath(): string {
+  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error('Chromium is not installed (Debian: apt-get install -y chromium)');
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
+}
+
+export interface ConsoleServer {
+  server: ServerProcess;
+  smtp: SmtpCapture;
+  stop(): Promise<void>;
+}
+
+/** The built server, with its worker on, on this database, mailing into an SmtpCapture. */
+export async function startConsoleServer(
+  db: TestDatabase,
+  env: Record<string, string> = {},
+): Promise<ConsoleServer> {
+  if (!fs.existsSync(path.join(CONSOLE_DIST, 'index.html'))) {
+    throw new Error(`${CONSOLE_DIST} is missing; build first: npx pnpm@10.34.9 build`);
+  }
+  const smtp = await SmtpCapture.start();
+  const server = await startServer({
+    DATABASE_URL: db.url,
+    SMTP_URL: smtp.url,
+    SPOTLIGHT_WORKER_POLL_MS: '100',
+    SPOTLIGHT_SCHEDULER_TICK_MS: '60000',
+    SPOTLIGHT_RATE_LIMIT_PER_TOKEN: '1000000',
+    SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS: '1000000',
+    SPOTLIGHT_LOG_LEVEL: 'warn',
+    SPOTLIGHT_INSTANCE_ID: 'console-test',
+    ...env,
+  });
+  return {
+    server,
+    smtp,
+    async stop() {
+      await server.stop();
+      await smtp.stop();
+    },
+  };
+}
+
+export async function createToken(db: TestDatabase, scope: { staff: true } | { site: string }) {
+  return new TokenService(new TokenRepository(db.knex)).create(scope);
+}
+
+export async function revokeToken(db: TestDatabase, id: number): Promise<void> {
+  await new TokenService(new TokenRepository(db.knex)).revoke(String(id));
+}
+
+/**
+ * A page that fails the test on anything a person should never see: a
+ * dialog (a script injected through a name would open one), an uncaught
+ * error, or a resource the Content-Security-Policy blocked.
+ */
+export async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      problems.push(`CSP: ${message.text()}`);
+    }
+  });
+  return { page, problems };
+}
+
+export async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 10_000 });
+}
+
+/** Waits (at most `timeoutMs`) until the locator's text matches. */
+export async function waitForText(
+  locator: Locator,
+  expected: RegExp | string,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      last = (await locator.first().innerText({ timeout: 1_000 })).trim();
+      if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return last;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`"${last}" did not come to match ${String(expected)} within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown }>;
+}
+
+/**
+ * The serious and critical WCAG 2 A/AA violations axe-core finds on the page
+ * as it is. axe is evaluated through the DevTools protocol, so the page's
+ * CSP (no inline script) stays on while it runs.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
+  });
+  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
+
+/** Saves a full-page screenshot under the test report folder, console/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const file = path.join(testReportDir(), 'console', `${name}.png`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Every page's check: no serious or critical axe finding, and a screenshot kept. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  expect(await axeViolations(page)).toEqual([]);
+}

@@ -1,0 +1,131 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { SiteRow, UserRow } from '@spotlight/core/testing';
+import {
+  checkPage,
+  createToken,
+  describeBrowser,
+  launchBrowser,
+  revokeToken,
+  signIn,
+  startConsoleServer,
+  waitForText,
+  watchedPage,
+  type ConsoleServer,
+} from './console.fixture';
+
+const XSS = '<img src=x onerror=alert(1)>';
+
+/** A site token's console: its own customer only, names as text, and how it ends (401, 429). */
+describeBrowser('the console in a browser, site token', (db) => {
+  let console_: ConsoleServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  let own: SiteRow;
+  let other: SiteRow;
+  let ownManager: UserRow;
+  let otherManager: UserRow;
+  let site: { token: string; id: number };
+  let scheduleId: number;
+
+  beforeAll(async () => {
+    own = await db.factory.site({ name: XSS });
+    ownManager = await db.factory.manager({ site: own, first_name: XSS, last_name: 'Manager' });
+    await db.factory.community({ site: own, creator: ownManager, name: XSS });
+    other = await db.factory.site({ name: 'Other Corp' });
+    otherManager = await db.factory.manager({ site: other, first_name: 'Olga' });
+    const created = await createToken(db, { site: own.domain });
+    site = { token: created.token, id: created.record.id };
+    const staff = (await createToken(db, { staff: true })).token;
+    console_ = await startConsoleServer(db, { SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS: '5' });
+    const res = await fetch(`${console_.server.url}/schedules`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${staff}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        customer: own.domain,
+        recipient: ownManager.email,
+        cron: '0 7 * * 1',
+        timeZone: 'UTC',
+      }),
+    });
+    scheduleId = ((await res.json()) as { id: number }).id;
+    browser = await launchBrowser();
+    context = await browser.newContext({ baseURL: console_.server.url });
+    ({ page, problems } = await watchedPage(context));
+    await page.goto('/');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await console_?.stop();
+  });
+
+  afterEach(() => {
+    // No dialog opened (a name run as HTML would have called alert), no CSP refusal, no page error.
+    expect(problems).toEqual([]);
+  });
+
+  it('shows its own customer only, with no Audit link, and names that look like HTML as text', async () => {
+    await signIn(page, site.token);
+    await page.getByRole('link', { name: 'Customers', exact: true }).waitFor();
+    await waitForText(page.locator('tbody'), own.domain);
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    expect(await page.locator('tbody').innerText()).toContain(XSS);
+    expect(await page.getByText(other.domain).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Audit', exact: true }).count()).toBe(0);
+
+    await page.getByRole('link', { name: own.domain }).click();
+    await waitForText(page.getByRole('listitem').filter({ hasText: ownManager.email }), `${XSS} Manager`);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`${XSS} (${own.domain})`);
+    expect(await page.locator('img').count()).toBe(0);
+    await checkPage(page, `${db.dialect}-site-customer`);
+  });
+
+  it("previews its schedule's email in a sandbox where the community's name stays text", async () => {
+    await page.getByRole('link', { name: 'Schedules', exact: true }).click();
+    const card = page.getByRole('article', { name: `Schedule #${scheduleId}` });
+    await card.getByRole('button', { name: 'Preview email' }).click();
+    const frame = card.locator('iframe');
+    await frame.waitFor();
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    const inside = page.frameLocator(`iframe[title="Email preview of schedule #${scheduleId}"]`);
+    await waitForText(inside.locator('body'), own.domain);
+    expect(await inside.locator('img[src="x"]').count()).toBe(0);
+    await checkPage(page, `${db.dialect}-site-schedules`);
+  });
+
+  it("gets the API's 404 for another customer's page, naming none of its managers", async () => {
+    await page.goto(`/console/customers/${other.domain}`);
+    const alert = page.getByRole('alert').first();
+    await waitForText(alert, /not found|no customer|404/i);
+    const text = await page.locator('main').innerText();
+    expect(text).not.toContain(otherManager.email);
+    expect(text).not.toContain('Other Corp');
+    // The page was opened by URL: the token came back from sessionStorage, not from the URL.
+    expect(page.url()).not.toContain(site.token);
+  });
+
+  it('returns to the sign-in page with the reason when the token is revoked (401)', async () => {
+    await revokeToken(db, site.id);
+    // Opened afresh, the page reads the token from sessionStorage and asks the API, which now answers 401.
+    await page.goto('/console/exports');
+    const reason = await waitForText(page.getByRole('alert'), /^Signed out: /);
+    expect(reason.split('\n')).toHaveLength(1);
+    await page.getByLabel('Token').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('spotlight.token'))).toBeNull();
+  });
+
+  it('says when to retry after too many failed sign-ins (429)', async () => {
+    let message = '';
+    for (let attempt = 0; attempt < 8 && !/retry in \d+ s/.test(message); attempt++) {
+      await page.getByLabel('Token').fill(`spx_wrong${attempt}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      message = await waitForText(page.getByRole('alert'), new RegExp(`.`), 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      message = await page.getByRole('alert').innerText();
+    }
+    expect(message).toMatch(/^Too many requests: retry in \d+ s \(at \d\d:\d\d:\d\d\)\.$/);
+    await checkPage(page, `${db.dialect}-sign-in-429`);
+  });
+});

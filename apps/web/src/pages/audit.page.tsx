@@ -1,0 +1,99 @@
+import { useState, type FormEvent } from 'react';
+import { api, must } from '../api/client';
+import { Field, Loading, Page } from '../components';
+import { formatTime } from '../format';
+import { useLoad } from '../use-load';
+
+/** The audit trail (staff tokens only), filtered by action and by the token that asked. */
+export function AuditPage() {
+  const [filter, setFilter] = useState({ action: '', tokenId: '' });
+  const [draft, setDraft] = useState(filter);
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors.at(-1);
+  const page = useLoad(
+    () =>
+      must(
+        api.GET('/audit', {
+          params: {
+            query: {
+              action: filter.action || undefined,
+              tokenId: filter.tokenId ? Number(filter.tokenId) : undefined,
+              cursor,
+              limit: 50,
+            },
+          },
+        }),
+      ),
+    [filter, cursor],
+  );
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    setCursors([]);
+    setFilter({ action: draft.action.trim(), tokenId: draft.tokenId.trim() });
+  };
+  return (
+    <Page title="Audit">
+      <form aria-label="Filter audit" onSubmit={apply}>
+        <Field label="Action">
+          <input
+            value={draft.action}
+            placeholder="schedule.pause"
+            onChange={(event) => setDraft({ ...draft, action: event.target.value })}
+          />
+        </Field>
+        <Field label="Token id">
+          <input
+            inputMode="numeric"
+            value={draft.tokenId}
+            onChange={(event) => setDraft({ ...draft, tokenId: event.target.value })}
+          />
+        </Field>
+        <button type="submit">Filter</button>
+      </form>
+      <Loading what={page}>
+        {(data) => (
+          <>
+            {data.items.length === 0 ? (
+              <p>No entries.</p>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">Target</th>
+                    <th scope="col">Token</th>
+                    <th scope="col">Detail</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.items.map((entry) => (
+                    <tr key={entry.id}>
+                      <td>{formatTime(entry.at)}</td>
+                      <td>{entry.action}</td>
+                      <td>{entry.target}</td>
+                      <td>{entry.tokenId ?? 'server'}</td>
+                      <td>{entry.detail ? JSON.stringify(entry.detail) : ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <div className="actions">
+              {cursors.length > 0 && (
+                <button type="button" onClick={() => setCursors([])}>
+                  First page
+                </button>
+              )}
+              {data.nextCursor && (
+                <button type="button" onClick={() => setCursors([...cursors, data.nextCursor!])}>
+                  Next page
+                </button>
+              )}
+            </div>
+          </>
+        )}
+      </Loading>
+    </Page>
+  );
+}

@@ -1,0 +1,93 @@
+import { useEffect } from 'react';
+import { api, must, type Schemas } from '../api/client';
+import { Loading, Page } from '../components';
+import { formatDuration, formatTime } from '../format';
+import { Link } from '../router';
+import { useLoad } from '../use-load';
+
+export const FINISHED = ['sent', 'failed', 'unconfirmed'];
+
+/** One export: counts, timings, attempts, the error, the download link while it is valid. */
+export function ExportPage(props: { id: number }) {
+  const run = useLoad(
+    () => must(api.GET('/exports/{id}', { params: { path: { id: props.id } } })),
+    [props.id],
+  );
+  useRefreshUntilFinished(run.data, run.reload);
+  return (
+    <Page title={`Export #${props.id}`}>
+      <Loading what={run}>{(data) => <RunFacts run={data} />}</Loading>
+    </Page>
+  );
+}
+
+/** Reloads a run every second while it is queued or running. */
+export function useRefreshUntilFinished(run: Schemas['ExportRunView'] | undefined, reload: () => void): void {
+  const waiting = run !== undefined && !FINISHED.includes(run.status);
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setTimeout(reload, 1000);
+    return () => clearTimeout(timer);
+  });
+}
+
+export function RunFacts(props: { run: Schemas['ExportRunView'] }) {
+  const { run } = props;
+  const linkValid = run.delivery === 'link' && run.linkExpiresAt && new Date(run.linkExpiresAt) > new Date();
+  return (
+    <dl className="facts">
+      <dt>Status</dt>
+      <dd className={`status-${run.status}`}>{run.status}</dd>
+      <dt>Customer</dt>
+      <dd>
+        <Link to={`/console/customers/${encodeURIComponent(run.customer)}`}>{run.customer}</Link>
+      </dd>
+      <dt>Recipient</dt>
+      <dd>{run.recipient}</dd>
+      <dt>Source</dt>
+      <dd>
+        {run.source}
+        {run.scheduleId !== null && ` (schedule ${run.scheduleId})`}
+      </dd>
+      <dt>Range</dt>
+      <dd>
+        {run.since ? formatTime(run.since, run.timeZone) : 'all activity'} –{' '}
+        {run.until ? formatTime(run.until, run.timeZone) : 'now'} ({run.timeZone})
+      </dd>
+      <dt>Counts</dt>
+      <dd>{run.counts ? `${run.counts.active} active, ${run.counts.inactive} inactive accounts` : '—'}</dd>
+      <dt>Queued</dt>
+      <dd>{formatTime(run.timings.queuedAt)}</dd>
+      <dt>Started</dt>
+      <dd>{formatTime(run.timings.startedAt)}</dd>
+      <dt>Finished</dt>
+      <dd>{formatTime(run.timings.finishedAt)}</dd>
+      <dt>Duration</dt>
+      <dd>{formatDuration(run.timings.durationMs)}</dd>
+      {run.timings.nextAttemptAt && (
+        <>
+          <dt>Next attempt</dt>
+          <dd>{formatTime(run.timings.nextAttemptAt)}</dd>
+        </>
+      )}
+      <dt>Attempts</dt>
+      <dd>{run.attempts}</dd>
+      <dt>Delivery</dt>
+      <dd>
+        {run.delivery === 'link'
+          ? linkValid
+            ? `a download link in the email, valid until ${formatTime(run.linkExpiresAt)}`
+            : `a download link in the email, expired ${formatTime(run.linkExpiresAt)}`
+          : (run.delivery ?? '—')}
+      </dd>
+      {(run.errorCode || run.error) && (
+        <>
+          <dt>Error</dt>
+          <dd className="problem">
+            {run.errorCode && <code>{run.errorCode}</code>} {run.error}
+          </dd>
+        </>
+      )}
+    </dl>
+  );
+}

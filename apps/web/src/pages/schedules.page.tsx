@@ -1,0 +1,373 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, errorText, must, type Schemas } from '../api/client';
+import { Field, Loading, Page, Problem } from '../components';
+import { formatTime, timeZones } from '../format';
+import { Link } from '../router';
+import { useLoad } from '../use-load';
+import { loadManagers, type Manager } from './customer.page';
+
+type Schedule = Schemas['ScheduleView'];
+
+/** Every schedule the token reaches, and the form for a new one. */
+export function SchedulesPage() {
+  const schedules = useLoad(() => must(api.GET('/schedules', {})), []);
+  const [creating, setCreating] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  return (
+    <Page title="Schedules">
+      <button type="button" aria-expanded={creating} onClick={() => setCreating(!creating)}>
+        New schedule
+      </button>
+      <p role="status">{notice}</p>
+      {creating && (
+        <NewSchedule
+          onCreated={(created) => {
+            setCreating(false);
+            setNotice(
+              created.existing
+                ? `An identical schedule already exists: #${created.id}.`
+                : `Schedule #${created.id} created.`,
+            );
+            schedules.reload();
+          }}
+        />
+      )}
+      <Loading what={schedules}>
+        {(data) => <ScheduleList schedules={data.items} onChange={schedules.reload} />}
+      </Loading>
+    </Page>
+  );
+}
+
+/** Schedules as cards: the next due time, the last result, why it is paused, and what can be done. */
+export function ScheduleList(props: { schedules: Schedule[]; onChange(): void }) {
+  const runs = useLoad(
+    () => must(api.GET('/exports', { params: { query: { source: 'schedule', limit: 100 } } })),
+    [props.schedules],
+  );
+  // Staff only: a site token's request is refused and the reason is left out.
+  const pauses = useLoad(
+    () => must(api.GET('/audit', { params: { query: { action: 'schedule.pause', limit: 200 } } })),
+    [props.schedules],
+  );
+  if (props.schedules.length === 0) return <p>No schedules.</p>;
+  const lastRun = new Map<number, Schemas['ExportRunView']>();
+  for (const run of runs.data?.items ?? []) {
+    if (run.scheduleId !== null && !lastRun.has(run.scheduleId)) lastRun.set(run.scheduleId, run);
+  }
+  const pauseReason = new Map<string, string>();
+  for (const entry of pauses.data?.items ?? []) {
+    if (!pauseReason.has(entry.target)) pauseReason.set(entry.target, describePause(entry));
+  }
+  return (
+    <>
+      {props.schedules.map((schedule) => (
+        <ScheduleCard
+          key={schedule.id}
+          schedule={schedule}
+          lastRun={lastRun.get(schedule.id)}
+          pauseReason={pauseReason.get(`schedule:${schedule.id}`)}
+          onChange={props.onChange}
+        />
+      ))}
+    </>
+  );
+}
+
+function ScheduleCard(props: {
+  schedule: Schedule;
+  lastRun?: Schemas['ExportRunView'];
+  pauseReason?: string;
+  onChange(): void;
+}) {
+  const { schedule, lastRun } = props;
+  const [problem, setProblem] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [preview, setPreview] = useState<string | null>(null);
+  const id = schedule.id;
+
+  const act = async (what: () => Promise<string | null>) => {
+    setProblem(null);
+    setNotice(null);
+    try {
+      setNotice(await what());
+      props.onChange();
+    } catch (error) {
+      setProblem(errorText(error));
+    }
+  };
+  const setEnabled = (enabled: boolean) =>
+    act(async () => {
+      await must(api.PATCH('/schedules/{id}', { params: { path: { id } }, body: { enabled } }));
+      return enabled ? 'Resumed.' : 'Paused.';
+    });
+  const sendNow = () =>
+    act(async () => {
+      const run = await must(api.POST('/schedules/{id}/run', { params: { path: { id } } }));
+      return `Export #${run.id} queued.`;
+    });
+  const remove = () =>
+    act(async () => {
+      await must(api.DELETE('/schedules/{id}', { params: { path: { id } } }));
+      return null;
+    });
+  const showPreview = async () => {
+    setProblem(null);
+    try {
+      setPreview(
+        await must(api.GET('/schedules/{id}/email-preview', { params: { path: { id } }, parseAs: 'text' })),
+      );
+    } catch (error) {
+      setProblem(errorText(error));
+    }
+  };
+
+  return (
+    <article className="schedule" aria-labelledby={`schedule-${id}`}>
+      <h2 id={`schedule-${id}`}>Schedule #{id}</h2>
+      <dl className="facts">
+        <dt>Customer</dt>
+        <dd>
+          <Link to={`/console/customers/${encodeURIComponent(schedule.customer)}`}>{schedule.customer}</Link>
+        </dd>
+        <dt>Recipient</dt>
+        <dd>{schedule.recipient}</dd>
+        <dt>Cron</dt>
+        <dd>
+          <code>{schedule.cron}</code> in {schedule.timeZone}
+        </dd>
+        <dt>Window</dt>
+        <dd>{schedule.windowDays ? `the last ${schedule.windowDays} days` : 'all activity'}</dd>
+        <dt id={`next-due-${id}`}>Next due</dt>
+        <dd aria-labelledby={`next-due-${id}`}>
+          {schedule.enabled && schedule.nextDueAt ? (
+            <time dateTime={schedule.nextDueAt}>{formatTime(schedule.nextDueAt, schedule.timeZone)}</time>
+          ) : (
+            'paused'
+          )}
+        </dd>
+        {!schedule.enabled && (
+          <>
+            <dt>Paused because</dt>
+            <dd>{props.pauseReason || 'paused (the reason is in the audit trail, for staff tokens)'}</dd>
+          </>
+        )}
+        <dt>Last result</dt>
+        <dd>
+          {lastRun ? (
+            <>
+              <Link to={`/console/exports/${lastRun.id}`}>#{lastRun.id}</Link>{' '}
+              <span className={`status-${lastRun.status}`}>{lastRun.status}</span>{' '}
+              {formatTime(lastRun.timings.finishedAt ?? lastRun.timings.queuedAt)}
+              {lastRun.error && `: ${lastRun.error}`}
+            </>
+          ) : (
+            'not run yet'
+          )}
+        </dd>
+      </dl>
+      <div className="actions">
+        {schedule.enabled ? (
+          <button type="button" onClick={() => void setEnabled(false)}>
+            Pause
+          </button>
+        ) : (
+          <button type="button" onClick={() => void setEnabled(true)}>
+            Resume
+          </button>
+        )}
+        <button type="button" onClick={() => void sendNow()}>
+          Send now
+        </button>
+        <button type="button" onClick={() => void showPreview()}>
+          Preview email
+        </button>
+        {confirmDelete ? (
+          <>
+            <button type="button" onClick={() => void remove()}>
+              Confirm delete
+            </button>
+            <button type="button" onClick={() => setConfirmDelete(false)}>
+              Keep it
+            </button>
+          </>
+        ) : (
+          <button type="button" onClick={() => setConfirmDelete(true)}>
+            Delete
+          </button>
+        )}
+      </div>
+      <p role="status">{notice}</p>
+      <Problem message={problem} />
+      {preview !== null && (
+        // sandbox="": the email's HTML is shown, never run (no script, no forms, its own origin).
+        <iframe className="email" sandbox="" srcDoc={preview} title={`Email preview of schedule #${id}`} />
+      )}
+    </article>
+  );
+}
+
+/** Why a schedule is paused, from its latest schedule.pause entry. */
+function describePause(entry: Schemas['AuditEntryView']): string {
+  const detail = entry.detail ?? {};
+  if (typeof detail.reason === 'string' && detail.reason) return detail.reason;
+  if (detail.by === 'system' && typeof detail.failuresInARow === 'number') {
+    return `paused by the server after ${detail.failuresInARow} failed runs in a row`;
+  }
+  if (typeof detail.duplicateOf === 'number') return `a duplicate of schedule #${detail.duplicateOf}`;
+  return entry.tokenId === null ? 'paused by the server' : `paused by token ${entry.tokenId}`;
+}
+
+type Preview = Awaited<ReturnType<typeof loadPreview>>;
+const loadPreview = (body: { cron: string; timeZone: string; windowDays?: number }) =>
+  must(api.POST('/schedules/preview', { body }));
+
+function NewSchedule(props: { onCreated(created: Schemas['CreatedSchedule']): void }) {
+  const [form, setForm] = useState({
+    customer: '',
+    recipient: '',
+    cron: '0 7 * * 1',
+    timeZone: 'UTC',
+    windowDays: '',
+  });
+  const customers = useLoad(() => must(api.GET('/customers', { params: { query: { limit: 100 } } })), []);
+  const [managers, setManagers] = useState<Manager[]>([]);
+  const [preview, setPreview] = useState<{ data?: Preview; error?: string }>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const windowDays = form.windowDays.trim() ? Number(form.windowDays) : undefined;
+
+  useEffect(() => {
+    const domain = form.customer.trim();
+    setManagers([]);
+    if (!domain) return;
+    let current = true;
+    loadManagers(domain).then(
+      (data) => {
+        if (!current) return;
+        const active = data.items.filter((manager) => manager.active);
+        setManagers(active);
+        setForm((previous) => ({ ...previous, recipient: active[0]?.email ?? '' }));
+      },
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [form.customer]);
+
+  // The server computes the words and the due times, in the schedule's zone, with the rules it saves by.
+  useEffect(() => {
+    if (!form.cron.trim()) return setPreview({});
+    let current = true;
+    const timer = setTimeout(() => {
+      loadPreview({ cron: form.cron, timeZone: form.timeZone, windowDays }).then(
+        (data) => current && setPreview({ data }),
+        (error: unknown) => current && setPreview({ error: errorText(error) }),
+      );
+    }, 250);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [form.cron, form.timeZone, windowDays]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    try {
+      const created = await must(
+        api.POST('/schedules', {
+          body: {
+            customer: form.customer.trim(),
+            recipient: form.recipient,
+            cron: form.cron,
+            timeZone: form.timeZone,
+            windowDays: windowDays ?? null,
+          },
+        }),
+      );
+      props.onCreated(created);
+    } catch (error) {
+      setProblem(errorText(error));
+    }
+  };
+
+  return (
+    <form aria-label="New schedule" onSubmit={(event) => void submit(event)} className="new-schedule">
+      <Field label="Customer">
+        <input
+          list="customer-domains"
+          required
+          value={form.customer}
+          onChange={(event) => setForm({ ...form, customer: event.target.value })}
+        />
+      </Field>
+      <datalist id="customer-domains">
+        {customers.data?.items.map((customer) => (
+          <option key={customer.domain} value={customer.domain}>
+            {customer.name}
+          </option>
+        ))}
+      </datalist>
+      <Field label="Recipient">
+        <select
+          required
+          value={form.recipient}
+          onChange={(event) => setForm({ ...form, recipient: event.target.value })}
+        >
+          {managers.length === 0 && <option value="">choose a customer first</option>}
+          {managers.map((manager) => (
+            <option key={manager.email} value={manager.email}>
+              {manager.email}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Cron">
+        <input
+          required
+          spellCheck={false}
+          value={form.cron}
+          onChange={(event) => setForm({ ...form, cron: event.target.value })}
+        />
+      </Field>
+      <Field label="Time zone">
+        <select
+          value={form.timeZone}
+          onChange={(event) => setForm({ ...form, timeZone: event.target.value })}
+        >
+          {timeZones().map((zone) => (
+            <option key={zone}>{zone}</option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Window (days)">
+        <input
+          type="number"
+          min={1}
+          value={form.windowDays}
+          onChange={(event) => setForm({ ...form, windowDays: event.target.value })}
+        />
+      </Field>
+      <button type="submit">Create schedule</button>
+      <section aria-label="Schedule preview" aria-live="polite" className="preview">
+        {preview.error && <Problem message={preview.error} />}
+        {preview.data && (
+          <>
+            <p>{preview.data.description}</p>
+            <p>Next 5 due times in {preview.data.timeZone}:</p>
+            <ol>
+              {preview.data.nextDue.map((due) => (
+                <li key={due}>
+                  <time dateTime={due}>{formatTime(due, preview.data!.timeZone)}</time>
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </section>
+      <Problem message={problem} />
+    </form>
+  );
+}
