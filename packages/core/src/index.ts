@@ -110,7 +110,15 @@ export {
   type ExportRequestInput,
 } from './export/export.request';
 export { resendRequest } from './runs/resend';
-export { parseCustomer, parseId, parseName, parseRecipient } from './input/address.rules';
+export {
+  normaliseDomain,
+  normaliseEmail,
+  parseCustomer,
+  parseId,
+  parseName,
+  parseRecipient,
+  sameAddress,
+} from './input/address.rules';
 export { attachmentName, describeRange, escapeHtml, type RequestedBy } from './export/export.mail';
 export { parseWorkbookPath } from './workbook/workbook-file';
 export { describeRangeInDays } from './workbook/zoned-time';

@@ -2,6 +2,7 @@ import type { Cron } from 'croner';
 import {
   checkInterval,
   ExportService,
+  normaliseDomain,
   parseCron,
   parseCustomer,
   parseRecipient,
@@ -93,8 +94,7 @@ export class ScheduleService {
       enabled: changes.enabled ?? current.enabled,
     };
     const recipientChanged =
-      merged.customer.trim().toLowerCase() !== current.customer ||
-      merged.recipient.trim() !== current.recipient;
+      normaliseDomain(merged.customer) !== current.customer || merged.recipient.trim() !== current.recipient;
     const cronChanged = merged.cron.trim() !== current.cron || merged.timeZone.trim() !== current.timeZone;
     // Pausing is never refused: a manager who lost the role, or a cron saved
     // under older rules, must not keep a schedule running.

@@ -8,7 +8,7 @@ import { Site } from '../db/models/site.model';
 import { SPOTLIGHT_TABLE as T } from '../db/models/spotlight-tables';
 import { User } from '../db/models/user.model';
 import { rowsOfOneSite } from '../customers/one-site';
-import { normaliseDomain } from '../input/address.rules';
+import { normaliseDomain, normaliseEmail, sameAddress } from '../input/address.rules';
 import {
   DATED_COUNTS,
   type ActivityCountKey,
@@ -33,19 +33,6 @@ export interface SiteUserRecord {
 
 export interface OtherSiteUserRecord extends SiteUserRecord {
   domain: string;
-}
-
-/** Normalises an address the way the recipient guard compares them: trimmed, lower case, nothing more. */
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
-/**
- * Whether two addresses are the same for the recipient guard: trimmed and
- * case-insensitive, with no accent or width folding ("andre@" is not "andré@").
- */
-export function sameAddress(a: string, b: string): boolean {
-  return normaliseEmail(a) === normaliseEmail(b);
 }
 
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
