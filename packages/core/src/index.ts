@@ -106,6 +106,7 @@ export {
   parseBound,
   parseExportRequest,
   parseRequestedBy,
+  parseTimeZone,
   REQUESTED_BY_MAX_LENGTH,
   type ExportRequestInput,
 } from './export/export.request';

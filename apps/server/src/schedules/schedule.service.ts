@@ -6,6 +6,7 @@ import {
   parseCron,
   parseCustomer,
   parseRecipient,
+  parseTimeZone,
   tokenReaches,
   type TokenRecord,
 } from '@spotlight/core';
@@ -222,7 +223,7 @@ export class ScheduleService {
     if (!tokenReaches(token, customer))
       throw new NotVisibleError(`No customer has the domain "${customer}".`);
     const expression = input.cron.trim();
-    const timeZone = input.timeZone.trim();
+    const timeZone = parseTimeZone(input.timeZone);
     const now = this.clock();
     let nextDueAt: Date | null = null;
     if (checks.timing) {
