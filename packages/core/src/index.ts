@@ -146,6 +146,7 @@ export {
 export { ExportLockRepository } from './export/export-lock.repository';
 export { AuditRepository, type AuditEntry } from './audit/audit.repository';
 export { checkInterval, parseCron } from './schedules/schedule.rules';
+export { scheduleWindow } from './schedules/schedule-window';
 export { SCHEDULE_STATUSES, ScheduleRepository, type ScheduleStatus } from './schedules/schedule.repository';
 export {
   type RecipientChecker,

@@ -7,6 +7,7 @@ import {
   parseCustomer,
   parseRecipient,
   parseTimeZone,
+  scheduleWindow,
   tokenReaches,
   type TokenRecord,
 } from '@spotlight/core';
@@ -24,8 +25,6 @@ export interface ScheduleInput {
   windowDays?: number | null;
   enabled?: boolean;
 }
-
-const DAY_MS = 86_400_000;
 
 export interface ScheduleServiceOptions {
   /** The shortest time allowed between two due times of one schedule. */
@@ -185,8 +184,7 @@ export class ScheduleService {
         {
           customer: schedule.customer,
           recipient: schedule.recipient,
-          since: schedule.windowDays ? new Date(dueAt.getTime() - schedule.windowDays * DAY_MS) : null,
-          until: schedule.windowDays ? dueAt : null,
+          ...scheduleWindow(dueAt, schedule.windowDays, schedule.timeZone),
           source: 'schedule',
           tokenId: schedule.updatedByTokenId,
           scheduleId: schedule.id,
