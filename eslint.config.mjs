@@ -38,6 +38,16 @@ export default tseslint.config(
     },
   },
   {
+    // Dependencies point one way: the database layer may use the errors, never the other way round.
+    files: ['packages/core/src/errors.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['./db', './db/*'], message: 'errors.ts does not import from db/.' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node, sourceType: 'module' },

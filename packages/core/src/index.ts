@@ -13,7 +13,6 @@ export {
   DatabaseUnavailableError,
   DeliveryUnconfirmedError,
   type ErrorCode,
-  explainDatabaseError,
   ExportInProgressError,
   ExportNotResendableError,
   firstLine,
@@ -27,6 +26,7 @@ export {
   tenantMessage,
   type TenantSubject,
 } from './errors';
+export { explainDatabaseError } from './db/database-errors';
 export { type CoreSettings, databaseUrlSetting, loadCoreSettings } from './config/settings';
 export {
   choiceSetting,

@@ -1,5 +1,6 @@
 import type { DateRange } from '../activity/activity.types';
-import { DeliveryUnconfirmedError, explainDatabaseError, firstLine, isSpotlightError } from '../errors';
+import { explainDatabaseError } from '../db/database-errors';
+import { DeliveryUnconfirmedError, firstLine, isSpotlightError } from '../errors';
 import { normaliseDomain } from '../input/address.rules';
 import type { RunRepository, RunSource } from '../runs/run.repository';
 import { parseRange, parseTimeZone, type ExportRequestInput, type RangeNames } from './export.request';

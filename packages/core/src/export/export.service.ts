@@ -7,15 +7,10 @@ import { performance } from 'node:perf_hooks';
 import type { ActivityRepository, SiteRecord } from '../activity/activity.repository';
 import type { DateRange } from '../activity/activity.types';
 import { previousPeriod } from '../activity/previous-period';
+import { explainDatabaseError } from '../db/database-errors';
 import { countQueries } from '../db/query-counter';
 import type { DownloadService } from '../downloads/download.service';
-import {
-  CustomerNotFoundError,
-  DeliveryUnconfirmedError,
-  explainDatabaseError,
-  explainStorageError,
-  firstLine,
-} from '../errors';
+import { CustomerNotFoundError, DeliveryUnconfirmedError, explainStorageError, firstLine } from '../errors';
 import { prepareCopy, type PreparedCopy } from '../files/prepared-copy';
 import { PRIVATE_FILE_MODE } from '../files/private-folder';
 import { newMessageId, type MailRepository } from '../mail/mail.repository';
