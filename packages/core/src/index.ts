@@ -92,6 +92,7 @@ export {
 } from './activity/activity.types';
 export { type PreviousPeriod, previousPeriod } from './activity/previous-period';
 export { ActivityRepository } from './activity/activity.repository';
+export { COUNT_SOURCES, MEMBERSHIP_SOURCES, sourceFrom } from './activity/activity.sources';
 export {
   createMailRepository,
   type MailRepository,

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
-import { dialectOf, toDate, type Dialect } from '../db/connection';
+import { dialectOf, toDate } from '../db/connection';
 import { captureQueries } from '../db/query-counter';
 import { readInBatches } from '../db/row-stream';
 import { lowerEquals } from '../db/compare';
@@ -11,12 +11,12 @@ import { rowsOfOneSite } from '../customers/one-site';
 import { normaliseDomain, normaliseEmail, sameAddress } from '../input/address.rules';
 import {
   DATED_COUNTS,
-  type ActivityCountKey,
   type CommunityActivity,
   type DateRange,
   type DatedCountKey,
   type UserActivity,
 } from './activity.types';
+import { COUNT_SOURCES, sourceFrom } from './activity.sources';
 
 export interface SiteRecord {
   id: number;
@@ -36,92 +36,6 @@ export interface OtherSiteUserRecord extends SiteUserRecord {
 }
 
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
-
-// Each counted kind is one aggregate over the site's rows, joined to the user
-// list once: the number of queries does not depend on the number of users.
-// `created` is filtered when a range is given; likes have no timestamp.
-const COUNT_SOURCES: ReadonlyArray<{
-  key: ActivityCountKey;
-  alias: string;
-  /** The column naming the user who did it. */
-  user: string;
-  /** FROM and WHERE, with one `?` for the site id; per dialect where their planners need different shapes. */
-  from: string | Record<Dialect, string>;
-  created?: string;
-}> = [
-  {
-    key: 'challenges',
-    alias: 'ch',
-    user: 'creator_id',
-    from: `${T.challenge} WHERE site_id = ?`,
-    created: 'created',
-  },
-  {
-    key: 'ideas',
-    alias: 'idea',
-    user: 'creator_id',
-    from: `${T.idea} WHERE site_id = ?`,
-    created: 'created',
-  },
-  {
-    key: 'comments',
-    alias: 'cmt',
-    user: 'creator_id',
-    from: `${T.comment} WHERE site_id = ?`,
-    created: 'created',
-  },
-  {
-    key: 'commentLikes',
-    alias: 'lk',
-    user: 'l.user_id',
-    from: `${T.commentLikes} l JOIN ${T.comment} c ON c.id = l.ideacomment_id WHERE c.site_id = ?`,
-  },
-  {
-    key: 'votes',
-    alias: 'vt',
-    user: 'v.creator_id',
-    from: {
-      // Votes have no site_id. MariaDB reaching them through the site's ideas
-      // (idea_id index, then the row for creator_id) costs a random read per
-      // vote; scanning the unique (creator_id, idea_id) index alone, already
-      // in creator order, and keeping the ideas found in the site's set is
-      // several times cheaper. `id + 0` stops MariaDB from turning the set
-      // back into that join. SQLite plans the join as that very scan already
-      // (covering index, bloom filter on the site's ideas), and the IN form
-      // makes it sort instead.
-      mysql: `${T.ideaVote} v WHERE v.idea_id IN (SELECT id + 0 FROM ${T.idea} WHERE site_id = ?)`,
-      sqlite: `${T.ideaVote} v JOIN ${T.idea} i ON i.id = v.idea_id WHERE i.site_id = ?`,
-    },
-    created: 'v.created',
-  },
-  {
-    key: 'conversations',
-    alias: 'cv',
-    user: 'creator_id',
-    from: `${T.conversation} WHERE site_id = ? AND creator_id IS NOT NULL`,
-    created: 'created',
-  },
-  {
-    key: 'communitiesCreated',
-    alias: 'cm',
-    user: 'creator_id',
-    from: `${T.community} WHERE site_id = ?`,
-    created: 'created',
-  },
-];
-
-/** Each activity kind's rows of one site, for a plain count; one `?` for the site id. */
-const SCAN_SOURCES: Readonly<Record<string, string>> = {
-  challenges: `${T.challenge} WHERE site_id = ?`,
-  ideas: `${T.idea} WHERE site_id = ?`,
-  comments: `${T.comment} WHERE site_id = ?`,
-  commentLikes: `${T.commentLikes} l JOIN ${T.comment} c ON c.id = l.ideacomment_id WHERE c.site_id = ?`,
-  votes: `${T.ideaVote} v JOIN ${T.idea} i ON i.id = v.idea_id WHERE i.site_id = ?`,
-  conversations: `${T.conversation} WHERE site_id = ? AND creator_id IS NOT NULL`,
-  communitiesCreated: `${T.community} WHERE site_id = ?`,
-  communitiesManaged: `${T.communityManagers} m JOIN ${T.community} c ON c.id = m.community_id WHERE c.site_id = ?`,
-  communitiesJoined: `${T.communityMembers} m JOIN ${T.community} c ON c.id = m.community_id WHERE c.site_id = ?`,
-};
 
 /** The activity statement's columns of the previous period's counts: `prev_ideas`, ... */
 const PREVIOUS_PREFIX = 'prev_';
@@ -334,25 +248,6 @@ export class ActivityRepository {
   }
 
   /**
-   * How many rows of each activity kind the site has, each a plain
-   * `COUNT(*)` the database answers in its cheapest way: one statement per
-   * kind. No export needs it; the bench times it as the physical floor under
-   * the activity query, which reads the same rows and must also group them.
-   */
-  async countSiteActivity(siteId: number): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    for (const [kind, from] of Object.entries(SCAN_SOURCES)) {
-      const result: unknown = await this.db.raw(`SELECT COUNT(*) AS n FROM ${from}`, [siteId]);
-      // mysql2 answers [rows, fields]; better-sqlite3 the rows.
-      const rows = (dialectOf(this.db) === 'mysql' ? (result as [unknown])[0] : result) as Array<{
-        n: unknown;
-      }>;
-      counts[kind] = Number(rows[0].n);
-    }
-    return counts;
-  }
-
-  /**
    * Every community of the site (deleted ones too) with its managers and
    * members, and the challenges, ideas (through their challenge), comments on
    * those ideas and conversations created in it inside the range; sorted by
@@ -394,7 +289,7 @@ export class ActivityRepository {
     // there and each dated kind is counted per period in the same pass:
     // n inside the range, p before it.
     const kinds = COUNT_SOURCES.map(({ key, alias, user, from, created }) => {
-      let where = typeof from === 'string' ? from : from[dialect];
+      let where = sourceFrom(from, dialect);
       const kindBindings: Knex.RawBinding[] = [];
       let counts = 'COUNT(*) AS n';
       if (compared) {
