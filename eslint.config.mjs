@@ -21,6 +21,33 @@ export default tseslint.config(
     },
   },
   {
+    // One owner per rule: how an address or a domain compares is said in
+    // packages/core/src/input/address.rules.ts only; everything else imports it.
+    files: ['**/*.ts'],
+    ignores: ['packages/core/src/input/address.rules.ts', '**/*spec.ts', '**/__fixtures__/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='toLowerCase'] > MemberExpression > CallExpression[callee.property.name='trim']",
+          message:
+            'Trimming and lower-casing is the address and domain rule: use normaliseDomain, normaliseEmail or sameAddress from input/address.rules.',
+        },
+      ],
+    },
+  },
+  {
+    // Dependencies point one way: the database layer may use the errors, never the other way round.
+    files: ['packages/core/src/errors.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['./db', './db/*'], message: 'errors.ts does not import from db/.' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node, sourceType: 'module' },

@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ActivityRepository, createCoreServices, loadCoreSettings, readInBatches } from '@spotlight/core';
+import { SiteScanRepository } from './site-scan.repository';
 
 export type Job =
   | { kind: 'idle'; url: string }
@@ -70,10 +71,9 @@ async function run(job: Job): Promise<Omit<Measurement, 'peakRss'>> {
     if (job.kind === 'scan') {
       // The physical floor: each activity kind of the site counted alone,
       // without grouping by user, sorting or sending a row.
-      const activity = new ActivityRepository(core.readDb);
       const started = performance.now();
-      const { result: counts, queries } = await activity.inSnapshot((snapshot) =>
-        snapshot.countSiteActivity(job.siteId),
+      const { result: counts, queries } = await new SiteScanRepository(core.readDb).countSiteActivity(
+        job.siteId,
       );
       const rows = Object.values(counts).reduce((sum, n) => sum + n, 0);
       return { ms: performance.now() - started, queries, rows, bytes: 0 };

@@ -1,5 +1,6 @@
 import { describeEachDatabase } from './testing';
-import { DatabaseUnavailableError, explainDatabaseError } from './errors';
+import { explainDatabaseError } from './db/database-errors';
+import { DatabaseUnavailableError } from './errors';
 
 describeEachDatabase('explainDatabaseError', (db) => {
   const target = 'the-db';

@@ -13,7 +13,6 @@ export {
   DatabaseUnavailableError,
   DeliveryUnconfirmedError,
   type ErrorCode,
-  explainDatabaseError,
   ExportInProgressError,
   ExportNotResendableError,
   firstLine,
@@ -27,6 +26,7 @@ export {
   tenantMessage,
   type TenantSubject,
 } from './errors';
+export { explainDatabaseError } from './db/database-errors';
 export { type CoreSettings, databaseUrlSetting, loadCoreSettings } from './config/settings';
 export {
   choiceSetting,
@@ -93,6 +93,7 @@ export {
 } from './activity/activity.types';
 export { type PreviousPeriod, previousPeriod } from './activity/previous-period';
 export { ActivityRepository } from './activity/activity.repository';
+export { COUNT_SOURCES, MEMBERSHIP_SOURCES, sourceFrom } from './activity/activity.sources';
 export {
   createMailRepository,
   type MailRepository,
@@ -107,11 +108,20 @@ export {
   parseBound,
   parseExportRequest,
   parseRequestedBy,
+  parseTimeZone,
   REQUESTED_BY_MAX_LENGTH,
   type ExportRequestInput,
 } from './export/export.request';
 export { resendRequest } from './runs/resend';
-export { parseCustomer, parseId, parseName, parseRecipient } from './input/address.rules';
+export {
+  normaliseDomain,
+  normaliseEmail,
+  parseCustomer,
+  parseId,
+  parseName,
+  parseRecipient,
+  sameAddress,
+} from './input/address.rules';
 export { attachmentName, describeRange, escapeHtml, type RequestedBy } from './export/export.mail';
 export { parseWorkbookPath } from './workbook/workbook-file';
 export { describeRangeInDays } from './workbook/zoned-time';
@@ -150,6 +160,7 @@ export {
   type UnsubscribeTarget,
 } from './schedules/unsubscribe-link';
 export { SigningSecretRepository } from './schedules/signing-secret.repository';
+export { scheduleWindow } from './schedules/schedule-window';
 export { SCHEDULE_STATUSES, ScheduleRepository, type ScheduleStatus } from './schedules/schedule.repository';
 export {
   type RecipientChecker,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { performance } from 'node:perf_hooks';
-import { SPOTLIGHT_TABLE, SpotlightError } from '@spotlight/core';
+import { normaliseDomain, SPOTLIGHT_TABLE, SpotlightError } from '@spotlight/core';
 import { crossSiteNoise } from './cross-site';
 import { generateSite, type SiteContext } from './site';
 import { IdAllocator } from './table-load';
@@ -61,7 +61,7 @@ export async function generateCustomer(db: Knex, options: GenerateOptions): Prom
   if (!Number.isInteger(users) || users < 1)
     throw new RangeError(`users must be a whole number of at least 1 (got ${users})`);
   const seed = options.seed ?? 1;
-  const domain = (options.domain ?? `customer-${users}-${seed}.example.com`).trim().toLowerCase();
+  const domain = normaliseDomain(options.domain ?? `customer-${users}-${seed}.example.com`);
   const noiseCount = options.noiseSites ?? 2;
   const noiseUsers = Math.min(5000, Math.max(20, Math.round(users / 20)));
   const noise: NoiseSite[] = Array.from({ length: noiseCount }, (_, k) => ({

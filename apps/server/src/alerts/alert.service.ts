@@ -12,7 +12,14 @@ import {
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import type { ScheduleRepository } from '../schedules/schedule.repository';
+import { within } from '../health/within';
+import { describe, toEvent, unsubscribedNotice, type ExportFailedEvent } from './alert-event';
 import type { PendingAlertRepository } from './pending-alert.repository';
+
+import type { AlertOptions, AlertTelemetry } from './alert.options';
+
+export type { ExportFailedEvent, ScheduleUnsubscribedEvent } from './alert-event';
+export type { AlertOptions, AlertTelemetry } from './alert.options';
 
 /**
  * Told once about each run the runner finally fails, or whose delivery it
@@ -21,52 +28,6 @@ import type { PendingAlertRepository } from './pending-alert.repository';
 export interface RunFailureListener {
   /** Never throws, and returns within a bound whatever the alert targets do. */
   runFailed(run: RunRecord): Promise<void>;
-}
-
-/** The JSON body POSTed to SPOTLIGHT_ALERT_WEBHOOK_URL; documented in the server README. */
-export interface ExportFailedEvent {
-  /** `export.unconfirmed`: the email may have arrived; check before resending it. */
-  event: 'export.failed' | 'export.unconfirmed';
-  runId: number;
-  customer: string;
-  scheduleId: number | null;
-  recipient: string;
-  source: RunRecord['source'];
-  reason: string;
-  errorCode: string | null;
-  attempts: number;
-  queuedAt: string;
-  failedAt: string;
-  /** True when this failure paused its schedule. */
-  schedulePaused: boolean;
-}
-
-/** The JSON body POSTed when a recipient stopped their schedule with the link in its email. */
-export interface ScheduleUnsubscribedEvent {
-  event: 'schedule.unsubscribed';
-  scheduleId: number;
-  customer: string;
-  recipient: string;
-  unsubscribedAt: string;
-}
-
-export interface AlertOptions {
-  /** Support's addresses; each gets its own notice, with only itself as To. */
-  emails: string[];
-  webhookUrl?: string;
-  /** The longest wait for the notice email, and for each try at the webhook. */
-  timeoutMs: number;
-  webhookAttempts: number;
-  /** A schedule whose due times fail this many times in a row is paused. */
-  scheduleMaxFailures: number;
-  mailFrom: string;
-  /** The wait before retrying an undelivered notice; it doubles after each further failure, up to an hour. */
-  retryBaseMs: number;
-}
-
-/** Counts what could not be delivered (the metrics). */
-export interface AlertTelemetry {
-  alertFailed(channel: AlertChannel): void;
 }
 
 /** One notice of one failure: to one address, or to the webhook. */
@@ -82,21 +43,9 @@ const ALERT_RETRY_MAX_WAIT_MS = 3_600_000;
 /** Alerts one call of {@link AlertService.retryDue} delivers at most; the next tick takes the rest. */
 const RETRY_BATCH = 50;
 
-class AlertTimeoutError extends Error {}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** The wait after the first failed webhook try; it doubles after each further one. */
 const WEBHOOK_RETRY_BASE_MS = 250;
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AlertTimeoutError(`${what} took longer than ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Makes a run that finally failed reach a person: pauses a schedule that has
@@ -145,20 +94,7 @@ export class AlertService implements RunFailureListener {
    * delivered is logged, counted and recorded as `alert.failed`.
    */
   async scheduleUnsubscribed(schedule: ScheduleRecord, at: Date): Promise<void> {
-    const event: ScheduleUnsubscribedEvent = {
-      event: 'schedule.unsubscribed',
-      scheduleId: schedule.id,
-      customer: schedule.customer,
-      recipient: schedule.recipient,
-      unsubscribedAt: at.toISOString(),
-    };
-    const lines = [
-      `${schedule.recipient} stopped schedule ${schedule.id} (the user activity export of ${schedule.customer}) with the unsubscribe link of its email; it is paused and sends nothing more.`,
-      `Only if they ask for it again, resume it with "spotlight schedules resume ${schedule.id}" or PATCH /schedules/${schedule.id} {"enabled":true}; that makes the links already mailed stop working.`,
-      `Unsubscribed at: ${event.unsubscribedAt}`,
-      `Details: GET /schedules/${schedule.id}`,
-    ];
-    const subject = `Schedule unsubscribed: ${schedule.customer} (schedule ${schedule.id})`;
+    const { event, subject, lines } = unsubscribedNotice(schedule, at);
     const deliveries: Delivery[] = [
       ...this.options.emails.map((to) => ({ channel: 'email' as const, target: to })),
       ...(this.options.webhookUrl ? [{ channel: 'webhook' as const, target: null }] : []),
@@ -393,45 +329,6 @@ export class AlertService implements RunFailureListener {
       this.logger.error(`could not record ${entry.action} for ${entry.target}: ${message(error)}`);
     }
   }
-}
-
-function toEvent(run: RunRecord, schedulePaused: boolean, now: Date): ExportFailedEvent {
-  return {
-    event: run.status === 'unconfirmed' ? 'export.unconfirmed' : 'export.failed',
-    runId: run.id,
-    customer: run.customer,
-    scheduleId: run.scheduleId,
-    recipient: run.recipient,
-    source: run.source,
-    reason: run.error ?? 'Unknown error',
-    errorCode: run.errorCode,
-    attempts: run.attempts,
-    queuedAt: run.createdAt.toISOString(),
-    failedAt: (run.finishedAt ?? now).toISOString(),
-    schedulePaused,
-  };
-}
-
-function describe(event: ExportFailedEvent): string[] {
-  const origin =
-    event.scheduleId === null ? `Asked for through: ${event.source}` : `Schedule: ${event.scheduleId}`;
-  const lines = [
-    event.event === 'export.unconfirmed'
-      ? `Export ${event.runId} of ${event.customer} for ${event.recipient} may have been delivered: the mail server's answer was lost, so it will not be sent again by itself. If it did not arrive, resend it with POST /exports/${event.runId}/resend.`
-      : `Export ${event.runId} of ${event.customer} for ${event.recipient} failed and will not be retried.`,
-    `Reason: ${firstLine(event.reason)}`,
-    `Error code: ${event.errorCode ?? 'none'}`,
-    origin,
-    `Attempts: ${event.attempts}`,
-    `Queued at: ${event.queuedAt}`,
-    `Failed at: ${event.failedAt}`,
-  ];
-  if (event.schedulePaused)
-    lines.push(
-      `Schedule ${event.scheduleId} has been paused because its latest due times all failed. Fix the cause, then enable it again with "spotlight schedules resume ${event.scheduleId}" or PATCH /schedules/${event.scheduleId} {"enabled":true}.`,
-    );
-  lines.push(`Details: GET /exports/${event.runId}`);
-  return lines;
 }
 
 function channelName(delivery: Delivery): string {

@@ -1,12 +1,11 @@
-import { InvalidInputError, type AuditRecord, type TokenRecord } from '@spotlight/core';
+import type { AuditRecord, TokenRecord } from '@spotlight/core';
 import { StaffOnlyError } from '../auth/staff-only.error';
+import { KeysetPaging, type KeysetPage } from '../paging/keyset.paging';
 import type { AuditRepository } from './audit.repository';
 
-export interface AuditPage {
-  items: AuditRecord[];
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
-}
+export type AuditPage = KeysetPage<AuditRecord>;
+
+const PAGING = new KeysetPaging('audit');
 
 /** The audit trail as staff read it: newest first, keyset-paged, filtered by action or token. */
 export class AuditService {
@@ -22,24 +21,9 @@ export class AuditService {
     const rows = await this.audit.list({
       action: filter.action,
       tokenId: filter.tokenId,
-      before: filter.cursor ? decodeCursor(filter.cursor) : undefined,
+      before: PAGING.before(filter.cursor),
       limit: filter.limit + 1,
     });
-    const items = rows.slice(0, filter.limit);
-    const nextCursor = rows.length > filter.limit ? encodeCursor(items[items.length - 1].id) : null;
-    return { items, nextCursor };
+    return PAGING.page(rows, filter.limit);
   }
-}
-
-function encodeCursor(id: number): string {
-  return Buffer.from(`audit:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const match = /^audit:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match)
-    throw new InvalidInputError(
-      `cursor "${cursor}" is not one this API returned; start again without a cursor.`,
-    );
-  return Number(match[1]);
 }

@@ -28,7 +28,7 @@ export abstract class IntervalJob implements OnApplicationBootstrap, BeforeAppli
     );
   }
 
-  beforeApplicationShutdown(): void {
+  beforeApplicationShutdown(): void | Promise<void> {
     if (this.registry.doesExist('interval', this.intervalName))
       this.registry.deleteInterval(this.intervalName);
   }

@@ -1,13 +1,8 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
+import { IntervalJob } from '../jobs/interval.job';
 import { inRunLogScope } from '../logging/run-log-context';
 import { ExportRunner } from './export-runner.service';
 
@@ -19,7 +14,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * On shutdown it stops claiming and waits for the export in flight.
  */
 @Injectable()
-export class ExportWorkerJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ExportWorkerJob extends IntervalJob {
+  protected readonly intervalName = 'export-worker';
   private readonly logger = new Logger('ExportWorker');
   private draining: Promise<void> | null = null;
   private wokenWhileDraining = false;
@@ -27,16 +23,19 @@ export class ExportWorkerJob implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     private readonly runner: ExportRunner,
-    private readonly registry: SchedulerRegistry,
-    @Inject(SERVER_SETTINGS) private readonly settings: ServerSettings,
-  ) {}
+    registry: SchedulerRegistry,
+    @Inject(SERVER_SETTINGS) settings: ServerSettings,
+  ) {
+    super(registry, settings);
+  }
 
-  onApplicationBootstrap(): void {
-    if (!this.settings.background) return;
-    this.registry.addInterval(
-      'export-worker',
-      setInterval(() => this.wake(), this.settings.workerPollMs),
-    );
+  protected everyMs(): number {
+    return this.settings.workerPollMs;
+  }
+
+  protected tick(): Promise<void> {
+    this.wake();
+    return Promise.resolve();
   }
 
   /** Starts draining the queue unless this instance already is. */
@@ -66,9 +65,9 @@ export class ExportWorkerJob implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  override async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    if (this.registry.doesExist('interval', 'export-worker')) this.registry.deleteInterval('export-worker');
+    await super.beforeApplicationShutdown();
     if (this.draining) {
       this.logger.log('waiting for the export in flight to finish');
       const finished = await Promise.race([

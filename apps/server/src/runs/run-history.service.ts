@@ -1,5 +1,4 @@
 import {
-  InvalidInputError,
   parseCustomer,
   tokenReaches,
   type RunRecord,
@@ -9,12 +8,11 @@ import {
   type TokenRecord,
 } from '@spotlight/core';
 import { NotVisibleError } from '../auth/not-visible.error';
+import { KeysetPaging, type KeysetPage } from '../paging/keyset.paging';
 
-export interface RunPage {
-  items: RunRecord[];
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
-}
+export type RunPage = KeysetPage<RunRecord>;
+
+const PAGING = new KeysetPaging('run');
 
 /** The runs a token may see: one by id, or the history page by page. */
 export class RunHistoryService {
@@ -33,7 +31,7 @@ export class RunHistoryService {
   ): Promise<RunPage> {
     const customer = filter.customer === undefined ? undefined : parseCustomer(filter.customer);
     if (customer && !tokenReaches(token, customer)) return { items: [], nextCursor: null };
-    const before = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+    const before = PAGING.before(filter.cursor);
     const rows = await this.runs.list({
       customer: customer ?? token.siteDomain ?? undefined,
       status: filter.status,
@@ -41,21 +39,6 @@ export class RunHistoryService {
       before,
       limit: filter.limit + 1,
     });
-    const items = rows.slice(0, filter.limit);
-    const nextCursor = rows.length > filter.limit ? encodeCursor(items[items.length - 1].id) : null;
-    return { items, nextCursor };
+    return PAGING.page(rows, filter.limit);
   }
-}
-
-function encodeCursor(id: number): string {
-  return Buffer.from(`run:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const match = /^run:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match)
-    throw new InvalidInputError(
-      `cursor "${cursor}" is not one this API returned; start again without a cursor.`,
-    );
-  return Number(match[1]);
 }

@@ -1,5 +1,6 @@
 import {
   ExportService,
+  normaliseEmail,
   parseExportRequest,
   resendRequest,
   parseRequestedBy,
@@ -79,7 +80,7 @@ export class RunQueueService {
     const until = request.range.until ?? null;
     const pendingKey = [
       request.customer,
-      recipient.toLowerCase(),
+      normaliseEmail(recipient),
       since?.toISOString() ?? '',
       until?.toISOString() ?? '',
       ...(request.timeZone === 'UTC' ? [] : [request.timeZone]),

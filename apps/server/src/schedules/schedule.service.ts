@@ -3,11 +3,14 @@ import {
   checkInterval,
   type CronPreview,
   ExportService,
+  normaliseDomain,
   parseCron,
   previewCron,
   type ScheduleControlService,
   parseCustomer,
   parseRecipient,
+  parseTimeZone,
+  scheduleWindow,
   tokenReaches,
   type TokenRecord,
 } from '@spotlight/core';
@@ -25,8 +28,6 @@ export interface ScheduleInput {
   windowDays?: number | null;
   enabled?: boolean;
 }
-
-const DAY_MS = 86_400_000;
 
 export interface ScheduleServiceOptions {
   /** The shortest time allowed between two due times of one schedule. */
@@ -97,8 +98,7 @@ export class ScheduleService {
       enabled: changes.enabled ?? current.enabled,
     };
     const recipientChanged =
-      merged.customer.trim().toLowerCase() !== current.customer ||
-      merged.recipient.trim() !== current.recipient;
+      normaliseDomain(merged.customer) !== current.customer || merged.recipient.trim() !== current.recipient;
     const cronChanged = merged.cron.trim() !== current.cron || merged.timeZone.trim() !== current.timeZone;
     // Pausing is never refused: a manager who lost the role, or a cron saved
     // under older rules, must not keep a schedule running.
@@ -156,13 +156,13 @@ export class ScheduleService {
    */
   async emailPreview(token: TokenRecord, id: number): Promise<{ subject: string; html: string }> {
     const schedule = await this.get(token, id);
-    const now = this.clock();
+    const window = scheduleWindow(this.clock(), schedule.windowDays, schedule.timeZone);
     const { subject, html } = await this.exports.previewEmail(
       {
         customer: schedule.customer,
         recipient: schedule.recipient,
-        since: schedule.windowDays ? new Date(now.getTime() - schedule.windowDays * DAY_MS) : undefined,
-        until: schedule.windowDays ? now : undefined,
+        since: window.since ?? undefined,
+        until: window.until ?? undefined,
         timeZone: schedule.timeZone,
       },
       { kind: 'schedule', scheduleId: schedule.id },
@@ -223,8 +223,7 @@ export class ScheduleService {
         {
           customer: schedule.customer,
           recipient: schedule.recipient,
-          since: schedule.windowDays ? new Date(dueAt.getTime() - schedule.windowDays * DAY_MS) : null,
-          until: schedule.windowDays ? dueAt : null,
+          ...scheduleWindow(dueAt, schedule.windowDays, schedule.timeZone),
           source: 'schedule',
           tokenId: schedule.updatedByTokenId,
           scheduleId: schedule.id,
@@ -261,7 +260,7 @@ export class ScheduleService {
     if (!tokenReaches(token, customer))
       throw new NotVisibleError(`No customer has the domain "${customer}".`);
     const expression = input.cron.trim();
-    const timeZone = input.timeZone.trim();
+    const timeZone = parseTimeZone(input.timeZone);
     const now = this.clock();
     let nextDueAt: Date | null = null;
     if (checks.timing) {

@@ -154,6 +154,7 @@ async function readSmallBody(request: Request, limit: number): Promise<string | 
 
 /** RFC 8058's body, form-urlencoded (browsers, most mail providers) or multipart/form-data. */
 function isOneClick(contentType: string, body: string): boolean {
+  // eslint-disable-next-line no-restricted-syntax -- a media type, not an address
   const type = contentType.split(';')[0].trim().toLowerCase();
   if (type === 'application/x-www-form-urlencoded')
     return new URLSearchParams(body).get('List-Unsubscribe') === 'One-Click';

@@ -1,5 +1,6 @@
 import {
   PAUSED_BY_RECIPIENT,
+  sameAddress,
   UnsubscribeSigner,
   type AuditRepository,
   type ScheduleRecord,
@@ -72,7 +73,7 @@ export class UnsubscribeService {
     if (!target) return null;
     const schedule = await this.schedules.findById(target.scheduleId);
     if (!schedule || schedule.linkGeneration !== target.generation) return null;
-    if (schedule.recipient.toLowerCase() !== target.recipient.toLowerCase()) return null;
+    if (!sameAddress(schedule.recipient, target.recipient)) return null;
     return { schedule, generation: target.generation };
   }
 

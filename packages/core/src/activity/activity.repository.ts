@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
-import { dialectOf, toDate, type Dialect } from '../db/connection';
+import { dialectOf, toDate } from '../db/connection';
 import { captureQueries } from '../db/query-counter';
 import { readInBatches } from '../db/row-stream';
 import { lowerEquals } from '../db/compare';
@@ -8,15 +8,11 @@ import { Site } from '../db/models/site.model';
 import { SPOTLIGHT_TABLE as T } from '../db/models/spotlight-tables';
 import { User } from '../db/models/user.model';
 import { rowsOfOneSite } from '../customers/one-site';
-import { normaliseDomain } from '../input/address.rules';
-import {
-  DATED_COUNTS,
-  type ActivityCountKey,
-  type CommunityActivity,
-  type DateRange,
-  type DatedCountKey,
-  type UserActivity,
-} from './activity.types';
+import { normaliseDomain, normaliseEmail, sameAddress } from '../input/address.rules';
+import { type CommunityActivity, type DateRange, type UserActivity } from './activity.types';
+import { COUNT_SOURCES, sourceFrom } from './activity.sources';
+import { comparesPrevious, finish, PREVIOUS_PREFIX, toUserActivity, type ActivityRow } from './activity-row';
+import { communitiesSql } from './communities.query';
 
 export interface SiteRecord {
   id: number;
@@ -35,128 +31,10 @@ export interface OtherSiteUserRecord extends SiteUserRecord {
   domain: string;
 }
 
-/** Normalises an address the way the recipient guard compares them: trimmed, lower case, nothing more. */
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
-/**
- * Whether two addresses are the same for the recipient guard: trimmed and
- * case-insensitive, with no accent or width folding ("andre@" is not "andré@").
- */
-export function sameAddress(a: string, b: string): boolean {
-  return normaliseEmail(a) === normaliseEmail(b);
-}
-
-const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
-
-// Each counted kind is one aggregate over the site's rows, joined to the user
-// list once: the number of queries does not depend on the number of users.
-// `created` is filtered when a range is given; likes have no timestamp.
-const COUNT_SOURCES: ReadonlyArray<{
-  key: ActivityCountKey;
-  alias: string;
-  /** The column naming the user who did it. */
-  user: string;
-  /** FROM and WHERE, with one `?` for the site id; per dialect where their planners need different shapes. */
-  from: string | Record<Dialect, string>;
-  created?: string;
-}> = [
-  {
-    key: 'challenges',
-    alias: 'ch',
-    user: 'creator_id',
-    from: `${T.challenge} WHERE site_id = ?`,
-    created: 'created',
-  },
-  {
-    key: 'ideas',
-    alias: 'idea',
-    user: 'creator_id',
-    from: `${T.idea} WHERE site_id = ?`,
-    created: 'created',
-  },
-  {
-    key: 'comments',
-    alias: 'cmt',
-    user: 'creator_id',
-    from: `${T.comment} WHERE site_id = ?`,
-    created: 'created',
-  },
-  {
-    key: 'commentLikes',
-    alias: 'lk',
-    user: 'l.user_id',
-    from: `${T.commentLikes} l JOIN ${T.comment} c ON c.id = l.ideacomment_id WHERE c.site_id = ?`,
-  },
-  {
-    key: 'votes',
-    alias: 'vt',
-    user: 'v.creator_id',
-    from: {
-      // Votes have no site_id. MariaDB reaching them through the site's ideas
-      // (idea_id index, then the row for creator_id) costs a random read per
-      // vote; scanning the unique (creator_id, idea_id) index alone, already
-      // in creator order, and keeping the ideas found in the site's set is
-      // several times cheaper. `id + 0` stops MariaDB from turning the set
-      // back into that join. SQLite plans the join as that very scan already
-      // (covering index, bloom filter on the site's ideas), and the IN form
-      // makes it sort instead.
-      mysql: `${T.ideaVote} v WHERE v.idea_id IN (SELECT id + 0 FROM ${T.idea} WHERE site_id = ?)`,
-      sqlite: `${T.ideaVote} v JOIN ${T.idea} i ON i.id = v.idea_id WHERE i.site_id = ?`,
-    },
-    created: 'v.created',
-  },
-  {
-    key: 'conversations',
-    alias: 'cv',
-    user: 'creator_id',
-    from: `${T.conversation} WHERE site_id = ? AND creator_id IS NOT NULL`,
-    created: 'created',
-  },
-  {
-    key: 'communitiesCreated',
-    alias: 'cm',
-    user: 'creator_id',
-    from: `${T.community} WHERE site_id = ?`,
-    created: 'created',
-  },
-];
-
-/** Each activity kind's rows of one site, for a plain count; one `?` for the site id. */
-const SCAN_SOURCES: Readonly<Record<string, string>> = {
-  challenges: `${T.challenge} WHERE site_id = ?`,
-  ideas: `${T.idea} WHERE site_id = ?`,
-  comments: `${T.comment} WHERE site_id = ?`,
-  commentLikes: `${T.commentLikes} l JOIN ${T.comment} c ON c.id = l.ideacomment_id WHERE c.site_id = ?`,
-  votes: `${T.ideaVote} v JOIN ${T.idea} i ON i.id = v.idea_id WHERE i.site_id = ?`,
-  conversations: `${T.conversation} WHERE site_id = ? AND creator_id IS NOT NULL`,
-  communitiesCreated: `${T.community} WHERE site_id = ?`,
-  communitiesManaged: `${T.communityManagers} m JOIN ${T.community} c ON c.id = m.community_id WHERE c.site_id = ?`,
-  communitiesJoined: `${T.communityMembers} m JOIN ${T.community} c ON c.id = m.community_id WHERE c.site_id = ?`,
-};
-
-/** The activity statement's columns of the previous period's counts: `prev_ideas`, ... */
-const PREVIOUS_PREFIX = 'prev_';
-
 const enum RowKind {
   User = 0,
   Managed = 1,
   Joined = 2,
-}
-
-interface ActivityRow {
-  user_id: number;
-  sort_email: string;
-  email: string;
-  first_name: string | null;
-  last_name: string | null;
-  is_active: unknown;
-  date_joined: unknown;
-  last_login: unknown;
-  row_kind: number | string;
-  community: string | null;
-  [count: string]: unknown;
 }
 
 /** Reads Spotlight's users and their activity. Only this class queries those tables. */
@@ -347,25 +225,6 @@ export class ActivityRepository {
   }
 
   /**
-   * How many rows of each activity kind the site has, each a plain
-   * `COUNT(*)` the database answers in its cheapest way: one statement per
-   * kind. No export needs it; the bench times it as the physical floor under
-   * the activity query, which reads the same rows and must also group them.
-   */
-  async countSiteActivity(siteId: number): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    for (const [kind, from] of Object.entries(SCAN_SOURCES)) {
-      const result: unknown = await this.db.raw(`SELECT COUNT(*) AS n FROM ${from}`, [siteId]);
-      // mysql2 answers [rows, fields]; better-sqlite3 the rows.
-      const rows = (dialectOf(this.db) === 'mysql' ? (result as [unknown])[0] : result) as Array<{
-        n: unknown;
-      }>;
-      counts[kind] = Number(rows[0].n);
-    }
-    return counts;
-  }
-
-  /**
    * Every community of the site (deleted ones too) with its managers and
    * members, and the challenges, ideas (through their challenge), comments on
    * those ideas and conversations created in it inside the range; sorted by
@@ -407,7 +266,7 @@ export class ActivityRepository {
     // there and each dated kind is counted per period in the same pass:
     // n inside the range, p before it.
     const kinds = COUNT_SOURCES.map(({ key, alias, user, from, created }) => {
-      let where = typeof from === 'string' ? from : from[dialect];
+      let where = sourceFrom(from, dialect);
       const kindBindings: Knex.RawBinding[] = [];
       let counts = 'COUNT(*) AS n';
       if (compared) {
@@ -500,149 +359,4 @@ export class ActivityRepository {
     // statement holds 5.1 MB instead of 6.6 at 100k users, as fast.
     return { sql: dialect === 'sqlite' ? `SELECT * FROM (${sql}) ${order}` : `${sql} ${order}`, bindings };
   }
-}
-
-function communitiesSql(siteId: number, range: DateRange): { sql: string; bindings: Knex.RawBinding[] } {
-  /** The range's condition on a `created` column, and its values. */
-  const inRange = (created: string): [string, Knex.RawBinding[]] => [
-    (range.since ? ` AND ${created} >= ?` : '') + (range.until ? ` AND ${created} < ?` : ''),
-    [...(range.since ? [range.since] : []), ...(range.until ? [range.until] : [])],
-  ];
-  // Each count is one aggregate over the site's rows, grouped by community and
-  // joined once: the statement does not grow with the number of communities.
-  // Like the user sheets, it counts only the site's users and content: Spotlight
-  // lets users of another site join or manage a community, and content of one
-  // site point at another's (an idea in another site's challenge).
-  // Ideas and comments reach their community through their challenge: each is
-  // first counted per idea or challenge in one pass over the site's rows, and
-  // only those counts are joined on. Joining every comment to its idea and
-  // every idea to its challenge instead costs a random read per row (3.1-3.6 s
-  // against 1.5-1.7 s for the comments at 100k users on MariaDB, 3.2-3.7 s
-  // against 1.0-1.3 s on SQLite). Every grouped count joined on its group
-  // column selects and groups by `column + 0`: given the bare column, MariaDB
-  // may join the count "lateral", working it out again for every row it is
-  // joined to (minutes at 100k users, 9.6 s at 1k for the comments alone), or
-  // group in the column's index order, a random read per row (3.2 s instead
-  // of 0.9 s for the comments at 100k).
-  const ideasPerChallenge = (condition: string) =>
-    `(SELECT challenge_id + 0 AS challenge_id, COUNT(*) AS n FROM ${T.idea}` +
-    ` WHERE site_id = ?${condition} GROUP BY challenge_id + 0) i`;
-  const commentsPerChallenge = (condition: string) =>
-    `(SELECT i.challenge_id + 0 AS challenge_id, SUM(cm.n) AS n FROM` +
-    ` (SELECT response_to_id + 0 AS response_to_id, COUNT(*) AS n FROM ${T.comment}` +
-    ` WHERE site_id = ?${condition} GROUP BY response_to_id + 0) cm` +
-    ` JOIN ${T.idea} i ON i.id = cm.response_to_id WHERE i.site_id = ? GROUP BY i.challenge_id + 0) x`;
-  const counts: Array<{
-    alias: string;
-    community: string;
-    /**
-     * The rows, with a `?` for the site, `condition` where the range goes (if
-     * dated), then `alsoOfSite` more `?` for the site.
-     */
-    from: (condition: string) => string;
-    alsoOfSite?: number;
-    total?: string;
-    created?: string;
-  }> = [
-    {
-      alias: 'managers',
-      community: 'm.community_id',
-      from: () =>
-        `${T.communityManagers} m JOIN ${T.community} mc ON mc.id = m.community_id` +
-        ` JOIN ${T.user} mu ON mu.id = m.user_id WHERE mc.site_id = ? AND mu.site_id = mc.site_id`,
-    },
-    {
-      alias: 'members',
-      community: 'm.community_id',
-      from: () =>
-        `${T.communityMembers} m JOIN ${T.community} mc ON mc.id = m.community_id` +
-        ` JOIN ${T.user} mu ON mu.id = m.user_id WHERE mc.site_id = ? AND mu.site_id = mc.site_id`,
-    },
-    {
-      alias: 'challenges',
-      community: 'ch.community_id',
-      from: (condition) => `${T.challenge} ch WHERE ch.site_id = ?${condition}`,
-      created: 'ch.created',
-    },
-    {
-      alias: 'ideas',
-      community: 'ch.community_id + 0',
-      from: (condition) =>
-        `${ideasPerChallenge(condition)} JOIN ${T.challenge} ch ON ch.id = i.challenge_id WHERE ch.site_id = ?`,
-      alsoOfSite: 1,
-      total: 'SUM(i.n)',
-      created: 'created',
-    },
-    {
-      alias: 'comments',
-      community: 'ch.community_id + 0',
-      from: (condition) =>
-        `${commentsPerChallenge(condition)} JOIN ${T.challenge} ch ON ch.id = x.challenge_id WHERE ch.site_id = ?`,
-      alsoOfSite: 2,
-      total: 'SUM(x.n)',
-      created: 'created',
-    },
-    {
-      alias: 'conversations',
-      community: 'cv.community_id',
-      from: (condition) => `${T.conversation} cv WHERE cv.site_id = ?${condition}`,
-      created: 'cv.created',
-    },
-  ];
-  const bindings: Knex.RawBinding[] = [];
-  const joins = counts.map(({ alias, community, from, total, created, alsoOfSite = 0 }) => {
-    const [condition, values] = created ? inRange(created) : ['', []];
-    bindings.push(siteId, ...values, ...Array<number>(alsoOfSite).fill(siteId));
-    return (
-      `LEFT JOIN (SELECT ${community} AS community_id, ${total ?? 'COUNT(*)'} AS n FROM ${from(condition)}` +
-      ` GROUP BY ${community}) ${alias} ON ${alias}.community_id = c.id`
-    );
-  });
-  const columns = counts.map(({ alias }) => `COALESCE(${alias}.n, 0) AS ${alias}`);
-  bindings.push(siteId);
-  return {
-    sql:
-      `SELECT c.name, c.created, c.is_deleted, ${columns.join(', ')} FROM ${T.community} c ${joins.join(' ')}` +
-      ' WHERE c.site_id = ? ORDER BY LOWER(c.name), c.name, c.id',
-    bindings,
-  };
-}
-
-/** Whether the activity statement also counts the previous period: only for a range with both ends. */
-function comparesPrevious(range: DateRange, previousSince: Date | undefined): previousSince is Date {
-  if (!previousSince) return false;
-  if (!range.since || !range.until || previousSince >= range.since) {
-    throw new RangeError('A previous period needs a range with both ends, and must start before it');
-  }
-  return true;
-}
-
-function toUserActivity(row: ActivityRow, compared: boolean): UserActivity {
-  const lastLogin = toDate(row.last_login);
-  const activity = {
-    userId: Number(row.user_id),
-    email: row.email,
-    firstName: row.first_name ?? '',
-    lastName: row.last_name ?? '',
-    dateJoined: toDate(row.date_joined),
-    accountActive: Boolean(Number(row.is_active)),
-    lastLogin,
-    neverLoggedIn: lastLogin === null,
-    communitiesManaged: [] as string[],
-    communitiesJoined: [] as string[],
-  } as UserActivity;
-  for (const { key } of COUNT_SOURCES) activity[key] = Number(row[key]);
-  if (compared) {
-    activity.previous = Object.fromEntries(
-      DATED_COUNTS.map(({ key }) => [key, Number(row[`${PREVIOUS_PREFIX}${key}`])]),
-    ) as Record<DatedCountKey, number>;
-  }
-  return activity;
-}
-
-function finish(user: UserActivity): UserActivity {
-  // Most users have no community or one: no collator call for them.
-  if (user.communitiesManaged.length > 1) user.communitiesManaged.sort(collator.compare);
-  if (user.communitiesJoined.length > 1) user.communitiesJoined.sort(collator.compare);
-  return user;
 }

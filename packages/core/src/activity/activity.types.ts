@@ -109,8 +109,8 @@ export const CHANGE_STATUSES = ['New', 'Retained', 'Lapsed', 'Idle in both'] as 
 export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 
 export function changeStatus(level: EngagementLevel, previous: EngagementLevel): ChangeStatus {
-  const now = level !== 'Idle';
-  const then = previous !== 'Idle';
+  const now = isActiveLevel(level);
+  const then = isActiveLevel(previous);
   if (now) return then ? 'Retained' : 'New';
   return then ? 'Lapsed' : 'Idle in both';
 }
@@ -120,7 +120,22 @@ export function changeStatus(level: EngagementLevel, previous: EngagementLevel):
  * with a range, any dated activity (kinds 1, 2, 3, 5, 6, 7) inside it.
  */
 export function isActive(user: UserActivity, range: DateRange = {}): boolean {
-  return engagementLevel(user, range) !== 'Idle';
+  return isActiveLevel(engagementLevel(user, range));
+}
+
+/**
+ * The one definition of "active" that the sheets, the Summary, the change
+ * since the previous period and the email count by: every level but Idle.
+ */
+export function isActiveLevel(level: EngagementLevel): boolean {
+  return level !== 'Idle';
+}
+
+/** That definition in one sentence, as the Summary and the email both say it. */
+export function activityRule(range: DateRange): string {
+  return isRanged(range)
+    ? 'A user has activity when they created a challenge, idea, comment, idea vote, conversation or community in the period; comment likes and community memberships have no date in Spotlight, so they are listed "(all time)" and are not activity in the period.'
+    : 'A user has activity when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site, whether their account is active or deactivated.';
 }
 
 /** One community of a site, with what happened in it (within the range for the dated kinds). */

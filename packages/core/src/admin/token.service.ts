@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { CustomerNotFoundError, InvalidInputError } from '../errors';
-import { parseCustomer, parseName } from '../input/address.rules';
+import { normaliseDomain, parseCustomer, parseName } from '../input/address.rules';
 import { quoted } from '../text/quoted';
 import { sha256Hex } from '../text/sha256';
 import type { TokenRecord } from '../db/models/token.model';
@@ -128,5 +128,5 @@ export class TokenService {
 
 /** Whether this token may see this customer's data. */
 export function tokenReaches(token: Pick<TokenRecord, 'scope' | 'siteDomain'>, customer: string): boolean {
-  return token.scope === 'staff' || token.siteDomain === customer.trim().toLowerCase();
+  return token.scope === 'staff' || token.siteDomain === normaliseDomain(customer);
 }

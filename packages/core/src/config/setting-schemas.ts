@@ -33,6 +33,7 @@ export const choiceSetting = <const T extends readonly [string, ...string[]]>(
   defaultValue: T[number],
 ) =>
   z.preprocess(
+    // eslint-disable-next-line no-restricted-syntax -- a setting's keyword, not an address or a domain
     (value) => (typeof value === 'string' && value.trim() ? value.trim().toLowerCase() : undefined),
     z.enum(choices).default(defaultValue as never),
   );

@@ -1,5 +1,7 @@
 import type { DateRange } from '../activity/activity.types';
-import { DeliveryUnconfirmedError, explainDatabaseError, firstLine, isSpotlightError } from '../errors';
+import { explainDatabaseError } from '../db/database-errors';
+import { DeliveryUnconfirmedError, firstLine, isSpotlightError } from '../errors';
+import { normaliseDomain } from '../input/address.rules';
 import type { RunRepository, RunSource } from '../runs/run.repository';
 import { parseRange, parseTimeZone, type ExportRequestInput, type RangeNames } from './export.request';
 import type { ExportSummary } from './export.summary';
@@ -78,9 +80,7 @@ export class ExportHistory {
     }
     await this.runs
       .insertFinished({
-        customer: String(input.customer ?? '')
-          .trim()
-          .toLowerCase(),
+        customer: normaliseDomain(String(input.customer ?? '')),
         recipient: String(input.recipient ?? '').trim(),
         since: range.since ?? null,
         until: range.until ?? null,

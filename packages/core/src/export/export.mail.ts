@@ -1,6 +1,6 @@
 import {
   ENGAGEMENT_LEVELS,
-  isRanged,
+  activityRule,
   type ChangeStatus,
   type DateRange,
   type EngagementLevel,
@@ -82,9 +82,7 @@ export function describeRange(range: DateRange): string {
 
 /** How the numbers are counted, in one sentence. */
 export function countingSentence(range: DateRange): string {
-  return isRanged(range)
-    ? 'A user has activity when they created a challenge, idea, comment, idea vote, conversation or community in the period; comment likes and community memberships have no date in Spotlight, so they are listed "(all time)" and are not activity in the period.'
-    : 'A user has activity when they ever created a challenge, idea, comment, conversation or community, voted on an idea, liked a comment, or manage or joined a community on this site, whether their account is active or deactivated.';
+  return activityRule(range);
 }
 
 interface Paragraph {

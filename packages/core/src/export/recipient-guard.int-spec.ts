@@ -10,7 +10,7 @@ import {
   type TestDatabase,
   type TestDialect,
 } from '../testing';
-import { ActivityRepository, sameAddress } from '../activity/activity.repository';
+import { ActivityRepository } from '../activity/activity.repository';
 import { AmbiguousCustomerError, CustomerNotFoundError, RecipientNotAllowedError } from '../errors';
 import { CustomerRepository } from '../customers/customer.repository';
 import { OutboxMailRepository } from '../mail/mail.repository';
@@ -38,15 +38,6 @@ async function legs(): Promise<Leg[]> {
   }
   return result;
 }
-
-describe('sameAddress', () => {
-  it('ignores case and surrounding spaces, and nothing else', () => {
-    expect(sameAddress(' Manager@Example.com ', 'manager@example.com')).toBe(true);
-    expect(sameAddress('ANDRÉ@example.com', 'andré@example.com')).toBe(true);
-    expect(sameAddress('andre@example.com', 'andré@example.com')).toBe(false);
-    expect(sameAddress('ｍanager@example.com', 'manager@example.com')).toBe(false);
-  });
-});
 
 // One describe per collation, declared once the server says which it has.
 const legsReady = legs();

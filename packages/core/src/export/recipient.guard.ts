@@ -1,4 +1,5 @@
-import { sameAddress, type ActivityRepository, type SiteRecord } from '../activity/activity.repository';
+import type { ActivityRepository, SiteRecord } from '../activity/activity.repository';
+import { sameAddress } from '../input/address.rules';
 import { CustomerNotFoundError, RecipientNotAllowedError, tenantMessage } from '../errors';
 
 export interface RecipientCheck {

@@ -1,5 +1,14 @@
 import { InvalidInputError } from '../errors';
-import { isMailbox, parseCustomer, parseId, parseName, parseRecipient } from './address.rules';
+import {
+  isMailbox,
+  normaliseDomain,
+  normaliseEmail,
+  parseCustomer,
+  parseId,
+  parseName,
+  parseRecipient,
+  sameAddress,
+} from './address.rules';
 
 /** The message of what `fn` throws, failing unless it is an InvalidInputError. */
 function refusal(fn: () => unknown): string {
@@ -73,5 +82,19 @@ describe('address rules', () => {
   it('knows one sender from anything else', () => {
     expect(isMailbox('Exports <exports@example.com>')).toBe(true);
     expect(isMailbox('a@b.example, c@d.example')).toBe(false);
+  });
+});
+
+describe('sameAddress', () => {
+  it('normalises a domain and an address by trimming and lower-casing them', () => {
+    expect(normaliseDomain(' Example.COM ')).toBe('example.com');
+    expect(normaliseEmail(' Manager@Example.com ')).toBe('manager@example.com');
+  });
+
+  it('ignores case and surrounding spaces, and nothing else', () => {
+    expect(sameAddress(' Manager@Example.com ', 'manager@example.com')).toBe(true);
+    expect(sameAddress('ANDRÉ@example.com', 'andré@example.com')).toBe(true);
+    expect(sameAddress('andre@example.com', 'andré@example.com')).toBe(false);
+    expect(sameAddress('ｍanager@example.com', 'manager@example.com')).toBe(false);
   });
 });

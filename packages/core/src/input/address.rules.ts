@@ -17,6 +17,19 @@ export function normaliseDomain(domain: string): string {
   return domain.trim().toLowerCase();
 }
 
+/** Normalises an address the way the recipient guard compares them: trimmed, lower case, nothing more. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
+ * Whether two addresses are the same for the recipient guard: trimmed and
+ * case-insensitive, with no accent or width folding ("andre@" is not "andré@").
+ */
+export function sameAddress(a: string, b: string): boolean {
+  return normaliseEmail(a) === normaliseEmail(b);
+}
+
 export function parseCustomer(customer: string): string {
   const value = normaliseDomain(customer);
   if (!DOMAIN.test(value))

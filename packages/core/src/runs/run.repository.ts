@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { raw, type PartialModelObject, type QueryBuilder } from 'objection';
 import { dialectOf } from '../db/connection';
 import { normaliseDomain } from '../input/address.rules';
-import type { ExportSummary } from '../export/export.service';
+import type { ExportSummary } from '../export/export.summary';
 import { isUniqueViolation } from '../db/unique-violation';
 import { retryOnContention } from '../db/contention';
 import {

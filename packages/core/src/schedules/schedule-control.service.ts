@@ -3,9 +3,8 @@ import type { ScheduleRecord } from '../db/models/schedule.model';
 import type { RecipientCheck } from '../export/recipient.guard';
 import type { RunRecord, RunRepository } from '../runs/run.repository';
 import { parseCron } from './schedule.rules';
+import { scheduleWindow } from './schedule-window';
 import type { ScheduleRepository, ScheduleStatus } from './schedule.repository';
-
-const DAY_MS = 86_400_000;
 
 /** Checks that a recipient may receive a customer's export (the export's own guard). */
 export interface RecipientChecker {
@@ -73,8 +72,7 @@ export class ScheduleControlService {
       {
         customer: schedule.customer,
         recipient: schedule.recipient,
-        since: schedule.windowDays ? new Date(now.getTime() - schedule.windowDays * DAY_MS) : null,
-        until: schedule.windowDays ? now : null,
+        ...scheduleWindow(now, schedule.windowDays, schedule.timeZone),
         source: 'schedule',
         tokenId,
         operator: operator ?? undefined,

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Cron } from 'croner';
-import { normaliseEmail } from '../activity/activity.repository';
-import { normaliseDomain } from '../input/address.rules';
+import { normaliseDomain, normaliseEmail } from '../input/address.rules';
 
 /** What makes two enabled schedules the same schedule. */
 export interface ScheduleIdentity {

@@ -42,7 +42,7 @@ describe('parseCron', () => {
     expect(() => parseCron('0 7 * *', 'UTC')).toThrow(InvalidInputError);
     expect(() => parseCron('* * * * * *', 'UTC')).toThrow(/it has 6 fields; give five/);
     expect(() => parseCron('0 7 * * *', 'Europe/Nowhere')).toThrow(
-      /timeZone "Europe\/Nowhere" is not an IANA time zone/,
+      /timeZone "Europe\/Nowhere" is not a time zone: use an IANA name/,
     );
     expect(() => parseCron('0 0 30 2 *', 'UTC')).toThrow(/cron "0 0 30 2 \*"/);
   });

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import cronstrue from 'cronstrue';
 import { InvalidInputError } from '../errors';
 import { formatIsoOffset } from '../workbook/zoned-time';
+import { parseTimeZone } from '../export/export.request';
 
 const DAY_MS = 86_400_000;
 /** How far ahead the gap between due times is checked: this many due times, and at most a year. */
@@ -13,13 +14,7 @@ const GAP_CHECK_HORIZON_MS = 366 * DAY_MS;
  * InvalidInputError saying which part is wrong.
  */
 export function parseCron(expression: string, timeZone: string): Cron {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-  } catch {
-    throw new InvalidInputError(
-      `timeZone "${timeZone}" is not an IANA time zone like Europe/Berlin or America/New_York.`,
-    );
-  }
+  parseTimeZone(timeZone);
   const fields = expression.trim().split(/\s+/).length;
   // croner also takes a seconds field and nicknames; a sixth field is how a schedule ended up firing every second.
   if (fields !== 5)

@@ -6,6 +6,7 @@ import {
   MEMBERSHIP_LISTS,
   changeStatus,
   engagementLevel,
+  isActiveLevel,
   isRanged,
   kindLabel,
   previousLevel,
@@ -251,7 +252,7 @@ export async function writeActivityWorkbook(
       const status = then ? changeStatus(level, then) : undefined;
       tally.add(user, level, status);
       if (tally.users % 1000 === 0) options.onProgress?.(tally.users);
-      if (level !== 'Idle') return active.add(activeRow(user, level, then, zoned));
+      if (isActiveLevel(level)) return active.add(activeRow(user, level, then, zoned));
       // A lapsed user is inactive too: on both sheets.
       const wait = status === 'Lapsed' ? lapsed!.add(user) : undefined;
       return wait ? wait.then(() => spool.add(user)) : spool.add(user);

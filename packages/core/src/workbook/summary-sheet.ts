@@ -4,6 +4,8 @@ import {
   CHANGE_STATUSES,
   ENGAGEMENT_LEVELS,
   MEMBERSHIP_LISTS,
+  activityRule,
+  isActiveLevel,
   isRanged,
   kindLabel,
   type ActivityCountKey,
@@ -52,8 +54,8 @@ export class ActivityTally {
   add(user: UserActivity, level: EngagementLevel, status?: ChangeStatus): void {
     if (status) this.change[status] += 1;
     this.users += 1;
-    if (level === 'Idle') this.inactive += 1;
-    else this.active += 1;
+    if (isActiveLevel(level)) this.active += 1;
+    else this.inactive += 1;
     if (!user.accountActive) this.deactivated += 1;
     if (user.neverLoggedIn) this.neverLoggedIn += 1;
     this.levels[level] += 1;
@@ -95,9 +97,7 @@ export function howToRead(
     : [];
   return [
     'Activity is what a user did on this site only: challenges, ideas, comments, comment likes, idea votes, conversations and communities created, and communities managed or joined. Deleted items still count; deactivated accounts are still listed.',
-    ranged
-      ? 'In a period, a user is active when they created a challenge, idea, comment, idea vote, conversation or community inside it. Comment likes and community memberships have no date in Spotlight: they are shown "(all time)" and do not make anyone active.'
-      : 'A user is active when they did any of these at least once. Comment likes and community memberships have no date in Spotlight.',
+    activityRule(range),
     `Engagement level, the first that applies: Creator created a challenge, idea, conversation or community; Contributor submitted a comment; Supporter voted on an idea${ranged ? '' : ' or liked a comment'}; ${ranged ? 'Member (manages or joined a community) is only given without a period' : 'Member manages or joined a community'}. Inactive users are Idle.`,
     ...change,
     `Shares are of all users. Dates are shown in ${timeZone}.`,

@@ -15,6 +15,13 @@ import type { SchedulesListResult } from './list';
 import type { SchedulesRunResult } from './run';
 
 const DAY_MS = 86_400_000;
+/** The wall clock of New York to the second, as "2026-03-23 07:00:00". */
+const newYork = (at: number) =>
+  new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'America/New_York',
+    dateStyle: 'short',
+    timeStyle: 'medium',
+  }).format(at);
 
 describeEachDatabase('spotlight schedules', (db) => {
   let acme: SiteRow;
@@ -222,7 +229,13 @@ describeEachDatabase('spotlight schedules', (db) => {
     const until = new Date(queued.until!).getTime();
     expect(until).toBeGreaterThanOrEqual(before);
     expect(until).toBeLessThanOrEqual(Date.now());
-    expect(new Date(queued.since!).getTime()).toBe(until - 7 * DAY_MS);
+    // Seven whole days of New York: the same wall-clock time seven dates earlier, whatever the clocks did.
+    const since = new Date(queued.since!).getTime();
+    const [sinceDay, sinceTime] = newYork(since).split(' ');
+    const [untilDay, untilTime] = newYork(until).split(' ');
+    expect(sinceTime).toBe(untilTime);
+    expect(since % 1000).toBe(until % 1000);
+    expect(Date.parse(`${untilDay}T00:00Z`) - Date.parse(`${sinceDay}T00:00Z`)).toBe(7 * DAY_MS);
     // Running it does not resume it.
     expect((await stored(created.id)).enabled).toBe(false);
     const audit = await auditOf(created.id);
