@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
 import { SmtpCapture } from '@spotlight/testing';
-import { BIN, tempDir, waitUntil, type CliRun } from './__fixtures__/run-cli';
+import { BIN, CLI_NODE_FLAGS, tempDir, waitUntil, type CliRun } from './__fixtures__/run-cli';
 
 /**
  * One CLI however it is started (issue 21, point 4): the memory settings of
@@ -15,12 +15,7 @@ import { BIN, tempDir, waitUntil, type CliRun } from './__fixtures__/run-cli';
  */
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const SETTINGS = [
-  '--max-semi-space-size=1',
-  '--max-old-space-size=128',
-  '--no-concurrent-recompilation',
-  '--expose-gc',
-];
+const SETTINGS = CLI_NODE_FLAGS;
 
 interface Proc {
   pid: number;
