@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { firstLine } from '@spotlight/core';
+import { buildInfo, firstLine } from '@spotlight/core';
 import { createApp } from './app.factory';
 import { alertRouteWarning, describeSettings, loadServerSettings } from './config/server.settings';
 
@@ -10,8 +10,9 @@ async function main(): Promise<void> {
   await app.listen(settings.port, settings.host);
   const url = await app.getUrl();
   const logger = new Logger('Server');
+  const build = buildInfo();
   logger.log(
-    `listening on ${url} (docs at ${url}/docs), ${describeSettings(settings)}, instance ${settings.instanceId}`,
+    `spotlight-exports ${build.version} (${build.commit}) listening on ${url} (docs at ${url}/docs), ${describeSettings(settings)}, instance ${settings.instanceId}`,
   );
   const warning = alertRouteWarning(settings);
   if (warning) logger.warn(warning);

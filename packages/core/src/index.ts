@@ -147,3 +147,4 @@ export { ScratchSpace, sweepStaleScratch } from './scratch/scratch-space';
 export { retryOnContention } from './db/contention';
 export { readInBatches } from './db/row-stream';
 export { assertQueueSupport } from './db/server-version';
+export { type BuildInfo, buildInfo, describeBuild } from './root/build-info';
