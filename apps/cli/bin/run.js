@@ -43,15 +43,16 @@ const settingsInForce =
   process.env.MALLOC_ARENA_MAX === MALLOC_ARENA_MAX &&
   NODE_FLAGS.every((flag) => process.execArgv.includes(flag));
 
-if (settingsInForce || process.env[RESTARTED] === '1') {
-  delete process.env[RESTARTED];
+const restarted = process.env[RESTARTED] === '1';
+delete process.env[RESTARTED];
+if (settingsInForce || restarted) {
   runHere();
 } else {
   restartWithSettings();
 }
 
 function runHere() {
-  if (process.channel) {
+  if (restarted && process.channel) {
     // Started by restartWithSettings(): the channel tells when that process is gone (kill -9),
     // and the CLI then goes with it, as one process would; it never keeps the CLI running.
     process.channel.unref();

@@ -25,7 +25,7 @@ candidates=(
   "settings set in code at start (v8.setFlagsFromString)|SPOTLIGHT_CLI_RESTARTED=1 MALLOC_ARENA_MAX=1|node --require $work/set-flags.js $bin"
   "one restart: node apps/cli/bin/run.js||node $bin"
   "one restart: apps/cli/bin/run.js||$bin"
-  "one restart: pnpm -s spotlight||npx --yes pnpm@10.34.9 -s spotlight"
+  "one restart: npx pnpm@10.34.9 -s spotlight||npx --yes pnpm@10.34.9 -s spotlight"
 )
 for run in $(seq 1 "$runs"); do
   for candidate in "${candidates[@]}"; do
