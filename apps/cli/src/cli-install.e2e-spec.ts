@@ -4,9 +4,13 @@ import path from 'node:path';
 import { tempDir } from './__fixtures__/run-cli';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const VERSION = (
-  JSON.parse(fs.readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string }
-).version;
+// The product's version (the root package.json's), as `spotlight --version` names the build.
+const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
+const COMMIT = spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+}).stdout.trim();
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
   const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 150_000 });
@@ -41,7 +45,7 @@ describe('npx pnpm@10.34.9 cli:install', () => {
 
     const version = run(path.join(bin, 'spotlight'), ['--version'], elsewhere, env);
     expect([version.status, version.stderr]).toEqual([0, '']);
-    expect(version.stdout).toMatch(new RegExp(`^@spotlight/cli/${VERSION.replace(/\./g, '\\.')} `));
+    expect(version.stdout).toBe(`spotlight-exports/${VERSION} (${COMMIT}) node-${process.version}\n`);
 
     const help = run('spotlight', ['--help'], elsewhere, {
       ...env,

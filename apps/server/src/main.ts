@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const logger = new Logger('Server');
   const { version, commit } = buildInfo();
   logger.log({
-    msg: `listening on ${url} (docs at ${url}/docs), ${describeSettings(settings)}, instance ${settings.instanceId}`,
+    msg: `spotlight-exports ${version} (${commit}) listening on ${url} (docs at ${url}/docs), ${describeSettings(settings)}, instance ${settings.instanceId}`,
     version,
     commit,
     node: process.version,

@@ -175,4 +175,4 @@ export { assertQueueSupport } from './db/server-version';
 export { ENV_FILE_VARIABLE, type Environment, loadWithEnvFile, readEnvironment } from './config/env-file';
 export { ENV_EXAMPLE_COMMAND, renderEnvExample, type SettingsSection } from './config/env-example';
 export { coreSettingsSchema } from './config/settings';
-export { buildInfo } from './root/build-info';
+export { type BuildInfo, buildInfo, describeBuild } from './root/build-info';

@@ -6,6 +6,14 @@ import path from 'node:path';
 /** The built binary, as a user runs it. */
 export const BIN = path.resolve(__dirname, '../../bin/run.js');
 
+/** The node flags bin/run.js runs the CLI with (it restarts itself with them, and MALLOC_ARENA_MAX=1, when they are missing). */
+export const CLI_NODE_FLAGS = [
+  '--max-semi-space-size=1',
+  '--max-old-space-size=128',
+  '--no-concurrent-recompilation',
+  '--expose-gc',
+];
+
 export interface CliRun {
   code: number | null;
   stdout: string;

@@ -2,10 +2,12 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
-import { BIN, expectSuccess, tempDir, type CliRun } from '../__fixtures__/run-cli';
+import { BIN, CLI_NODE_FLAGS, expectSuccess, tempDir, type CliRun } from '../__fixtures__/run-cli';
 
 // Runs `spotlight <args>` as the binary does and returns, beside its output,
 // the npm packages (and exceljs files) the process had loaded when it exited.
+// It starts with bin/run.js's memory settings, as bin/run.js restarts itself
+// when they are missing: the one process then does the command.
 async function loadedBy(args: string[], env: Record<string, string>) {
   const dir = tempDir('spotlight-loaded-');
   const list = path.join(dir, 'loaded.json');
@@ -17,8 +19,11 @@ async function loadedBy(args: string[], env: Record<string, string>) {
     const run = await new Promise<CliRun>((resolve) => {
       execFile(
         process.execPath,
-        ['-e', script],
-        { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 45_000 },
+        [...CLI_NODE_FLAGS, '-e', script],
+        {
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, MALLOC_ARENA_MAX: '1', ...env },
+          timeout: 45_000,
+        },
         (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
       );
     });
