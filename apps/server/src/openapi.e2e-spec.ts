@@ -223,14 +223,15 @@ describe('OpenAPI document as committed and as answered', () => {
     }
   });
 
-  it('documents error bodies as JSON, as they are sent, even where the answer is a workbook or HTML', async () => {
+  it('documents error bodies as they are sent: JSON, even where the answer is a workbook; a page for the unsubscribe links a person opens', async () => {
     for (const { method, route, operation } of operations()) {
       for (const [status, response] of Object.entries(operation.responses)) {
         if (Number(status) < 400) continue;
         const where = `${method} ${route} ${status}`;
         expect({ where, types: Object.keys(response.content ?? {}) }).toEqual({
           where,
-          types: ['application/json'],
+          // The unsubscribe pages answer a person with a page; a database outage (503) is the API's JSON everywhere.
+          types: route.startsWith('/unsubscribe/') && status !== '503' ? ['text/html'] : ['application/json'],
         });
       }
     }
@@ -246,6 +247,8 @@ describe('OpenAPI document as committed and as answered', () => {
       .set(bearer(staff))
       .expect(404);
     expect(preview.headers['content-type']).toMatch(/^application\/json/);
+    const unsubscribe = await request(t.http).get('/unsubscribe/not-a-link').expect(404);
+    expect(unsubscribe.headers['content-type']).toMatch(/^text\/html/);
   });
 
   it("documents the 202's Location and the rate limit headers a token's answers carry", async () => {

@@ -13,6 +13,7 @@ const TAGS: Array<[string, string]> = [
   ['downloads', 'Workbooks behind the links of emails too big to attach.'],
   ['health', 'Liveness and readiness of this instance.'],
   ['metrics', 'Prometheus metrics.'],
+  ['unsubscribe', 'The one-click unsubscribe links of scheduled emails (pages for a person, no token).'],
 ];
 
 /** Sent with every answer a token's request gets once it is authenticated. */
