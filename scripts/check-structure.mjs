@@ -11,7 +11,6 @@ const MAX_LINES = 350;
 // Files still over the limit, at most their present length: they may only
 // shrink, and leave this list once split.
 const NOT_YET_SPLIT = {
-  'packages/core/src/runs/run.repository.ts': 419,
   'packages/core/src/workbook/activity-workbook.writer.ts': 491,
 };
 const SOURCES = ['apps', 'packages'].flatMap((group) =>
