@@ -1,7 +1,5 @@
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { raw, type PartialModelObject, type QueryBuilder } from 'objection';
-import { dialectOf } from '../db/connection';
+import { raw, type PartialModelObject } from 'objection';
 import { normaliseDomain } from '../input/address.rules';
 import type { ExportSummary } from '../export/export.summary';
 import { isUniqueViolation } from '../db/unique-violation';
@@ -9,11 +7,12 @@ import { retryOnContention } from '../db/contention';
 import {
   FINISHED_STATUSES,
   Run,
-  type FinishedStatus,
   type RunRecord,
   type RunSource,
   type RunStatus,
 } from '../db/models/run.model';
+import { claimNextRun, RUN_PRIORITIES, type Claim } from './run-claim.repository';
+import type { FinishedRun, NewRun } from './run.types';
 
 export {
   FINISHED_STATUSES,
@@ -26,65 +25,8 @@ export {
   type RunStatus,
 } from '../db/models/run.model';
 
-/**
- * The order the queue is claimed in, lower first: on-demand exports (someone
- * is waiting for them) ahead of scheduled ones.
- */
-export const RUN_PRIORITIES = { onDemand: 0, scheduled: 1 } as const;
-const CLAIMED_PRIORITIES = [RUN_PRIORITIES.onDemand, RUN_PRIORITIES.scheduled];
-
-export interface NewRun {
-  customer: string;
-  recipient: string;
-  since: Date | null;
-  until: Date | null;
-  source: RunSource;
-  tokenId: number | null;
-  /** Who queued it from the CLI (a schedule run now); none for the API and the scheduler. */
-  operator?: string;
-  scheduleId?: number;
-  dueAt?: Date;
-  /** Not claimed before this time (a scheduled run's jitter); at once when absent or past. */
-  notBefore?: Date;
-  /** UTC when not given. */
-  timeZone?: string;
-  /** Whom the email names as having asked; "Spotlight support" when not given. */
-  requestedBy?: string | null;
-  /** For API runs: the same key while queued or running means the same export. */
-  pendingKey?: string;
-  /** The run this one sends again on purpose. */
-  resendOf?: number;
-}
-
-/** An export that ran outside the queue, as {@link RunRepository.insertFinished} records it. */
-export interface FinishedRun {
-  customer: string;
-  recipient: string;
-  since: Date | null;
-  until: Date | null;
-  status: FinishedStatus;
-  source: RunSource;
-  operator: string | null;
-  /** The email's Message-ID when no summary carries it (an unconfirmed delivery). */
-  messageId?: string | null;
-  /** The run this one sent again on purpose. */
-  resendOf?: number | null;
-  /** Whom the email named as having asked; null or absent for "Spotlight support". */
-  requestedBy?: string | null;
-  /** What the export did, when it got that far. */
-  summary: ExportSummary | null;
-  error: string | null;
-  errorCode: string | null;
-  startedAt: Date;
-  finishedAt: Date;
-  durationMs: number;
-}
-
-export interface Claim {
-  instanceId: string;
-  now: Date;
-  leaseMs: number;
-}
+export { RUN_PRIORITIES, type Claim } from './run-claim.repository';
+export type { FinishedRun, NewRun } from './run.types';
 
 /** What an export's summary records on its run; all null when it got no summary. */
 function summaryColumns(summary: ExportSummary | null) {
@@ -214,73 +156,9 @@ export class RunRepository {
     return ids.length;
   }
 
-  /**
-   * Atomically takes, for this instance, a run that was abandoned (running
-   * with an expired lease), or else the due run (queued and past its next
-   * attempt) of the lowest priority that is due first: on-demand before scheduled.
-   * MySQL/MariaDB: SELECT ... FOR UPDATE SKIP LOCKED then UPDATE in one
-   * transaction, so instances never wait on or take each other's row. SQLite
-   * has no row locks (knex throws on skipLocked there): one conditional UPDATE
-   * is atomic because SQLite runs one writer at a time.
-   */
+  /** Takes the next run for this instance, or null: see {@link claimNextRun}. */
   async claimNext(claim: Claim): Promise<RunRecord | null> {
-    const claimToken = crypto.randomUUID();
-    const changes = {
-      status: 'running' as const,
-      claimedBy: claim.instanceId,
-      claimToken,
-      leaseExpiresAt: new Date(claim.now.getTime() + claim.leaseMs),
-      startedAt: claim.now,
-      attempts: raw('attempts + 1'),
-    };
-    // Two probes, each in the order of its own index, so that a claim reads a
-    // handful of rows whatever the size of the history: an OR of both sorted
-    // by id made MySQL walk the primary key through every finished run.
-    const abandoned = (query: QueryBuilder<Run>) =>
-      query
-        .where('status', 'running')
-        .andWhere('lease_expires_at', '<', claim.now)
-        .orderBy('lease_expires_at')
-        .orderBy('id')
-        .limit(1);
-    // Both priorities in one statement: the IN list makes one index range per
-    // priority, read in index order, so the first row is the answer.
-    const due = (query: QueryBuilder<Run>) =>
-      query
-        .where('status', 'queued')
-        .whereIn('priority', CLAIMED_PRIORITIES)
-        .andWhere('next_attempt_at', '<=', claim.now)
-        .orderBy('priority')
-        .orderBy('next_attempt_at')
-        .orderBy('id')
-        .limit(1);
-
-    if (dialectOf(this.db) === 'mysql') {
-      return retryOnContention(() =>
-        this.db.transaction(async (trx) => {
-          let candidate: Run | undefined;
-          for (const probe of [abandoned, due]) {
-            candidate = await probe(Run.query(trx).select('id')).forUpdate().skipLocked().first();
-            if (candidate) break;
-          }
-          if (!candidate) return null;
-          await Run.query(trx).patch(changes).where({ id: candidate.id });
-          return (await Run.query(trx).findById(candidate.id)) ?? null;
-        }),
-      );
-    }
-    // SQLite runs one writer at a time: a conditional UPDATE of the probe's row is atomic.
-    for (const probe of [abandoned, due]) {
-      const claimed = await retryOnContention(() =>
-        Run.query(this.db)
-          .patch(changes)
-          .whereIn('id', probe(Run.query(this.db).select('id'))),
-      );
-      if (claimed > 0) {
-        return (await Run.query(this.db).where({ claim_token: claimToken }).first()) ?? null;
-      }
-    }
-    return null;
+    return claimNextRun(this.db, claim);
   }
 
   /** Keeps the claim alive; false when this instance no longer holds it. */

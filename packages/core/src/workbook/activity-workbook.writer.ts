@@ -2,13 +2,10 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import {
-  ACTIVITY_COUNTS,
-  MEMBERSHIP_LISTS,
   changeStatus,
   engagementLevel,
   isActiveLevel,
   isRanged,
-  kindLabel,
   previousLevel,
   type ChangeStatus,
   type CommunityActivity,
@@ -17,116 +14,21 @@ import {
   type UserActivity,
 } from '../activity/activity.types';
 import type { PreviousPeriod } from '../activity/previous-period';
-import { dateCell, listCell, textCell, xmlSafe } from './cell-values';
-import { ActivityTally, NUMBER_FORMAT, SUMMARY_SHEET, writeSummarySheet } from './summary-sheet';
+import { dateCell, xmlSafe } from './cell-values';
+import { ActivityTally, SUMMARY_SHEET, writeSummarySheet } from './summary-sheet';
 import { DEFAULT_TIME_ZONE, describePeriod, formatDateTime } from './zoned-time';
 import { EXCEL_MAX_DATA_ROWS } from './excel-limits';
-import { DATE_FORMAT, FilterNames, SheetSeries, listFirst, type Column } from './sheet-series';
-import {
-  UserSpool,
-  fromSpool,
-  inactiveLine,
-  lapsedLine,
-  type SpooledLapsedUser,
-  type SpooledUser,
-} from './user-spool';
-import type { CellValue } from './row-xml';
+import { FilterNames, SheetSeries, listFirst, type Column } from './sheet-series';
+import { UserSpool, inactiveLine, lapsedLine } from './user-spool';
+import { activeColumns, communityColumns, inactiveColumns, lapsedColumns } from './sheet-columns';
+import { activeRow, communityRow, inactiveRow, lapsedRow } from './sheet-rows';
+import { eachInTurn, inBatchesOfOne, startNow, watchOutput } from './writer-flow';
 
 export { SUMMARY_SHEET } from './summary-sheet';
 export const ACTIVE_SHEET = 'Active users';
 export const INACTIVE_SHEET = 'Inactive users';
 export const LAPSED_SHEET = 'Lapsed users';
 export const COMMUNITIES_SHEET = 'Communities';
-
-const IDENTITY_COLUMNS: Column[] = [
-  { header: 'Email', width: 34, printTitle: true },
-  { header: 'First name', width: 16, printTitle: true },
-  { header: 'Last name', width: 16, printTitle: true },
-];
-
-const dateColumn = (header: string, timeZone: string): Column => ({
-  header: `${header} (${timeZone})`,
-  width: Math.max(18, header.length + timeZone.length + 5),
-  numFmt: DATE_FORMAT,
-});
-
-function activeColumns(range: DateRange, timeZone: string, compared: boolean): Column[] {
-  return [
-    ...IDENTITY_COLUMNS,
-    { header: 'Engagement', width: 13 },
-    ...(compared ? [{ header: 'Previous period', width: 16 }] : []),
-    { header: 'Account', width: 13 },
-    dateColumn('Last login', timeZone),
-    ...countColumns(range, ACTIVITY_COUNTS),
-    ...listColumns(range),
-  ];
-}
-
-/**
- * In a ranged export the undated kinds (likes, memberships) are listed for
- * inactive users too: they are reported, they just do not make anyone active.
- */
-function inactiveColumns(range: DateRange, timeZone: string): Column[] {
-  return [
-    ...IDENTITY_COLUMNS,
-    { header: 'Account', width: 13 },
-    dateColumn('Date joined', timeZone),
-    dateColumn('Last login', timeZone),
-    { header: 'Never logged in', width: 16 },
-    ...(isRanged(range)
-      ? [
-          ...countColumns(
-            range,
-            ACTIVITY_COUNTS.filter(({ dated }) => !dated),
-          ),
-          ...listColumns(range),
-        ]
-      : []),
-  ];
-}
-
-function lapsedColumns(timeZone: string): Column[] {
-  return [
-    ...IDENTITY_COLUMNS,
-    { header: 'Account', width: 13 },
-    { header: 'Level in the previous period', width: 28 },
-    dateColumn('Last login', timeZone),
-  ];
-}
-
-function communityColumns(range: DateRange, timeZone: string): Column[] {
-  const count = (header: string, dated: boolean): Column => {
-    const label = kindLabel(header, dated, range);
-    return { header: label, width: Math.max(12, label.length + 2), numFmt: NUMBER_FORMAT };
-  };
-  return [
-    // A name longer than the column wraps: on paper, text cut at the column's edge is lost.
-    { header: 'Community', width: 40, wrap: true, printTitle: true },
-    dateColumn('Created', timeZone),
-    { header: 'Deleted', width: 10 },
-    count('Managers', false),
-    count('Members', false),
-    count('Challenges', true),
-    count('Ideas', true),
-    count('Comments on its ideas', true),
-    count('Conversations', true),
-  ];
-}
-
-function countColumns(range: DateRange, kinds: ReadonlyArray<(typeof ACTIVITY_COUNTS)[number]>): Column[] {
-  return kinds.map(({ header, dated }) => {
-    const label = kindLabel(header, dated, range);
-    return { header: label, width: Math.max(12, label.length + 2), numFmt: NUMBER_FORMAT };
-  });
-}
-
-function listColumns(range: DateRange): Column[] {
-  return MEMBERSHIP_LISTS.map(({ header }) => ({
-    header: kindLabel(header, false, range),
-    width: 40,
-    wrap: true,
-  }));
-}
 
 export interface WorkbookMeta {
   /** The customer's domain. */
@@ -332,157 +234,6 @@ export async function writeActivityWorkbook(
   } finally {
     await communities?.close();
   }
-}
-
-/**
- * Starts `source` at once (for a query: sends it) instead of on the first
- * read, so its first item is on its way while other work goes on. `close()`
- * ends it, read or not; nothing it fails with goes unhandled meanwhile.
- */
-function startNow<T>(source: AsyncIterable<T>): AsyncIterable<T> & { close(): Promise<void> } {
-  const iterator = source[Symbol.asyncIterator]();
-  const first = iterator.next();
-  first.catch(() => undefined);
-  let started = false;
-  return {
-    async *[Symbol.asyncIterator]() {
-      if (started) throw new Error('startNow: the source can be read once');
-      started = true;
-      for (let next = await first; !next.done; next = await iterator.next()) yield next.value;
-    },
-    async close() {
-      await first.catch(() => undefined);
-      await iterator.return?.();
-    },
-  };
-}
-
-function identityCells(user: Pick<UserActivity, 'email' | 'firstName' | 'lastName'>): CellValue[] {
-  return [textCell(user.email), textCell(user.firstName), textCell(user.lastName)];
-}
-
-function accountCell(user: Pick<UserActivity, 'accountActive'>): string {
-  return user.accountActive ? 'Active' : 'Deactivated';
-}
-
-/**
- * A promise that rejects when `output` errors, or closes before it finished:
- * a client that went away, a full disk. exceljs would otherwise wait forever
- * for the zip to drain into it, with the export's snapshot left open.
- */
-function watchOutput(output: Writable): { failed: Promise<never>; throwIfFailed(): void; dispose(): void } {
-  let onError: (error: Error) => void = () => {};
-  let onClose = () => {};
-  let failure: Error | null = null;
-  const failed = new Promise<never>((_resolve, reject) => {
-    onError = (error) => {
-      failure ??= error;
-      reject(error);
-    };
-    onClose = () => {
-      if (output.writableFinished) return;
-      failure ??= new Error('The workbook could not be written: its destination closed early.');
-      reject(failure);
-    };
-    output.on('error', onError);
-    output.on('close', onClose);
-  });
-  // Only awaited alongside other work; it must not count as unhandled meanwhile.
-  failed.catch(() => undefined);
-  return {
-    failed,
-    // Rows below the zip's backlog limit never wait on `failed`: without this
-    // check a gone client would still get every row built, snapshot held open.
-    throwIfFailed() {
-      if (failure) throw failure;
-    },
-    dispose() {
-      output.off('error', onError);
-      output.off('close', onClose);
-    },
-  };
-}
-
-/**
- * Hands every item of `batches` to `write`, in order, and waits only where
- * `write` returns a promise (the zip or the spool is behind). The rows are
- * written by small synchronous functions and this is the only loop that
- * waits: the JIT then optimizes a few small functions. When the whole writer
- * was one async function with its loops inside, V8 optimized it four times at
- * 100k users, each time holding about 5 MB of compiler memory for 50-90 ms:
- * the CLI's peak memory at 100k users, not at 1k.
- */
-async function eachInTurn<T>(
-  batches: AsyncIterable<readonly T[]>,
-  write: (item: T) => Promise<void> | undefined,
-): Promise<void> {
-  for await (const batch of batches) {
-    for (const item of batch) {
-      const wait = write(item);
-      if (wait) await wait;
-    }
-  }
-}
-
-async function* inBatchesOfOne<T>(items: AsyncIterable<T>): AsyncGenerator<readonly T[]> {
-  for await (const item of items) yield [item];
-}
-
-function activeRow(
-  user: UserActivity,
-  level: string,
-  levelThen: string | null,
-  zoned: (date: Date | null) => CellValue,
-): CellValue[] {
-  return [
-    ...identityCells(user),
-    level,
-    ...(levelThen === null ? [] : [levelThen]),
-    accountCell(user),
-    zoned(user.lastLogin),
-    ...ACTIVITY_COUNTS.map(({ key }) => user[key]),
-    listCell(user.communitiesManaged),
-    listCell(user.communitiesJoined),
-  ];
-}
-
-function inactiveRow(line: string, zoned: (date: Date | null) => CellValue): CellValue[] {
-  const [email, firstName, lastName, accountActive, dateJoined, lastLogin, neverLoggedIn, ...undated] =
-    JSON.parse(line) as SpooledUser;
-  return [
-    ...identityCells({ email, firstName, lastName }),
-    accountCell({ accountActive }),
-    zoned(fromSpool(dateJoined)),
-    zoned(fromSpool(lastLogin)),
-    neverLoggedIn ? 'Yes' : 'No',
-    ...(undated.length === 3 ? [undated[0], listCell(undated[1]), listCell(undated[2])] : []),
-  ];
-}
-
-function lapsedRow(line: string, zoned: (date: Date | null) => CellValue): CellValue[] {
-  const [email, firstName, lastName, accountActive, levelThen, lastLogin] = JSON.parse(
-    line,
-  ) as SpooledLapsedUser;
-  return [
-    ...identityCells({ email, firstName, lastName }),
-    accountCell({ accountActive }),
-    levelThen,
-    zoned(fromSpool(lastLogin)),
-  ];
-}
-
-function communityRow(community: CommunityActivity, zoned: (date: Date | null) => CellValue): CellValue[] {
-  return [
-    textCell(community.name),
-    zoned(community.created),
-    community.deleted ? 'Yes' : 'No',
-    community.managers,
-    community.members,
-    community.challenges,
-    community.ideas,
-    community.comments,
-    community.conversations,
-  ];
 }
 
 export function describeWorkbook(meta: WorkbookMeta): string {
