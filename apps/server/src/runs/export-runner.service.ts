@@ -180,6 +180,7 @@ export class ExportRunner {
           onProgress: progressed,
           holder: `server ${this.options.instanceId}, run ${run.id}`,
           messageKey: messageKey(run),
+          runId: run.id,
           requestedBy: by,
           beforeDelivery: async () => {
             if (!(await this.runs.markDeliveryStarted(run, this.clock()))) {

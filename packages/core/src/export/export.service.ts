@@ -156,6 +156,7 @@ export class ExportService {
             requestedBy: run.requestedBy,
             beforeDelivery: run.beforeDelivery,
             messageId: run.messageKey ? this.messageIdOf(run.messageKey) : undefined,
+            runId: run.runId,
           });
         } catch (error) {
           // An email that may have arrived keeps its copy, for whoever checks;
