@@ -167,7 +167,6 @@ export class ExportRunner {
     );
     let summary: ExportSummary;
     try {
-      const by = await this.requestedBy(run);
       summary = await this.exports.exportToEmail(
         {
           customer: run.customer,
@@ -181,7 +180,7 @@ export class ExportRunner {
           holder: `server ${this.options.instanceId}, run ${run.id}`,
           messageKey: messageKey(run),
           runId: run.id,
-          requestedBy: by,
+          requestedBy: await this.requestedBy(run),
           beforeDelivery: async () => {
             if (!(await this.runs.markDeliveryStarted(run, this.clock()))) {
               throw new LostClaimError(`Run ${run.id} is no longer claimed by this instance`);
