@@ -12,6 +12,7 @@ export {
   DatabaseNotFoundError,
   DatabaseUnavailableError,
   DeliveryUnconfirmedError,
+  DownloadNotFoundError,
   type ErrorCode,
   ExportInProgressError,
   ExportNotResendableError,
@@ -128,7 +129,7 @@ export { describeRangeInDays } from './workbook/zoned-time';
 export { type CoreOptions, CoreServices, createCoreServices } from './root/core.root';
 export { ExportService, type ExportSummary } from './export/export.service';
 export { DownloadRepository } from './downloads/download.repository';
-export { DownloadService } from './downloads/download.service';
+export { DownloadService, type OpenDownload } from './downloads/download.service';
 export {
   type CustomerOverview,
   CustomerRepository,

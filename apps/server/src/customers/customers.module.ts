@@ -27,5 +27,6 @@ import { DownloadLimiter } from './download-limiter';
         ),
     },
   ],
+  exports: [DownloadLimiter],
 })
 export class CustomersModule {}

@@ -167,7 +167,6 @@ export class ExportRunner {
     );
     let summary: ExportSummary;
     try {
-      const by = await this.requestedBy(run);
       summary = await this.exports.exportToEmail(
         {
           customer: run.customer,
@@ -180,7 +179,8 @@ export class ExportRunner {
           onProgress: progressed,
           holder: `server ${this.options.instanceId}, run ${run.id}`,
           messageKey: messageKey(run),
-          requestedBy: by,
+          runId: run.id,
+          requestedBy: await this.requestedBy(run),
           beforeDelivery: async () => {
             if (!(await this.runs.markDeliveryStarted(run, this.clock()))) {
               throw new LostClaimError(`Run ${run.id} is no longer claimed by this instance`);

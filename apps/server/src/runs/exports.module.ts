@@ -2,16 +2,18 @@ import { Module } from '@nestjs/common';
 import { ExportService, RunRepository } from '@spotlight/core';
 import { AuditModule } from '../audit/audit.module';
 import { AuditRepository } from '../audit/audit.repository';
+import { CustomersModule } from '../customers/customers.module';
 import { ExportWorkerJob } from './export-worker.job';
 import { ExportsController } from './exports.controller';
+import { ExportWorkbookController } from './export-workbook.controller';
 import { RunHistoryService } from './run-history.service';
 import { RunQueueService } from './run-queue.service';
 import { RunsModule } from './runs.module';
 
 /** The exports API: queue an export (this instance's worker starts on it at once) and read the history. */
 @Module({
-  imports: [AuditModule, RunsModule],
-  controllers: [ExportsController],
+  imports: [AuditModule, CustomersModule, RunsModule],
+  controllers: [ExportsController, ExportWorkbookController],
   providers: [
     {
       provide: RunQueueService,

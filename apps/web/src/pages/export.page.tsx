@@ -1,6 +1,6 @@
-import { useEffect } from 'react';
-import { api, must, type Schemas } from '../api/client';
-import { Loading, Page } from '../components';
+import { useEffect, useState } from 'react';
+import { api, errorText, must, type Schemas } from '../api/client';
+import { Loading, Page, Problem } from '../components';
 import { formatDuration, formatTime } from '../format';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
@@ -79,6 +79,7 @@ export function RunFacts(props: { run: Schemas['ExportRunView'] }) {
             ? `a download link in the email, valid until ${formatTime(run.linkExpiresAt)}`
             : `a download link in the email, expired ${formatTime(run.linkExpiresAt)}`
           : (run.delivery ?? '—')}
+        {linkValid && <WorkbookDownload id={run.id} until={run.linkExpiresAt} />}
       </dd>
       {(run.errorCode || run.error) && (
         <>
@@ -90,4 +91,56 @@ export function RunFacts(props: { run: Schemas['ExportRunView'] }) {
       )}
     </dl>
   );
+}
+
+/**
+ * The workbook the export kept, fetched with the session's bearer token (never
+ * put in a URL) and saved through a blob: URL, as the email's link would.
+ */
+function WorkbookDownload(props: { id: number; until: string | null }) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  async function download() {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const pending = api.GET('/exports/{id}/workbook.xlsx', {
+        params: { path: { id: props.id } },
+        parseAs: 'blob',
+      });
+      const { response } = await pending;
+      saveBlob(await must(pending), fileNameOf(response) ?? `export-${props.id}.xlsx`);
+    } catch (error) {
+      setProblem(errorText(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      {' '}
+      <button type="button" onClick={() => void download()} disabled={busy}>
+        Download workbook (valid until {formatTime(props.until)})
+      </button>
+      <Problem message={problem} />
+    </>
+  );
+}
+
+/** The file name Content-Disposition gives, when it gives a plain one. */
+function fileNameOf(response: Response): string | null {
+  const header = response.headers.get('Content-Disposition') ?? '';
+  return /filename="([^"/\\]+)"/.exec(header)?.[1] ?? null;
+}
+
+function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = fileName;
+  document.body.append(anchor);
+  anchor.click();
+  anchor.remove();
+  // The click has handed the blob to the browser's download; let it finish reading first.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -14,6 +14,11 @@ export class DownloadRepository {
     return (await Download.query(this.db).where({ token_hash: tokenHash }).first()) ?? null;
   }
 
+  /** The download run `runId` kept, the latest should there be several. */
+  async findByRun(runId: number): Promise<DownloadRecord | null> {
+    return (await Download.query(this.db).where({ run_id: runId }).orderBy('id', 'desc').first()) ?? null;
+  }
+
   /** Links that expired at or before `now`, oldest first, at most `limit`. */
   async listExpired(now: Date, limit: number): Promise<DownloadRecord[]> {
     return Download.query(this.db).where('expires_at', '<=', now).orderBy('expires_at').limit(limit);

@@ -63,7 +63,10 @@ export class DownloadService {
    * Copies `file` into the storage folder and records its link, with one
    * INSERT. On failure nothing is left behind.
    */
-  async keep(file: string, meta: { customer: string; fileName: string }): Promise<KeptDownload> {
+  async keep(
+    file: string,
+    meta: { customer: string; fileName: string; runId?: number },
+  ): Promise<KeptDownload> {
     const { publicUrl } = this.options;
     if (!publicUrl)
       throw new ConfigurationError(
@@ -82,6 +85,7 @@ export class DownloadService {
       const record = await this.downloads.insert({
         tokenHash,
         customer: meta.customer,
+        runId: meta.runId ?? null,
         fileName: meta.fileName,
         storedName,
         bytes,
@@ -111,7 +115,19 @@ export class DownloadService {
   /** The file behind `token`; DownloadNotFoundError or DownloadExpiredError otherwise. */
   async open(token: string): Promise<OpenDownload> {
     if (!TOKEN_PATTERN.test(token)) throw new DownloadNotFoundError();
-    const record = await this.downloads.findByHash(sha256Hex(token));
+    return this.serve(await this.downloads.findByHash(sha256Hex(token)));
+  }
+
+  /**
+   * The file export run `runId` kept, for whoever may see that run (the
+   * caller checks): DownloadNotFoundError when it kept none or it is gone,
+   * DownloadExpiredError once its link has expired.
+   */
+  async openForRun(runId: number): Promise<OpenDownload> {
+    return this.serve(await this.downloads.findByRun(runId));
+  }
+
+  private async serve(record: DownloadRecord | null): Promise<OpenDownload> {
     if (!record || !STORED_NAME_PATTERN.test(record.storedName)) throw new DownloadNotFoundError();
     if (record.expiresAt.getTime() <= this.clock().getTime())
       throw new DownloadExpiredError(record.expiresAt);

@@ -82,13 +82,18 @@ export class ExportDelivery {
     file: string,
     built: BuiltExport & { recipient: string },
     kind: DeliveryKind,
-    email: { requestedBy?: RequestedBy; beforeDelivery?: () => Promise<void>; messageId?: string },
+    email: {
+      requestedBy?: RequestedBy;
+      beforeDelivery?: () => Promise<void>;
+      messageId?: string;
+      runId?: number;
+    },
   ): Promise<Delivered> {
     const fileName = attachmentName({ ...built, customer: built.site.domain });
     const downloads = this.options.downloads;
     const link =
       kind === 'link' && downloads
-        ? await downloads.keep(file, { customer: built.site.domain, fileName })
+        ? await downloads.keep(file, { customer: built.site.domain, fileName, runId: email.runId })
         : null;
     try {
       const bodies = this.bodies(built, fileName, link, email.requestedBy);

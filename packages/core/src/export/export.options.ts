@@ -50,4 +50,6 @@ export interface ExportRunOptions {
    * at one export then carries the same Message-ID. A new one by default.
    */
   messageKey?: string;
+  /** The server's run this export is: a workbook kept behind a link is recorded as that run's. */
+  runId?: number;
 }

@@ -152,9 +152,9 @@ export class ExportService {
         let delivered: Delivered;
         try {
           assertSameRecipient(built, request.customer, request.recipient);
+          // Who asked, the hook before delivery, the run that keeps a linked workbook; the Message-ID.
           delivered = await this.delivery.send(file, built, kind, {
-            requestedBy: run.requestedBy,
-            beforeDelivery: run.beforeDelivery,
+            ...run,
             messageId: run.messageKey ? this.messageIdOf(run.messageKey) : undefined,
           });
         } catch (error) {

@@ -8,12 +8,14 @@ export type DownloadRecord = ModelObject<Download>;
 export class Download extends ProductModel {
   static override tableName = DOWNLOAD_TABLE;
   static override dateAttributes = ['createdAt', 'expiresAt'];
-  static override numberAttributes = ['id', 'bytes'];
+  static override numberAttributes = ['id', 'bytes', 'runId'];
 
   declare id: number;
   /** SHA-256 of the link's token; the stored file is named after it. */
   declare tokenHash: string;
   declare customer: string;
+  /** The export run that kept it; null when kept outside a run (or before runs were recorded). */
+  declare runId: number | null;
   /** The name the browser saves. */
   declare fileName: string;
   /** The file's name inside the storage folder. */

@@ -13,6 +13,7 @@ import * as pendingAlerts from './0011-pending-alerts';
 import * as runReadyAt from './0012-run-ready-at';
 import * as runRequestedBy from './0013-run-requested-by';
 import * as unsubscribeLinks from './0014-unsubscribe-links';
+import * as downloadRun from './0015-download-run';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
@@ -33,4 +34,5 @@ export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0012_run_ready_at: runReadyAt,
   spotlight_export_0013_run_requested_by: runRequestedBy,
   spotlight_export_0014_unsubscribe_links: unsubscribeLinks,
+  spotlight_export_0015_download_run: downloadRun,
 };

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { SiteRow, UserRow } from '@spotlight/core/testing';
+import { readWorkbook } from '@spotlight/testing';
+import {
+  describeBrowser,
+  createToken,
+  launchBrowser,
+  signIn,
+  startConsoleServer,
+  waitForText,
+  watchedPage,
+  type ConsoleServer,
+} from './console.fixture';
+
+/** An export too big to attach: its detail page downloads the kept workbook with the session's token. */
+describeBrowser('the console in a browser, a link-mode export', (db) => {
+  let console_: ConsoleServer;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  let site: SiteRow;
+  let manager: UserRow;
+  let staff: string;
+  let storage: string;
+
+  beforeAll(async () => {
+    site = await db.factory.site({ name: 'Big Workbook Ltd' });
+    manager = await db.factory.manager({ site, first_name: 'Lina', last_name: 'Link' });
+    await db.factory.user({ site });
+    staff = (await createToken(db, { staff: true })).token;
+    storage = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-console-workbook-'));
+    console_ = await startConsoleServer(db, {
+      SPOTLIGHT_MAX_ATTACHMENT_BYTES: '1024',
+      SPOTLIGHT_PUBLIC_URL: 'http://exports.spotlight.test',
+      SPOTLIGHT_STORAGE_DIR: storage,
+    });
+    browser = await launchBrowser();
+    const context = await browser.newContext({ baseURL: console_.server.url, acceptDownloads: true });
+    ({ page, problems } = await watchedPage(context));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await console_?.stop();
+    if (storage) fs.rmSync(storage, { recursive: true, force: true });
+  });
+
+  it('shows "Download workbook (valid until …)" and clicking it saves the kept workbook', async () => {
+    const headers = { Authorization: `Bearer ${staff}`, 'Content-Type': 'application/json' };
+    const queued = await fetch(`${console_.server.url}/exports`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ customer: site.domain, recipient: manager.email }),
+    });
+    expect(queued.status).toBe(202);
+    const { id } = (await queued.json()) as { id: number };
+    const [mail] = await console_.smtp.waitFor(1, 30_000);
+    expect(mail.mail.attachments).toHaveLength(0);
+
+    await page.goto('/');
+    await signIn(page, staff);
+    await page.goto(`/console/exports/${id}`);
+    await waitForText(page.locator('dl.facts'), /Status\s+sent/);
+    const button = page.getByRole('button', { name: /^Download workbook \(valid until .+\)$/ });
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 15_000 }),
+      button.click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(
+      new RegExp(`^user-activity-${site.domain.replace(/\./g, '\\.')}-all-time-\\d{4}-\\d\\d-\\d\\d\\.xlsx$`),
+    );
+    const saved = path.join(storage, 'saved.xlsx');
+    await download.saveAs(saved);
+    const run = (await (await fetch(`${console_.server.url}/exports/${id}`, { headers })).json()) as {
+      bytes: number;
+    };
+    expect(fs.statSync(saved).size).toBe(run.bytes);
+    const book = await readWorkbook(fs.readFileSync(saved));
+    expect(book.rows('Active users').flat().concat(book.rows('Inactive users').flat())).toContain(
+      manager.email,
+    );
+    expect(page.url()).not.toContain(staff);
+    expect(problems).toEqual([]);
+  });
+});
