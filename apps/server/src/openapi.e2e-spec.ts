@@ -24,6 +24,7 @@ const EXPECTED: Record<string, string[]> = {
   'post /exports/{id}/resend': ['202', '400', '401', '404', '409', '422', '429', '503'],
   'get /exports': ['200', '400', '401', '429', '503'],
   'get /exports/{id}': ['200', '400', '401', '404', '429', '503'],
+  'get /exports/{id}/workbook.xlsx': ['200', '400', '401', '404', '410', '429', '503'],
   'get /customers': ['200', '400', '401', '429', '503'],
   'get /customers/{domain}': ['200', '400', '401', '404', '429', '503'],
   'get /customers/{domain}/managers': ['200', '400', '401', '404', '429', '503'],
