@@ -122,10 +122,21 @@ export async function waitForText(
       // not there yet
     }
     if (Date.now() > deadline) {
-      throw new Error(`"${last}" did not come to match ${String(expected)} within ${timeoutMs} ms`);
+      throw new Error(
+        `"${last}" did not come to match ${String(expected)} within ${timeoutMs} ms; ${await whatThePageShows(locator.page())}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Where the page is and the start of what it shows, for a wait's failure message. */
+async function whatThePageShows(page: Page): Promise<string> {
+  const shown = await page
+    .locator('body')
+    .innerText({ timeout: 1_000 })
+    .catch((error: unknown) => `(unreadable: ${String(error).split('\n')[0]})`);
+  return `the page at ${page.url()} shows "${shown.replace(/\s+/g, ' ').slice(0, 300)}"`;
 }
 
 export interface AxeViolation {

@@ -5,9 +5,11 @@
  */
 const KEY = 'spotlight.token';
 
+/** Why the last sign-out happened, kept beside the token so that a reload still says it. */
+const REASON_KEY = 'spotlight.signedOutReason';
+
 type Listener = () => void;
 const listeners = new Set<Listener>();
-let signedOutReason: string | null = null;
 
 export function readToken(): string | null {
   return sessionStorage.getItem(KEY);
@@ -15,19 +17,23 @@ export function readToken(): string | null {
 
 export function signIn(token: string): void {
   sessionStorage.setItem(KEY, token);
-  signedOutReason = null;
+  sessionStorage.removeItem(REASON_KEY);
   listeners.forEach((listener) => listener());
 }
 
-/** Forgets the token; `reason` is the one line the sign-in page then shows. */
+/**
+ * Forgets the token; `reason` is the one line the sign-in page then shows,
+ * also after a reload (a request of an earlier page may be the one refused).
+ */
 export function signOut(reason: string | null = null): void {
   sessionStorage.removeItem(KEY);
-  signedOutReason = reason;
+  if (reason) sessionStorage.setItem(REASON_KEY, reason);
+  else sessionStorage.removeItem(REASON_KEY);
   listeners.forEach((listener) => listener());
 }
 
 export function lastSignOutReason(): string | null {
-  return signedOutReason;
+  return sessionStorage.getItem(REASON_KEY);
 }
 
 export function onSessionChange(listener: Listener): () => void {
