@@ -1,12 +1,15 @@
-#!/usr/bin/env node
-// The CLI's memory settings, in force however it is started: as `spotlight`
-// (npm's link), `apps/cli/bin/run.js`, `node apps/cli/bin/run.js` or
-// `pnpm spotlight`. V8 takes its heap sizes only at start (v8.setFlagsFromString
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=1 --max-old-space-size=128 --expose-gc
+// The CLI's memory settings, in force however it is started. Started as
+// `spotlight` (npm's link) or `apps/cli/bin/run.js` (what `pnpm spotlight`
+// runs), the shebang above gives them (`env -S`: GNU coreutils 8.30+, macOS,
+// the BSDs). Started any other way (`node apps/cli/bin/run.js`, a wrapper), they
+// are missing: V8 takes its heap sizes only at start (v8.setFlagsFromString
 // leaves heap_size_limit and the young generation as they were: 113 MB peak
 // at 1k users, as without them) and glibc reads MALLOC_ARENA_MAX only at
-// start, so when they are missing this process starts the CLI once more with
-// them and only relays: signals in, exit code out, stdio shared. Measured in
-// packages/bench/README.md ("One CLI however it is started").
+// start, so this process then starts the CLI once more with them and only
+// relays: signals in, exit code out, stdio shared. NODE_FLAGS below and the
+// shebang are the same list (apps/cli/src/start.e2e-spec.ts checks both ways).
+// Measured in packages/bench/README.md ("One CLI however it is started").
 //
 // A small young generation: an export allocates short-lived objects and
 // strings for every row, and V8 would otherwise grow its nursery to 32 MB for
@@ -18,21 +21,14 @@
 // size: V8 sizes its collections by the limit, and with its default (GBs
 // here) let the heap and the dead buffers grow by 5-10 MB more before
 // collecting (at 10k and 100k users on MariaDB, 106-109 MB against 100-104).
-// Hot functions optimized on the main thread, one at a time: compiled on a
-// helper thread, several compilations' working memory is held at once and
-// left in malloc's free lists (3-5 MB of peak RSS at 10k and 100k users on
-// MariaDB, at the same CPU time).
+// Not --no-concurrent-recompilation (optimizing on the main thread): it saved
+// 0-1 MB of peak RSS at 1k and 100k users on SQLite and cost 10 % more CPU at 1k.
 // gc exposed: an export runs a full collection once its buffers hold 4 MB
 // (checked every 50 ms), instead of V8's 64 MB, and one before the email is
 // built (src/buffer-collector.ts).
 const os = require('node:os');
 
-const NODE_FLAGS = [
-  '--max-semi-space-size=1',
-  '--max-old-space-size=128',
-  '--no-concurrent-recompilation',
-  '--expose-gc',
-];
+const NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=128', '--expose-gc'];
 const MALLOC_ARENA_MAX = '1';
 // The signals a shell or a supervisor sends to stop a command (kill -9 cannot be relayed: see runHere).
 const RELAYED = ['SIGINT', 'SIGTERM', 'SIGHUP'];

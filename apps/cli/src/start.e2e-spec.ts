@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
 import { SmtpCapture } from '@spotlight/testing';
-import { BIN, CLI_NODE_FLAGS, tempDir, waitUntil, type CliRun } from './__fixtures__/run-cli';
+import {
+  BIN,
+  CLI_NODE_FLAGS,
+  nodeFirstOnPath,
+  tempDir,
+  waitUntil,
+  type CliRun,
+} from './__fixtures__/run-cli';
 
 /**
  * One CLI however it is started (issue 21, point 4): the memory settings of
@@ -61,7 +68,7 @@ function start(
     cwd: ROOT,
     // Its own process group, as a shell gives a command: Ctrl-C reaches every process in it.
     detached: true,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    env: { PATH: nodeFirstOnPath(), HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   onSpawn(child.pid!);
@@ -99,9 +106,11 @@ describeEachDatabase('spotlight started each documented way', (db) => {
   });
 
   const ways: Array<[string, string, string[], Record<string, string>, number]> = [
+    // Without the settings: bin/run.js starts the CLI once more with them, two processes.
     ['node apps/cli/bin/run.js', process.execPath, [BIN], {}, 2],
-    ['apps/cli/bin/run.js (the bin, as npm links it)', BIN, [], {}, 2],
-    ['npx pnpm@10.34.9 -s spotlight', 'npx', ['--yes', 'pnpm@10.34.9', '-s', 'spotlight'], {}, 2],
+    // Through its shebang, which gives the settings: one process.
+    ['apps/cli/bin/run.js (the bin, as npm links it)', BIN, [], {}, 1],
+    ['npx pnpm@10.34.9 -s spotlight', 'npx', ['--yes', 'pnpm@10.34.9', '-s', 'spotlight'], {}, 1],
     // Started with the settings already (a unit file may): no restart, one process.
     [
       'node with the settings on its command line',

@@ -9,23 +9,20 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 runs=$1 url=$2 domain=$3 manager=$4
 bin=apps/cli/bin/run.js
-flags=(--max-semi-space-size=1 --max-old-space-size=128 --no-concurrent-recompilation --expose-gc)
+# The settings of bin/run.js (its shebang and NODE_FLAGS), and the earlier set with
+# --no-concurrent-recompilation, for comparison.
+flags=(--max-semi-space-size=1 --max-old-space-size=128 --expose-gc)
+earlier=(--max-semi-space-size=1 --max-old-space-size=128 --no-concurrent-recompilation --expose-gc)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# The flags set in code at start, before anything else loads.
-cat >"$work/set-flags.js" <<JS
-const v8 = require('node:v8');
-for (const flag of '${flags[*]}'.split(' ')) v8.setFlagsFromString(flag);
-globalThis.gc = require('node:vm').runInNewContext('gc');
-JS
 # name | environment | command (SPOTLIGHT_CLI_RESTARTED=1 keeps bin/run.js from restarting itself)
 candidates=(
   "plain node, no settings|SPOTLIGHT_CLI_RESTARTED=1|node $bin"
-  "settings on node's command line (main's shebang)|MALLOC_ARENA_MAX=1|node ${flags[*]} $bin"
-  "settings set in code at start (v8.setFlagsFromString)|SPOTLIGHT_CLI_RESTARTED=1 MALLOC_ARENA_MAX=1|node --require $work/set-flags.js $bin"
+  "earlier settings (with --no-concurrent-recompilation)|MALLOC_ARENA_MAX=1|node ${earlier[*]} $bin"
+  "settings on node's command line|MALLOC_ARENA_MAX=1|node ${flags[*]} $bin"
+  "shebang: apps/cli/bin/run.js (npm's link too)||$bin"
+  "shebang: npx pnpm@10.34.9 -s spotlight||npx --yes pnpm@10.34.9 -s spotlight"
   "one restart: node apps/cli/bin/run.js||node $bin"
-  "one restart: apps/cli/bin/run.js||$bin"
-  "one restart: npx pnpm@10.34.9 -s spotlight||npx --yes pnpm@10.34.9 -s spotlight"
 )
 for run in $(seq 1 "$runs"); do
   for candidate in "${candidates[@]}"; do

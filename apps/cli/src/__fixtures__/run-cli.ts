@@ -6,13 +6,11 @@ import path from 'node:path';
 /** The built binary, as a user runs it. */
 export const BIN = path.resolve(__dirname, '../../bin/run.js');
 
-/** The node flags bin/run.js runs the CLI with (it restarts itself with them, and MALLOC_ARENA_MAX=1, when they are missing). */
-export const CLI_NODE_FLAGS = [
-  '--max-semi-space-size=1',
-  '--max-old-space-size=128',
-  '--no-concurrent-recompilation',
-  '--expose-gc',
-];
+/**
+ * The node flags bin/run.js runs the CLI with: its shebang gives them, with MALLOC_ARENA_MAX=1,
+ * and it restarts itself with them when it was started without (`node bin/run.js`).
+ */
+export const CLI_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=128', '--expose-gc'];
 
 export interface CliRun {
   code: number | null;
@@ -30,9 +28,11 @@ export function startCli(
   timeoutMs = 45_000,
   cwd?: string,
 ): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  // Started as a user's shell starts `spotlight`: the bin itself, through its shebang, with the
+  // Node that runs the tests first on the PATH.
+  const child = spawn(BIN, args, {
     cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    env: { PATH: nodeFirstOnPath(), HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const done = new Promise<CliRun>((resolve, reject) => {
@@ -55,6 +55,11 @@ export function startCli(
     });
   });
   return { child, done };
+}
+
+/** This process's PATH with the folder of the Node that runs it first. */
+export function nodeFirstOnPath(): string {
+  return [path.dirname(process.execPath), process.env.PATH].filter(Boolean).join(path.delimiter);
 }
 
 /** Runs `spotlight <args>` to the end (see {@link startCli}). */
