@@ -281,7 +281,7 @@ describe('export email', () => {
       `This email is sent automatically by export schedule 12. To stop receiving it, follow this link:\n${url}\n`,
     );
     expect(text).not.toContain('ask your Spotlight support contact');
-    expect(html).toContain(`<a href="${url}">${url}</a>`);
+    expect(html).toContain(`To stop receiving it: <a href="${url}">stop these emails</a>.`);
   });
 
   it('keeps the sentence about support, and no List-Unsubscribe, for a schedule without a link', () => {

@@ -150,7 +150,7 @@ export function exportBodies(content: ExportMailContent): { text: string; html: 
   const text = paragraphs.map((paragraph) => paragraph.text).join('\n\n');
   const html = [
     '<!DOCTYPE html>',
-    '<html><head><meta charset="utf-8"><title>' +
+    '<html lang="en"><head><meta charset="utf-8"><title>' +
       escapeHtml(exportSubject(content.customerName, content.range, timeZone)) +
       '</title></head>',
     '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;color:#222">',
@@ -162,11 +162,12 @@ export function exportBodies(content: ExportMailContent): { text: string; html: 
 
 function requestedBy(by: RequestedBy | undefined): Paragraph[] {
   if (by?.kind === 'schedule' && by.unsubscribeUrl) {
-    const intro = `This email is sent automatically by export schedule ${by.scheduleId}. To stop receiving it, follow this link:`;
+    const sentBy = `This email is sent automatically by export schedule ${by.scheduleId}.`;
     return [
       {
-        text: `${intro}\n${by.unsubscribeUrl}`,
-        html: `<p>${escapeHtml(intro)}<br><a href="${escapeHtml(by.unsubscribeUrl)}">${escapeHtml(by.unsubscribeUrl)}</a></p>`,
+        text: `${sentBy} To stop receiving it, follow this link:\n${by.unsubscribeUrl}`,
+        // The link says what it does (a screen reader reads its words, not a signed address).
+        html: `<p>${escapeHtml(sentBy)} To stop receiving it: <a href="${escapeHtml(by.unsubscribeUrl)}">stop these emails</a>.</p>`,
       },
     ];
   }
