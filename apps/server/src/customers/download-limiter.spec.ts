@@ -7,13 +7,17 @@ function fakeResponse() {
   return { headers, setHeader: (name: string, value: string) => headers.set(name, value) };
 }
 
-async function refusal(taking: Promise<unknown>): Promise<HttpException> {
-  const error = await taking.then(
+/** Takes a slot that must be refused: a 429 with `message`, and Retry-After set on the response. */
+async function expectRefused(limiter: DownloadLimiter, customer: string, message: string): Promise<void> {
+  const response = fakeResponse();
+  const error = await limiter.take(customer, response).then(
     () => null,
     (thrown: unknown) => thrown,
   );
   expect(error).toBeInstanceOf(HttpException);
-  return error as HttpException;
+  expect((error as HttpException).getStatus()).toBe(429);
+  expect((error as HttpException).message).toBe(message);
+  expect(response.headers.get('Retry-After')).toBe(String(DOWNLOAD_RETRY_AFTER_SECONDS));
 }
 
 describe('DownloadLimiter.take, the caps every download endpoint answers with', () => {
@@ -30,13 +34,11 @@ describe('DownloadLimiter.take, the caps every download endpoint answers with', 
   it("answers 429 with Retry-After beyond a customer's bound, naming the customer, until its slot is given back", async () => {
     const limiter = new DownloadLimiter({ perCustomer: 1, total: 2 });
     const first = await limiter.take('a.example.com', fakeResponse());
-    const response = fakeResponse();
-    const refused = await refusal(limiter.take('a.example.com', response));
-    expect(refused.getStatus()).toBe(429);
-    expect(refused.message).toBe(
+    await expectRefused(
+      limiter,
+      'a.example.com',
       '1 download(s) of a.example.com are in progress, the most allowed at once; try again shortly.',
     );
-    expect(response.headers.get('Retry-After')).toBe(String(DOWNLOAD_RETRY_AFTER_SECONDS));
     expect(limiter.inProgress).toBe(1);
     first.release();
     (await limiter.take('a.example.com', fakeResponse())).release();
@@ -46,12 +48,10 @@ describe('DownloadLimiter.take, the caps every download endpoint answers with', 
     const limiter = new DownloadLimiter({ perCustomer: 1, total: 2 });
     await limiter.take('a.example.com', fakeResponse());
     await limiter.take('b.example.com', fakeResponse());
-    const response = fakeResponse();
-    const refused = await refusal(limiter.take('c.example.com', response));
-    expect(refused.getStatus()).toBe(429);
-    expect(refused.message).toBe(
+    await expectRefused(
+      limiter,
+      'c.example.com',
       '2 downloads are in progress, the most this server serves at once; try again shortly.',
     );
-    expect(response.headers.get('Retry-After')).toBe(String(DOWNLOAD_RETRY_AFTER_SECONDS));
   });
 });
