@@ -49,14 +49,20 @@ interface JestRun {
 
 /** Runs jest itself on the gated fixture suite, so skipped and failed are jest's own verdicts. */
 function runGatedSuite(env: Record<string, string>): JestRun {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-gate-')), 'result.json');
-  const config = {
-    ...(require('../../../jest.preset.js') as object),
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-gate-'));
+  const out = path.join(dir, 'result.json');
+  // The packages' jest settings (swc), on the fixture alone, without the reporter that records results.
+  const config = path.join(dir, 'jest.config.js');
+  const settings = {
     rootDir: path.join(__dirname, '__fixtures__'),
     roots: ['<rootDir>'],
     testMatch: ['**/gated.suite.ts'],
     reporters: ['default'],
   };
+  fs.writeFileSync(
+    config,
+    `module.exports = { ...require(${JSON.stringify(path.resolve(__dirname, '../../../jest.preset.js'))}), ...${JSON.stringify(settings)} };`,
+  );
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (!('GATED_AVAILABLE' in env)) delete childEnv.GATED_AVAILABLE;
   if (!('SPOTLIGHT_REQUIRE_GATE_FIXTURE' in env)) delete childEnv.SPOTLIGHT_REQUIRE_GATE_FIXTURE;
@@ -65,7 +71,7 @@ function runGatedSuite(env: Record<string, string>): JestRun {
     [
       require.resolve('jest/bin/jest'),
       '--config',
-      JSON.stringify(config),
+      config,
       '--runInBand',
       '--ci',
       '--json',
@@ -81,7 +87,7 @@ function runGatedSuite(env: Record<string, string>): JestRun {
     numPendingTests: number;
     testResults: Array<{ message: string }>;
   };
-  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
   return {
     passed: result.numPassedTests,
     failed: result.numFailedTests,
