@@ -3,26 +3,17 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { TokenRepository, TokenService } from '@spotlight/core';
 import { describeEachDatabase, type TestDatabase } from '@spotlight/core/testing';
-import { chromiumAvailable, SmtpCapture, testReportDir } from '@spotlight/testing';
+import { CHROMIUM, describeWhen, SmtpCapture, testReportDir } from '@spotlight/testing';
 import { startServer, type ServerProcess } from '../../server/src/__fixtures__/server-process';
 
 export const CONSOLE_DIST = path.resolve(__dirname, '..', 'dist');
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
- * Whether the browser suites run: Debian's Chromium drives them, no browser
- * is downloaded. Without it they are skipped, unless SPOTLIGHT_REQUIRE_CHROMIUM=1 (CI).
+ * describeEachDatabase for a browser suite: Debian's Chromium drives them, no
+ * browser is downloaded. Skipped without it, unless SPOTLIGHT_REQUIRE_CHROMIUM=1 (CI).
  */
-function browserSuitesEnabled(): boolean {
-  if (process.env.SPOTLIGHT_REQUIRE_CHROMIUM === '1' || chromiumAvailable()) return true;
-  console.warn('Chromium is not installed (Debian: chromium); skipping the console browser tests');
-  return false;
-}
-
-/** describeEachDatabase for a browser suite: skipped without Chromium, unless it is required. */
-export const describeBrowser: typeof describeEachDatabase = browserSuitesEnabled()
-  ? describeEachDatabase
-  : (name, body) => describe.skip(name, () => body({} as TestDatabase));
+export const describeBrowser = describeWhen(CHROMIUM, describeEachDatabase);
 
 export function chromiumPath(): string {
   for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {

@@ -1,4 +1,4 @@
-import { cloneElement, useId, type ReactElement, type ReactNode } from 'react';
+import { cloneElement, useId, useState, type ReactElement, type ReactNode } from 'react';
 import type { Loaded } from './use-load';
 
 /** A page's one heading and what it shows while loading or after a refusal. */
@@ -35,4 +35,70 @@ export function Field(props: { label: string; children: ReactElement<{ id?: stri
       {cloneElement(props.children, { id })}
     </div>
   );
+}
+
+/** Rows under their column headers, or the `empty` sentence when there are none. */
+export function Table<T>(props: {
+  rows: T[];
+  columns: string[];
+  empty: string;
+  caption?: string;
+  rowKey: (row: T) => string | number;
+  /** The row's cells, `<td>`s in the order of `columns`. */
+  cells: (row: T) => ReactNode;
+}) {
+  if (props.rows.length === 0) return <p>{props.empty}</p>;
+  return (
+    <table>
+      {props.caption && <caption>{props.caption}</caption>}
+      <thead>
+        <tr>
+          {props.columns.map((column) => (
+            <th key={column} scope="col">
+              {column}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((row) => (
+          <tr key={props.rowKey(row)}>{props.cells(row)}</tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A paged list's buttons: back to the first page once past it, on to the next while there is one. */
+export function Pager(props: { onFirst?: () => void; onNext?: () => void }) {
+  return (
+    <div className="actions">
+      {props.onFirst && (
+        <button type="button" onClick={props.onFirst}>
+          First page
+        </button>
+      )}
+      {props.onNext && (
+        <button type="button" onClick={props.onNext}>
+          Next page
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The cursors of the pages walked through, for a list paged by the server's
+ * nextCursor: `cursor` asks for the page shown, `pager` gives its Pager's actions.
+ */
+export function useCursors() {
+  const [cursors, setCursors] = useState<string[]>([]);
+  return {
+    cursor: cursors.at(-1),
+    restart: () => setCursors([]),
+    pager: (nextCursor: string | null | undefined) => ({
+      onFirst: cursors.length > 0 ? () => setCursors([]) : undefined,
+      onNext: nextCursor ? () => setCursors([...cursors, nextCursor]) : undefined,
+    }),
+  };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { Requirement } from './requirement';
 
 const CHROMIUM_CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome'];
 
@@ -20,6 +21,13 @@ function findChromium(): string | null {
 export function chromiumAvailable(): boolean {
   return findChromium() !== null;
 }
+
+/** Chromium, for what renders a page; CI requires it with SPOTLIGHT_REQUIRE_CHROMIUM=1. */
+export const CHROMIUM: Requirement = {
+  missing: 'Chromium is not installed (Debian: chromium)',
+  requireEnv: 'SPOTLIGHT_REQUIRE_CHROMIUM',
+  available: chromiumAvailable,
+};
 
 /**
  * Where tests keep files for a person to look at (screenshots): the folder

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { Requirement } from './requirement';
 
 /** Whether LibreOffice can be run headless here (Debian: libreoffice-calc-nogui). */
 export function libreOfficeAvailable(): boolean {
@@ -12,6 +13,13 @@ export function libreOfficeAvailable(): boolean {
     return false;
   }
 }
+
+/** LibreOffice, for what converts or prints a workbook; CI requires it with SPOTLIGHT_REQUIRE_LIBREOFFICE=1. */
+export const LIBREOFFICE: Requirement = {
+  missing: 'LibreOffice is not installed (Debian: libreoffice-calc-nogui)',
+  requireEnv: 'SPOTLIGHT_REQUIRE_LIBREOFFICE',
+  available: libreOfficeAvailable,
+};
 
 /**
  * Converts a spreadsheet with headless LibreOffice (`pdf`, `ods`, `csv`, ...)

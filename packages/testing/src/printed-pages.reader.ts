@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { Requirement } from './requirement';
 
 /** One word as printed: its text and its box on the page, in points from the top left. */
 export interface PrintedWord {
@@ -27,6 +28,13 @@ export function popplerAvailable(): boolean {
     return false;
   }
 }
+
+/** poppler, for reading printed pages; required with LibreOffice, which prints them (SPOTLIGHT_REQUIRE_LIBREOFFICE=1). */
+export const POPPLER: Requirement = {
+  missing: 'poppler is not installed (Debian: poppler-utils)',
+  requireEnv: 'SPOTLIGHT_REQUIRE_LIBREOFFICE',
+  available: popplerAvailable,
+};
 
 const decode = (text: string) =>
   text

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { openpyxlAvailable, readWithOpenpyxl, readWorkbook } from './workbook.reader';
+import { OPENPYXL, readWithOpenpyxl, readWorkbook } from './workbook.reader';
+import { requirementMet } from './requirement';
 
 describe('workbook readers', () => {
   let file: string;
@@ -29,7 +30,7 @@ describe('workbook readers', () => {
   });
 
   it('reads the same file with openpyxl, when it is installed', () => {
-    if (process.env.SPOTLIGHT_REQUIRE_OPENPYXL !== '1' && !openpyxlAvailable()) return;
+    if (!requirementMet(OPENPYXL, 'the independent reader check')) return;
     const book = readWithOpenpyxl(file);
     expect(book.sheets[0].name).toBe('Data');
     expect(book.sheets[0].rows[1].map((cell) => [cell.value, cell.type])).toEqual([

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
+import type { Requirement } from './requirement';
 
 export type CellValue = string | number | boolean | Date | null;
 
@@ -82,6 +83,13 @@ export function openpyxlAvailable(): boolean {
     return false;
   }
 }
+
+/** openpyxl, the independent reader; CI requires it with SPOTLIGHT_REQUIRE_OPENPYXL=1. */
+export const OPENPYXL: Requirement = {
+  missing: 'openpyxl is not installed (Debian: python3-openpyxl)',
+  requireEnv: 'SPOTLIGHT_REQUIRE_OPENPYXL',
+  available: openpyxlAvailable,
+};
 
 function pythonForOpenpyxl(): string {
   return fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import request from 'supertest';
-import { describeEachDatabase, type SiteRow, type TestDatabase } from '@spotlight/core/testing';
-import { TcpProxy } from '@spotlight/testing';
+import { describeEachDatabase, type SiteRow } from '@spotlight/core/testing';
+import { describeWhen, TcpProxy } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
-import { TEST_REDIS, redisRequired } from '../__fixtures__/redis';
+import { REDIS, TEST_REDIS } from '../__fixtures__/redis';
 import { DownloadLimiter } from '../customers/download-limiter';
 import { SharedRedis } from '../redis/shared-redis';
 
@@ -15,9 +15,7 @@ const REDIS_TIMEOUT_MS = 300;
 const ANSWER_WITHOUT_REDIS_MS = 2_000;
 const RECONNECT_WAIT_MS = 10_000;
 
-const describeWithRedis: typeof describeEachDatabase = redisRequired()
-  ? describeEachDatabase
-  : (name, body) => describe.skip(name, () => body({} as TestDatabase));
+const describeWithRedis = describeWhen(REDIS, describeEachDatabase);
 
 describeWithRedis('limits shared by all instances through Redis', (db) => {
   let proxy: TcpProxy;

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, HttpStatus, Inject, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   CustomerService,
@@ -26,9 +26,6 @@ import {
 } from './customer.dto';
 import { DownloadLimiter } from './download-limiter';
 import { responseSink } from './response-sink';
-
-/** Seconds a refused download is told to wait: about one download's time. */
-const RETRY_AFTER_SECONDS = 5;
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -92,11 +89,7 @@ export class CustomersController {
     @Res() response: Response,
   ): Promise<void> {
     const customer = visibleCustomer(token, domain);
-    const taken = await this.limiter.acquire(customer);
-    if ('refused' in taken) {
-      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-      throw new HttpException(taken.refused, HttpStatus.TOO_MANY_REQUESTS);
-    }
+    const slot = await this.limiter.take(customer, response);
     try {
       await this.audit.record({
         tokenId: token.id,
@@ -115,7 +108,7 @@ export class CustomersController {
       if (response.destroyed) return;
       throw error;
     } finally {
-      taken.slot.release();
+      slot.release();
     }
   }
 }

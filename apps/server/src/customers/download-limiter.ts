@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HttpException, HttpStatus } from '@nestjs/common';
 import type { SharedRedis } from '../redis/shared-redis';
 
 /** A taken download slot; give it back exactly once, when the download has ended. */
@@ -16,6 +17,9 @@ export type DownloadTaken = { slot: DownloadSlot } | { refused: string };
  */
 export const SHARED_SLOT_TTL_MS = 60_000;
 
+/** Seconds a refused download is told to wait: about one download's time. */
+export const DOWNLOAD_RETRY_AFTER_SECONDS = 5;
+
 /**
  * Bounds the streamed downloads served at once, per customer and in all: each
  * holds a read snapshot (SQLite's only connection, a MariaDB pool connection)
@@ -31,6 +35,23 @@ export class DownloadLimiter {
     private readonly limits: { perCustomer: number; total: number },
     private readonly redis: SharedRedis | null = null,
   ) {}
+
+  /**
+   * A slot for a download of `customer`'s workbook, or, over a bound, a 429
+   * that says which bound, with Retry-After set on `response`: the one answer
+   * every download endpoint gives when the caps are reached.
+   */
+  async take(
+    customer: string,
+    response: { setHeader(name: string, value: string): unknown },
+  ): Promise<DownloadSlot> {
+    const taken = await this.acquire(customer);
+    if ('refused' in taken) {
+      response.setHeader('Retry-After', String(DOWNLOAD_RETRY_AFTER_SECONDS));
+      throw new HttpException(taken.refused, HttpStatus.TOO_MANY_REQUESTS);
+    }
+    return taken.slot;
+  }
 
   /** A slot, or why there is none. */
   async acquire(customer: string): Promise<DownloadTaken> {

@@ -18,9 +18,6 @@ import { ApiErrors, XLSX_BODY } from '../errors/api-errors';
 import { ParseIdPipe } from './request-rules';
 import { RunHistoryService } from './run-history.service';
 
-/** Seconds a refused download is told to wait, as for the customers' workbooks. */
-const RETRY_AFTER_SECONDS = 5;
-
 /**
  * The workbook an export kept behind its emailed link, for the console: the
  * link's token is never stored, so whoever may see the run (bearer token,
@@ -58,11 +55,7 @@ export class ExportWorkbookController {
     if (run.delivery !== 'link')
       throw new NotVisibleError(`Export ${id} kept no workbook: its email carried it attached.`);
     const file = await this.openKept(id);
-    const taken = await this.limiter.acquire(run.customer);
-    if ('refused' in taken) {
-      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-      throw new HttpException(taken.refused, HttpStatus.TOO_MANY_REQUESTS);
-    }
+    const slot = await this.limiter.take(run.customer, response);
     try {
       await this.audit.record({
         tokenId: token.id,
@@ -81,7 +74,7 @@ export class ExportWorkbookController {
       if (response.destroyed) return;
       throw error;
     } finally {
-      taken.slot.release();
+      slot.release();
     }
   }
 

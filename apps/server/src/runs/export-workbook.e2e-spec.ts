@@ -8,6 +8,7 @@ import { readWorkbook, SmtpCapture } from '@spotlight/testing';
 import { XLSX_CONTENT_TYPE } from '@spotlight/core';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { siteWithActivity } from '../__fixtures__/activity';
+import { DownloadLimiter, type DownloadSlot } from '../customers/download-limiter';
 import { DownloadCleanupJob } from '../jobs/download-cleanup.job';
 import { ExportRunner } from './export-runner.service';
 
@@ -145,6 +146,30 @@ describeEachDatabase("an export's kept workbook, fetched by the run's id", (db) 
     expect(deleted.body.message).toBe(
       `The workbook of export ${run.id} is no longer kept; ask for the export again to get a new one.`,
     );
+  });
+
+  it("answers 429 with Retry-After while the customer's downloads are at their cap, as the streamed download does", async () => {
+    const run = await exportThrough(t);
+    const limiter = t.app.get(DownloadLimiter);
+    // Every slot the customer's cap allows, taken as other downloads would.
+    const held: DownloadSlot[] = [];
+    let taken = await limiter.acquire(run.customer);
+    while ('slot' in taken) {
+      held.push(taken.slot);
+      taken = await limiter.acquire(run.customer);
+    }
+    expect(held.length).toBeGreaterThan(0);
+    try {
+      const refused = await request(t.http)
+        .get(`/exports/${run.id}/workbook.xlsx`)
+        .set(bearer(staff))
+        .expect(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.body).toMatchObject({ statusCode: 429, message: expect.stringContaining(run.customer) });
+    } finally {
+      for (const slot of held) slot.release();
+    }
+    await request(t.http).get(`/exports/${run.id}/workbook.xlsx`).set(bearer(staff)).expect(200);
   });
 
   it('answers 404 for an export whose workbook was attached, which kept none', async () => {

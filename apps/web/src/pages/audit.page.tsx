@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, must } from '../api/client';
-import { Field, Loading, Page } from '../components';
+import { Field, Loading, Page, Pager, Table, useCursors } from '../components';
 import { formatTime } from '../format';
 import { useLoad } from '../use-load';
 
@@ -8,8 +8,7 @@ import { useLoad } from '../use-load';
 export function AuditPage() {
   const [filter, setFilter] = useState({ action: '', tokenId: '' });
   const [draft, setDraft] = useState(filter);
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const { cursor, restart, pager } = useCursors();
   const page = useLoad(
     () =>
       must(
@@ -28,7 +27,7 @@ export function AuditPage() {
   );
   const apply = (event: FormEvent) => {
     event.preventDefault();
-    setCursors([]);
+    restart();
     setFilter({ action: draft.action.trim(), tokenId: draft.tokenId.trim() });
   };
   return (
@@ -53,44 +52,22 @@ export function AuditPage() {
       <Loading what={page}>
         {(data) => (
           <>
-            {data.items.length === 0 ? (
-              <p>No entries.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Target</th>
-                    <th scope="col">Token</th>
-                    <th scope="col">Detail</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((entry) => (
-                    <tr key={entry.id}>
-                      <td>{formatTime(entry.at)}</td>
-                      <td>{entry.action}</td>
-                      <td>{entry.target}</td>
-                      <td>{entry.tokenId ?? 'server'}</td>
-                      <td>{entry.detail ? JSON.stringify(entry.detail) : ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-            <div className="actions">
-              {cursors.length > 0 && (
-                <button type="button" onClick={() => setCursors([])}>
-                  First page
-                </button>
+            <Table
+              rows={data.items}
+              columns={['When', 'Action', 'Target', 'Token', 'Detail']}
+              empty="No entries."
+              rowKey={(entry) => entry.id}
+              cells={(entry) => (
+                <>
+                  <td>{formatTime(entry.at)}</td>
+                  <td>{entry.action}</td>
+                  <td>{entry.target}</td>
+                  <td>{entry.tokenId ?? 'server'}</td>
+                  <td>{entry.detail ? JSON.stringify(entry.detail) : ''}</td>
+                </>
               )}
-              {data.nextCursor && (
-                <button type="button" onClick={() => setCursors([...cursors, data.nextCursor!])}>
-                  Next page
-                </button>
-              )}
-            </div>
+            />
+            <Pager {...pager(data.nextCursor)} />
           </>
         )}
       </Loading>

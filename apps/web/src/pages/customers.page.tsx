@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, must } from '../api/client';
-import { Field, Loading, Page } from '../components';
+import { Field, Loading, Page, Pager, Table, useCursors } from '../components';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
 
@@ -8,8 +8,7 @@ import { useLoad } from '../use-load';
 export function CustomersPage() {
   const [search, setSearch] = useState('');
   const [draft, setDraft] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const { cursor, restart, pager } = useCursors();
   const page = useLoad(
     () =>
       must(api.GET('/customers', { params: { query: { search: search || undefined, cursor, limit: 50 } } })),
@@ -17,7 +16,7 @@ export function CustomersPage() {
   );
   const apply = (event: FormEvent) => {
     event.preventDefault();
-    setCursors([]);
+    restart();
     setSearch(draft.trim());
   };
   return (
@@ -36,48 +35,26 @@ export function CustomersPage() {
       <Loading what={page}>
         {(data) => (
           <>
-            {data.items.length === 0 ? (
-              <p>No customers match.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Domain</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Users</th>
-                    <th scope="col">Active accounts</th>
-                    <th scope="col">Managers</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((customer) => (
-                    <tr key={customer.domain}>
-                      <td>
-                        <Link to={`/console/customers/${encodeURIComponent(customer.domain)}`}>
-                          {customer.domain}
-                        </Link>
-                      </td>
-                      <td>{customer.name}</td>
-                      <td>{customer.users}</td>
-                      <td>{customer.activeAccounts}</td>
-                      <td>{customer.managers}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-            <div className="actions">
-              {cursors.length > 0 && (
-                <button type="button" onClick={() => setCursors([])}>
-                  First page
-                </button>
+            <Table
+              rows={data.items}
+              columns={['Domain', 'Name', 'Users', 'Active accounts', 'Managers']}
+              empty="No customers match."
+              rowKey={(customer) => customer.domain}
+              cells={(customer) => (
+                <>
+                  <td>
+                    <Link to={`/console/customers/${encodeURIComponent(customer.domain)}`}>
+                      {customer.domain}
+                    </Link>
+                  </td>
+                  <td>{customer.name}</td>
+                  <td>{customer.users}</td>
+                  <td>{customer.activeAccounts}</td>
+                  <td>{customer.managers}</td>
+                </>
               )}
-              {data.nextCursor && (
-                <button type="button" onClick={() => setCursors([...cursors, data.nextCursor!])}>
-                  Next page
-                </button>
-              )}
-            </div>
+            />
+            <Pager {...pager(data.nextCursor)} />
           </>
         )}
       </Loading>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, must, type Schemas } from '../api/client';
-import { Field, Loading, Page } from '../components';
+import { Field, Loading, Page, Pager, Table } from '../components';
 import { formatTime } from '../format';
 import { Link, navigate } from '../router';
 import { useLoad } from '../use-load';
@@ -34,6 +34,7 @@ export function ExportsPage(props: { search: URLSearchParams }) {
     [customer, status, source, cursor],
   );
   const [draft, setDraft] = useState({ customer, status, source });
+  const here = filters({ customer, status, source });
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -78,28 +79,14 @@ export function ExportsPage(props: { search: URLSearchParams }) {
         {(data) => (
           <>
             <RunTable runs={data.items} />
-            <div className="actions">
-              {cursor && (
-                <button
-                  type="button"
-                  onClick={() => navigate(`/console/exports?${filters({ customer, status, source })}`)}
-                >
-                  First page
-                </button>
-              )}
-              {data.nextCursor && (
-                <button
-                  type="button"
-                  onClick={() =>
-                    navigate(
-                      `/console/exports?${filters({ customer, status, source })}&cursor=${encodeURIComponent(data.nextCursor!)}`,
-                    )
-                  }
-                >
-                  Next page
-                </button>
-              )}
-            </div>
+            <Pager
+              onFirst={cursor ? () => navigate(`/console/exports?${here}`) : undefined}
+              onNext={
+                data.nextCursor
+                  ? () => navigate(`/console/exports?${here}&cursor=${encodeURIComponent(data.nextCursor!)}`)
+                  : undefined
+              }
+            />
           </>
         )}
       </Loading>
@@ -115,34 +102,25 @@ function filters(values: { customer: string; status: string; source: string }): 
 
 /** Runs as rows; each id opens the run's detail. */
 export function RunTable(props: { runs: Schemas['ExportRunView'][]; caption?: string }) {
-  if (props.runs.length === 0) return <p>No exports.</p>;
   return (
-    <table>
-      {props.caption && <caption>{props.caption}</caption>}
-      <thead>
-        <tr>
-          <th scope="col">Export</th>
-          <th scope="col">Customer</th>
-          <th scope="col">Recipient</th>
-          <th scope="col">Status</th>
-          <th scope="col">Source</th>
-          <th scope="col">Queued</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.runs.map((run) => (
-          <tr key={run.id}>
-            <td>
-              <Link to={`/console/exports/${run.id}`}>#{run.id}</Link>
-            </td>
-            <td>{run.customer}</td>
-            <td>{run.recipient}</td>
-            <td className={`status-${run.status}`}>{run.status}</td>
-            <td>{run.source}</td>
-            <td>{formatTime(run.timings.queuedAt)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table
+      rows={props.runs}
+      columns={['Export', 'Customer', 'Recipient', 'Status', 'Source', 'Queued']}
+      empty="No exports."
+      caption={props.caption}
+      rowKey={(run) => run.id}
+      cells={(run) => (
+        <>
+          <td>
+            <Link to={`/console/exports/${run.id}`}>#{run.id}</Link>
+          </td>
+          <td>{run.customer}</td>
+          <td>{run.recipient}</td>
+          <td className={`status-${run.status}`}>{run.status}</td>
+          <td>{run.source}</td>
+          <td>{formatTime(run.timings.queuedAt)}</td>
+        </>
+      )}
+    />
   );
 }

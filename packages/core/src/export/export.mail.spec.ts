@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { chromiumAvailable, renderHtml, testReportDir } from '@spotlight/testing';
+import { CHROMIUM, renderHtml, requirementMet, testReportDir } from '@spotlight/testing';
 import {
   attachmentName,
   escapeHtml,
@@ -22,12 +22,6 @@ const content = (fields: Partial<ExportMailContent> = {}): ExportMailContent => 
   attachmentName: 'user-activity-acme.example.com-all-time-2026-11-25.xlsx',
   ...fields,
 });
-
-function chromiumRequired(): boolean {
-  if (process.env.SPOTLIGHT_REQUIRE_CHROMIUM === '1' || chromiumAvailable()) return true;
-  console.warn('Chromium is not installed (Debian: chromium); skipping the rendered email check');
-  return false;
-}
 
 /** Whitespace as a reader perceives it: runs of spaces and tabs are one space. */
 const squeeze = (text: string) =>
@@ -140,7 +134,7 @@ describe('export email', () => {
       '<tr><th align="left" style="padding-right:12px">New:</th><td>30 (active in this period, not in Q4 2025)</td></tr>' +
         '<tr><th align="left" style="padding-right:12px">Lapsed:</th><td>12 (active in Q4 2025, not in this period)</td></tr>',
     );
-    if (!chromiumRequired()) return;
+    if (!requirementMet(CHROMIUM, 'the rendered email check')) return;
     const seen = renderHtml(html, {
       screenshot: path.join(testReportDir(), 'screenshots', 'export-email-change.png'),
     });
@@ -153,7 +147,7 @@ describe('export email', () => {
   });
 
   it('renders in a real browser as the text a person reads, markup in names shown as text', () => {
-    if (!chromiumRequired()) return;
+    if (!requirementMet(CHROMIUM, 'the rendered email check')) return;
     const ranged = content({
       range: { since: new Date('2026-01-01T00:00:00Z'), until: new Date('2026-04-01T00:00:00Z') },
       requestedBy: { kind: 'schedule', scheduleId: 12 },

@@ -9,7 +9,7 @@ import {
   type SiteRow,
   type UserRow,
 } from '../testing';
-import { openpyxlAvailable, readWithOpenpyxl, readWorkbook, SmtpCapture } from '@spotlight/testing';
+import { OPENPYXL, readWithOpenpyxl, readWorkbook, requirementMet, SmtpCapture } from '@spotlight/testing';
 import { ActivityRepository } from '../activity/activity.repository';
 import {
   OutboxMailRepository,
@@ -198,13 +198,7 @@ describeEachDatabase('export service', (db) => {
     expect(fs.statSync(saveTo).size).toBe(summary.bytes);
     expect(smtp.messages).toHaveLength(0);
 
-    const required = process.env.SPOTLIGHT_REQUIRE_OPENPYXL === '1';
-    if (!required && !openpyxlAvailable()) {
-      console.warn(
-        'openpyxl is not installed (Debian: python3-openpyxl); skipping the independent reader check',
-      );
-      return;
-    }
+    if (!requirementMet(OPENPYXL, 'the independent reader check')) return;
     const book = readWithOpenpyxl(saveTo);
     expect(book.properties).toMatchObject({
       title: 'User activity: acme.example.com',

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describeEachDatabase, Factory, type ContentRow, type SiteRow, type UserRow } from '../testing';
-import { openpyxlAvailable, readWithOpenpyxl, readWorkbook, type OpenpyxlWorkbook } from '@spotlight/testing';
+import {
+  OPENPYXL,
+  readWithOpenpyxl,
+  readWorkbook,
+  requirementMet,
+  type OpenpyxlWorkbook,
+} from '@spotlight/testing';
 import { ActivityRepository } from '../activity/activity.repository';
 import { OutboxMailRepository } from '../mail/mail.repository';
 import { ExportService } from '../export/export.service';
@@ -36,12 +42,6 @@ const MANY_COMMUNITIES = 230;
 const manyCommunityName = (i: number) => `Community ${String(i).padStart(3, '0')} `.padEnd(149, 'x');
 
 const CUT_MARKER = /… \((\d+) more characters\)$/;
-
-function openpyxlRequired(): boolean {
-  if (process.env.SPOTLIGHT_REQUIRE_OPENPYXL === '1' || openpyxlAvailable()) return true;
-  console.warn('openpyxl is not installed (Debian: python3-openpyxl); skipping the independent reader check');
-  return false;
-}
 
 /** A cut cell: at most 32,767 characters, the start of `full`, and a count of exactly what was left out. */
 function expectCut(cell: unknown, full: string): void {
@@ -249,7 +249,7 @@ describeEachDatabase('activity workbook with hostile data', (db) => {
   });
 
   it('writes a workbook openpyxl opens, for the emailed file and for the streamed download', async () => {
-    if (!openpyxlRequired()) return;
+    if (!requirementMet(OPENPYXL, 'the independent reader check')) return;
     const saveTo = path.join(tmp, 'hostile.xlsx');
     await exportService().exportToEmail(
       { customer: DOMAIN, recipient: manager.email },

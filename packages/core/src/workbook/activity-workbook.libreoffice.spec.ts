@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   convertWithLibreOffice,
-  libreOfficeAvailable,
+  LIBREOFFICE,
   overlappingWords,
-  popplerAvailable,
+  POPPLER,
   readPrintedPages,
   readWithOpenpyxl,
   readWorkbook,
+  requirementMet,
   savePagePictures,
   testReportDir,
   zipEntry,
@@ -46,18 +47,6 @@ function user(i: number): UserActivity {
     communitiesManaged: [],
     communitiesJoined: [],
   };
-}
-
-function libreOfficeRequired(): boolean {
-  if (process.env.SPOTLIGHT_REQUIRE_LIBREOFFICE === '1' || libreOfficeAvailable()) return true;
-  console.warn('LibreOffice is not installed (Debian: libreoffice-calc-nogui); skipping its checks');
-  return false;
-}
-
-function popplerRequired(): boolean {
-  if (process.env.SPOTLIGHT_REQUIRE_LIBREOFFICE === '1' || popplerAvailable()) return true;
-  console.warn('poppler is not installed (Debian: poppler-utils); skipping the printed pages');
-  return false;
 }
 
 describe('activity workbook, as other spreadsheet software prints and filters it', () => {
@@ -148,7 +137,7 @@ describe('activity workbook, as other spreadsheet software prints and filters it
   });
 
   it('opens in LibreOffice with a filter over every data sheet', () => {
-    if (!libreOfficeRequired()) return;
+    if (!requirementMet(LIBREOFFICE, 'its checks')) return;
     const content = zipEntry(convertWithLibreOffice(file, 'ods'), 'content.xml').replace(/&apos;/g, "'");
     const ranges = [...content.matchAll(/<table:database-range [^>]*>/g)].map((match) => [
       /table:target-range-address="([^"]+)"/.exec(match[0])?.[1],
@@ -162,7 +151,7 @@ describe('activity workbook, as other spreadsheet software prints and filters it
   });
 
   it('prints in LibreOffice the Summary on one portrait page, then every data sheet landscape', () => {
-    if (!libreOfficeRequired()) return;
+    if (!requirementMet(LIBREOFFICE, 'its checks')) return;
     const pdf = convertWithLibreOffice(file, 'pdf').toString('latin1');
     const pages = [
       ...pdf.matchAll(/\/Type\s*\/Page[^s][\s\S]*?\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/g),
@@ -287,7 +276,7 @@ function lines(page: PrintedPage): string[] {
 }
 
 describe('activity workbook, printed from LibreOffice', () => {
-  const run = () => libreOfficeRequired() && popplerRequired();
+  const run = () => requirementMet(LIBREOFFICE, 'its checks') && requirementMet(POPPLER, 'the printed pages');
 
   it('prints every row tall enough for its communities, headers over their values, nothing under 7 pt', async () => {
     if (!run()) return;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openpyxlAvailable, readWithOpenpyxl, readWorkbook } from '@spotlight/testing';
+import { OPENPYXL, readWithOpenpyxl, readWorkbook, requirementMet } from '@spotlight/testing';
 import type { CommunityActivity, DatedCountKey, UserActivity } from '../activity/activity.types';
 import { previousPeriod } from '../activity/previous-period';
 import { listCell } from './cell-values';
@@ -140,7 +140,7 @@ describe('activity workbook writer', () => {
         'e-lapsed@example.com',
       ]);
 
-      if (process.env.SPOTLIGHT_REQUIRE_OPENPYXL !== '1' && !openpyxlAvailable()) return;
+      if (!requirementMet(OPENPYXL, 'the independent reader check')) return;
       const sheet = readWithOpenpyxl(file).sheets.find((candidate) => candidate.name === LAPSED_SHEET)!;
       expect(sheet).toMatchObject({ freeze: 'A2', autoFilter: 'A1:F3' });
       expect(sheet.rows[0].every((cell) => cell.bold)).toBe(true);
@@ -242,7 +242,7 @@ describe('activity workbook writer', () => {
   });
 
   it('writes properties other software opens when the customer holds characters XML cannot', async () => {
-    if (process.env.SPOTLIGHT_REQUIRE_OPENPYXL !== '1' && !openpyxlAvailable()) return;
+    if (!requirementMet(OPENPYXL, 'the independent reader check')) return;
     const file = await write([user({ communitiesJoined: ['x'] })], {
       customer: 'bad\uFFFE\u0001.example.com',
     });
@@ -376,7 +376,7 @@ describe('activity workbook writer', () => {
       expect(summary.get('Communities managed: memberships')).toEqual([1]);
       expect([...summary.keys()]).toContain('How to read this');
 
-      if (process.env.SPOTLIGHT_REQUIRE_OPENPYXL !== '1' && !openpyxlAvailable()) return;
+      if (!requirementMet(OPENPYXL, 'the independent reader check')) return;
       const other = readWithOpenpyxl(file);
       expect(other.sheets.map((sheet) => sheet.name)).toEqual([SUMMARY_SHEET, ACTIVE_SHEET, INACTIVE_SHEET]);
       const byLabel = new Map(other.sheets[0].rows.map((row) => [row[0].value, row.slice(1)]));

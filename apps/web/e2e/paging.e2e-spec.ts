@@ -1,0 +1,113 @@
+import type { Browser, Page } from 'playwright-core';
+import { AuditRepository, RunRepository } from '@spotlight/core';
+import {
+  createToken,
+  describeBrowser,
+  launchBrowser,
+  signIn,
+  startConsoleServer,
+  watchedPage,
+  type ConsoleServer,
+} from './console.fixture';
+
+// One more than a page of each list: the console asks for 50 customers, 50 audit entries, 25 exports.
+const CUSTOMERS = 51;
+const AUDIT_ENTRIES = 51;
+const EXPORTS = 26;
+const RUNS_OF = 'paging-runs.example.com';
+
+/** The paged lists, customers, audit and exports, walked with their First page and Next page buttons. */
+describeBrowser('the console in a browser, paged lists', (db) => {
+  let console_: ConsoleServer;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    for (let i = 0; i < CUSTOMERS; i++) await db.factory.site();
+    const audit = new AuditRepository(db.knex);
+    for (let i = 0; i < AUDIT_ENTRIES; i++)
+      await audit.record({ tokenId: null, action: 'paging.check', target: `entry:${i}` });
+    // Not due for a day: the worker leaves them queued.
+    const notBefore = new Date(Date.now() + 86_400_000);
+    const runs = new RunRepository(db.knex);
+    for (let i = 0; i < EXPORTS; i++) {
+      const recipient = `manager${i}@${RUNS_OF}`;
+      const base = { customer: RUNS_OF, recipient, since: null, until: null, tokenId: null };
+      await runs.insertQueued({ ...base, source: 'cli', notBefore }, new Date());
+    }
+    const staff = (await createToken(db, { staff: true })).token;
+    console_ = await startConsoleServer(db);
+    browser = await launchBrowser();
+    const context = await browser.newContext({ baseURL: console_.server.url });
+    ({ page, problems } = await watchedPage(context));
+    await page.goto('/');
+    await signIn(page, staff);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await console_?.stop();
+  });
+
+  afterEach(() => {
+    expect(problems).toEqual([]);
+  });
+
+  const first = () => page.getByRole('button', { name: 'First page' });
+  const next = () => page.getByRole('button', { name: 'Next page' });
+
+  /** Waits (at most 10 s) until the table shows `rows` rows, each holding `marker`; gives the first row's text. */
+  async function shows(rows: number, marker: string): Promise<string> {
+    const deadline = Date.now() + 10_000;
+    let texts: string[] = [];
+    while (Date.now() < deadline) {
+      texts = await page.locator('tbody tr').allInnerTexts();
+      if (texts.length === rows && texts.every((text) => text.includes(marker))) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(texts).toHaveLength(rows);
+    expect(texts.filter((text) => !text.includes(marker))).toEqual([]);
+    return texts[0];
+  }
+
+  /** A full first page with Next page only, the rest on the next with First page only, and back. */
+  async function walk(pageSize: number, total: number, marker = ''): Promise<void> {
+    const firstRow = await shows(pageSize, marker);
+    expect(await first().count()).toBe(0);
+    await next().click();
+    expect(await shows(total - pageSize, marker)).not.toBe(firstRow);
+    await first().waitFor({ timeout: 5_000 });
+    expect(await next().count()).toBe(0);
+    await first().click();
+    expect(await shows(pageSize, marker)).toBe(firstRow);
+    expect(await first().count()).toBe(0);
+    await next().waitFor({ timeout: 5_000 });
+  }
+
+  it('pages through the customers', async () => {
+    await page.getByRole('link', { name: 'Customers', exact: true }).click();
+    await page.getByRole('heading', { name: 'Customers' }).waitFor();
+    await walk(50, CUSTOMERS);
+  });
+
+  it('pages through the audit trail, filtered by action', async () => {
+    await page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await page.getByRole('heading', { name: 'Audit' }).waitFor();
+    await page.getByRole('form', { name: 'Filter audit' }).getByLabel('Action').fill('paging.check');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await walk(50, AUDIT_ENTRIES, 'paging.check');
+  });
+
+  it('pages through the exports, filtered by customer, with the page in the address', async () => {
+    await page.getByRole('link', { name: 'Exports', exact: true }).click();
+    await page.getByRole('heading', { name: 'Exports' }).waitFor();
+    await page.getByRole('form', { name: 'Filter exports' }).getByLabel('Customer').fill(RUNS_OF);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await walk(25, EXPORTS, RUNS_OF);
+    await next().click();
+    await first().waitFor({ timeout: 5_000 });
+    expect(new URL(page.url()).searchParams.get('customer')).toBe(RUNS_OF);
+    expect(new URL(page.url()).searchParams.get('cursor')).toBeTruthy();
+  });
+});
