@@ -6,6 +6,7 @@ import { dialectOf } from '../db/connection';
 import { ExportLockHolder } from '../db/models/export-lock.model';
 import { isUniqueViolation } from '../db/unique-violation';
 import { ExportInProgressError } from '../errors';
+import { processIsRunning } from '../files/process-liveness';
 
 /** A customer's export lock, held until {@link ExportLock.release}. */
 export interface ExportLock {
@@ -126,14 +127,4 @@ export class ExportLockRepository {
 /** The MySQL lock name of a customer: GET_LOCK names are limited to 64 characters, a domain may have 100. */
 export function mysqlLockName(customer: string): string {
   return `spotlight-export:${crypto.createHash('sha1').update(customer).digest('hex')}`;
-}
-
-/** Whether a process with that id runs on this machine (signal 0 only checks). */
-export function processIsRunning(pid: number): boolean {
-  try {
-    global.process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

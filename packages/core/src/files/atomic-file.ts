@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { processIsRunning } from './process-liveness';
 
 /** Each destination's unfinished files in this process, for an interrupted command to remove. */
 const unfinished = new Map<string, Set<string>>();
@@ -62,18 +63,8 @@ export async function sweepAbandoned(destination: string): Promise<void> {
     const pid = /^(\d+)-[0-9a-f]{8}\.partial$/.exec(
       name.startsWith(prefix) ? name.slice(prefix.length) : '',
     )?.[1];
-    if (pid && !isRunning(Number(pid)))
+    if (pid && !processIsRunning(Number(pid)))
       await fs.promises.rm(path.join(path.dirname(key), name), { force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as { code?: string }).code === 'EPERM';
   }
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from '../errors';
-import { processIsRunning } from '../export/export-lock.repository';
+import { processIsRunning } from '../files/process-liveness';
 
 /** The default root of every process's scratch folder: one per OS user, in the system's temporary folder. */
 export function defaultScratchRoot(): string {
