@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'MAIL_FAILED'
   | 'DELIVERY_UNCONFIRMED'
   | 'EXPORT_NOT_RESENDABLE'
+  | 'SCHEDULE_CONFLICT'
   | 'DATABASE_UNAVAILABLE'
   | 'DOWNLOAD_NOT_FOUND'
   | 'DOWNLOAD_EXPIRED'
@@ -52,6 +53,8 @@ const TENANT_LINES: Record<ErrorCode | 'UNEXPECTED', (about: TenantSubject) => s
   DELIVERY_UNCONFIRMED: () =>
     "The email may have arrived, but the mail server's answer was lost; check the manager's mailbox for it (its Message-ID is on the export) before resending it.",
   EXPORT_NOT_RESENDABLE: () => 'Only a failed or unconfirmed export can be resent.',
+  SCHEDULE_CONFLICT: () =>
+    'Another enabled schedule already sends this export; change one of them, or pause or delete the other first.',
   DATABASE_UNAVAILABLE: () => 'The database cannot be used right now; try again in a minute.',
   DOWNLOAD_NOT_FOUND: () => new DownloadNotFoundError().message,
   DOWNLOAD_EXPIRED: () => 'This download link has expired; ask for the export again to get a new one.',
@@ -163,6 +166,24 @@ export class ExportNotResendableError extends SpotlightError {
   readonly code = 'EXPORT_NOT_RESENDABLE';
   constructor(id: number, status: string) {
     super(`Export ${id} is ${status}; only a failed or unconfirmed export can be resent.`);
+  }
+}
+
+/**
+ * Enabling or changing a schedule would make it identical to another enabled
+ * one (same customer, recipient, cron, time zone and window), `otherId`.
+ */
+export class ScheduleConflictError extends SpotlightError {
+  readonly code = 'SCHEDULE_CONFLICT';
+  constructor(readonly otherId: number | null) {
+    super(
+      `Schedule ${otherId ?? 'another'} already sends this export (same customer, recipient, cron, time zone and window); change one of them, or pause or delete schedule ${otherId ?? 'that one'} first.`,
+    );
+  }
+
+  // The other schedule is of the same customer (the customer is part of what makes them identical).
+  override get tenantMessage(): string {
+    return this.message;
   }
 }
 

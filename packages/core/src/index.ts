@@ -22,6 +22,7 @@ export {
   isSpotlightError,
   MailDeliveryError,
   RecipientNotAllowedError,
+  ScheduleConflictError,
   SpotlightError,
   StorageError,
   tenantMessage,
@@ -79,6 +80,7 @@ export {
 export {
   canonicalCron,
   canonicalTimeZone,
+  heldIdentityKey,
   type ScheduleIdentity,
   scheduleIdentityKey,
 } from './schedules/schedule-identity';

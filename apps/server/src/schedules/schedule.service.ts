@@ -10,13 +10,13 @@ import {
   parseCustomer,
   parseRecipient,
   parseTimeZone,
+  ScheduleConflictError,
   scheduleWindow,
   tokenReaches,
   type TokenRecord,
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
-import { ScheduleConflictError } from './schedule-conflict.error';
 import type { RunRecord, RunRepository, ScheduleRecord } from '@spotlight/core';
 import type { ScheduleFields, ScheduleRepository } from './schedule.repository';
 
@@ -110,9 +110,7 @@ export class ScheduleService {
     const resumed = !current.enabled && merged.enabled;
     if (!(await this.schedules.update(id, fields, token.id, this.clock(), resumed))) {
       const other = await this.schedules.findEnabledLike(fields);
-      throw new ScheduleConflictError(
-        `Schedule ${other?.id ?? 'another'} already sends this export (same customer, recipient, cron, time zone and window); change one of them, or pause or delete schedule ${other?.id ?? 'that one'} first.`,
-      );
+      throw new ScheduleConflictError(other?.id ?? null);
     }
     await this.audit.record({
       tokenId: token.id,
