@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, must, type Schemas } from '../api/client';
 import { Field, Loading, Page, Problem } from '../components';
-import { formatTime, timeZones } from '../format';
+import { countOf, formatTime, timeZones } from '../format';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
 import { loadManagers, type Manager } from './customer.page';
@@ -138,7 +138,7 @@ function ScheduleCard(props: {
           <code>{schedule.cron}</code> in {schedule.timeZone}
         </dd>
         <dt>Window</dt>
-        <dd>{schedule.windowDays ? `the last ${schedule.windowDays} days` : 'all activity'}</dd>
+        <dd>{schedule.windowDays ? `the last ${countOf(schedule.windowDays, 'day')}` : 'all activity'}</dd>
         <dt id={`next-due-${id}`}>Next due</dt>
         <dd aria-labelledby={`next-due-${id}`}>
           {schedule.enabled && schedule.nextDueAt ? (
@@ -213,7 +213,7 @@ function describePause(entry: Schemas['AuditEntryView']): string {
   const detail = entry.detail ?? {};
   if (typeof detail.reason === 'string' && detail.reason) return detail.reason;
   if (detail.by === 'system' && typeof detail.failuresInARow === 'number') {
-    return `paused by the server after ${detail.failuresInARow} failed runs in a row`;
+    return `paused by the server after ${countOf(detail.failuresInARow, 'failed run')} in a row`;
   }
   if (typeof detail.duplicateOf === 'number') return `a duplicate of schedule #${detail.duplicateOf}`;
   return entry.tokenId === null ? 'paused by the server' : `paused by token ${entry.tokenId}`;
