@@ -199,6 +199,11 @@ describeBrowser('the console in a browser, staff token', (db) => {
     await frame.waitFor();
     expect(await frame.getAttribute('sandbox')).toBe('');
     expect(await frame.getAttribute('srcdoc')).toContain(site.domain);
+    // Beside it, how a run would carry the workbook: the server's words, with the size it depends on.
+    await waitForText(
+      card.getByText(/^Attached: the workbook is/),
+      /^Attached: the workbook is [\d.]+ KiB now; a run above the [\d.]+ MiB attachment limit /,
+    );
     await checkPage(page, `${db.dialect}-email-preview`);
     expect(console_.smtp.messages).toHaveLength(0);
 

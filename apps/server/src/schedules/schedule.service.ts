@@ -151,11 +151,16 @@ export class ScheduleService {
    * The email a run of the schedule started now would send, with the
    * customer's real numbers (the workbook is built and thrown away); nothing
    * is queued or sent. The recipient guard runs, as it would for the run.
+   * Attached or linked as the run would send it now; `note` says how that
+   * depends on the size, which the run measures again.
    */
-  async emailPreview(token: TokenRecord, id: number): Promise<{ subject: string; html: string }> {
+  async emailPreview(
+    token: TokenRecord,
+    id: number,
+  ): Promise<{ subject: string; html: string; delivery: 'attachment' | 'link'; note: string }> {
     const schedule = await this.get(token, id);
     const window = scheduleWindow(this.clock(), schedule.windowDays, schedule.timeZone);
-    const { subject, html } = await this.exports.previewEmail(
+    const { subject, html, delivery, note } = await this.exports.previewEmail(
       {
         customer: schedule.customer,
         recipient: schedule.recipient,
@@ -165,7 +170,7 @@ export class ScheduleService {
       },
       { kind: 'schedule', scheduleId: schedule.id },
     );
-    return { subject, html };
+    return { subject, html, delivery, note };
   }
 
   async list(token: TokenRecord, customer?: string): Promise<ScheduleRecord[]> {

@@ -84,7 +84,7 @@ function ScheduleCard(props: {
   const [problem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [preview, setPreview] = useState<string | null>(null);
+  const [preview, setPreview] = useState<{ html: string; note: string } | null>(null);
   const id = schedule.id;
 
   const act = async (what: () => Promise<string | null>) => {
@@ -115,9 +115,10 @@ function ScheduleCard(props: {
   const showPreview = async () => {
     setProblem(null);
     try {
-      setPreview(
-        await must(api.GET('/schedules/{id}/email-preview', { params: { path: { id } }, parseAs: 'text' })),
-      );
+      const pending = api.GET('/schedules/{id}/email-preview', { params: { path: { id } }, parseAs: 'text' });
+      const html = await must(pending);
+      // How the run would carry the workbook (attached or linked), and on what size that depends.
+      setPreview({ html, note: (await pending).response.headers.get('Spotlight-Delivery-Note') ?? '' });
     } catch (error) {
       setProblem(errorText(error));
     }
@@ -200,9 +201,15 @@ function ScheduleCard(props: {
       </div>
       <p role="status">{notice}</p>
       <Problem message={problem} />
+      {preview !== null && <p className="delivery-note">{preview.note}</p>}
       {preview !== null && (
         // sandbox="": the email's HTML is shown, never run (no script, no forms, its own origin).
-        <iframe className="email" sandbox="" srcDoc={preview} title={`Email preview of schedule #${id}`} />
+        <iframe
+          className="email"
+          sandbox=""
+          srcDoc={preview.html}
+          title={`Email preview of schedule #${id}`}
+        />
       )}
     </article>
   );
