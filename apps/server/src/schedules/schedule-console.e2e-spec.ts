@@ -249,6 +249,10 @@ describeEachDatabase('schedule preview, run now and email preview', (db) => {
         expect(preview.text).toContain('The workbook is too big to attach');
         expect(preview.text).toContain('http://exports.spotlight.test/downloads/');
         expect(preview.text).not.toContain('is attached');
+        // With a public URL a run's email carries its recipient's unsubscribe link: the preview says so too.
+        expect(preview.text).toContain('To stop receiving it, follow this link:');
+        expect(preview.text).toContain('http://exports.spotlight.test/unsubscribe/');
+        expect(preview.text).not.toContain('ask your Spotlight support contact');
         // A preview makes no link that works: nothing is kept.
         expect(await downloads()).toBe(before);
         expect(fs.readdirSync(storage)).toEqual([]);
@@ -259,6 +263,7 @@ describeEachDatabase('schedule preview, run now and email preview', (db) => {
         const [message] = await smtp.waitFor(1);
         expect(message.mail.attachments).toHaveLength(0);
         expect(message.mail.text).toContain('The workbook is too big to attach');
+        expect(message.mail.text).toContain('http://exports.spotlight.test/unsubscribe/');
       } finally {
         await linking.close();
         fs.rmSync(storage, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import {
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
+import { previewUnsubscribeUrl } from '../unsubscribe/unsubscribe-url';
 import type { RunRecord, RunRepository, ScheduleRecord } from '@spotlight/core';
 import type { ScheduleFields, ScheduleRepository } from './schedule.repository';
 
@@ -38,6 +39,8 @@ export interface ScheduleServiceOptions {
   jitterMs: number;
   /** In [0, 1), for the jitter; Math.random unless a test fixes it. */
   random?: () => number;
+  /** SPOTLIGHT_PUBLIC_URL: with it, scheduled emails carry an unsubscribe link. */
+  publicUrl?: string;
 }
 
 /**
@@ -168,7 +171,11 @@ export class ScheduleService {
         until: window.until ?? undefined,
         timeZone: schedule.timeZone,
       },
-      { kind: 'schedule', scheduleId: schedule.id },
+      {
+        kind: 'schedule',
+        scheduleId: schedule.id,
+        unsubscribeUrl: previewUnsubscribeUrl(this.options.publicUrl),
+      },
     );
     return { subject, html, delivery, note };
   }
