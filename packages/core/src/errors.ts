@@ -170,24 +170,6 @@ export class ExportNotResendableError extends SpotlightError {
 }
 
 /**
- * Enabling or changing a schedule would make it identical to another enabled
- * one (same customer, recipient, cron, time zone and window), `otherId`.
- */
-export class ScheduleConflictError extends SpotlightError {
-  readonly code = 'SCHEDULE_CONFLICT';
-  constructor(readonly otherId: number | null) {
-    super(
-      `Schedule ${otherId ?? 'another'} already sends this export (same customer, recipient, cron, time zone and window); change one of them, or pause or delete schedule ${otherId ?? 'that one'} first.`,
-    );
-  }
-
-  // The other schedule is of the same customer (the customer is part of what makes them identical).
-  override get tenantMessage(): string {
-    return this.message;
-  }
-}
-
-/**
  * The whole message, its final "." included, went to the mail server, and
  * then its answer was lost (a dropped connection, a timeout): the server may
  * have accepted it. It is never sent again by itself; someone checks, then

@@ -22,7 +22,6 @@ export {
   isSpotlightError,
   MailDeliveryError,
   RecipientNotAllowedError,
-  ScheduleConflictError,
   SpotlightError,
   StorageError,
   tenantMessage,
@@ -84,6 +83,7 @@ export {
   type ScheduleIdentity,
   scheduleIdentityKey,
 } from './schedules/schedule-identity';
+export { ScheduleConflictError } from './schedules/schedule-conflict.error';
 export { isUniqueViolation } from './db/unique-violation';
 export {
   ACTIVITY_COUNTS,

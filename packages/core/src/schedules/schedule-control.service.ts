@@ -1,8 +1,8 @@
 import type { AuditRepository } from '../audit/audit.repository';
-import { ScheduleConflictError } from '../errors';
 import type { ScheduleRecord } from '../db/models/schedule.model';
 import type { RecipientCheck } from '../export/recipient.guard';
 import type { RunRecord, RunRepository } from '../runs/run.repository';
+import { ScheduleConflictError } from './schedule-conflict.error';
 import { parseCron } from './schedule.rules';
 import { scheduleWindow } from './schedule-window';
 import type { ScheduleRepository, ScheduleStatus } from './schedule.repository';
