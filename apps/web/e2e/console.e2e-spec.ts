@@ -108,6 +108,10 @@ describeBrowser('the console in a browser, staff token', (db) => {
     await row.getByRole('link', { name: site.domain }).click();
     await page.getByRole('heading', { name: `Acme Learning (${site.domain})` }).waitFor();
     await waitForText(page.getByRole('listitem').filter({ hasText: manager.email }), 'Mona Manager');
+    // One manager is "1 active manager", two users are "2 users".
+    expect(await waitForText(page.getByText(/active accounts?,/), /manager/)).toBe(
+      '2 users, 2 active accounts, 1 active manager.',
+    );
     await checkPage(page, `${db.dialect}-customer`);
   });
 
@@ -195,6 +199,11 @@ describeBrowser('the console in a browser, staff token', (db) => {
     await frame.waitFor();
     expect(await frame.getAttribute('sandbox')).toBe('');
     expect(await frame.getAttribute('srcdoc')).toContain(site.domain);
+    // Beside it, how a run would carry the workbook: the server's words, with the size it depends on.
+    await waitForText(
+      card.getByText(/^Attached: the workbook is/),
+      /^Attached: the workbook is [\d.]+ KiB now; a run above the [\d.]+ MiB attachment limit /,
+    );
     await checkPage(page, `${db.dialect}-email-preview`);
     expect(console_.smtp.messages).toHaveLength(0);
 
@@ -247,12 +256,14 @@ describeBrowser('the console in a browser, staff token', (db) => {
       recipient: manager.email,
       cron: '0 9 * * 1',
       timeZone: 'Europe/Paris',
+      windowDays: 1,
     });
     expect(created.status).toBe(201);
     const id = created.body!.id as number;
     await page.getByRole('link', { name: 'Schedules', exact: true }).click();
     const card = page.getByRole('article', { name: `Schedule #${id}` });
     await card.waitFor();
+    expect(await waitForText(card, /Window\s+the last/)).toMatch(/Window\s+the last 1 day\n/);
     const nextDue = card.getByLabel('Next due');
     await waitForText(nextDue, /Mon, .* 09:00 (CET|CEST)/);
     expect(await nextDue.locator('time').getAttribute('datetime')).toBe(created.body!.nextDueAt);

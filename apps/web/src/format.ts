@@ -18,6 +18,11 @@ export function formatDuration(ms: number | null | undefined): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** A count and its noun, singular for exactly one: "1 active manager", "2 active managers", "0 users". */
+export function countOf(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : plural}`;
+}
+
 /** The IANA zones this browser knows, UTC first. */
 export function timeZones(): string[] {
   const zones = Intl.supportedValuesOf?.('timeZone') ?? [];

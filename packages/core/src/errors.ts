@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'MAIL_FAILED'
   | 'DELIVERY_UNCONFIRMED'
   | 'EXPORT_NOT_RESENDABLE'
+  | 'SCHEDULE_CONFLICT'
   | 'DATABASE_UNAVAILABLE'
   | 'DOWNLOAD_NOT_FOUND'
   | 'DOWNLOAD_EXPIRED'
@@ -52,6 +53,8 @@ const TENANT_LINES: Record<ErrorCode | 'UNEXPECTED', (about: TenantSubject) => s
   DELIVERY_UNCONFIRMED: () =>
     "The email may have arrived, but the mail server's answer was lost; check the manager's mailbox for it (its Message-ID is on the export) before resending it.",
   EXPORT_NOT_RESENDABLE: () => 'Only a failed or unconfirmed export can be resent.',
+  SCHEDULE_CONFLICT: () =>
+    'Another enabled schedule already sends this export; change one of them, or pause or delete the other first.',
   DATABASE_UNAVAILABLE: () => 'The database cannot be used right now; try again in a minute.',
   DOWNLOAD_NOT_FOUND: () => new DownloadNotFoundError().message,
   DOWNLOAD_EXPIRED: () => 'This download link has expired; ask for the export again to get a new one.',

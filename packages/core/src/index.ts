@@ -79,9 +79,11 @@ export {
 export {
   canonicalCron,
   canonicalTimeZone,
+  heldIdentityKey,
   type ScheduleIdentity,
   scheduleIdentityKey,
 } from './schedules/schedule-identity';
+export { ScheduleConflictError } from './schedules/schedule-conflict.error';
 export { isUniqueViolation } from './db/unique-violation';
 export {
   ACTIVITY_COUNTS,

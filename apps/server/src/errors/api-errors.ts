@@ -27,6 +27,7 @@ const WHEN: Record<number, string> = {
   413: 'The JSON body is larger than 100 KiB.',
   422: 'RECIPIENT_NOT_ALLOWED: not an active manager of that customer; the message says why.',
   429: 'Too many requests for this token, or too many failed authentications from this address.',
+  500: 'CONFIGURATION: the server is not set up for this (the message says what to set), or an unexpected failure.',
   503: 'DATABASE_UNAVAILABLE: the database cannot be used right now.',
 };
 

@@ -18,7 +18,6 @@ import type { Response } from 'express';
 import { NotVisibleError } from '../auth/not-visible.error';
 import type { AuthenticatedRequest } from '../auth/rate-limits';
 import { StaffOnlyError } from '../auth/staff-only.error';
-import { ScheduleConflictError } from '../schedules/schedule-conflict.error';
 import type { ServerSettings } from '../config/server.settings';
 import { SERVER_SETTINGS } from '../database/database.tokens';
 
@@ -31,6 +30,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   MAIL_FAILED: HttpStatus.BAD_GATEWAY,
   DELIVERY_UNCONFIRMED: HttpStatus.BAD_GATEWAY,
   EXPORT_NOT_RESENDABLE: HttpStatus.CONFLICT,
+  SCHEDULE_CONFLICT: HttpStatus.CONFLICT,
   DATABASE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   DOWNLOAD_NOT_FOUND: HttpStatus.NOT_FOUND,
   DOWNLOAD_EXPIRED: HttpStatus.GONE,
@@ -105,8 +105,6 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
       return { status: HttpStatus.NOT_FOUND, code: 'NOT_FOUND', message: error.message };
     if (error instanceof StaffOnlyError)
       return { status: HttpStatus.FORBIDDEN, code: 'FORBIDDEN', message: error.message };
-    if (error instanceof ScheduleConflictError)
-      return { status: HttpStatus.CONFLICT, code: 'SCHEDULE_CONFLICT', message: error.message };
     if (error instanceof HttpException) {
       const body = error.getResponse();
       const raw =

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
-import { RUN_TABLE, SPOTLIGHT_TABLE, TokenRepository, TokenService } from '@spotlight/core';
+import { DOWNLOAD_TABLE, RUN_TABLE, SPOTLIGHT_TABLE, TokenRepository, TokenService } from '@spotlight/core';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
 import { SmtpCapture } from '@spotlight/testing';
 import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
@@ -198,6 +201,11 @@ describeEachDatabase('schedule preview, run now and email preview', (db) => {
         .expect(200)
         .expect('Content-Type', /^text\/html/);
       expect(preview.headers['content-security-policy']).toContain("default-src 'none'");
+      // No public URL here: a workbook above the default 20 MiB limit could not be linked, and a run would fail.
+      expect(preview.headers['spotlight-delivery']).toBe('attachment');
+      expect(preview.headers['spotlight-delivery-note']).toMatch(
+        /^Attached: the workbook is [\d.]+ KiB now; a run above the 20\.0 MiB attachment limit fails, as SPOTLIGHT_PUBLIC_URL is not set and no download link can be made\.$/,
+      );
       const html = preview.text;
       expect(html).toContain(`This email is sent automatically by export schedule ${created.id}.`);
       expect(html).not.toContain('<img src=x');
@@ -217,6 +225,66 @@ describeEachDatabase('schedule preview, run now and email preview', (db) => {
         body.replace(/Generated:<\/th><td>[^<]*<\/td>/, 'Generated:</th><td></td>');
       expect(withoutTime(String(message.mail.html))).toBe(withoutTime(html));
       expect(html).toMatch(/Users with activity:<\/th><td>1<\/td>/);
+    });
+
+    it('shows the download link a run would send instead of an attachment above SPOTLIGHT_MAX_ATTACHMENT_BYTES, keeping nothing', async () => {
+      const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-preview-e2e-'));
+      const linking = await startTestApp(db, smtp, {
+        SPOTLIGHT_MAX_ATTACHMENT_BYTES: '1024',
+        SPOTLIGHT_PUBLIC_URL: 'http://exports.spotlight.test',
+        SPOTLIGHT_STORAGE_DIR: storage,
+      });
+      try {
+        const created = await schedule({ cron: '0 11 * * 5' });
+        const downloads = async () => Number((await db.knex(DOWNLOAD_TABLE).count({ n: '*' }))[0].n);
+        const before = await downloads();
+        const preview = await request(linking.http)
+          .get(`/schedules/${created.id}/email-preview`)
+          .set(bearer(staff))
+          .expect(200);
+        expect(preview.headers['spotlight-delivery']).toBe('link');
+        expect(preview.headers['spotlight-delivery-note']).toMatch(
+          /^A download link: the workbook is [\d.]+ KiB now, above the 1\.0 KiB attachment limit; a run attaches it when it is no larger\.$/,
+        );
+        expect(preview.text).toContain('The workbook is too big to attach');
+        expect(preview.text).toContain('http://exports.spotlight.test/downloads/');
+        expect(preview.text).not.toContain('is attached');
+        // With a public URL a run's email carries its recipient's unsubscribe link: the preview says so too.
+        expect(preview.text).toContain('To stop receiving it, follow this link:');
+        expect(preview.text).toContain('http://exports.spotlight.test/unsubscribe/');
+        expect(preview.text).not.toContain('ask your Spotlight support contact');
+        // A preview makes no link that works: nothing is kept.
+        expect(await downloads()).toBe(before);
+        expect(fs.readdirSync(storage)).toEqual([]);
+
+        // And the run sends what the preview said: a link, no attachment.
+        await request(linking.http).post(`/schedules/${created.id}/run`).set(bearer(staff)).expect(202);
+        expect(await linking.app.get(ExportRunner).runNext()).toMatchObject({ status: 'sent' });
+        const [message] = await smtp.waitFor(1);
+        expect(message.mail.attachments).toHaveLength(0);
+        expect(message.mail.text).toContain('The workbook is too big to attach');
+        expect(message.mail.text).toContain('http://exports.spotlight.test/unsubscribe/');
+      } finally {
+        await linking.close();
+        fs.rmSync(storage, { recursive: true, force: true });
+      }
+    });
+
+    it('answers as a run would fail when the workbook is above the limit and no link can be made', async () => {
+      const small = await startTestApp(db, smtp, { SPOTLIGHT_MAX_ATTACHMENT_BYTES: '1024' });
+      try {
+        const created = await schedule({ cron: '0 12 * * 5' });
+        const preview = await request(small.http)
+          .get(`/schedules/${created.id}/email-preview`)
+          .set(bearer(staff))
+          .expect(500);
+        expect(preview.body).toMatchObject({ error: 'CONFIGURATION' });
+        expect(preview.body.message).toMatch(
+          /above the 1\.0 KiB attachment limit, and SPOTLIGHT_PUBLIC_URL is not set/,
+        );
+      } finally {
+        await small.close();
+      }
     });
 
     it("answers 404 for another customer's schedule", async () => {

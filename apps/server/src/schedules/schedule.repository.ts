@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import {
   ScheduleModel,
   dialectOf,
+  heldIdentityKey,
   isUniqueViolation,
   resumedScheduleColumns,
   retryOnContention,
@@ -26,7 +27,7 @@ export class ScheduleRepository {
     try {
       return await ScheduleModel.query(this.db).insert({
         ...fields,
-        identityKey: identityKeyOf(fields),
+        identityKey: heldIdentityKey(fields),
         createdByTokenId: tokenId,
         updatedByTokenId: tokenId,
         createdAt: now,
@@ -53,7 +54,7 @@ export class ScheduleRepository {
       await ScheduleModel.query(this.db)
         .patch({
           ...fields,
-          identityKey: identityKeyOf(fields),
+          identityKey: heldIdentityKey(fields),
           updatedByTokenId: tokenId,
           updatedAt: now,
           ...(resumed ? resumedScheduleColumns() : {}),
@@ -145,9 +146,4 @@ export class ScheduleRepository {
     // tick; inside a transaction the whole transaction is what is tried again.
     await (this.db.isTransaction ? update() : retryOnContention(update));
   }
-}
-
-/** Only an enabled schedule holds its identity: paused ones may be identical to anything. */
-function identityKeyOf(fields: ScheduleFields): string | null {
-  return fields.enabled ? scheduleIdentityKey(fields) : null;
 }

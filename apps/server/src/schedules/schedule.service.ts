@@ -10,13 +10,14 @@ import {
   parseCustomer,
   parseRecipient,
   parseTimeZone,
+  ScheduleConflictError,
   scheduleWindow,
   tokenReaches,
   type TokenRecord,
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import { NotVisibleError } from '../auth/not-visible.error';
-import { ScheduleConflictError } from './schedule-conflict.error';
+import { previewUnsubscribeUrl } from '../unsubscribe/unsubscribe-url';
 import type { RunRecord, RunRepository, ScheduleRecord } from '@spotlight/core';
 import type { ScheduleFields, ScheduleRepository } from './schedule.repository';
 
@@ -38,6 +39,8 @@ export interface ScheduleServiceOptions {
   jitterMs: number;
   /** In [0, 1), for the jitter; Math.random unless a test fixes it. */
   random?: () => number;
+  /** SPOTLIGHT_PUBLIC_URL: with it, scheduled emails carry an unsubscribe link. */
+  publicUrl?: string;
 }
 
 /**
@@ -110,9 +113,7 @@ export class ScheduleService {
     const resumed = !current.enabled && merged.enabled;
     if (!(await this.schedules.update(id, fields, token.id, this.clock(), resumed))) {
       const other = await this.schedules.findEnabledLike(fields);
-      throw new ScheduleConflictError(
-        `Schedule ${other?.id ?? 'another'} already sends this export (same customer, recipient, cron, time zone and window); change one of them, or pause or delete schedule ${other?.id ?? 'that one'} first.`,
-      );
+      throw new ScheduleConflictError(other?.id ?? null);
     }
     await this.audit.record({
       tokenId: token.id,
@@ -153,11 +154,16 @@ export class ScheduleService {
    * The email a run of the schedule started now would send, with the
    * customer's real numbers (the workbook is built and thrown away); nothing
    * is queued or sent. The recipient guard runs, as it would for the run.
+   * Attached or linked as the run would send it now; `note` says how that
+   * depends on the size, which the run measures again.
    */
-  async emailPreview(token: TokenRecord, id: number): Promise<{ subject: string; html: string }> {
+  async emailPreview(
+    token: TokenRecord,
+    id: number,
+  ): Promise<{ subject: string; html: string; delivery: 'attachment' | 'link'; note: string }> {
     const schedule = await this.get(token, id);
     const window = scheduleWindow(this.clock(), schedule.windowDays, schedule.timeZone);
-    const { subject, html } = await this.exports.previewEmail(
+    const { subject, html, delivery, note } = await this.exports.previewEmail(
       {
         customer: schedule.customer,
         recipient: schedule.recipient,
@@ -165,9 +171,13 @@ export class ScheduleService {
         until: window.until ?? undefined,
         timeZone: schedule.timeZone,
       },
-      { kind: 'schedule', scheduleId: schedule.id },
+      {
+        kind: 'schedule',
+        scheduleId: schedule.id,
+        unsubscribeUrl: previewUnsubscribeUrl(this.options.publicUrl),
+      },
     );
-    return { subject, html };
+    return { subject, html, delivery, note };
   }
 
   async list(token: TokenRecord, customer?: string): Promise<ScheduleRecord[]> {

@@ -103,20 +103,33 @@ export class SchedulesController {
   @ApiProduces('text/html')
   @ApiOperation({
     summary:
-      "The HTML email a run of the schedule started now would send, with the customer's real numbers; nothing is queued or sent.",
+      "The HTML email a run of the schedule started now would send, with the customer's real numbers, the workbook attached or linked as that run would send it; nothing is queued, kept or sent.",
   })
   @ApiOkResponse({
     description: 'The HTML body of the email.',
     content: { 'text/html': { schema: { type: 'string' } } },
+    headers: {
+      'Spotlight-Delivery': {
+        description: 'How a run started now would send the workbook: attachment or link.',
+        schema: { type: 'string', enum: ['attachment', 'link'] },
+      },
+      'Spotlight-Delivery-Note': {
+        description:
+          "The same in one line, with the workbook's size now and the attachment limit: a run measures the size again.",
+        schema: { type: 'string' },
+      },
+    },
   })
-  @ApiErrors(400, 404, 422)
+  @ApiErrors(400, 404, 422, 500)
   async emailPreview(
     @CurrentToken() token: TokenRecord,
     @Param('id', ParseIdPipe) id: number,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
-    const { html } = await this.schedules.emailPreview(token, id);
+    const { html, delivery, note } = await this.schedules.emailPreview(token, id);
     response.type('html');
+    response.setHeader('Spotlight-Delivery', delivery);
+    response.setHeader('Spotlight-Delivery-Note', note);
     // Shown as a document of its own: no scripts, nothing fetched, styles inline only.
     response.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
     return html;

@@ -42,6 +42,7 @@ import { SchedulesController } from './schedules.controller';
           minIntervalMinutes: settings.scheduleMinIntervalMinutes,
           planBatchSize: settings.scheduleBatchSize,
           jitterMs: settings.scheduleJitterMs,
+          publicUrl: settings.core.publicUrl,
         }),
     },
   ],

@@ -7,6 +7,7 @@ import {
   type ScheduleRepository,
   type SigningSecretRepository,
 } from '@spotlight/core';
+import { unsubscribeUrl } from './unsubscribe-url';
 
 /** Who is told when a recipient stops their schedule (support's alerts). */
 export interface UnsubscribeListener {
@@ -64,7 +65,7 @@ export class UnsubscribeService {
       recipient,
       generation: schedule.linkGeneration,
     });
-    return `${this.options.publicUrl}/unsubscribe/${token}`;
+    return unsubscribeUrl(this.options.publicUrl, token);
   }
 
   /** The schedule a link names; null for a tampered, unknown or outdated link. */

@@ -223,7 +223,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The HTML email a run of the schedule started now would send, with the customer's real numbers; nothing is queued or sent. */
+        /** The HTML email a run of the schedule started now would send, with the customer's real numbers, the workbook attached or linked as that run would send it; nothing is queued, kept or sent. */
         get: operations["SchedulesController_emailPreview"];
         put?: never;
         post?: never;
@@ -1859,6 +1859,10 @@ export interface operations {
             /** @description The HTML body of the email. */
             200: {
                 headers: {
+                    /** @description How a run started now would send the workbook: attachment or link. */
+                    "Spotlight-Delivery"?: "attachment" | "link";
+                    /** @description The same in one line, with the workbook's size now and the attachment limit: a run measures the size again. */
+                    "Spotlight-Delivery-Note"?: string;
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1909,6 +1913,15 @@ export interface operations {
                 headers: {
                     /** @description Seconds until a request may be made again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description CONFIGURATION: the server is not set up for this (the message says what to set), or an unexpected failure. */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, must } from '../api/client';
 import { Field, Loading, Page, Problem } from '../components';
-import { browserTimeZone, timeZones } from '../format';
+import { browserTimeZone, countOf, timeZones } from '../format';
 import { useLoad } from '../use-load';
 import { FINISHED, RunFacts, useRefreshUntilFinished } from './export.page';
 import { RunTable } from './exports.page';
@@ -29,7 +29,8 @@ export function CustomerPage(props: { domain: string }) {
       <Loading what={customer}>
         {(data) => (
           <p>
-            {data.users} users, {data.activeAccounts} active accounts, {data.managers} active managers.
+            {countOf(data.users, 'user')}, {countOf(data.activeAccounts, 'active account')},{' '}
+            {countOf(data.managers, 'active manager')}.
           </p>
         )}
       </Loading>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, errorText, must, type Schemas } from '../api/client';
 import { Loading, Page, Problem } from '../components';
-import { formatDuration, formatTime } from '../format';
+import { countOf, formatDuration, formatTime } from '../format';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
 
@@ -55,7 +55,7 @@ export function RunFacts(props: { run: Schemas['ExportRunView'] }) {
         {run.until ? formatTime(run.until, run.timeZone) : 'now'} ({run.timeZone})
       </dd>
       <dt>Counts</dt>
-      <dd>{run.counts ? `${run.counts.active} active, ${run.counts.inactive} inactive accounts` : '—'}</dd>
+      <dd>{run.counts ? describeCounts(run.counts) : '—'}</dd>
       <dt>Queued</dt>
       <dd>{formatTime(run.timings.queuedAt)}</dd>
       <dt>Started</dt>
@@ -143,4 +143,10 @@ function saveBlob(blob: Blob, fileName: string): void {
   anchor.remove();
   // The click has handed the blob to the browser's download; let it finish reading first.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** "280 active, 20 inactive accounts"; the active ones alone when the inactive ones were not counted. */
+function describeCounts(counts: Schemas['RunCounts']): string {
+  if (counts.inactive === null) return countOf(counts.active, 'active account');
+  return `${counts.active} active, ${countOf(counts.inactive, 'inactive account')}`;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, must, type Schemas } from '../api/client';
 import { Field, Loading, Page, Problem } from '../components';
-import { formatTime, timeZones } from '../format';
+import { countOf, formatTime, timeZones } from '../format';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
 import { loadManagers, type Manager } from './customer.page';
@@ -84,7 +84,7 @@ function ScheduleCard(props: {
   const [problem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [preview, setPreview] = useState<string | null>(null);
+  const [preview, setPreview] = useState<{ html: string; note: string } | null>(null);
   const id = schedule.id;
 
   const act = async (what: () => Promise<string | null>) => {
@@ -115,9 +115,10 @@ function ScheduleCard(props: {
   const showPreview = async () => {
     setProblem(null);
     try {
-      setPreview(
-        await must(api.GET('/schedules/{id}/email-preview', { params: { path: { id } }, parseAs: 'text' })),
-      );
+      const pending = api.GET('/schedules/{id}/email-preview', { params: { path: { id } }, parseAs: 'text' });
+      const html = await must(pending);
+      // How the run would carry the workbook (attached or linked), and on what size that depends.
+      setPreview({ html, note: (await pending).response.headers.get('Spotlight-Delivery-Note') ?? '' });
     } catch (error) {
       setProblem(errorText(error));
     }
@@ -138,7 +139,7 @@ function ScheduleCard(props: {
           <code>{schedule.cron}</code> in {schedule.timeZone}
         </dd>
         <dt>Window</dt>
-        <dd>{schedule.windowDays ? `the last ${schedule.windowDays} days` : 'all activity'}</dd>
+        <dd>{schedule.windowDays ? `the last ${countOf(schedule.windowDays, 'day')}` : 'all activity'}</dd>
         <dt id={`next-due-${id}`}>Next due</dt>
         <dd aria-labelledby={`next-due-${id}`}>
           {schedule.enabled && schedule.nextDueAt ? (
@@ -200,9 +201,15 @@ function ScheduleCard(props: {
       </div>
       <p role="status">{notice}</p>
       <Problem message={problem} />
+      {preview !== null && <p className="delivery-note">{preview.note}</p>}
       {preview !== null && (
         // sandbox="": the email's HTML is shown, never run (no script, no forms, its own origin).
-        <iframe className="email" sandbox="" srcDoc={preview} title={`Email preview of schedule #${id}`} />
+        <iframe
+          className="email"
+          sandbox=""
+          srcDoc={preview.html}
+          title={`Email preview of schedule #${id}`}
+        />
       )}
     </article>
   );
@@ -213,7 +220,7 @@ function describePause(entry: Schemas['AuditEntryView']): string {
   const detail = entry.detail ?? {};
   if (typeof detail.reason === 'string' && detail.reason) return detail.reason;
   if (detail.by === 'system' && typeof detail.failuresInARow === 'number') {
-    return `paused by the server after ${detail.failuresInARow} failed runs in a row`;
+    return `paused by the server after ${countOf(detail.failuresInARow, 'failed run')} in a row`;
   }
   if (typeof detail.duplicateOf === 'number') return `a duplicate of schedule #${detail.duplicateOf}`;
   return entry.tokenId === null ? 'paused by the server' : `paused by token ${entry.tokenId}`;

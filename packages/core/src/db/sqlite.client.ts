@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DatabaseNotFoundError } from '../errors';
+import { PRIVATE_FILE_MODE } from '../files/private-folder';
 import type { SpotlightClientConfig } from './mysql.client';
 import { forwardRows } from './row-stream';
 // knex ships no typings for its dialect classes; this is its documented extension point.
@@ -14,6 +15,21 @@ const ClientBetterSqlite3 = require('knex/lib/dialects/better-sqlite3');
  */
 export function toDjangoDatetime(date: Date): string {
   return `${date.toISOString().replace('T', ' ').replace('Z', '')}000`;
+}
+
+/**
+ * Makes a database file that does not exist yet readable by this OS user
+ * only, whatever the umask: it holds customers' users' addresses. SQLite then
+ * gives its -wal and -shm files the same mode. An existing file keeps its
+ * mode: whoever made it chose it, and a backup job may rely on it.
+ */
+function createPrivateFile(filename: string): void {
+  try {
+    fs.closeSync(fs.openSync(filename, 'wx', PRIVATE_FILE_MODE));
+  } catch {
+    // There already (EEXIST), or not ours to make (a read-only folder, say):
+    // better-sqlite3 opens it, or reports why it cannot, as before.
+  }
 }
 
 interface QueryObject {
@@ -42,8 +58,9 @@ export class SqliteClient extends ClientBetterSqlite3 {
   // better-sqlite3 creates a file that does not exist; only `db migrate` may.
   async acquireRawConnection(): Promise<BetterSqlite3.Database> {
     const { fileMustExist, target, setting } = this.config.spotlight;
-    if (fileMustExist && !fs.existsSync(this.connectionSettings.filename))
-      throw new DatabaseNotFoundError(target, 'sqlite', setting);
+    const { filename } = this.connectionSettings;
+    if (fileMustExist && !fs.existsSync(filename)) throw new DatabaseNotFoundError(target, 'sqlite', setting);
+    if (filename !== ':memory:') createPrivateFile(filename);
     return super.acquireRawConnection();
   }
 

@@ -60,6 +60,17 @@ export class DownloadService {
   }
 
   /**
+   * The link an email sent now would carry, for a preview: the real one's
+   * token is made when the email is sent, so this one names that and works nowhere.
+   */
+  previewLink(): { url: string; expiresAt: Date } {
+    return {
+      url: `${this.options.publicUrl ?? ''}/downloads/(a new link, made when the email is sent)`,
+      expiresAt: new Date(this.clock().getTime() + this.options.ttlMs),
+    };
+  }
+
+  /**
    * Copies `file` into the storage folder and records its link, with one
    * INSERT. On failure nothing is left behind.
    */

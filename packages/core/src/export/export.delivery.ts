@@ -1,5 +1,5 @@
 import type { DownloadService, KeptDownload } from '../downloads/download.service';
-import { AttachmentTooLargeError, DeliveryUnconfirmedError } from '../errors';
+import { AttachmentTooLargeError, DeliveryUnconfirmedError, formatBytes } from '../errors';
 import { XLSX_CONTENT_TYPE, type MailRepository } from '../mail/mail.repository';
 import { attachmentName, exportBodies, exportHeaders, exportSubject, type RequestedBy } from './export.mail';
 import type { BuiltExport } from './export.summary';
@@ -15,6 +15,15 @@ export interface DeliveryOptions {
 
 /** How the email carries the workbook. */
 export type DeliveryKind = 'attachment' | 'link';
+
+/** An export email as a run would send it now; nothing kept or sent. */
+export interface EmailPreview {
+  delivery: DeliveryKind;
+  /** How the workbook goes, and how a bigger or smaller one would, in one line. */
+  note: string;
+  text: string;
+  html: string;
+}
 
 /** An email that was handed to SMTP or the outbox. */
 export interface Delivered {
@@ -48,17 +57,39 @@ export class ExportDelivery {
   }
 
   /**
-   * The bodies the email of this workbook would have were it attached: what
-   * an admin previews. Nothing is kept or sent.
+   * The email of this workbook as a run would send it now, attached or
+   * linked by {@link choose} (so it fails as the run would), and in `note`
+   * how that depends on the size, which a later run measures again: what an
+   * admin previews. Nothing is kept or sent; the link, if any, works nowhere.
    */
-  preview(built: BuiltExport, requestedBy?: RequestedBy): { text: string; html: string } {
-    return this.bodies(built, attachmentName({ ...built, customer: built.site.domain }), null, requestedBy);
+  preview(built: BuiltExport, requestedBy?: RequestedBy): EmailPreview {
+    const delivery = this.choose(built.bytes);
+    const link = delivery === 'link' ? this.options.downloads!.previewLink() : null;
+    const fileName = attachmentName({ ...built, customer: built.site.domain });
+    return {
+      delivery,
+      note: this.describe(built.bytes, delivery),
+      ...this.bodies(built, fileName, link, requestedBy),
+    };
+  }
+
+  /** How a workbook of `bytes` goes, and how a bigger or smaller one would, in one line. */
+  private describe(bytes: number, delivery: DeliveryKind): string {
+    const size = `the workbook is ${formatBytes(bytes)} now`;
+    const { maxAttachmentBytes } = this.options;
+    if (maxAttachmentBytes === undefined) return `Attached: ${size}; there is no attachment limit.`;
+    const limit = `the ${formatBytes(maxAttachmentBytes)} attachment limit`;
+    if (delivery === 'link')
+      return `A download link: ${size}, above ${limit}; a run attaches it when it is no larger.`;
+    return this.options.downloads?.canLink
+      ? `Attached: ${size}; a run above ${limit} sends a download link instead.`
+      : `Attached: ${size}; a run above ${limit} fails, as SPOTLIGHT_PUBLIC_URL is not set and no download link can be made.`;
   }
 
   private bodies(
     built: BuiltExport,
     fileName: string,
-    link: KeptDownload | null,
+    link: Pick<KeptDownload, 'url' | 'expiresAt'> | null,
     requestedBy: RequestedBy | undefined,
   ): { text: string; html: string } {
     return exportBodies({

@@ -15,7 +15,7 @@ import { PRIVATE_FILE_MODE } from '../files/private-folder';
 import { newMessageId, type MailRepository } from '../mail/mail.repository';
 import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activity-workbook.writer';
 import type { ExportLock } from './export-lock.repository';
-import { ExportDelivery, type Delivered } from './export.delivery';
+import { ExportDelivery, type Delivered, type EmailPreview } from './export.delivery';
 import { ExportHistory } from './export.history';
 import { attachmentName, exportSubject, type RequestedBy } from './export.mail';
 import { parseCustomer, parseRecipient } from '../input/address.rules';
@@ -86,7 +86,7 @@ export class ExportService {
   async previewEmail(
     input: ExportRequestInput,
     requestedBy?: RequestedBy,
-  ): Promise<{ subject: string; text: string; html: string }> {
+  ): Promise<EmailPreview & { subject: string }> {
     const request = parseExportRequest(input, this.options.rangeNames);
     const generatedAt = this.now();
     return this.withScratch(async (scratch) => {

@@ -2,6 +2,7 @@ import type { AuditRepository } from '../audit/audit.repository';
 import type { ScheduleRecord } from '../db/models/schedule.model';
 import type { RecipientCheck } from '../export/recipient.guard';
 import type { RunRecord, RunRepository } from '../runs/run.repository';
+import { ScheduleConflictError } from './schedule-conflict.error';
 import { parseCron } from './schedule.rules';
 import { scheduleWindow } from './schedule-window';
 import type { ScheduleRepository, ScheduleStatus } from './schedule.repository';
@@ -45,16 +46,20 @@ export class ScheduleControlService {
 
   /** Never refused, whoever the recipient is now: stopping mail must always work. */
   async pause(schedule: ScheduleRecord, operator: string, reason: string | null): Promise<ScheduleChange> {
-    const changed = await this.schedules.setEnabled(schedule.id, false, null, this.clock());
+    const changed = (await this.schedules.setEnabled(schedule, false, null, this.clock())) === 'changed';
     if (changed) await this.record('schedule.pause', schedule, { operator, reason });
     return { schedule: (await this.schedules.findById(schedule.id)) ?? schedule, changed };
   }
 
+  /** Refused when the recipient may no longer receive it, or when an identical schedule is enabled. */
   async resume(schedule: ScheduleRecord, operator: string): Promise<ScheduleChange> {
     if (schedule.enabled) return { schedule, changed: false };
     const nextDueAt = parseCron(schedule.cron, schedule.timeZone).nextRun(this.clock());
     await this.recipients.checkRecipient(schedule.customer, schedule.recipient);
-    const changed = await this.schedules.setEnabled(schedule.id, true, nextDueAt, this.clock());
+    const outcome = await this.schedules.setEnabled(schedule, true, nextDueAt, this.clock());
+    if (outcome === 'conflict')
+      throw new ScheduleConflictError((await this.schedules.findEnabledLike(schedule))?.id ?? null);
+    const changed = outcome === 'changed';
     if (changed) await this.record('schedule.resume', schedule, { operator });
     return { schedule: (await this.schedules.findById(schedule.id)) ?? schedule, changed };
   }

@@ -74,6 +74,11 @@ export function scheduleIdentityKey(schedule: ScheduleIdentity): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
+/** The identity key a schedule holds: only an enabled one holds its identity; a paused one may be identical to anything. */
+export function heldIdentityKey(schedule: ScheduleIdentity & { enabled: boolean }): string | null {
+  return schedule.enabled ? scheduleIdentityKey(schedule) : null;
+}
+
 interface CronInternals {
   _states?: { pattern?: Record<string, unknown> };
 }

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { ScheduleModel, type ScheduleRecord } from '../db/models/schedule.model';
+import { isUniqueViolation } from '../db/unique-violation';
+import { heldIdentityKey, scheduleIdentityKey, type ScheduleIdentity } from './schedule-identity';
 import { PAUSED_BY_RECIPIENT, resumedScheduleColumns } from './unsubscribe-link';
 
 /** Enabled (planned at its due times) or paused. */
@@ -24,20 +26,39 @@ export class ScheduleRepository {
 
   /**
    * Pauses or resumes a schedule on behalf of someone without a token (the
-   * CLI); false when it was in that state already, so that of two people
-   * doing it at once only one changes it.
+   * CLI), giving up or taking back its identity key as the API does.
+   * 'unchanged' when it was in that state already, so that of two people
+   * doing it at once only one changes it; 'conflict' when an identical
+   * schedule is enabled (the unique identity key refused the resume).
    */
-  async setEnabled(id: number, enabled: boolean, nextDueAt: Date | null, now: Date): Promise<boolean> {
-    const changed = await ScheduleModel.query(this.db)
-      .patch({
-        enabled,
-        nextDueAt,
-        updatedByTokenId: null,
-        updatedAt: now,
-        ...(enabled ? resumedScheduleColumns() : {}),
-      })
-      .where({ id, enabled: !enabled });
-    return changed > 0;
+  async setEnabled(
+    schedule: ScheduleRecord,
+    enabled: boolean,
+    nextDueAt: Date | null,
+    now: Date,
+  ): Promise<'changed' | 'unchanged' | 'conflict'> {
+    try {
+      const changed = await ScheduleModel.query(this.db)
+        .patch({
+          enabled,
+          nextDueAt,
+          identityKey: heldIdentityKey({ ...schedule, enabled }),
+          updatedByTokenId: null,
+          updatedAt: now,
+          ...(enabled ? resumedScheduleColumns() : {}),
+        })
+        .where({ id: schedule.id, enabled: !enabled });
+      return changed > 0 ? 'changed' : 'unchanged';
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  /** The enabled schedule identical to `identity`, if any. */
+  async findEnabledLike(identity: ScheduleIdentity): Promise<ScheduleRecord | null> {
+    const key = scheduleIdentityKey(identity);
+    return (await ScheduleModel.query(this.db).where({ identity_key: key }).first()) ?? null;
   }
 
   /**

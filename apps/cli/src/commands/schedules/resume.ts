@@ -13,7 +13,7 @@ import {
 export default class SchedulesResume extends SpotlightCommand<ScheduleChangeResult> {
   static override summary = 'Resume a paused export schedule from its next due time.';
 
-  static override description = `The recipient is checked again first, as the API does: it must still be an active manager of that customer, or the schedule stays paused. Due times missed while paused are not sent. The audit trail records who resumed it.
+  static override description = `The recipient is checked again first, as the API does: it must still be an active manager of that customer, or the schedule stays paused. It is refused too (exit 2) while an identical schedule (same customer, recipient, cron, time zone and window) is enabled: pause or delete that one first. Due times missed while paused are not sent. The audit trail records who resumed it.
 
 ${exitCodesHelp('CUSTOMER_NOT_FOUND', 'RECIPIENT_NOT_ALLOWED', 'DATABASE_UNAVAILABLE')}`;
 

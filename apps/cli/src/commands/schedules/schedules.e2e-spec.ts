@@ -3,6 +3,7 @@ import {
   AuditEntryModel,
   RUN_TABLE,
   ScheduleModel,
+  scheduleIdentityKey,
   type AuditRecord,
   type ScheduleRecord,
 } from '@spotlight/core';
@@ -178,6 +179,34 @@ describeEachDatabase('spotlight schedules', (db) => {
     expect(audit.map(({ action, detail }) => ({ action, operator: detail?.operator }))).toEqual([
       { action: 'schedule.resume', operator: os.userInfo().username },
     ]);
+  });
+
+  it('frees the identity on pause and takes it back on resume, as the API does, refusing a resume that would duplicate', async () => {
+    const fields = { cron: '15 6 * * 3', timeZone: 'UTC', windowDays: 14 };
+    const key = scheduleIdentityKey({ customer: acme.domain, recipient: boss.email, ...fields });
+    // Saved as the API saves an enabled schedule: holding its identity.
+    const created = await schedule({ ...fields, identityKey: key });
+    await json<ScheduleChangeResult>(['schedules', 'pause', String(created.id)]);
+    expect((await stored(created.id)).identityKey).toBeNull();
+
+    // Paused, it is no longer that schedule: an identical one may be created, as after an API pause.
+    const twin = await schedule({ ...fields, identityKey: key });
+    const refused = await runCli(['schedules', 'resume', String(created.id)], env());
+    expect([refused.code, refused.stdout]).toEqual([2, '']);
+    expect(refused.stderr).toBe(
+      `Error: Schedule ${twin.id} already sends this export (same customer, recipient, cron, time zone and window); change one of them, or pause or delete schedule ${twin.id} first.\n`,
+    );
+    expect(await stored(created.id)).toMatchObject({ enabled: false, nextDueAt: null, identityKey: null });
+    expect((await auditOf(created.id)).map(({ action }) => action)).toEqual(['schedule.pause']);
+
+    await json<ScheduleChangeResult>(['schedules', 'pause', String(twin.id)]);
+    const resumed = await json<ScheduleChangeResult>(['schedules', 'resume', String(created.id)]);
+    expect(resumed).toMatchObject({ changed: true, schedule: { status: 'enabled' } });
+    expect(await stored(created.id)).toMatchObject({ enabled: true, identityKey: key });
+    // Enabled again, it is the schedule: the twin cannot be resumed beside it.
+    const clash = await json<JsonFailure>(['schedules', 'resume', String(twin.id)], 2);
+    expect(clash.error).toMatchObject({ code: 'SCHEDULE_CONFLICT' });
+    expect(clash.error.message).toContain(`Schedule ${created.id} already sends this export`);
   });
 
   it('refuses to resume, or run, a schedule whose recipient is no longer an active manager of its customer', async () => {
