@@ -94,12 +94,18 @@ export class SpotlightExceptionFilter implements ExceptionFilter {
         code: error.code,
         message: tenant ? error.tenantMessage : error.message,
       };
-    if (isBodyParserError(error)) {
+    // NestJS 12's Express adapter hands body-parser's error over wrapped in an HttpException, as its cause.
+    const parser = isBodyParserError(error)
+      ? error
+      : error instanceof HttpException && isBodyParserError(error.cause)
+        ? error.cause
+        : null;
+    if (parser) {
       const message =
-        error.type === 'entity.too.large'
-          ? `The request body is larger than ${formatBytes(error.limit ?? 0)}; send a smaller JSON body.`
-          : error.message;
-      return { status: error.status, code: HttpStatus[error.status] ?? 'BAD_REQUEST', message };
+        parser.type === 'entity.too.large'
+          ? `The request body is larger than ${formatBytes(parser.limit ?? 0)}; send a smaller JSON body.`
+          : parser.message;
+      return { status: parser.status, code: HttpStatus[parser.status] ?? 'BAD_REQUEST', message };
     }
     if (error instanceof NotVisibleError)
       return { status: HttpStatus.NOT_FOUND, code: 'NOT_FOUND', message: error.message };
