@@ -22,7 +22,7 @@
 // here) let the heap and the dead buffers grow by 5-10 MB more before
 // collecting (at 10k and 100k users on MariaDB, 106-109 MB against 100-104).
 // Not --no-concurrent-recompilation (optimizing on the main thread): it saved
-// 0-1 MB of peak RSS at 1k and 100k users on SQLite and cost 10 % more CPU at 1k.
+// 0-1 MB of peak RSS at 1k and 100k users on SQLite and made a 1k export 20 % slower.
 // gc exposed: an export runs a full collection once its buffers hold 4 MB
 // (checked every 50 ms), instead of V8's 64 MB, and one before the email is
 // built (src/buffer-collector.ts).
