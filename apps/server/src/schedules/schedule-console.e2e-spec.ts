@@ -250,8 +250,10 @@ describeEachDatabase('schedule preview, run now and email preview', (db) => {
         expect(preview.text).toContain('http://exports.spotlight.test/downloads/');
         expect(preview.text).not.toContain('is attached');
         // With a public URL a run's email carries its recipient's unsubscribe link: the preview says so too.
-        expect(preview.text).toContain('To stop receiving it, follow this link:');
-        expect(preview.text).toContain('http://exports.spotlight.test/unsubscribe/');
+        expect(preview.text).toContain(
+          'To stop receiving it: <a href="http://exports.spotlight.test/unsubscribe/',
+        );
+        expect(preview.text).toContain('">stop these emails</a>.');
         expect(preview.text).not.toContain('ask your Spotlight support contact');
         // A preview makes no link that works: nothing is kept.
         expect(await downloads()).toBe(before);
