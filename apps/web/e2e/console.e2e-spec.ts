@@ -4,12 +4,12 @@ import {
   describeBrowser,
   checkPage,
   createToken,
-  launchBrowser,
   signIn,
   startConsoleServer,
   waitForText,
-  watchedPage,
   type ConsoleServer,
+  openBrowser,
+  apiAs,
 } from './console.fixture';
 
 /** The staff's console: sign in, the pages, Export now, schedules. */
@@ -31,9 +31,7 @@ describeBrowser('the console in a browser, staff token', (db) => {
     staff = (await createToken(db, { staff: true })).token;
     console_ = await startConsoleServer(db);
     url = console_.server.url;
-    browser = await launchBrowser();
-    context = await browser.newContext({ baseURL: url });
-    ({ page, problems } = await watchedPage(context));
+    ({ browser, context, page, problems } = await openBrowser(url));
   });
 
   afterAll(async () => {
@@ -45,17 +43,7 @@ describeBrowser('the console in a browser, staff token', (db) => {
     expect(problems).toEqual([]);
   });
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${staff}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return {
-      status: res.status,
-      body: res.status === 204 ? null : ((await res.json()) as Record<string, unknown>),
-    };
-  };
+  const api = (method: string, path: string, body?: unknown) => apiAs(url, staff)(method, path, body);
 
   it('opens on the sign-in page within a second and signs in with a staff token, kept in sessionStorage only', async () => {
     // A first visit (a new context: nothing cached), three times: the machine is shared, one run can be unlucky.

@@ -26,6 +26,31 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
 }
 
+/** A browser on the console's server: one context, one watched page (see {@link watchedPage}). */
+export async function openBrowser(
+  baseURL: string,
+  options: { acceptDownloads?: boolean } = {},
+): Promise<{ browser: Browser; context: BrowserContext; page: Page; problems: string[] }> {
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ baseURL, ...options });
+  return { browser, context, ...(await watchedPage(context)) };
+}
+
+/** A request to the API with a token, its JSON body (null for a 204). */
+export function apiAs(url: string, token: string) {
+  return async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      body: res.status === 204 ? null : ((await res.json()) as Record<string, unknown>),
+    };
+  };
+}
+
 export interface ConsoleServer {
   server: ServerProcess;
   smtp: SmtpCapture;

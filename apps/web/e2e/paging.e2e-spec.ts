@@ -3,11 +3,10 @@ import { AuditRepository, RunRepository } from '@spotlight/core';
 import {
   createToken,
   describeBrowser,
-  launchBrowser,
   signIn,
   startConsoleServer,
-  watchedPage,
   type ConsoleServer,
+  openBrowser,
 } from './console.fixture';
 
 // One more than a page of each list: the console asks for 50 customers, 50 audit entries, 25 exports.
@@ -38,9 +37,7 @@ describeBrowser('the console in a browser, paged lists', (db) => {
     }
     const staff = (await createToken(db, { staff: true })).token;
     console_ = await startConsoleServer(db);
-    browser = await launchBrowser();
-    const context = await browser.newContext({ baseURL: console_.server.url });
-    ({ page, problems } = await watchedPage(context));
+    ({ browser, page, problems } = await openBrowser(console_.server.url));
     await page.goto('/');
     await signIn(page, staff);
   });

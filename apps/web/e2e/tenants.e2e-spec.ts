@@ -1,16 +1,15 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { SiteRow, UserRow } from '@spotlight/core/testing';
 import {
   checkPage,
   createToken,
   describeBrowser,
-  launchBrowser,
   revokeToken,
   signIn,
   startConsoleServer,
   waitForText,
-  watchedPage,
   type ConsoleServer,
+  openBrowser,
 } from './console.fixture';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -19,7 +18,6 @@ const XSS = '<img src=x onerror=alert(1)>';
 describeBrowser('the console in a browser, site token', (db) => {
   let console_: ConsoleServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let problems: string[];
   let own: SiteRow;
@@ -50,9 +48,7 @@ describeBrowser('the console in a browser, site token', (db) => {
       }),
     });
     scheduleId = ((await res.json()) as { id: number }).id;
-    browser = await launchBrowser();
-    context = await browser.newContext({ baseURL: console_.server.url });
-    ({ page, problems } = await watchedPage(context));
+    ({ browser, page, problems } = await openBrowser(console_.server.url));
     await page.goto('/');
   });
 

@@ -1,15 +1,15 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { SiteRow, UserRow } from '@spotlight/core/testing';
 import type { CapturedMail } from '@spotlight/testing';
 import {
   checkPage,
   createToken,
   describeBrowser,
-  launchBrowser,
   startConsoleServer,
   waitForText,
-  watchedPage,
   type ConsoleServer,
+  openBrowser,
+  apiAs,
 } from './console.fixture';
 
 // The address the emails' links name; in production a reverse proxy's. The test
@@ -30,7 +30,6 @@ function header(mail: CapturedMail, name: string): string {
 describeBrowser('a manager stops a scheduled export from its email', (db) => {
   let console_: ConsoleServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let problems: string[];
   let site: SiteRow;
@@ -39,14 +38,8 @@ describeBrowser('a manager stops a scheduled export from its email', (db) => {
   let scheduleId: number;
   let mail: CapturedMail;
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${console_.server.url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${staff}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const api = (method: string, path: string, body?: unknown) =>
+    apiAs(console_.server.url, staff)(method, path, body);
   /** The link as the email names it, on the server this test started. */
   const served = (link: string) => link.replace(PUBLIC_URL, console_.server.url);
 
@@ -69,9 +62,7 @@ describeBrowser('a manager stops a scheduled export from its email', (db) => {
     scheduleId = created.body.id as number;
     expect((await api('POST', `/schedules/${scheduleId}/run`)).status).toBe(202);
     [mail] = await console_.smtp.waitFor(1, 30_000);
-    browser = await launchBrowser();
-    context = await browser.newContext({ baseURL: console_.server.url });
-    ({ page, problems } = await watchedPage(context));
+    ({ browser, page, problems } = await openBrowser(console_.server.url));
   });
 
   afterAll(async () => {

@@ -7,12 +7,11 @@ import { readWorkbook } from '@spotlight/testing';
 import {
   describeBrowser,
   createToken,
-  launchBrowser,
   signIn,
   startConsoleServer,
   waitForText,
-  watchedPage,
   type ConsoleServer,
+  openBrowser,
 } from './console.fixture';
 
 /** An export too big to attach: its detail page downloads the kept workbook with the session's token. */
@@ -37,9 +36,7 @@ describeBrowser('the console in a browser, a link-mode export', (db) => {
       SPOTLIGHT_PUBLIC_URL: 'http://exports.spotlight.test',
       SPOTLIGHT_STORAGE_DIR: storage,
     });
-    browser = await launchBrowser();
-    const context = await browser.newContext({ baseURL: console_.server.url, acceptDownloads: true });
-    ({ page, problems } = await watchedPage(context));
+    ({ browser, page, problems } = await openBrowser(console_.server.url, { acceptDownloads: true }));
   });
 
   afterAll(async () => {
