@@ -59,7 +59,7 @@ describeBrowser('a manager stops a scheduled export from its email', (db) => {
       windowDays: 7,
     });
     expect(created.status).toBe(201);
-    scheduleId = created.body.id as number;
+    scheduleId = created.body!.id as number;
     expect((await api('POST', `/schedules/${scheduleId}/run`)).status).toBe(202);
     [mail] = await console_.smtp.waitFor(1, 30_000);
     ({ browser, page, problems } = await openBrowser(console_.server.url));
