@@ -22,13 +22,16 @@ describeBrowser('the console in a browser, staff token', (db) => {
   let site: SiteRow;
   let manager: UserRow;
   let staff: string;
+  let staffId: number;
   let url: string;
 
   beforeAll(async () => {
     site = await db.factory.site({ name: 'Acme Learning' });
     manager = await db.factory.manager({ site, first_name: 'Mona', last_name: 'Manager' });
     await db.factory.user({ site });
-    staff = (await createToken(db, { staff: true })).token;
+    const created = await createToken(db, { staff: true });
+    staff = created.token;
+    staffId = created.record.id;
     console_ = await startConsoleServer(db);
     url = console_.server.url;
     ({ browser, context, page, problems } = await openBrowser(url));
@@ -260,6 +263,11 @@ describeBrowser('the console in a browser, staff token', (db) => {
     await card.getByRole('button', { name: 'Pause' }).click();
     await waitForText(nextDue, 'paused');
     expect((await api('GET', `/schedules/${id}`)).body!.enabled).toBe(false);
+    // Why, by whom and since when: the server's record of this very pause.
+    const why = card.getByLabel('Paused because');
+    expect(await waitForText(why, /^Paused by token/)).toMatch(
+      new RegExp(`^Paused by token ${staffId} on \\w{3}, \\d+ \\w{3} \\d{4}, \\d\\d:\\d\\d \\S+\\.$`),
+    );
     await card.getByRole('button', { name: 'Resume' }).click();
     await waitForText(nextDue, /09:00/);
     expect((await api('GET', `/schedules/${id}`)).body!.enabled).toBe(true);

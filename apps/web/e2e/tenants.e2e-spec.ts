@@ -10,6 +10,7 @@ import {
   waitForText,
   type ConsoleServer,
   openBrowser,
+  apiAs,
 } from './console.fixture';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -26,6 +27,7 @@ describeBrowser('the console in a browser, site token', (db) => {
   let otherManager: UserRow;
   let site: { token: string; id: number };
   let scheduleId: number;
+  let staff: { token: string; id: number };
 
   beforeAll(async () => {
     own = await db.factory.site({ name: XSS });
@@ -35,11 +37,12 @@ describeBrowser('the console in a browser, site token', (db) => {
     otherManager = await db.factory.manager({ site: other, first_name: 'Olga' });
     const created = await createToken(db, { site: own.domain });
     site = { token: created.token, id: created.record.id };
-    const staff = (await createToken(db, { staff: true })).token;
+    const staffToken = await createToken(db, { staff: true });
+    staff = { token: staffToken.token, id: staffToken.record.id };
     console_ = await startConsoleServer(db, { SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS: '5' });
     const res = await fetch(`${console_.server.url}/schedules`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${staff}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${staff.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({
         customer: own.domain,
         recipient: ownManager.email,
@@ -89,6 +92,29 @@ describeBrowser('the console in a browser, site token', (db) => {
     await waitForText(inside.locator('body'), own.domain);
     expect(await inside.locator('img[src="x"]').count()).toBe(0);
     await checkPage(page, `${db.dialect}-site-schedules`);
+  });
+
+  it('sees why its schedule is paused and how its last run ended, as staff see them', async () => {
+    const asStaff = apiAs(console_.server.url, staff.token);
+    const queued = await asStaff('POST', `/schedules/${scheduleId}/run`);
+    expect(queued.status).toBe(202);
+    await console_.smtp.waitFor(1, 30_000);
+    const deadline = Date.now() + 10_000;
+    while ((await asStaff('GET', `/exports/${String(queued.body!.id)}`)).body!.status !== 'sent') {
+      if (Date.now() > deadline)
+        throw new Error(`export ${String(queued.body!.id)} was not sent within 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await asStaff('PATCH', `/schedules/${scheduleId}`, { enabled: false })).status).toBe(200);
+
+    await page.reload();
+    const card = page.getByRole('article', { name: `Schedule #${scheduleId}` });
+    expect(await waitForText(card.getByLabel('Paused because'), /^Paused by token/)).toMatch(
+      new RegExp(`^Paused by token ${staff.id} on .+\\.$`),
+    );
+    expect(await waitForText(card.getByLabel('Last result'), /sent/)).toMatch(
+      new RegExp(`^#${String(queued.body!.id)} sent `),
+    );
   });
 
   it("gets the API's 404 for another customer's page, naming none of its managers", async () => {

@@ -170,7 +170,9 @@ export {
   type ScheduleActor,
   type ScheduleChange,
   ScheduleControlService,
+  type ScheduleState,
 } from './schedules/schedule-control.service';
+export { type PausedBy, type SchedulePause, scheduleTarget } from './schedules/schedule-pause';
 export { ScratchSpace, sweepStaleScratch } from './scratch/scratch-space';
 export { retryOnContention } from './db/contention';
 export { readInBatches } from './db/row-stream';

@@ -9,6 +9,7 @@ import {
   type RunRecord,
   type RunRepository,
   type ScheduleRecord,
+  scheduleTarget,
 } from '@spotlight/core';
 import type { AuditRepository } from '../audit/audit.repository';
 import type { ScheduleRepository } from '../schedules/schedule.repository';
@@ -158,7 +159,7 @@ export class AlertService implements RunFailureListener {
     await this.record({
       tokenId: null,
       action: 'schedule.pause',
-      target: `schedule:${schedule.id}`,
+      target: scheduleTarget(schedule.id),
       detail: { by: 'system', failuresInARow: limit, runIds: latest.map((failed) => failed.id) },
     });
     return true;

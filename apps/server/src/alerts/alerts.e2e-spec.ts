@@ -156,7 +156,12 @@ describeEachDatabase('failure alerts', (db) => {
       expect(third).toMatchObject({ status: 'failed', scheduleId });
       expect(await enabled()).toBe(false);
       const schedule = await request(t.http).get(`/schedules/${scheduleId}`).set(bearer(staff)).expect(200);
-      expect(schedule.body).toMatchObject({ enabled: false, nextDueAt: null });
+      expect(schedule.body).toMatchObject({
+        enabled: false,
+        nextDueAt: null,
+        pause: { by: 'system', tokenId: null, reason: 'its last 3 due times failed' },
+        lastRun: { id: third!.id, status: 'failed' },
+      });
 
       const last = hook.bodies[hook.bodies.length - 1] as { body: Record<string, unknown> };
       expect(last.body).toMatchObject({

@@ -11,8 +11,9 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import type { ScheduleRecord } from '@spotlight/core';
-import { trim } from '../runs/export-run.dto';
+import type { PausedBy, ScheduleRecord, ScheduleState, TokenRecord } from '@spotlight/core';
+import { runView, trim } from '../runs/export-run.dto';
+import { ExportRunView } from '../runs/export-run.responses';
 import { IsRecipientAddress } from '../runs/request-rules';
 
 export class CreateScheduleDto {
@@ -73,6 +74,30 @@ export class ListSchedulesQuery {
   customer?: string;
 }
 
+/** While a schedule is paused: when, by whom and why. */
+export class SchedulePauseView {
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+
+  @ApiProperty({
+    enum: ['token', 'support', 'system', 'recipient'],
+    description:
+      'token: an API token (tokenId); support: the command line; system: the server (its last due times failed, or it duplicated another schedule); recipient: the link in its email.',
+  })
+  by!: PausedBy;
+
+  @ApiProperty({ type: Number, nullable: true, example: 3, description: 'The token that paused it.' })
+  tokenId!: number | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'its last 3 due times failed',
+    description: "Support's words (the command line's --reason) or the server's; null when none was given.",
+  })
+  reason!: string | null;
+}
+
 /** A schedule as the API shows it. */
 export class ScheduleView {
   @ApiProperty({ example: 1 })
@@ -108,6 +133,20 @@ export class ScheduleView {
   })
   pausedBy!: string | null;
 
+  @ApiProperty({
+    type: () => SchedulePauseView,
+    nullable: true,
+    description: 'While paused: when, by whom and why, from the audit trail; null while enabled.',
+  })
+  pause!: SchedulePauseView | null;
+
+  @ApiProperty({
+    type: () => ExportRunView,
+    nullable: true,
+    description: 'Its newest run, as GET /exports/{id} shows it; null before its first.',
+  })
+  lastRun!: ExportRunView | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
@@ -127,7 +166,12 @@ export class ScheduleList {
   items!: ScheduleView[];
 }
 
-export function scheduleView(schedule: ScheduleRecord): ScheduleView {
+export function scheduleView(
+  schedule: ScheduleRecord,
+  state: ScheduleState,
+  token: TokenRecord,
+): ScheduleView {
+  const { pause, lastRun } = state;
   return {
     id: schedule.id,
     customer: schedule.customer,
@@ -138,6 +182,8 @@ export function scheduleView(schedule: ScheduleRecord): ScheduleView {
     enabled: schedule.enabled,
     nextDueAt: schedule.nextDueAt?.toISOString() ?? null,
     pausedBy: schedule.pausedBy ?? null,
+    pause: pause && { ...pause, at: pause.at.toISOString() },
+    lastRun: lastRun && runView(lastRun, token),
     createdAt: schedule.createdAt.toISOString(),
     updatedAt: schedule.updatedAt.toISOString(),
   };

@@ -7,10 +7,12 @@ import {
   parseCron,
   previewCron,
   type ScheduleControlService,
+  type ScheduleState,
   parseCustomer,
   parseRecipient,
   parseTimeZone,
   ScheduleConflictError,
+  scheduleTarget,
   scheduleWindow,
   tokenReaches,
   type TokenRecord,
@@ -79,7 +81,7 @@ export class ScheduleService {
         await this.audit.record({
           tokenId: token.id,
           action: 'schedule.create',
-          target: `schedule:${schedule.id}`,
+          target: scheduleTarget(schedule.id),
           detail: { ...fields },
         });
         return { schedule, existing: false };
@@ -118,7 +120,7 @@ export class ScheduleService {
     await this.audit.record({
       tokenId: token.id,
       action: 'schedule.update',
-      target: `schedule:${id}`,
+      target: scheduleTarget(id),
       detail: { ...changes },
     });
     return (await this.schedules.findById(id))!;
@@ -127,7 +129,7 @@ export class ScheduleService {
   async remove(token: TokenRecord, id: number): Promise<void> {
     await this.get(token, id);
     await this.schedules.delete(id);
-    await this.audit.record({ tokenId: token.id, action: 'schedule.delete', target: `schedule:${id}` });
+    await this.audit.record({ tokenId: token.id, action: 'schedule.delete', target: scheduleTarget(id) });
   }
 
   async get(token: TokenRecord, id: number): Promise<ScheduleRecord> {
@@ -178,6 +180,11 @@ export class ScheduleService {
       },
     );
     return { subject, html, delivery, note };
+  }
+
+  /** Each schedule's newest run and, while paused, why (see ScheduleControlService.stateOf). */
+  stateOf(schedules: readonly ScheduleRecord[]): Promise<Map<number, ScheduleState>> {
+    return this.control.stateOf(schedules);
   }
 
   async list(token: TokenRecord, customer?: string): Promise<ScheduleRecord[]> {

@@ -21,7 +21,7 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { TokenRecord } from '@spotlight/core';
+import type { ScheduleRecord, TokenRecord } from '@spotlight/core';
 import type { Response } from 'express';
 import { CurrentToken } from '../auth/token.guard';
 import { ScheduleService } from './schedule.service';
@@ -62,7 +62,7 @@ export class SchedulesController {
   ): Promise<CreatedSchedule> {
     const { schedule, existing } = await this.schedules.create(token, body);
     if (existing) response.status(HttpStatus.OK);
-    return { ...scheduleView(schedule), existing };
+    return { ...(await this.view(token, schedule)), existing };
   }
 
   @Post('preview')
@@ -140,7 +140,7 @@ export class SchedulesController {
   @ApiOkResponse({ type: ScheduleList })
   @ApiErrors(400)
   async list(@CurrentToken() token: TokenRecord, @Query() query: ListSchedulesQuery): Promise<ScheduleList> {
-    return { items: (await this.schedules.list(token, query.customer)).map(scheduleView) };
+    return { items: await this.views(token, await this.schedules.list(token, query.customer)) };
   }
 
   @Get(':id')
@@ -148,7 +148,7 @@ export class SchedulesController {
   @ApiOkResponse({ type: ScheduleView })
   @ApiErrors(400, 404)
   async get(@CurrentToken() token: TokenRecord, @Param('id', ParseIdPipe) id: number): Promise<ScheduleView> {
-    return scheduleView(await this.schedules.get(token, id));
+    return this.view(token, await this.schedules.get(token, id));
   }
 
   @Patch(':id')
@@ -163,7 +163,7 @@ export class SchedulesController {
     @Param('id', ParseIdPipe) id: number,
     @Body() body: UpdateScheduleDto,
   ): Promise<ScheduleView> {
-    return scheduleView(await this.schedules.update(token, id, body));
+    return this.view(token, await this.schedules.update(token, id, body));
   }
 
   @Delete(':id')
@@ -173,5 +173,15 @@ export class SchedulesController {
   @ApiErrors(400, 404)
   async remove(@CurrentToken() token: TokenRecord, @Param('id', ParseIdPipe) id: number): Promise<void> {
     await this.schedules.remove(token, id);
+  }
+
+  /** Schedules with their state (newest run, why paused): two more queries for the whole list. */
+  private async views(token: TokenRecord, schedules: ScheduleRecord[]): Promise<ScheduleView[]> {
+    const states = await this.schedules.stateOf(schedules);
+    return schedules.map((schedule) => scheduleView(schedule, states.get(schedule.id)!, token));
+  }
+
+  private async view(token: TokenRecord, schedule: ScheduleRecord): Promise<ScheduleView> {
+    return (await this.views(token, [schedule]))[0];
   }
 }

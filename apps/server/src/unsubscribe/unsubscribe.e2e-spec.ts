@@ -102,6 +102,7 @@ describeEachDatabase('one-click unsubscribe', (db) => {
       enabled: boolean;
       pausedBy: string | null;
       nextDueAt: string | null;
+      pause: { by: string; tokenId: number | null; reason: string | null } | null;
     };
   const unsubscribeAudit = (id: number) =>
     db.knex('spotlight_export_audit').where({ target: `schedule:${id}`, action: 'schedule.unsubscribe' });
@@ -143,6 +144,7 @@ describeEachDatabase('one-click unsubscribe', (db) => {
       enabled: false,
       pausedBy: 'recipient',
       nextDueAt: null,
+      pause: { by: 'recipient', tokenId: null, reason: null },
     });
     const audit = await unsubscribeAudit(schedule.id).select('token_id', 'detail');
     expect(audit).toHaveLength(1);

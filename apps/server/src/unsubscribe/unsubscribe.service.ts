@@ -6,6 +6,7 @@ import {
   type ScheduleRecord,
   type ScheduleRepository,
   type SigningSecretRepository,
+  scheduleTarget,
 } from '@spotlight/core';
 import { unsubscribeUrl } from './unsubscribe-url';
 
@@ -90,7 +91,7 @@ export class UnsubscribeService {
     await this.audit.record({
       tokenId: null,
       action: 'schedule.unsubscribe',
-      target: `schedule:${schedule.id}`,
+      target: scheduleTarget(schedule.id),
       detail: { by: PAUSED_BY_RECIPIENT, actor: schedule.recipient, customer: schedule.customer },
     });
     await this.listener.scheduleUnsubscribed(schedule, now);

@@ -577,6 +577,25 @@ export interface components {
             /** @default true */
             enabled?: boolean;
         };
+        SchedulePauseView: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description token: an API token (tokenId); support: the command line; system: the server (its last due times failed, or it duplicated another schedule); recipient: the link in its email.
+             * @enum {string}
+             */
+            by: "token" | "support" | "system" | "recipient";
+            /**
+             * @description The token that paused it.
+             * @example 3
+             */
+            tokenId: number | null;
+            /**
+             * @description Support's words (the command line's --reason) or the server's; null when none was given.
+             * @example its last 3 due times failed
+             */
+            reason: string | null;
+        };
         CreatedSchedule: {
             /** @example 1 */
             id: number;
@@ -601,6 +620,10 @@ export interface components {
              * @example null
              */
             pausedBy: string | null;
+            /** @description While paused: when, by whom and why, from the audit trail; null while enabled. */
+            pause: components["schemas"]["SchedulePauseView"] | null;
+            /** @description Its newest run, as GET /exports/{id} shows it; null before its first. */
+            lastRun: components["schemas"]["ExportRunView"] | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -672,6 +695,10 @@ export interface components {
              * @example null
              */
             pausedBy: string | null;
+            /** @description While paused: when, by whom and why, from the audit trail; null while enabled. */
+            pause: components["schemas"]["SchedulePauseView"] | null;
+            /** @description Its newest run, as GET /exports/{id} shows it; null before its first. */
+            lastRun: components["schemas"]["ExportRunView"] | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

@@ -41,46 +41,19 @@ export function SchedulesPage() {
 
 /** Schedules as cards: the next due time, the last result, why it is paused, and what can be done. */
 export function ScheduleList(props: { schedules: Schedule[]; onChange(): void }) {
-  const runs = useLoad(
-    () => must(api.GET('/exports', { params: { query: { source: 'schedule', limit: 100 } } })),
-    [props.schedules],
-  );
-  // Staff only: a site token's request is refused and the reason is left out.
-  const pauses = useLoad(
-    () => must(api.GET('/audit', { params: { query: { action: 'schedule.pause', limit: 200 } } })),
-    [props.schedules],
-  );
   if (props.schedules.length === 0) return <p>No schedules.</p>;
-  const lastRun = new Map<number, Schemas['ExportRunView']>();
-  for (const run of runs.data?.items ?? []) {
-    if (run.scheduleId !== null && !lastRun.has(run.scheduleId)) lastRun.set(run.scheduleId, run);
-  }
-  const pauseReason = new Map<string, string>();
-  for (const entry of pauses.data?.items ?? []) {
-    if (!pauseReason.has(entry.target)) pauseReason.set(entry.target, describePause(entry));
-  }
   return (
     <>
       {props.schedules.map((schedule) => (
-        <ScheduleCard
-          key={schedule.id}
-          schedule={schedule}
-          lastRun={lastRun.get(schedule.id)}
-          pauseReason={pauseReason.get(`schedule:${schedule.id}`)}
-          onChange={props.onChange}
-        />
+        <ScheduleCard key={schedule.id} schedule={schedule} onChange={props.onChange} />
       ))}
     </>
   );
 }
 
-function ScheduleCard(props: {
-  schedule: Schedule;
-  lastRun?: Schemas['ExportRunView'];
-  pauseReason?: string;
-  onChange(): void;
-}) {
-  const { schedule, lastRun } = props;
+function ScheduleCard(props: { schedule: Schedule; onChange(): void }) {
+  const { schedule } = props;
+  const { lastRun } = schedule;
   const [problem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -150,12 +123,12 @@ function ScheduleCard(props: {
         </dd>
         {!schedule.enabled && (
           <>
-            <dt>Paused because</dt>
-            <dd>{props.pauseReason || 'paused (the reason is in the audit trail, for staff tokens)'}</dd>
+            <dt id={`paused-because-${id}`}>Paused because</dt>
+            <dd aria-labelledby={`paused-because-${id}`}>{describePause(schedule)}</dd>
           </>
         )}
-        <dt>Last result</dt>
-        <dd>
+        <dt id={`last-result-${id}`}>Last result</dt>
+        <dd aria-labelledby={`last-result-${id}`}>
           {lastRun ? (
             <>
               <Link to={`/console/exports/${lastRun.id}`}>#{lastRun.id}</Link>{' '}
@@ -215,15 +188,22 @@ function ScheduleCard(props: {
   );
 }
 
-/** Why a schedule is paused, from its latest schedule.pause entry. */
-function describePause(entry: Schemas['AuditEntryView']): string {
-  const detail = entry.detail ?? {};
-  if (typeof detail.reason === 'string' && detail.reason) return detail.reason;
-  if (detail.by === 'system' && typeof detail.failuresInARow === 'number') {
-    return `paused by the server after ${countOf(detail.failuresInARow, 'failed run')} in a row`;
+/** Why a paused schedule is paused, by whom and since when, in the server's record of it. */
+function describePause(schedule: Schedule): string {
+  const { pause } = schedule;
+  if (!pause) return 'Paused; the audit trail no longer says why (its entries are kept for a limited time).';
+  const at = formatTime(pause.at, schedule.timeZone);
+  const reason = pause.reason ? `: ${pause.reason}.` : '.';
+  switch (pause.by) {
+    case 'recipient':
+      return `Stopped by its recipient on ${at}, with the link in the email.`;
+    case 'system':
+      return `Paused by the server on ${at}${reason}`;
+    case 'support':
+      return `Paused by support on ${at}${reason}`;
+    default:
+      return `Paused by token ${pause.tokenId ?? '?'} on ${at}${reason}`;
   }
-  if (typeof detail.duplicateOf === 'number') return `a duplicate of schedule #${detail.duplicateOf}`;
-  return entry.tokenId === null ? 'paused by the server' : `paused by token ${entry.tokenId}`;
 }
 
 type Preview = Awaited<ReturnType<typeof loadPreview>>;

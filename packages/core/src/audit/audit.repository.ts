@@ -43,6 +43,15 @@ export class AuditRepository {
     return query;
   }
 
+  /** The entries of these targets and actions, newest first, in one query by the target index. */
+  async latestFor(targets: readonly string[], actions: readonly string[]): Promise<AuditRecord[]> {
+    if (targets.length === 0) return [];
+    return AuditEntryModel.query(this.db)
+      .whereIn('target', targets)
+      .whereIn('action', actions)
+      .orderBy('id', 'desc');
+  }
+
   /**
    * Deletes up to `batch` entries recorded before `cutoff`, by the index on
    * `at`; returns how many went. Call again until it returns less than `batch`.

@@ -47,6 +47,21 @@ describeEachDatabase('run history queries', (db) => {
     ]);
   });
 
+  it("reads each schedule's newest run in one query, whatever the number of schedules", async () => {
+    const first = await scheduleRuns(['sent', 'failed', 'queued']);
+    const second = await scheduleRuns(['failed', 'sent']);
+    const none = scheduleId + 1_000;
+    const runs = new RunRepository(db.knex);
+    const newestId = async (id: number) =>
+      Number((await db.knex(RUN_TABLE).where({ schedule_id: id }).max({ id: 'id' }))[0].id);
+
+    const newest = await assertNumQueries(db.knex, 1, () => runs.newestOfSchedules([first, second, none]));
+    expect([...newest.keys()].sort()).toEqual([first, second].sort());
+    expect(newest.get(first)).toMatchObject({ id: await newestId(first), status: 'queued' });
+    expect(newest.get(second)).toMatchObject({ id: await newestId(second), status: 'sent' });
+    expect(await assertNumQueries(db.knex, 0, () => runs.newestOfSchedules([]))).toEqual(new Map());
+  });
+
   it('deletes finished runs older than a cutoff in batches, never pending ones', async () => {
     // Older than every other run here, so that the batches take only these.
     const end = new Date(NOW.getTime() - 100 * 24 * HOUR);

@@ -115,6 +115,14 @@ export class RunRepository {
     return query;
   }
 
+  /** Each schedule's newest run (the highest id), in one query; schedules with no run are left out. */
+  async newestOfSchedules(scheduleIds: readonly number[]): Promise<Map<number, RunRecord>> {
+    if (scheduleIds.length === 0) return new Map();
+    const newest = Run.query(this.db).max('id').whereIn('schedule_id', scheduleIds).groupBy('schedule_id');
+    const runs = await Run.query(this.db).whereIn('id', newest);
+    return new Map(runs.map((run) => [run.scheduleId!, run]));
+  }
+
   /**
    * The latest finished runs (sent, failed or unconfirmed) of one schedule, newest due time
    * first, in one query: how many due times in a row have failed. Runs that

@@ -5,6 +5,7 @@ import type { RunRecord, RunRepository } from '../runs/run.repository';
 import { ScheduleConflictError } from './schedule-conflict.error';
 import { parseCron } from './schedule.rules';
 import { scheduleWindow } from './schedule-window';
+import { currentPauses, PAUSING_ACTIONS, scheduleTarget, type SchedulePause } from './schedule-pause';
 import type { ScheduleRepository, ScheduleStatus } from './schedule.repository';
 
 /** Checks that a recipient may receive a customer's export (the export's own guard). */
@@ -19,6 +20,12 @@ export type ScheduleActor = string | { operator: null; tokenId: number };
 export interface ScheduleChange {
   schedule: ScheduleRecord;
   changed: boolean;
+}
+
+/** How a schedule stands beside its settings: its newest run, and while paused, why. */
+export interface ScheduleState {
+  lastRun: RunRecord | null;
+  pause: SchedulePause | null;
 }
 
 /**
@@ -42,6 +49,22 @@ export class ScheduleControlService {
 
   find(id: number): Promise<ScheduleRecord | null> {
     return this.schedules.findById(id);
+  }
+
+  /** Each schedule's state, in two queries however many schedules there are. */
+  async stateOf(schedules: readonly ScheduleRecord[]): Promise<Map<number, ScheduleState>> {
+    const paused = schedules.filter((schedule) => !schedule.enabled).map((schedule) => schedule.id);
+    const [runs, entries] = await Promise.all([
+      this.runs.newestOfSchedules(schedules.map((schedule) => schedule.id)),
+      this.audit.latestFor(paused.map(scheduleTarget), PAUSING_ACTIONS),
+    ]);
+    const pauses = currentPauses(paused, entries);
+    return new Map(
+      schedules.map((schedule) => [
+        schedule.id,
+        { lastRun: runs.get(schedule.id) ?? null, pause: pauses.get(schedule.id) ?? null },
+      ]),
+    );
   }
 
   /** Never refused, whoever the recipient is now: stopping mail must always work. */
@@ -107,7 +130,7 @@ export class ScheduleControlService {
     return this.audit.record({
       tokenId,
       action,
-      target: `schedule:${schedule.id}`,
+      target: scheduleTarget(schedule.id),
       detail: { ...detail, customer: schedule.customer, recipient: schedule.recipient },
     });
   }

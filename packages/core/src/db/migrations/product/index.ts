@@ -14,6 +14,7 @@ import * as runReadyAt from './0012-run-ready-at';
 import * as runRequestedBy from './0013-run-requested-by';
 import * as unsubscribeLinks from './0014-unsubscribe-links';
 import * as downloadRun from './0015-download-run';
+import * as auditTarget from './0016-audit-target';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
@@ -35,4 +36,5 @@ export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0013_run_requested_by: runRequestedBy,
   spotlight_export_0014_unsubscribe_links: unsubscribeLinks,
   spotlight_export_0015_download_run: downloadRun,
+  spotlight_export_0016_audit_target: auditTarget,
 };
