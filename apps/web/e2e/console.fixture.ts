@@ -3,7 +3,13 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { TokenRepository, TokenService } from '@spotlight/core';
 import { describeEachDatabase, type TestDatabase } from '@spotlight/core/testing';
-import { CHROMIUM, describeWhen, SmtpCapture, testReportDir } from '@spotlight/testing';
+import {
+  CHROMIUM,
+  describeWhen,
+  SmtpCapture,
+  testReportDir,
+  type SmtpCaptureOptions,
+} from '@spotlight/testing';
 import { startServer, type ServerProcess } from '../../server/src/__fixtures__/server-process';
 
 export const CONSOLE_DIST = path.resolve(__dirname, '..', 'dist');
@@ -57,15 +63,16 @@ export interface ConsoleServer {
   stop(): Promise<void>;
 }
 
-/** The built server, with its worker on, on this database, mailing into an SmtpCapture. */
+/** The built server, with its worker on, on this database, mailing into an SmtpCapture (with `smtpOptions`' faults). */
 export async function startConsoleServer(
   db: TestDatabase,
   env: Record<string, string> = {},
+  smtpOptions: SmtpCaptureOptions = {},
 ): Promise<ConsoleServer> {
   if (!fs.existsSync(path.join(CONSOLE_DIST, 'index.html'))) {
     throw new Error(`${CONSOLE_DIST} is missing; build first: npx pnpm@10.34.9 build`);
   }
-  const smtp = await SmtpCapture.start();
+  const smtp = await SmtpCapture.start(smtpOptions);
   const server = await startServer({
     DATABASE_URL: db.url,
     SMTP_URL: smtp.url,

@@ -48,6 +48,13 @@ export interface SmtpCaptureOptions {
   failFirst?: number;
   /** Accept messages only once {@link SmtpCapture.releaseHeld} is called: an export stays mid-send until then. */
   holdData?: boolean;
+  /**
+   * Refuse these addresses at RCPT TO, each with its own reply code (4xx: try
+   * later, 5xx: never), the first `times` times it is asked for (every time by
+   * default); other recipients are accepted. Counted apart from `failFirst`,
+   * so one server can refuse one manager and deliver to the others.
+   */
+  refuseRecipients?: Record<string, { code: number; message?: string; times?: number }>;
 }
 
 /**
@@ -62,6 +69,8 @@ export class SmtpCapture {
   transactions = 0;
   /** Whether each connection's current transaction meets the faults, by session id. */
   private readonly failing = new Map<string, boolean>();
+  /** How many times each address in `refuseRecipients` was refused. */
+  private readonly refusedRecipients = new Map<string, number>();
   private release: () => void = () => {};
   /** Settles when {@link releaseHeld} is called (see `holdData`). */
   readonly held = new Promise<void>((resolve) => (this.release = resolve));
@@ -107,7 +116,9 @@ export class SmtpCapture {
         capture!.failing.set(session.id, failing);
         callback((failing && refusal('MAIL')) || undefined);
       },
-      onRcptTo(_address, session, callback) {
+      onRcptTo(address, session, callback) {
+        const refused = capture!.refuseRecipient(address.address);
+        if (refused) return callback(refused);
         const failing = capture!.failing.get(session.id) ?? false;
         if (failing && options.fault === 'drop-rcpt') return dropConnection(session);
         callback((failing && refusal('RCPT')) || undefined);
@@ -195,6 +206,19 @@ export class SmtpCapture {
   async stop(): Promise<void> {
     this.releaseHeld();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The refusal `refuseRecipients` asks for this address now, if any (and counts it). */
+  private refuseRecipient(address: string): Error | null {
+    const key = Object.keys(this.options.refuseRecipients ?? {}).find(
+      (refused) => refused.toLowerCase() === address.toLowerCase(),
+    );
+    if (key === undefined) return null;
+    const { code, message, times } = this.options.refuseRecipients![key];
+    const count = this.refusedRecipients.get(key) ?? 0;
+    if (times !== undefined && count >= times) return null;
+    this.refusedRecipients.set(key, count + 1);
+    return Object.assign(new Error(message ?? `Refused ${address} on purpose`), { responseCode: code });
   }
 
   private record(message: CapturedMail): void {

@@ -35,6 +35,12 @@ export function ExportsPage(props: { search: URLSearchParams }) {
   );
   const [draft, setDraft] = useState({ customer, status, source });
   const here = filters({ customer, status, source });
+  // The URL's filters changed under the form (Back, a link): it shows them, not the last ones typed.
+  const [drafted, setDrafted] = useState(here);
+  if (drafted !== here) {
+    setDrafted(here);
+    setDraft({ customer, status, source });
+  }
 
   const apply = (event: FormEvent) => {
     event.preventDefault();

@@ -60,6 +60,37 @@ describe('SMTP capture', () => {
       await smtp.stop();
     }
   });
+
+  it('refuses only the recipients it is told to, each with its own code, as many times as told', async () => {
+    const smtp = await SmtpCapture.start({
+      refuseRecipients: {
+        'Gone@example.com': { code: 550, message: 'No such mailbox' },
+        'busy@example.com': { code: 451, times: 1 },
+      },
+    });
+    const sender = new SmtpMailRepository(smtp.url);
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await expect(sender.send({ ...message(), to: 'gone@example.com' })).rejects.toMatchObject({
+          permanent: true,
+          message: expect.stringMatching(/550 No such mailbox/),
+        });
+      }
+      await expect(sender.send({ ...message(), to: 'busy@example.com' })).rejects.toMatchObject({
+        permanent: false,
+        message: expect.stringMatching(/451 Refused busy@example.com on purpose/),
+      });
+      await sender.send({ ...message(), to: 'busy@example.com' });
+      await sender.send(message());
+      expect(smtp.messages.map((received) => received.envelope.to)).toEqual([
+        ['busy@example.com'],
+        ['manager@example.com'],
+      ]);
+    } finally {
+      sender.close();
+      await smtp.stop();
+    }
+  });
 });
 
 describe('SMTP capture faults', () => {
