@@ -1,5 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { InvalidInputError, parseName, type ScheduleRecord } from '@spotlight/core';
+import {
+  InvalidInputError,
+  parseName,
+  type PausedBy,
+  type ScheduleRecord,
+  type ScheduleState,
+} from '@spotlight/core';
 import { osUser } from './commands/export/user-activity';
 import type { Services } from './services';
 
@@ -17,6 +23,13 @@ export interface ScheduleEntry {
   nextDueAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A schedule as `spotlight schedules show --json` shows it: with why it is paused and its newest run. */
+export interface ShownSchedule extends ScheduleEntry {
+  /** While paused: when (ISO 8601, UTC), by whom and why, from the audit trail; null while enabled or once the entry is gone. */
+  pause: { at: string; by: PausedBy; tokenId: number | null; reason: string | null } | null;
+  lastRun: { id: number; status: string; finishedAt: string | null; errorCode: string | null } | null;
 }
 
 /** What pause and resume print with --json. */
@@ -75,4 +88,45 @@ export function describeSchedule(entry: ScheduleEntry): string {
     `  period ${entry.windowDays === null ? 'all activity' : `the last ${entry.windowDays} days before each run`}`,
     `  next due ${entry.nextDueAt ?? '- (paused)'}`,
   ].join('\n');
+}
+
+export function toShownSchedule(schedule: ScheduleRecord, state: ScheduleState): ShownSchedule {
+  const { pause, lastRun } = state;
+  return {
+    ...toScheduleEntry(schedule),
+    pause: pause && { ...pause, at: pause.at.toISOString() },
+    lastRun: lastRun && {
+      id: lastRun.id,
+      status: lastRun.status,
+      finishedAt: lastRun.finishedAt?.toISOString() ?? null,
+      errorCode: lastRun.errorCode,
+    },
+  };
+}
+
+const PAUSED_BY: Record<PausedBy, string> = {
+  token: 'token',
+  support: 'support',
+  system: 'the server',
+  recipient: 'its recipient (the link in the email)',
+};
+
+/** `describeSchedule` and two more lines: why it is paused, and its newest run. */
+export function describeShownSchedule(shown: ShownSchedule): string {
+  const { pause, lastRun } = shown;
+  const lines = [describeSchedule(shown)];
+  if (pause) {
+    const who = pause.by === 'token' ? `token ${pause.tokenId}` : PAUSED_BY[pause.by];
+    lines.push(`  paused by ${who} at ${pause.at}${pause.reason ? `: ${pause.reason}` : ''}`);
+  } else if (shown.status === 'paused') {
+    lines.push('  paused; the audit trail no longer says why');
+  }
+  if (!lastRun) lines.push('  last run - (none yet)');
+  else {
+    const when = lastRun.finishedAt ? ` at ${lastRun.finishedAt}` : '';
+    lines.push(
+      `  last run ${lastRun.id}: ${lastRun.status}${when}${lastRun.errorCode ? ` (${lastRun.errorCode})` : ''}`,
+    );
+  }
+  return lines.join('\n');
 }

@@ -11,7 +11,7 @@ import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/cor
 import { expectSuccess, parseJson, runCli } from '../../__fixtures__/run-cli';
 import type { JsonFailure } from '../../base-command';
 import type { ExportsListResult } from '../exports/list';
-import type { ScheduleChangeResult, ScheduleEntry } from '../../schedules';
+import type { ScheduleChangeResult, ScheduleEntry, ShownSchedule } from '../../schedules';
 import type { SchedulesListResult } from './list';
 import type { SchedulesRunResult } from './run';
 
@@ -161,6 +161,19 @@ describeEachDatabase('spotlight schedules', (db) => {
         },
       },
     ]);
+
+    // show says why, as the API and the console do.
+    const shown = await runCli(['schedules', 'show', String(created.id)], env());
+    expectSuccess(shown);
+    expect(shown.stdout).toMatch(
+      /\n {2}paused by support at \d{4}-\d\d-\d\dT[\d:.]+Z: manager on leave\n {2}last run - \(none yet\)\n$/,
+    );
+    const shownJson = await json<ShownSchedule>(['schedules', 'show', String(created.id)]);
+    expect(shownJson).toMatchObject({
+      status: 'paused',
+      pause: { by: 'support', tokenId: null, reason: 'manager on leave', at: expect.any(String) as string },
+      lastRun: null,
+    });
   });
 
   it('resumes a paused schedule from its next due time, recording the OS user', async () => {
@@ -276,6 +289,15 @@ describeEachDatabase('spotlight schedules', (db) => {
     expect(listed.exports.find((entry) => entry.id === queued.runId)).toMatchObject({
       status: 'queued',
       operator: 'jane',
+    });
+    const shown = await runCli(['schedules', 'show', String(created.id)], env());
+    expectSuccess(shown);
+    expect(shown.stdout).toContain(`\n  last run ${queued.runId}: queued\n`);
+    expect((await json<ShownSchedule>(['schedules', 'show', String(created.id)])).lastRun).toEqual({
+      id: queued.runId,
+      status: 'queued',
+      finishedAt: null,
+      errorCode: null,
     });
   });
 });

@@ -1,15 +1,16 @@
 import { SpotlightCommand } from '../../base-command';
 import { exitCodesHelp } from '../../exit-codes';
 import {
-  describeSchedule,
+  describeShownSchedule,
   findSchedule,
   scheduleIdArg,
-  toScheduleEntry,
-  type ScheduleEntry,
+  toShownSchedule,
+  type ShownSchedule,
 } from '../../schedules';
 
-export default class SchedulesShow extends SpotlightCommand<ScheduleEntry> {
-  static override summary = 'Show one export schedule, with when it is next due.';
+export default class SchedulesShow extends SpotlightCommand<ShownSchedule> {
+  static override summary =
+    'Show one export schedule: when it is next due, why it is paused, and its last run.';
 
   static override description = exitCodesHelp('DATABASE_UNAVAILABLE');
 
@@ -20,10 +21,12 @@ export default class SchedulesShow extends SpotlightCommand<ScheduleEntry> {
 
   static override args = scheduleIdArg;
 
-  async run(): Promise<ScheduleEntry> {
+  async run(): Promise<ShownSchedule> {
     const { args } = await this.parse(SchedulesShow);
-    const entry = toScheduleEntry(await findSchedule(this.services, args.id));
-    this.log(describeSchedule(entry));
-    return entry;
+    const schedule = await findSchedule(this.services, args.id);
+    const state = (await this.services.schedules.stateOf([schedule])).get(schedule.id)!;
+    const shown = toShownSchedule(schedule, state);
+    this.log(describeShownSchedule(shown));
+    return shown;
   }
 }
