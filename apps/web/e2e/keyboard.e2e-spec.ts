@@ -55,8 +55,15 @@ describeBrowser('the console by keyboard alone', (db) => {
     expect(await page.title()).toBe('Sign in · Spotlight exports');
     await checkPage(page, `${db.dialect}-keyboard-sign-in`);
 
+    // A refused token: the reason shows and focus stays on the button pressed.
+    await page.keyboard.type('spx_not_a_token');
     await tabTo(page, 'Sign in');
+    await page.keyboard.press('Enter');
+    await waitForText(page.getByRole('alert'), /\S/);
+    await expectFocus(page, { tag: 'BUTTON', name: 'Sign in' });
+
     await tabTo(page, 'Token', { backwards: true });
+    await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.type(staff);
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 10_000 });
