@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { TokenRepository, TokenService } from '@spotlight/core';
 import { describeEachDatabase, type TestDatabase } from '@spotlight/core/testing';
 import {
@@ -35,7 +42,7 @@ export function launchBrowser(): Promise<Browser> {
 /** A browser on the console's server: one context, one watched page (see {@link watchedPage}). */
 export async function openBrowser(
   baseURL: string,
-  options: { acceptDownloads?: boolean } = {},
+  options: Pick<BrowserContextOptions, 'acceptDownloads' | 'locale'> = {},
 ): Promise<{ browser: Browser; context: BrowserContext; page: Page; problems: string[] }> {
   const browser = await launchBrowser();
   const context = await browser.newContext({ baseURL, ...options });

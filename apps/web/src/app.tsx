@@ -1,5 +1,6 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { api } from './api/client';
+import { Page } from './components';
 import { HOME, Link, navigate, useLocation } from './router';
 import { onSessionChange, readToken, signOut } from './session';
 import { SignInPage } from './pages/sign-in.page';
@@ -43,8 +44,14 @@ function Console(props: { token: string }) {
   const location = useLocation();
   const staff = useStaff(props.token);
   const path = location.pathname.replace(/\/+$/, '');
+  const main = useRef<HTMLElement>(null);
+  const shown = useRef<string | null>(null);
   useEffect(() => {
-    if (path === '' || path === '/console') navigate(HOME, { replace: true });
+    if (path === '' || path === '/console') return navigate(HOME, { replace: true });
+    // A page opened from inside the console takes focus to its heading, so a screen reader announces it.
+    // The first one shown (after a load or a sign-in) leaves focus at the top, where the skip link is.
+    if (shown.current !== null && shown.current !== path) main.current?.querySelector('h1')?.focus();
+    shown.current = path;
   }, [path]);
 
   return (
@@ -69,7 +76,7 @@ function Console(props: { token: string }) {
           Sign out
         </button>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <Route path={path} search={location.searchParams} staff={staff} />
       </main>
     </>
@@ -88,11 +95,10 @@ function Route(props: { path: string; search: URLSearchParams; staff: boolean | 
   if (path === '/console/audit' && props.staff !== false) return <AuditPage />;
   if (path === '' || path === '/console') return null;
   return (
-    <>
-      <h1>Page not found</h1>
+    <Page title="Page not found">
       <p>
         There is no page at {path}. <Link to={HOME}>Customers</Link> lists what this token can see.
       </p>
-    </>
+    </Page>
   );
 }

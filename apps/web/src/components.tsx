@@ -1,11 +1,22 @@
-import { cloneElement, useId, useState, type ReactElement, type ReactNode } from 'react';
+import { cloneElement, useEffect, useId, useState, type ReactElement, type ReactNode } from 'react';
 import type { Loaded } from './use-load';
 
-/** A page's one heading and what it shows while loading or after a refusal. */
+/** The tab's title names the page: a screen reader reads it, and tabs and history tell pages apart. */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · Spotlight exports`;
+  }, [title]);
+}
+
+/**
+ * A page's one heading and what it shows while loading or after a refusal.
+ * The heading takes focus (outside the tab order) when a link in the console opens the page.
+ */
 export function Page(props: { title: string; children: ReactNode }) {
+  useTitle(props.title);
   return (
     <>
-      <h1>{props.title}</h1>
+      <h1 tabIndex={-1}>{props.title}</h1>
       {props.children}
     </>
   );

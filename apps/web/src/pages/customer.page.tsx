@@ -86,6 +86,7 @@ function ExportNow(props: { domain: string; recipients: Manager[]; onQueued(): v
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
     setProblem(null);
     setBusy(true);
     try {
@@ -151,7 +152,8 @@ function ExportNow(props: { domain: string; recipients: Manager[]; onQueued(): v
             ))}
           </select>
         </Field>
-        <button type="submit" disabled={busy || props.recipients.length === 0}>
+        {/* aria-disabled while busy, not disabled: a disabled button loses the focus to the page. */}
+        <button type="submit" disabled={props.recipients.length === 0} aria-disabled={busy}>
           Send export
         </button>
       </form>

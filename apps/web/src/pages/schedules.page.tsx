@@ -1,4 +1,5 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { api, errorText, must, type Schemas } from '../api/client';
 import { Field, Loading, Page, Problem } from '../components';
 import { countOf, formatTime, timeZones } from '../format';
@@ -13,6 +14,7 @@ export function SchedulesPage() {
   const schedules = useLoad(() => must(api.GET('/schedules', {})), []);
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ id: number }>();
   return (
     <Page title="Schedules">
       <button type="button" aria-expanded={creating} onClick={() => setCreating(!creating)}>
@@ -21,37 +23,59 @@ export function SchedulesPage() {
       <p role="status">{notice}</p>
       {creating && (
         <NewSchedule
-          onCreated={(created) => {
+          onCreated={(schedule) => {
             setCreating(false);
             setNotice(
-              created.existing
-                ? `An identical schedule already exists: #${created.id}.`
-                : `Schedule #${created.id} created.`,
+              schedule.existing
+                ? `An identical schedule already exists: #${schedule.id}.`
+                : `Schedule #${schedule.id} created.`,
             );
+            // The form goes away with the focus: it goes on to the schedule's card, where its actions are.
+            setCreated({ id: schedule.id });
             schedules.reload();
           }}
         />
       )}
       <Loading what={schedules}>
-        {(data) => <ScheduleList schedules={data.items} onChange={schedules.reload} />}
+        {(data) => <ScheduleList schedules={data.items} onChange={schedules.reload} focus={created} />}
       </Loading>
     </Page>
   );
 }
 
-/** Schedules as cards: the next due time, the last result, why it is paused, and what can be done. */
-export function ScheduleList(props: { schedules: Schedule[]; onChange(): void }) {
-  if (props.schedules.length === 0) return <p>No schedules.</p>;
+/**
+ * Schedules as cards: the next due time, the last result, why it is paused, and what can be done.
+ * `focus` names the schedule whose card takes focus once shown (a new object each time it should).
+ */
+export function ScheduleList(props: { schedules: Schedule[]; onChange(): void; focus?: { id: number } }) {
+  const [deleted, setDeleted] = useState<number | null>(null);
+  const deletedNotice = useRef<HTMLParagraphElement>(null);
+  // A deleted card takes the focus with it: it goes to the line that says so.
+  useEffect(() => {
+    if (deleted !== null) deletedNotice.current?.focus();
+  }, [deleted]);
   return (
     <>
+      {deleted !== null && (
+        <p role="status" tabIndex={-1} ref={deletedNotice}>
+          Schedule #{deleted} deleted.
+        </p>
+      )}
+      {props.schedules.length === 0 && <p>No schedules.</p>}
       {props.schedules.map((schedule) => (
-        <ScheduleCard key={schedule.id} schedule={schedule} onChange={props.onChange} />
+        <ScheduleCard
+          key={schedule.id}
+          schedule={schedule}
+          focus={props.focus?.id === schedule.id ? props.focus : undefined}
+          onChange={props.onChange}
+          onDeleted={() => setDeleted(schedule.id)}
+        />
       ))}
     </>
   );
 }
 
-function ScheduleCard(props: { schedule: Schedule; onChange(): void }) {
+function ScheduleCard(props: { schedule: Schedule; focus?: object; onChange(): void; onDeleted(): void }) {
   const { schedule } = props;
   const { lastRun } = schedule;
   const [problem, setProblem] = useState<string | null>(null);
@@ -59,6 +83,12 @@ function ScheduleCard(props: { schedule: Schedule; onChange(): void }) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [preview, setPreview] = useState<{ html: string; note: string } | null>(null);
   const id = schedule.id;
+  const heading = useRef<HTMLHeadingElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const keepButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (props.focus) heading.current?.focus();
+  }, [props.focus]);
 
   const act = async (what: () => Promise<string | null>) => {
     setProblem(null);
@@ -83,8 +113,14 @@ function ScheduleCard(props: { schedule: Schedule; onChange(): void }) {
   const remove = () =>
     act(async () => {
       await must(api.DELETE('/schedules/{id}', { params: { path: { id } } }));
+      props.onDeleted();
       return null;
     });
+  // The button pressed gives way to another: focus goes to it (first to the answer that keeps the schedule).
+  const askToDelete = (asking: boolean) => {
+    flushSync(() => setConfirmDelete(asking));
+    (asking ? keepButton : deleteButton).current?.focus();
+  };
   const showPreview = async () => {
     setProblem(null);
     try {
@@ -99,7 +135,9 @@ function ScheduleCard(props: { schedule: Schedule; onChange(): void }) {
 
   return (
     <article className="schedule" aria-labelledby={`schedule-${id}`}>
-      <h2 id={`schedule-${id}`}>Schedule #{id}</h2>
+      <h2 id={`schedule-${id}`} tabIndex={-1} ref={heading}>
+        Schedule #{id}
+      </h2>
       <dl className="facts">
         <dt>Customer</dt>
         <dd>
@@ -162,12 +200,12 @@ function ScheduleCard(props: { schedule: Schedule; onChange(): void }) {
             <button type="button" onClick={() => void remove()}>
               Confirm delete
             </button>
-            <button type="button" onClick={() => setConfirmDelete(false)}>
+            <button type="button" ref={keepButton} onClick={() => askToDelete(false)}>
               Keep it
             </button>
           </>
         ) : (
-          <button type="button" onClick={() => setConfirmDelete(true)}>
+          <button type="button" ref={deleteButton} onClick={() => askToDelete(true)}>
             Delete
           </button>
         )}

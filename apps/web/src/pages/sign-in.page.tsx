@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, retryMessage } from '../api/client';
-import { Field, Problem } from '../components';
+import { Field, Problem, useTitle } from '../components';
 import { lastSignOutReason, signIn } from '../session';
 
 /** A token (staff or site) typed or pasted once, checked against the API, kept for this tab only. */
@@ -8,9 +8,11 @@ export function SignInPage() {
   const [token, setToken] = useState('');
   const [problem, setProblem] = useState<string | null>(lastSignOutReason());
   const [busy, setBusy] = useState(false);
+  useTitle('Sign in');
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
     const value = token.trim();
     if (!value) return setProblem('Enter a token (spx_...) from "spotlight token create".');
     setBusy(true);
@@ -40,7 +42,8 @@ export function SignInPage() {
             autoFocus
           />
         </Field>
-        <button type="submit" disabled={busy}>
+        {/* aria-disabled while busy, not disabled: a disabled button loses the focus to the page. */}
+        <button type="submit" aria-disabled={busy}>
           Sign in
         </button>
         <Problem message={problem} />
