@@ -76,16 +76,60 @@ describeBrowser('the console in a browser, paged lists', (db) => {
     expect(await shows(total - pageSize, marker)).not.toBe(firstRow);
     await first().waitFor({ timeout: 5_000 });
     expect(await next().count()).toBe(0);
+    // The pressed button is gone on the new page: the pager keeps the focus, it is not lost to the page.
+    expect(await focused()).toBe('First page');
     await first().click();
     expect(await shows(pageSize, marker)).toBe(firstRow);
     expect(await first().count()).toBe(0);
     await next().waitFor({ timeout: 5_000 });
+    expect(await focused()).toBe('Next page');
+  }
+
+  /** The text of the element that has the focus, once it has settled (at most 5 s): "" for the page itself. */
+  async function focused(): Promise<string> {
+    const deadline = Date.now() + 5_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = await page.evaluate(() =>
+        document.activeElement === document.body ? '' : (document.activeElement as HTMLElement).innerText,
+      );
+      if (text) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return text;
   }
 
   it('pages through the customers', async () => {
     await page.getByRole('link', { name: 'Customers', exact: true }).click();
     await page.getByRole('heading', { name: 'Customers' }).waitFor();
     await walk(50, CUSTOMERS);
+  });
+
+  it('marks the shown page busy while the next one loads, then shows it', async () => {
+    await page.getByRole('link', { name: 'Customers', exact: true }).click();
+    await page.getByRole('heading', { name: 'Customers' }).waitFor();
+    const firstRow = await shows(50, '');
+    // The next page's answer is held until the busy page has been seen.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/customers\?.*cursor=/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await next().click();
+      const busy = page.locator('[aria-busy="true"]');
+      await busy.waitFor({ timeout: 5_000 });
+      expect(await busy.locator('tbody tr').first().innerText()).toBe(firstRow);
+      release();
+      await page.locator('[aria-busy="false"] tbody tr').first().waitFor({ timeout: 5_000 });
+      expect(await shows(CUSTOMERS - 50, '')).not.toBe(firstRow);
+    } finally {
+      release();
+      await page.unroute(/\/customers\?.*cursor=/);
+    }
+    await first().click();
+    await shows(50, '');
   });
 
   it('pages through the audit trail, filtered by action', async () => {

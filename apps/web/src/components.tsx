@@ -1,4 +1,4 @@
-import { cloneElement, useEffect, useId, useState, type ReactElement, type ReactNode } from 'react';
+import { cloneElement, useEffect, useId, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import type { Loaded } from './use-load';
 
 /** The tab's title names the page: a screen reader reads it, and tabs and history tell pages apart. */
@@ -34,7 +34,12 @@ export function Problem(props: { message: string | null }) {
 export function Loading<T>(props: { what: Loaded<T>; children: (data: T) => ReactNode }) {
   if (props.what.error) return <Problem message={props.what.error} />;
   if (props.what.data === undefined) return <p aria-busy="true">Loading…</p>;
-  return <>{props.children(props.what.data)}</>;
+  // While the next answer loads (another page, a filter), the shown one says it is about to change.
+  return (
+    <div aria-busy={props.what.loading} className={props.what.loading ? 'updating' : undefined}>
+      {props.children(props.what.data)}
+    </div>
+  );
 }
 
 /** A control and its label, tied by id: the label alone names it, whatever the control shows. */
@@ -80,17 +85,44 @@ export function Table<T>(props: {
   );
 }
 
-/** A paged list's buttons: back to the first page once past it, on to the next while there is one. */
+/**
+ * A paged list's buttons: back to the first page once past it, on to the next while there is one.
+ * The pressed button may be gone on the page it leads to (no Next page on the last): the focus
+ * then goes to the one that is there, not to the page.
+ */
 export function Pager(props: { onFirst?: () => void; onNext?: () => void }) {
+  const actions = useRef<HTMLDivElement>(null);
+  const pressed = useRef(false);
+  const press = (action: () => void) => () => {
+    pressed.current = true;
+    action();
+  };
+  // After every render until the focus is found lost (the new page came without the pressed
+  // button) or the person moves it elsewhere themselves.
+  useEffect(() => {
+    if (!pressed.current) return;
+    if (document.activeElement !== null && document.activeElement !== document.body) return;
+    // Between the press and the answer there may be no button at all: wait for the next render then.
+    const button = actions.current?.querySelector('button');
+    if (!button) return;
+    pressed.current = false;
+    button.focus();
+  });
   return (
-    <div className="actions">
+    <div
+      className="actions"
+      ref={actions}
+      onBlur={(event) => {
+        if (event.relatedTarget) pressed.current = false;
+      }}
+    >
       {props.onFirst && (
-        <button type="button" onClick={props.onFirst}>
+        <button type="button" onClick={press(props.onFirst)}>
           First page
         </button>
       )}
       {props.onNext && (
-        <button type="button" onClick={props.onNext}>
+        <button type="button" onClick={press(props.onNext)}>
           Next page
         </button>
       )}
