@@ -84,6 +84,27 @@ describeBrowser('the console in a browser, staff token', (db) => {
     expect(storage.local).not.toContain(staff);
     expect(storage.session).toBe(staff);
     expect(firstPageMs).toBeLessThan(1_000);
+
+    // Signed in (the token already in this tab), the first page with data: Customers, its rows shown.
+    const customersTimes: number[] = [];
+    for (let visit = 0; visit < 3; visit++) {
+      const fresh = await browser.newContext({ baseURL: url });
+      await fresh.addInitScript((token) => sessionStorage.setItem('spotlight.token', token), staff);
+      const firstVisit = await fresh.newPage();
+      await firstVisit.goto('/console/customers', { waitUntil: 'commit' });
+      const usable = await firstVisit.waitForFunction(
+        () => document.querySelector('tbody tr a') && Math.round(performance.now()),
+        undefined,
+        { polling: 'raf', timeout: 10_000 },
+      );
+      customersTimes.push((await usable.jsonValue()) as number);
+      await fresh.close();
+    }
+    const customersMs = Math.min(...customersTimes);
+    process.stdout.write(
+      `console Customers page (signed in) usable after navigation: ${customersTimes.join(', ')} ms, best ${customersMs} ms [${db.dialect}]\n`,
+    );
+    expect(customersMs).toBeLessThan(1_000);
   });
 
   it('lists the customers, finds one by name and opens its page with its managers', async () => {
