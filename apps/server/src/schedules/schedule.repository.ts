@@ -6,7 +6,7 @@ import {
   isUniqueViolation,
   resumedScheduleColumns,
   retryOnContention,
-  scheduleIdentityKey,
+  ScheduleRepository as SharedScheduleRepository,
   type ScheduleRecord,
 } from '@spotlight/core';
 
@@ -67,10 +67,9 @@ export class ScheduleRepository {
     }
   }
 
-  /** The enabled schedule identical to `fields`, if any. */
-  async findEnabledLike(fields: ScheduleFields): Promise<ScheduleRecord | null> {
-    const key = scheduleIdentityKey(fields);
-    return (await ScheduleModel.query(this.db).where({ identity_key: key }).first()) ?? null;
+  /** The enabled schedule identical to `fields`, if any: core's lookup, which the CLI's resume uses too. */
+  findEnabledLike(fields: ScheduleFields): Promise<ScheduleRecord | null> {
+    return new SharedScheduleRepository(this.db).findEnabledLike(fields);
   }
 
   /**
