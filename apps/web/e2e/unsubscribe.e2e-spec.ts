@@ -95,7 +95,8 @@ describeBrowser('a manager stops a scheduled export from its email', (db) => {
     await page.goto(served(link));
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Stop this scheduled export?');
     const text = await page.locator('body').innerText();
-    expect(text).toContain(`user activity export of ${site.domain}`);
+    // The customer as the email names it: its name, then its domain.
+    expect(text).toContain(`user activity export of Acme Learning (${site.domain}) by email`);
     expect(text).toContain(manager.email);
     await checkPage(page, `${db.dialect}-unsubscribe-confirm`);
     // A second look (a mail scanner's prefetch) changes nothing either.
@@ -109,7 +110,9 @@ describeBrowser('a manager stops a scheduled export from its email', (db) => {
   it('the button stops exactly that schedule, as paused by its recipient, and says support was told', async () => {
     await page.getByRole('button', { name: 'Stop these emails' }).click();
     await waitForText(page.getByRole('heading', { level: 1 }), 'Stopped');
-    expect(await page.locator('body').innerText()).toContain('Your Spotlight support contact has been told.');
+    const stopped = await page.locator('body').innerText();
+    expect(stopped).toContain(`The user activity export of Acme Learning (${site.domain}) to ${manager.email}`);
+    expect(stopped).toContain('Your Spotlight support contact has been told.');
     await checkPage(page, `${db.dialect}-unsubscribe-stopped`);
     expect((await api('GET', `/schedules/${scheduleId}`)).body).toMatchObject({
       enabled: false,

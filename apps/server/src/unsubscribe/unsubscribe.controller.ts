@@ -54,7 +54,7 @@ export class UnsubscribeController {
   ): Promise<void> {
     const linked = await this.unsubscribe.find(token);
     if (!linked) return this.refuseLink(request, response);
-    send(response, 200, confirmPage(linked.schedule));
+    send(response, 200, confirmPage(linked));
   }
 
   @Post(':token')
@@ -95,7 +95,7 @@ export class UnsubscribeController {
       );
     const linked = await this.unsubscribe.find(token);
     if (!linked) return this.refuseLink(request, response);
-    send(response, 200, stoppedPage(linked.schedule, await this.unsubscribe.unsubscribe(linked)));
+    send(response, 200, stoppedPage(linked, await this.unsubscribe.unsubscribe(linked)));
   }
 
   /** 404, counted against the address like a failed authentication; 429 once it is over its limit. */

@@ -8,6 +8,7 @@ import {
   ScheduleRepository,
   UnsubscribeSigner,
   type ScheduleRecord,
+  escapeHtml,
 } from '@spotlight/core';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
 import { SmtpCapture, type CapturedMail } from '@spotlight/testing';
@@ -46,7 +47,8 @@ describeEachDatabase('one-click unsubscribe', (db) => {
     a = await startTestApp(db, smtp, { ...env, SPOTLIGHT_INSTANCE_ID: 'instance-a' });
     b = await startTestApp(db, smtp, { ...env, SPOTLIGHT_INSTANCE_ID: 'instance-b' });
     staff = await createToken(db, { staff: true });
-    site = await db.factory.site();
+    // A name that HTML must escape: the page names the customer as the email does.
+    site = await db.factory.site({ name: 'Acme <Learning> & Co' });
     manager = await db.factory.manager({ site });
   });
   afterAll(async () => {
@@ -123,7 +125,8 @@ describeEachDatabase('one-click unsubscribe', (db) => {
     for (let i = 0; i < 3; i += 1) {
       const page = await request(b.http).get(path).expect(200);
       expect(page.headers['content-type']).toMatch(/^text\/html/);
-      expect(page.text).toContain(site.domain);
+      expect(page.text).toContain(`${escapeHtml('Acme <Learning> & Co')} (${site.domain})`);
+      expect(page.text).not.toContain('<Learning>');
       expect(page.text).toContain(manager.email);
       expect(page.text).toContain('<form method="post">');
       expect(page.text).toContain('<input type="hidden" name="List-Unsubscribe" value="One-Click">');

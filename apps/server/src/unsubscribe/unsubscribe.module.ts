@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { Knex } from 'knex';
-import { ScheduleRepository, SigningSecretRepository } from '@spotlight/core';
+import { ActivityRepository, ScheduleRepository, SigningSecretRepository } from '@spotlight/core';
 import { AlertService } from '../alerts/alert.service';
 import { AlertsModule } from '../alerts/alerts.module';
 import { AuditModule } from '../audit/audit.module';
@@ -19,10 +19,14 @@ import { UnsubscribeService } from './unsubscribe.service';
       provide: UnsubscribeService,
       inject: [PRIMARY_DB, AuditRepository, AlertService, SERVER_SETTINGS],
       useFactory: (db: Knex, audit: AuditRepository, alerts: AlertService, settings: ServerSettings) =>
-        new UnsubscribeService(new ScheduleRepository(db), new SigningSecretRepository(db), audit, alerts, {
-          publicUrl: settings.core.publicUrl,
-          signingSecret: settings.signingSecret,
-        }),
+        new UnsubscribeService(
+          new ScheduleRepository(db),
+          new ActivityRepository(db),
+          new SigningSecretRepository(db),
+          audit,
+          alerts,
+          { publicUrl: settings.core.publicUrl, signingSecret: settings.signingSecret },
+        ),
     },
   ],
   exports: [UnsubscribeService],

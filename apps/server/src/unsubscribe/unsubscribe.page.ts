@@ -1,4 +1,5 @@
-import { escapeHtml, type ScheduleRecord } from '@spotlight/core';
+import { escapeHtml } from '@spotlight/core';
+import type { LinkedSchedule } from './unsubscribe.service';
 
 /**
  * The small pages a recipient sees: no script, no style, no outside resource,
@@ -22,13 +23,14 @@ function page(title: string, body: string): string {
 const p = (text: string) => `<p>${escapeHtml(text)}</p>`;
 
 /** GET: says what stops, and asks; only the button's POST changes anything. */
-export function confirmPage(schedule: ScheduleRecord): string {
-  if (!schedule.enabled) return stoppedPage(schedule, 'already-stopped');
+export function confirmPage(linked: LinkedSchedule): string {
+  const { schedule, customer } = linked;
+  if (!schedule.enabled) return stoppedPage(linked, 'already-stopped');
   return page(
     'Stop this scheduled export?',
     [
       p(
-        `You receive the user activity export of ${schedule.customer} by email, sent to ${schedule.recipient} by export schedule ${schedule.id}.`,
+        `You receive the user activity export of ${customer} by email, sent to ${schedule.recipient} by export schedule ${schedule.id}.`,
       ),
       p('Press the button to stop it. Nothing is stopped until you do.'),
       // No action: the form posts to the very address the link opened, behind any proxy.
@@ -41,8 +43,9 @@ export function confirmPage(schedule: ScheduleRecord): string {
 }
 
 /** POST: what was done. */
-export function stoppedPage(schedule: ScheduleRecord, outcome: 'stopped' | 'already-stopped'): string {
-  const what = `The user activity export of ${schedule.customer} to ${schedule.recipient} (export schedule ${schedule.id})`;
+export function stoppedPage(linked: LinkedSchedule, outcome: 'stopped' | 'already-stopped'): string {
+  const { schedule, customer } = linked;
+  const what = `The user activity export of ${customer} to ${schedule.recipient} (export schedule ${schedule.id})`;
   return page(
     outcome === 'stopped' ? 'Stopped' : 'Already stopped',
     [

@@ -1,4 +1,5 @@
 import {
+  customerLabel,
   PAUSED_BY_RECIPIENT,
   sameAddress,
   UnsubscribeSigner,
@@ -27,6 +28,13 @@ export interface UnsubscribeOptions {
 export interface LinkedSchedule {
   schedule: ScheduleRecord;
   generation: number;
+  /** Its customer as the email names it: "Name (domain)", or the domain alone once the site is gone. */
+  customer: string;
+}
+
+/** Where the customer's name is read (Spotlight's django_site). */
+export interface SiteFinder {
+  findSite(domain: string): Promise<{ name: string } | null>;
 }
 
 /** What a POST of a valid link did. */
@@ -44,6 +52,7 @@ export class UnsubscribeService {
 
   constructor(
     private readonly schedules: ScheduleRepository,
+    private readonly sites: SiteFinder,
     private readonly secrets: SigningSecretRepository,
     private readonly audit: AuditRepository,
     private readonly listener: UnsubscribeListener,
@@ -76,7 +85,12 @@ export class UnsubscribeService {
     const schedule = await this.schedules.findById(target.scheduleId);
     if (!schedule || schedule.linkGeneration !== target.generation) return null;
     if (!sameAddress(schedule.recipient, target.recipient)) return null;
-    return { schedule, generation: target.generation };
+    const site = await this.sites.findSite(schedule.customer);
+    return {
+      schedule,
+      generation: target.generation,
+      customer: customerLabel(site?.name, schedule.customer),
+    };
   }
 
   /**

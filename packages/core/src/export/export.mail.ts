@@ -91,11 +91,17 @@ interface Paragraph {
   html?: string;
 }
 
+/** A customer as the email and the pages its manager opens name it: its name, then its domain. */
+export function customerLabel(name: string | null | undefined, domain: string): string {
+  const shown = oneLine(name ?? '').trim();
+  return shown ? `${shown} (${domain})` : domain;
+}
+
 /** The plain-text and HTML bodies of the export email: the same paragraphs, in the same order. */
 export function exportBodies(content: ExportMailContent): { text: string; html: string } {
   const timeZone = content.timeZone ?? DEFAULT_TIME_ZONE;
   const period = describePeriod(content.range, timeZone);
-  const who = `${oneLine(content.customerName)} (${content.customer})`;
+  const who = customerLabel(content.customerName, content.customer);
   const users = content.active + content.inactive;
   const mix = ENGAGEMENT_LEVELS.map((level) => `${level}: ${content.levels[level]}`).join(', ');
   const { link, change } = content;
