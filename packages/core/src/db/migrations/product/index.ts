@@ -15,6 +15,7 @@ import * as runRequestedBy from './0013-run-requested-by';
 import * as unsubscribeLinks from './0014-unsubscribe-links';
 import * as downloadRun from './0015-download-run';
 import * as auditTarget from './0016-audit-target';
+import * as downloadRunBackfill from './0017-download-run-backfill';
 
 /**
  * The product's own tables (schedules, runs, tokens, ...), in order. Named
@@ -37,4 +38,5 @@ export const productMigrations: Record<string, Knex.Migration> = {
   spotlight_export_0014_unsubscribe_links: unsubscribeLinks,
   spotlight_export_0015_download_run: downloadRun,
   spotlight_export_0016_audit_target: auditTarget,
+  spotlight_export_0017_download_run_backfill: downloadRunBackfill,
 };
