@@ -1,7 +1,15 @@
 import type { Server } from 'node:http';
 import type { Knex } from 'knex';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { TokenRepository, TokenService } from '@spotlight/core';
+import {
+  AuditRepository,
+  ExportService,
+  RunRepository,
+  ScheduleControlService,
+  ScheduleRepository,
+  TokenRepository,
+  TokenService,
+} from '@spotlight/core';
 import type { TestDatabase } from '@spotlight/core/testing';
 import { createApp } from '../app.factory';
 import { loadServerSettings, type ServerSettings } from '../config/server.settings';
@@ -57,3 +65,13 @@ export async function createToken(
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** Core's ScheduleControlService on this app's database and export service: what `spotlight schedules ...` does. */
+export function cliSchedules(t: TestApp): ScheduleControlService {
+  return new ScheduleControlService(
+    new ScheduleRepository(t.knex),
+    new RunRepository(t.knex),
+    t.app.get(ExportService),
+    new AuditRepository(t.knex),
+  );
+}

@@ -1,14 +1,7 @@
 import request from 'supertest';
-import {
-  AuditRepository,
-  ExportService,
-  RunRepository,
-  ScheduleControlService,
-  ScheduleRepository,
-} from '@spotlight/core';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
 import { SmtpCapture } from '@spotlight/testing';
-import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
+import { bearer, cliSchedules, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from '../runs/export-runner.service';
 
 // `spotlight schedules run` queues through core's ScheduleControlService; this
@@ -46,12 +39,7 @@ describeEachDatabase('a schedule run queued by support', (db) => {
         enabled: false,
       })
       .expect(201);
-    const control = new ScheduleControlService(
-      new ScheduleRepository(t.knex),
-      new RunRepository(t.knex),
-      t.app.get(ExportService),
-      new AuditRepository(t.knex),
-    );
+    const control = cliSchedules(t);
     const schedule = (await control.find(created.body.id as number))!;
     const queued = await control.runNow(schedule, 'jane');
 

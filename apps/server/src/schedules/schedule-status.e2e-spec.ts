@@ -1,16 +1,8 @@
 import request from 'supertest';
-import {
-  AuditRepository,
-  ExportService,
-  RunRepository,
-  ScheduleControlService,
-  ScheduleRepository,
-  TokenRepository,
-  TokenService,
-} from '@spotlight/core';
+import { TokenRepository, TokenService } from '@spotlight/core';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
 import { SmtpCapture } from '@spotlight/testing';
-import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
+import { bearer, cliSchedules, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { ExportRunner } from '../runs/export-runner.service';
 
 // What the console shows on each schedule's card: why it is paused, since
@@ -41,13 +33,7 @@ describeEachDatabase('a schedule says why it is paused and how its last run ende
     await smtp.stop();
   });
 
-  const cli = () =>
-    new ScheduleControlService(
-      new ScheduleRepository(t.knex),
-      new RunRepository(t.knex),
-      t.app.get(ExportService),
-      new AuditRepository(t.knex),
-    );
+  const cli = () => cliSchedules(t);
   const create = async (body: Record<string, unknown> = {}) =>
     (
       await request(t.http)

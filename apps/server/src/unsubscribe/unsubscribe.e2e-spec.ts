@@ -1,18 +1,8 @@
 import request from 'supertest';
-import {
-  AuditRepository,
-  ExportService,
-  RunRepository,
-  SIGNING_SECRET_TABLE,
-  ScheduleControlService,
-  ScheduleRepository,
-  UnsubscribeSigner,
-  type ScheduleRecord,
-  escapeHtml,
-} from '@spotlight/core';
+import { SIGNING_SECRET_TABLE, UnsubscribeSigner, type ScheduleRecord, escapeHtml } from '@spotlight/core';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
 import { SmtpCapture, type CapturedMail } from '@spotlight/testing';
-import { bearer, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
+import { bearer, cliSchedules, createToken, startTestApp, type TestApp } from '../__fixtures__/test-app';
 import { WebhookReceiver } from '../__fixtures__/webhook-receiver';
 import { ExportRunner } from '../runs/export-runner.service';
 
@@ -62,13 +52,7 @@ describeEachDatabase('one-click unsubscribe', (db) => {
     hook.clear();
   });
 
-  const control = (t: TestApp) =>
-    new ScheduleControlService(
-      new ScheduleRepository(t.knex),
-      new RunRepository(t.knex),
-      t.app.get(ExportService),
-      new AuditRepository(t.knex),
-    );
+  const control = (t: TestApp) => cliSchedules(t);
 
   const createSchedule = async (recipient = manager.email): Promise<ScheduleRecord> => {
     const created = await request(a.http)
@@ -299,12 +283,7 @@ describeEachDatabase('scheduled emails without SPOTLIGHT_PUBLIC_URL', (db) => {
       .set(bearer(staff))
       .send({ customer: site.domain, recipient: manager.email, cron: '0 7 * * 1', timeZone: 'UTC' })
       .expect(201);
-    const cli = new ScheduleControlService(
-      new ScheduleRepository(t.knex),
-      new RunRepository(t.knex),
-      t.app.get(ExportService),
-      new AuditRepository(t.knex),
-    );
+    const cli = cliSchedules(t);
     await cli.runNow((await cli.find(created.body.id as number))!, 'jane');
     expect(await t.app.get(ExportRunner).runNext()).toMatchObject({ status: 'sent' });
     const [message] = await smtp.waitFor(1);
