@@ -42,7 +42,7 @@ export function launchBrowser(): Promise<Browser> {
 /** A browser on the console's server: one context, one watched page (see {@link watchedPage}). */
 export async function openBrowser(
   baseURL: string,
-  options: Pick<BrowserContextOptions, 'acceptDownloads' | 'locale'> = {},
+  options: Pick<BrowserContextOptions, 'acceptDownloads' | 'locale' | 'viewport'> = {},
 ): Promise<{ browser: Browser; context: BrowserContext; page: Page; problems: string[] }> {
   const browser = await launchBrowser();
   const context = await browser.newContext({ baseURL, ...options });

@@ -53,11 +53,16 @@ export function Field(props: { label: string; children: ReactElement<{ id?: stri
   );
 }
 
-/** Rows under their column headers, or the `empty` sentence when there are none. */
+/**
+ * Rows under their column headers, or the `empty` sentence when there are none.
+ * A table wider than the page (a narrow screen, large text) scrolls inside its own box,
+ * not the page: the box takes the focus, so arrow keys scroll it, and `label` names it.
+ */
 export function Table<T>(props: {
   rows: T[];
   columns: string[];
   empty: string;
+  label: string;
   caption?: string;
   rowKey: (row: T) => string | number;
   /** The row's cells, `<td>`s in the order of `columns`. */
@@ -65,23 +70,25 @@ export function Table<T>(props: {
 }) {
   if (props.rows.length === 0) return <p>{props.empty}</p>;
   return (
-    <table>
-      {props.caption && <caption>{props.caption}</caption>}
-      <thead>
-        <tr>
-          {props.columns.map((column) => (
-            <th key={column} scope="col">
-              {column}
-            </th>
+    <div className="table-scroll" role="region" aria-label={props.label} tabIndex={0}>
+      <table>
+        {props.caption && <caption>{props.caption}</caption>}
+        <thead>
+          <tr>
+            {props.columns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr key={props.rowKey(row)}>{props.cells(row)}</tr>
           ))}
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.map((row) => (
-          <tr key={props.rowKey(row)}>{props.cells(row)}</tr>
-        ))}
-      </tbody>
-    </table>
+        </tbody>
+      </table>
+    </div>
   );
 }
 

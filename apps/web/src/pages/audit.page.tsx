@@ -56,6 +56,7 @@ export function AuditPage() {
               rows={data.items}
               columns={['When', 'Action', 'Target', 'Token', 'Detail']}
               empty="No entries."
+              label="Audit entries"
               rowKey={(entry) => entry.id}
               cells={(entry) => (
                 <>

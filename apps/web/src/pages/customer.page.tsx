@@ -60,7 +60,7 @@ export function CustomerPage(props: { domain: string }) {
         )}
       </Loading>
       <h2>Recent exports</h2>
-      <Loading what={exports}>{(data) => <RunTable runs={data.items} />}</Loading>
+      <Loading what={exports}>{(data) => <RunTable runs={data.items} label="Recent exports" />}</Loading>
       <h2>Schedules</h2>
       <Loading what={schedules}>
         {(data) => <ScheduleList schedules={data.items} onChange={schedules.reload} />}

@@ -39,6 +39,7 @@ export function CustomersPage() {
               rows={data.items}
               columns={['Domain', 'Name', 'Users', 'Active accounts', 'Managers']}
               empty="No customers match."
+              label="Customers"
               rowKey={(customer) => customer.domain}
               cells={(customer) => (
                 <>

@@ -106,13 +106,14 @@ function filters(values: { customer: string; status: string; source: string }): 
   return query.toString();
 }
 
-/** Runs as rows; each id opens the run's detail. */
-export function RunTable(props: { runs: Schemas['ExportRunView'][]; caption?: string }) {
+/** Runs as rows; each id opens the run's detail. `label` names the list (Exports unless told). */
+export function RunTable(props: { runs: Schemas['ExportRunView'][]; caption?: string; label?: string }) {
   return (
     <Table
       rows={props.runs}
       columns={['Export', 'Customer', 'Recipient', 'Status', 'Source', 'Queued']}
       empty="No exports."
+      label={props.label ?? 'Exports'}
       caption={props.caption}
       rowKey={(run) => run.id}
       cells={(run) => (
