@@ -1,4 +1,13 @@
-import { cloneElement, useEffect, useId, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import {
+  cloneElement,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type ReactElement,
+  type ReactNode,
+  type RefObject,
+} from 'react';
 import type { Loaded } from './use-load';
 
 /** The tab's title names the page: a screen reader reads it, and tabs and history tell pages apart. */
@@ -68,9 +77,18 @@ export function Table<T>(props: {
   /** The row's cells, `<td>`s in the order of `columns`. */
   cells: (row: T) => ReactNode;
 }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const scrolls = useScrolls(scroller);
   if (props.rows.length === 0) return <p>{props.empty}</p>;
+  // A keyboard can scroll the box only if it takes focus; a table that fits adds no tab stop.
   return (
-    <div className="table-scroll" role="region" aria-label={props.label} tabIndex={0}>
+    <div
+      className="table-scroll"
+      role="region"
+      aria-label={props.label}
+      tabIndex={scrolls ? 0 : undefined}
+      ref={scroller}
+    >
       <table>
         {props.caption && <caption>{props.caption}</caption>}
         <thead>
@@ -90,6 +108,22 @@ export function Table<T>(props: {
       </table>
     </div>
   );
+}
+
+/** Whether the box is narrower than what it holds, as the window, the box or its content change size. */
+function useScrolls(box: RefObject<HTMLElement | null>): boolean {
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    const measure = () => setScrolls(element.scrollWidth > element.clientWidth);
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    if (element.firstElementChild) observer.observe(element.firstElementChild);
+    measure();
+    return () => observer.disconnect();
+  });
+  return scrolls;
 }
 
 /**
