@@ -46,9 +46,15 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
 
         expect(run.code).toBe(exitCode);
         expect(parseJson<JsonFailure>(run)).toEqual({
-          error: { code: 'INTERRUPTED', message: `Interrupted by ${signal}.`, exitCode },
+          error: {
+            code: 'INTERRUPTED',
+            message: `Interrupted by ${signal} before the email was sent: nothing was sent, and the history records the export as failed (INTERRUPTED); run it again to send it.`,
+            exitCode,
+          },
         });
-        expect(run.stderr).toBe(`Error: Interrupted by ${signal}.\n`);
+        expect(run.stderr).toBe(
+          `Error: Interrupted by ${signal} before the email was sent: nothing was sent, and the history records the export as failed (INTERRUPTED); run it again to send it.\n`,
+        );
       } finally {
         await stalled.stop();
       }
