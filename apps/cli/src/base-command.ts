@@ -5,6 +5,11 @@ import { debugEnabled, loadCliConfig } from './config';
 import { describeFailure, describeInterruption, type CliErrorCode } from './exit-codes';
 import { openServices, type Services } from './services';
 
+// Work that stops cleanly (an export) gets this long to end and record itself; then the CLI ends anyway.
+const INTERRUPT_GRACE_MS = 10_000;
+// Ctrl-C reaches both processes of a restarted CLI and the first relays it (bin/run.js): one signal.
+const SAME_SIGNAL_MS = 300;
+
 /** What `--json` prints when a command fails. */
 export interface JsonFailure {
   error: { code: CliErrorCode; message: string; exitCode: number };
@@ -24,6 +29,9 @@ export abstract class SpotlightCommand<T> extends Command {
   private openedServices?: Services;
   private readonly interruptCleanups: Array<() => void> = [];
   private readonly onSignal = (signal: NodeJS.Signals) => this.interrupt(signal);
+  private readonly stopping = new AbortController();
+  private stopsCleanly = false;
+  private interruptedBy?: { signal: NodeJS.Signals; at: number };
 
   abstract override run(): Promise<T>;
 
@@ -67,9 +75,21 @@ export abstract class SpotlightCommand<T> extends Command {
 
   override async init(): Promise<void> {
     await super.init();
-    process.once('SIGINT', this.onSignal);
-    process.once('SIGTERM', this.onSignal);
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
     removeScratchOfDeadProcesses();
+  }
+
+  /**
+   * For work that stops cleanly when aborted (an export, which then records
+   * itself): the first SIGINT or SIGTERM aborts it and the command ends
+   * through `catch`, with 130 or 143. A second signal, or work still going
+   * after INTERRUPT_GRACE_MS, ends the command at once, as it does for
+   * commands that never ask for this signal.
+   */
+  protected get abortSignal(): AbortSignal {
+    this.stopsCleanly = true;
+    return this.stopping.signal;
   }
 
   /** Synchronous work to do if the command is interrupted before it finishes (remove a partial file, say). */
@@ -77,9 +97,21 @@ export abstract class SpotlightCommand<T> extends Command {
     this.interruptCleanups.push(cleanup);
   }
 
+  private interrupt(signal: NodeJS.Signals): void {
+    const first = this.interruptedBy;
+    if (first) {
+      if (Date.now() - first.at >= SAME_SIGNAL_MS) this.exitAtOnce(signal);
+      return;
+    }
+    this.interruptedBy = { signal, at: Date.now() };
+    if (!this.stopsCleanly) return this.exitAtOnce(signal);
+    this.stopping.abort(signal);
+    setTimeout(() => this.exitAtOnce(signal), INTERRUPT_GRACE_MS).unref();
+  }
+
   // Node would exit at once on Ctrl-C, skipping every `finally`: remove the
   // scratch files here, then exit with the conventional 128 + signal number.
-  private interrupt(signal: NodeJS.Signals): void {
+  private exitAtOnce(signal: NodeJS.Signals): void {
     for (const cleanup of this.interruptCleanups) cleanup();
     this.openedServices?.removeScratch();
     const failure = describeInterruption(signal);
@@ -93,7 +125,9 @@ export abstract class SpotlightCommand<T> extends Command {
     if (error instanceof Errors.ExitError) throw error;
     const services = this.openedServices;
     const explained = services?.usedDatabase ? explainDatabaseError(error, services.databaseLabel) : error;
-    const failure = describeFailure(explained);
+    const failure = this.interruptedBy
+      ? describeInterruption(this.interruptedBy.signal, explained)
+      : describeFailure(explained);
     process.stderr.write(`Error: ${failure.message}\n`);
     if (debugEnabled()) process.stderr.write(`${stackOf(explained)}\n`);
     if (this.jsonEnabled()) {

@@ -1,4 +1,9 @@
-import { isSpotlightError, type ErrorCode } from '@spotlight/core';
+import {
+  DeliveryUnconfirmedError,
+  ExportInterruptedError,
+  isSpotlightError,
+  type ErrorCode,
+} from '@spotlight/core';
 
 /** The CLI's documented exit codes. */
 export const EXIT_CODES = {
@@ -62,10 +67,12 @@ const BY_ERROR_CODE: Record<ErrorCode, number> = {
   DOWNLOAD_EXPIRED: EXIT_CODES.UNEXPECTED,
   EXPORT_IN_PROGRESS: EXIT_CODES.EXPORT_IN_PROGRESS,
   STORAGE: EXIT_CODES.STORAGE,
+  // Only a signal interrupts an export, and describeInterruption then gives its number.
+  INTERRUPTED: EXIT_CODES.INTERRUPTED_BY_SIGINT,
 };
 
-/** The code printed in `--json` errors: core's codes, plus three of the CLI's own. */
-export type CliErrorCode = ErrorCode | 'USAGE' | 'UNEXPECTED' | 'INTERRUPTED';
+/** The code printed in `--json` errors: core's codes (INTERRUPTED among them), plus two of the CLI's own. */
+export type CliErrorCode = ErrorCode | 'USAGE' | 'UNEXPECTED';
 
 export interface CliFailure {
   code: CliErrorCode;
@@ -89,12 +96,22 @@ export function describeFailure(error: unknown): CliFailure {
   };
 }
 
-/** A command stopped by Ctrl-C (SIGINT) or SIGTERM: the conventional 128 + signal number. */
-export function describeInterruption(signal: NodeJS.Signals): CliFailure {
+/**
+ * A command stopped by Ctrl-C (SIGINT) or SIGTERM: the conventional 128 +
+ * signal number, and what became of an export's email when `error` says.
+ */
+export function describeInterruption(signal: NodeJS.Signals, error?: unknown): CliFailure {
+  const by = `Interrupted by ${signal}`;
+  let message = `${by}.`;
+  if (error instanceof DeliveryUnconfirmedError) {
+    message = `${by} after the whole email was handed to the mail server: it may have arrived (Message-ID ${error.messageId}), and the history records the export as unconfirmed; check the recipient's mailbox before resending it with "spotlight exports resend".`;
+  } else if (error instanceof ExportInterruptedError) {
+    message = `${by} before the email was sent: nothing was sent, and the history records the export as failed (INTERRUPTED); run it again to send it.`;
+  }
   return {
     code: 'INTERRUPTED',
     exitCode: signal === 'SIGINT' ? EXIT_CODES.INTERRUPTED_BY_SIGINT : EXIT_CODES.INTERRUPTED_BY_SIGTERM,
-    message: `Interrupted by ${signal}.`,
+    message,
   };
 }
 

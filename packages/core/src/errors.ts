@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'DOWNLOAD_NOT_FOUND'
   | 'DOWNLOAD_EXPIRED'
   | 'EXPORT_IN_PROGRESS'
-  | 'STORAGE';
+  | 'STORAGE'
+  | 'INTERRUPTED';
 
 export abstract class SpotlightError extends Error {
   abstract readonly code: ErrorCode;
@@ -62,6 +63,7 @@ const TENANT_LINES: Record<ErrorCode | 'UNEXPECTED', (about: TenantSubject) => s
     `Another export of ${customer ?? 'this customer'} was running; wait for it to finish, then ask again.`,
   STORAGE: () =>
     'The server could not write the workbook; try again later, and ask support if it keeps failing.',
+  INTERRUPTED: () => 'The export was stopped before its email was sent; ask for it again.',
   UNEXPECTED: () => 'The export failed unexpectedly; ask support to look at it.',
 };
 
@@ -234,6 +236,18 @@ export class AttachmentTooLargeError extends SpotlightError {
     super(
       `The workbook is ${formatBytes(bytes)}, above the ${formatBytes(maxBytes)} attachment limit, and SPOTLIGHT_PUBLIC_URL is not set, so no download link can be sent; set SPOTLIGHT_PUBLIC_URL to the server's address or raise SPOTLIGHT_MAX_ATTACHMENT_BYTES.`,
     );
+  }
+}
+
+/**
+ * The export was stopped (Ctrl-C, a shutdown) before its message was handed
+ * over whole: nothing was sent, and sending it again is safe. Stopped later,
+ * it is a {@link DeliveryUnconfirmedError} instead.
+ */
+export class ExportInterruptedError extends SpotlightError {
+  readonly code = 'INTERRUPTED';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`The export was interrupted (${reason}) before its email was sent; nothing was sent.`, options);
   }
 }
 

@@ -12,6 +12,7 @@ export {
   DatabaseNotFoundError,
   DatabaseUnavailableError,
   DeliveryUnconfirmedError,
+  ExportInterruptedError,
   DownloadNotFoundError,
   type ErrorCode,
   ExportInProgressError,

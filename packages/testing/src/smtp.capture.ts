@@ -65,6 +65,8 @@ export class SmtpCapture {
   readonly messages: CapturedMail[] = [];
   /** SMTP transactions that reached DATA, accepted or not. */
   dataStarted = 0;
+  /** SMTP transactions whose message arrived whole, its final "." included, answered or not. */
+  dataEnded = 0;
   /** SMTP transactions started (MAIL FROM), whatever became of them. */
   transactions = 0;
   /** Whether each connection's current transaction meets the faults, by session id. */
@@ -125,6 +127,7 @@ export class SmtpCapture {
       },
       onData(stream, session, callback) {
         capture!.dataStarted += 1;
+        stream.once('end', () => (capture!.dataEnded += 1));
         const failing = capture!.failing.get(session.id) ?? false;
         if (failing && options.stallReadingMs) stallOnce(stream, options.stallReadingMs);
         if (failing && options.fault === 'stall-data') {

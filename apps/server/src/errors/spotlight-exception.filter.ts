@@ -37,6 +37,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   EXPORT_IN_PROGRESS: HttpStatus.CONFLICT,
   // The server's own disk (scratch, storage) is full or read-only: not the client's fault, and temporary.
   STORAGE: HttpStatus.SERVICE_UNAVAILABLE,
+  // Stopped by a shutdown before anything was sent: temporary, asking again is safe.
+  INTERRUPTED: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /** What body-parser throws for a body it refuses (http-errors): a client's mistake, not ours. */

@@ -118,6 +118,7 @@ export class ExportDelivery {
       beforeDelivery?: () => Promise<void>;
       messageId?: string;
       runId?: number;
+      signal?: AbortSignal;
     },
   ): Promise<Delivered> {
     const fileName = attachmentName({ ...built, customer: built.site.domain });
@@ -137,6 +138,7 @@ export class ExportDelivery {
         attachment: link ? undefined : { filename: fileName, path: file, contentType: XLSX_CONTENT_TYPE },
         messageId: email.messageId,
         headers: exportHeaders(email.requestedBy),
+        signal: email.signal,
       });
       return { delivery: kind, messageId: sent.messageId, outboxPath: sent.outboxPath ?? null, link };
     } catch (error) {

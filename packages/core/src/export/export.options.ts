@@ -50,6 +50,13 @@ export interface ExportRunOptions {
    * at one export then carries the same Message-ID. A new one by default.
    */
   messageKey?: string;
+  /**
+   * Stops the export (Ctrl-C, say; its reason names why): the workbook stops
+   * being built, an SMTP transaction is cut, and the export fails as
+   * `ExportInterruptedError`, recorded; once the message went whole to the mail
+   * server it is unconfirmed instead, as when the server's answer is lost.
+   */
+  signal?: AbortSignal;
   /** The server's run this export is: a workbook kept behind a link is recorded as that run's. */
   runId?: number;
 }

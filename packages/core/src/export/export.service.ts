@@ -9,7 +9,13 @@ import type { DateRange } from '../activity/activity.types';
 import { previousPeriod } from '../activity/previous-period';
 import { explainDatabaseError } from '../db/database-errors';
 import { countQueries } from '../db/query-counter';
-import { CustomerNotFoundError, DeliveryUnconfirmedError, explainStorageError, firstLine } from '../errors';
+import {
+  CustomerNotFoundError,
+  DeliveryUnconfirmedError,
+  ExportInterruptedError,
+  explainStorageError,
+  firstLine,
+} from '../errors';
 import { prepareCopy, type PreparedCopy } from '../files/prepared-copy';
 import { PRIVATE_FILE_MODE } from '../files/private-folder';
 import { newMessageId, type MailRepository } from '../mail/mail.repository';
@@ -116,7 +122,8 @@ export class ExportService {
         return { emailed, durationMs, historyId: id };
       });
       return summarize({ ...result.emailed, ...result, queries: queries.length });
-    } catch (error) {
+    } catch (caught) {
+      const error = interrupted(caught, run.signal);
       if (record) {
         await this.history?.recordFailed(input, record, error, {
           startedAt,
@@ -153,6 +160,7 @@ export class ExportService {
         try {
           assertSameRecipient(built, request.customer, request.recipient);
           // Who asked, the hook before delivery, the run that keeps a linked workbook; the Message-ID.
+          run.signal?.throwIfAborted();
           delivered = await this.delivery.send(file, built, kind, {
             ...run,
             messageId: run.messageKey ? this.messageIdOf(run.messageKey) : undefined,
@@ -306,18 +314,18 @@ export class ExportService {
     generatedAt: Date,
     output: Writable,
     scratchDir: string,
-    run: Pick<ExportRunOptions, 'onProgress' | 'betweenSheets'>,
+    run: Pick<ExportRunOptions, 'onProgress' | 'betweenSheets' | 'signal'>,
   ): Promise<WorkbookSummary> {
     const previous = previousPeriod(range, timeZone);
     return writeActivityWorkbook(
-      snapshot.streamActivityBatches(site.id, range, previous?.since),
+      untilAborted(snapshot.streamActivityBatches(site.id, range, previous?.since), run.signal),
       output,
       { customer: site.domain, customerName: site.name, generatedAt, range, timeZone, previous },
       {
         scratchDir,
         maxRowsPerSheet: this.options.maxRowsPerSheet,
         onProgress: run.onProgress,
-        communities: () => snapshot.streamCommunities(site.id, range),
+        communities: () => untilAborted(snapshot.streamCommunities(site.id, range), run.signal),
         communitiesEarly: !snapshot.runsInProcess,
         betweenSheets: run.betweenSheets,
       },
@@ -347,4 +355,27 @@ export class ExportService {
       throw explainDatabaseError(error, this.options.databaseLabel);
     }
   }
+}
+
+/** `items` until `signal` aborts: the next item then fails the build, and its database stream is closed. */
+async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncIterable<T> {
+  for await (const item of items) {
+    signal?.throwIfAborted();
+    yield item;
+  }
+}
+
+/**
+ * What a failure is once `signal` stopped the export: interrupted, with
+ * nothing sent, unless the whole message had reached the mail server.
+ */
+function interrupted(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (
+    !signal?.aborted ||
+    error instanceof DeliveryUnconfirmedError ||
+    error instanceof ExportInterruptedError
+  )
+    return error;
+  const reason = typeof signal.reason === 'string' ? signal.reason : 'aborted';
+  return new ExportInterruptedError(reason, { cause: error });
 }

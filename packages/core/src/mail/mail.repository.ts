@@ -35,6 +35,8 @@ export interface OutgoingMail {
   messageId?: string;
   /** Extra headers (List-Unsubscribe, Auto-Submitted, ...). */
   headers?: Record<string, string>;
+  /** Cuts the SMTP transaction: the send fails, unconfirmed if the whole message had gone. */
+  signal?: AbortSignal;
 }
 
 /** A new Message-ID in the From address's domain. */
@@ -61,6 +63,7 @@ function toNodemailer(mail: OutgoingMail, messageId: string): SendMailOptions {
   return {
     messageId,
     headers: mail.headers,
+    signal: mail.signal,
     from: mail.from,
     to: mail.to,
     // The envelope names the recipient explicitly so that nothing in the

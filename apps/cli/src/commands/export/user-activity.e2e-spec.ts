@@ -713,7 +713,12 @@ describe('spotlight export user-activity interrupted', () => {
     child.kill('SIGINT');
     const run = await done;
 
-    expect(run).toEqual({ code: 130, stdout: '', stderr: 'Error: Interrupted by SIGINT.\n' });
+    expect(run).toEqual({
+      code: 130,
+      stdout: '',
+      stderr:
+        'Error: Interrupted by SIGINT before the email was sent: nothing was sent, and the history records the export as failed (INTERRUPTED); run it again to send it.\n',
+    });
     // The private scratch root stays (every process's folder goes in it); nothing is left inside.
     expect(filesBelow(tmp)).toEqual([]);
     expect(fs.readdirSync(dir).filter((name) => name.startsWith('interrupted'))).toEqual([]);

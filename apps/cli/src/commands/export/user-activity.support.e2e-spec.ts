@@ -1,40 +1,10 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { describeEachDatabase, type SiteRow, type UserRow } from '@spotlight/core/testing';
 import { SmtpCapture } from '@spotlight/testing';
 import { parseJson, runCli, startCli, tempDir } from '../../__fixtures__/run-cli';
+import { startStalledSmtp, within } from '../../__fixtures__/stalled-smtp';
 import type { JsonFailure } from '../../base-command';
-
-/** An SMTP server that accepts connections and never answers: an export sending to it waits. */
-async function startStalledSmtp(): Promise<{ url: string; connected: Promise<void>; stop(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  let onConnection: () => void = () => undefined;
-  const connected = new Promise<void>((resolve) => (onConnection = resolve));
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    onConnection();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    connected,
-    async stop() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 describeEachDatabase('spotlight export user-activity, what support reads', (db) => {
   let dir: string;
@@ -76,9 +46,15 @@ describeEachDatabase('spotlight export user-activity, what support reads', (db) 
 
         expect(run.code).toBe(exitCode);
         expect(parseJson<JsonFailure>(run)).toEqual({
-          error: { code: 'INTERRUPTED', message: `Interrupted by ${signal}.`, exitCode },
+          error: {
+            code: 'INTERRUPTED',
+            message: `Interrupted by ${signal} before the email was sent: nothing was sent, and the history records the export as failed (INTERRUPTED); run it again to send it.`,
+            exitCode,
+          },
         });
-        expect(run.stderr).toBe(`Error: Interrupted by ${signal}.\n`);
+        expect(run.stderr).toBe(
+          `Error: Interrupted by ${signal} before the email was sent: nothing was sent, and the history records the export as failed (INTERRUPTED); run it again to send it.\n`,
+        );
       } finally {
         await stalled.stop();
       }

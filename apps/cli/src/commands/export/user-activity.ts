@@ -132,6 +132,7 @@ ${exitCodesHelp('CUSTOMER_NOT_FOUND', 'RECIPIENT_NOT_ALLOWED', 'MAIL_FAILED', 'D
           saveTo: flags.out,
           onProgress: (users) => progress.update(users),
           holder: `cli: ${operator}`,
+          signal: this.abortSignal,
           record: { source: 'cli', operator, requestedBy },
           // The email names a person only when asked: never the operator's account.
           requestedBy: requestedBy ? { kind: 'person', name: requestedBy } : undefined,
