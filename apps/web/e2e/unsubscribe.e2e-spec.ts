@@ -111,7 +111,9 @@ describeBrowser('a manager stops a scheduled export from its email', (db) => {
     await page.getByRole('button', { name: 'Stop these emails' }).click();
     await waitForText(page.getByRole('heading', { level: 1 }), 'Stopped');
     const stopped = await page.locator('body').innerText();
-    expect(stopped).toContain(`The user activity export of Acme Learning (${site.domain}) to ${manager.email}`);
+    expect(stopped).toContain(
+      `The user activity export of Acme Learning (${site.domain}) to ${manager.email}`,
+    );
     expect(stopped).toContain('Your Spotlight support contact has been told.');
     await checkPage(page, `${db.dialect}-unsubscribe-stopped`);
     expect((await api('GET', `/schedules/${scheduleId}`)).body).toMatchObject({

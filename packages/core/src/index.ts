@@ -126,7 +126,13 @@ export {
   parseRecipient,
   sameAddress,
 } from './input/address.rules';
-export { attachmentName, customerLabel, describeRange, escapeHtml, type RequestedBy } from './export/export.mail';
+export {
+  attachmentName,
+  customerLabel,
+  describeRange,
+  escapeHtml,
+  type RequestedBy,
+} from './export/export.mail';
 export { parseWorkbookPath } from './workbook/workbook-file';
 export { describeRangeInDays } from './workbook/zoned-time';
 export { type CoreOptions, CoreServices, createCoreServices } from './root/core.root';
