@@ -9,13 +9,7 @@ import type { DateRange } from '../activity/activity.types';
 import { previousPeriod } from '../activity/previous-period';
 import { explainDatabaseError } from '../db/database-errors';
 import { countQueries } from '../db/query-counter';
-import {
-  CustomerNotFoundError,
-  DeliveryUnconfirmedError,
-  ExportInterruptedError,
-  explainStorageError,
-  firstLine,
-} from '../errors';
+import { CustomerNotFoundError, DeliveryUnconfirmedError, explainStorageError, firstLine } from '../errors';
 import { prepareCopy, type PreparedCopy } from '../files/prepared-copy';
 import { PRIVATE_FILE_MODE } from '../files/private-folder';
 import { newMessageId, type MailRepository } from '../mail/mail.repository';
@@ -23,6 +17,7 @@ import { writeActivityWorkbook, type WorkbookSummary } from '../workbook/activit
 import type { ExportLock } from './export-lock.repository';
 import { ExportDelivery, type Delivered, type EmailPreview } from './export.delivery';
 import { ExportHistory } from './export.history';
+import { interrupted, untilAborted } from './export-interruption';
 import { attachmentName, exportSubject, type RequestedBy } from './export.mail';
 import { parseCustomer, parseRecipient } from '../input/address.rules';
 import {
@@ -36,8 +31,6 @@ import { summarize, type BuiltExport, type ExportOutcome, type ExportSummary } f
 import { assertSameRecipient, guardRecipient, type RecipientCheck } from './recipient.guard';
 
 export type { ExportSummary } from './export.summary';
-export type { RecipientCheck } from './recipient.guard';
-export type { ExportRunOptions, ExportServiceOptions } from './export.options';
 import type { ExportRunOptions, ExportServiceOptions } from './export.options';
 
 /** What an email export did before its history entry and its figures. */
@@ -55,6 +48,7 @@ type EmailedExport = Omit<ExportOutcome, 'queries' | 'durationMs' | 'historyId'>
 export class ExportService {
   private readonly delivery: ExportDelivery;
   private readonly history?: ExportHistory;
+  private readonly now: () => Date;
 
   constructor(
     private readonly activity: ActivityRepository,
@@ -63,6 +57,7 @@ export class ExportService {
   ) {
     this.delivery = new ExportDelivery(mail, options);
     if (options.history) this.history = new ExportHistory(options.history, options);
+    this.now = options.clock ?? (() => new Date());
   }
 
   /** The Message-ID an export given `messageKey` (see {@link ExportRunOptions}) sends its email with. */
@@ -344,10 +339,6 @@ export class ExportService {
     }
   }
 
-  private now(): Date {
-    return this.options.clock ? this.options.clock() : new Date();
-  }
-
   private async withDatabaseErrors<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
@@ -355,27 +346,4 @@ export class ExportService {
       throw explainDatabaseError(error, this.options.databaseLabel);
     }
   }
-}
-
-/** `items` until `signal` aborts: the next item then fails the build, and its database stream is closed. */
-async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncIterable<T> {
-  for await (const item of items) {
-    signal?.throwIfAborted();
-    yield item;
-  }
-}
-
-/**
- * What a failure is once `signal` stopped the export: interrupted, with
- * nothing sent, unless the whole message had reached the mail server.
- */
-function interrupted(error: unknown, signal: AbortSignal | undefined): unknown {
-  if (
-    !signal?.aborted ||
-    error instanceof DeliveryUnconfirmedError ||
-    error instanceof ExportInterruptedError
-  )
-    return error;
-  const reason = typeof signal.reason === 'string' ? signal.reason : 'aborted';
-  return new ExportInterruptedError(reason, { cause: error });
 }
