@@ -104,15 +104,28 @@ export function describeInterruption(signal: NodeJS.Signals, error?: unknown): C
   const by = `Interrupted by ${signal}`;
   let message = `${by}.`;
   if (error instanceof DeliveryUnconfirmedError) {
-    message = `${by} after the whole email was handed to the mail server: it may have arrived (Message-ID ${error.messageId}), and the history records the export as unconfirmed; check the recipient's mailbox before resending it with "spotlight exports resend".`;
+    const id = error.historyId;
+    const recorded =
+      typeof id === 'number' ? `the history records it as export ${id}, unconfirmed` : notRecorded(id);
+    message = `${by} after the whole email was handed to the mail server: it may have arrived (Message-ID ${error.messageId}), and ${recorded}; check the recipient's mailbox before resending it with "spotlight exports resend${typeof id === 'number' ? ` ${id}` : ''}".`;
   } else if (error instanceof ExportInterruptedError) {
-    message = `${by} before the email was sent: nothing was sent, and the history records the export as failed (INTERRUPTED); run it again to send it.`;
+    const id = error.historyId;
+    const recorded =
+      typeof id === 'number'
+        ? `the history records it as export ${id}, failed (INTERRUPTED)`
+        : notRecorded(id);
+    message = `${by} before the email was sent: nothing was sent, and ${recorded}; run it again to send it.`;
   }
   return {
     code: 'INTERRUPTED',
     exitCode: signal === 'SIGINT' ? EXIT_CODES.INTERRUPTED_BY_SIGINT : EXIT_CODES.INTERRUPTED_BY_SIGTERM,
     message,
   };
+}
+
+/** What the line says of the history when the failure is not in it: it could not be written, or none is kept. */
+function notRecorded(id: null | undefined): string {
+  return id === null ? 'the history could not record it' : 'no history was kept';
 }
 
 /** oclif's own parse errors (missing flag, bad option, ...) carry `oclif.exit` = 2. */

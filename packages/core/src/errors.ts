@@ -22,6 +22,12 @@ export type ErrorCode =
 
 export abstract class SpotlightError extends Error {
   abstract readonly code: ErrorCode;
+  /**
+   * Where an export's own history recorded this failure: the entry's id, or
+   * null when the history could not be written; unset when the export kept
+   * no history of its own (the server's runs are their own record).
+   */
+  historyId?: number | null;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;

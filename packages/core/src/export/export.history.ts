@@ -78,7 +78,7 @@ export class ExportHistory {
     } catch {
       // An unreadable range is the error being recorded; keep the rest.
     }
-    await this.runs
+    const historyId = await this.runs
       .insertFinished({
         customer: normaliseDomain(String(input.customer ?? '')),
         recipient: String(input.recipient ?? '').trim(),
@@ -95,7 +95,9 @@ export class ExportHistory {
         errorCode: isSpotlightError(explained) ? explained.code : 'UNEXPECTED',
         ...times,
       })
-      .catch(() => undefined);
+      .catch(() => null);
+    // The front end can then say where the failure is recorded, or that it is not.
+    if (isSpotlightError(error)) error.historyId = historyId;
   }
 
   private describe(error: unknown): string {

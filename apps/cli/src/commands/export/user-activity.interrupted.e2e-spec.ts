@@ -87,13 +87,14 @@ describeEachDatabase('spotlight export user-activity, interrupted by Ctrl-C or S
         const run = await within(done, PROMPT_EXIT_MS, `the export ending after ${signal}`);
         expect(Date.now() - interruptedAt).toBeLessThan(PROMPT_EXIT_MS);
 
+        const entry = await latestExport();
         expect(run).toEqual({
           code: exitCode,
           stdout: '',
-          stderr: `Error: Interrupted by ${signal} before the email was sent: nothing was sent, and the history records the export as failed (INTERRUPTED); run it again to send it.\n`,
+          stderr: `Error: Interrupted by ${signal} before the email was sent: nothing was sent, and the history records it as export ${entry.id}, failed (INTERRUPTED); run it again to send it.\n`,
         });
         expect(filesBelow(scratch)).toEqual([]);
-        expect(await latestExport()).toMatchObject({
+        expect(entry).toMatchObject({
           source: 'cli',
           operator,
           customer: site.domain,
@@ -138,7 +139,7 @@ describeEachDatabase('spotlight export user-activity, interrupted by Ctrl-C or S
           messageId: expect.stringMatching(/^<spotlight-export\..+>$/),
         });
         expect(run.stderr).toBe(
-          `Error: Interrupted by ${signal} after the whole email was handed to the mail server: it may have arrived (Message-ID ${entry.messageId}), and the history records the export as unconfirmed; check the recipient's mailbox before resending it with "spotlight exports resend".\n`,
+          `Error: Interrupted by ${signal} after the whole email was handed to the mail server: it may have arrived (Message-ID ${entry.messageId}), and the history records it as export ${entry.id}, unconfirmed; check the recipient's mailbox before resending it with "spotlight exports resend ${entry.id}".\n`,
         );
         expect(filesBelow(scratch)).toEqual([]);
         // Nothing sends it again by itself.
