@@ -71,3 +71,6 @@ if (!eml || !xlsx) {
 console.log(`\nDone. The manager's email and the workbook it carries:`);
 console.log(`  email:    ${eml}`);
 console.log(`  workbook: ${xlsx}`);
+console.log(
+  `\nThe same data in the admin console: "npx pnpm@10.34.9 serve" starts the server on it and prints the URL and a staff token to sign in with.`,
+);
