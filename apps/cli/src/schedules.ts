@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import {
+  describeCron,
   InvalidInputError,
   parseName,
   type PausedBy,
@@ -84,7 +85,7 @@ export function toScheduleEntry(schedule: ScheduleRecord): ScheduleEntry {
 export function describeSchedule(entry: ScheduleEntry): string {
   return [
     `Schedule ${entry.id}: ${entry.customer} to ${entry.recipient}, ${entry.status}`,
-    `  cron ${entry.cron} (${entry.timeZone})`,
+    `  cron ${entry.cron} (${entry.timeZone}): ${describeCron(entry.cron)}`,
     `  period ${entry.windowDays === null ? 'all activity' : `the last ${entry.windowDays} days before each run`}`,
     `  next due ${entry.nextDueAt ?? '- (paused)'}`,
   ].join('\n');

@@ -276,6 +276,10 @@ describeBrowser('the console in a browser, staff token', (db) => {
     const card = page.getByRole('article', { name: `Schedule #${id}` });
     await card.waitFor();
     expect(await waitForText(card, /Window\s+the last/)).toMatch(/Window\s+the last 1 day\n/);
+    // The cron in words, as the server says it, beside the cron itself.
+    expect(await card.getByLabel('Cron').innerText()).toBe(
+      '0 9 * * 1 in Europe/Paris: At 09:00, only on Monday',
+    );
     const nextDue = card.getByLabel('Next due');
     await waitForText(nextDue, /Mon, .* 09:00 (CET|CEST)/);
     expect(await nextDue.locator('time').getAttribute('datetime')).toBe(created.body!.nextDueAt);

@@ -162,7 +162,13 @@ export {
 } from './runs/run.repository';
 export { ExportLockRepository } from './export/export-lock.repository';
 export { AuditRepository, type AuditEntry } from './audit/audit.repository';
-export { checkInterval, type CronPreview, parseCron, previewCron } from './schedules/schedule.rules';
+export {
+  checkInterval,
+  type CronPreview,
+  describeCron,
+  parseCron,
+  previewCron,
+} from './schedules/schedule.rules';
 export {
   PAUSED_BY_RECIPIENT,
   resumedScheduleColumns,

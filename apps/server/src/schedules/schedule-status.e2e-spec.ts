@@ -47,7 +47,7 @@ describeEachDatabase('a schedule says why it is paused and how its last run ende
           ...body,
         })
         .expect(201)
-    ).body as { id: number; pause: unknown; lastRun: unknown };
+    ).body as { id: number; pause: unknown; lastRun: unknown; description: string };
   const read = async (id: number, token = staff) =>
     (await request(t.http).get(`/schedules/${id}`).set(bearer(token)).expect(200)).body as Record<
       string,
@@ -60,7 +60,7 @@ describeEachDatabase('a schedule says why it is paused and how its last run ende
 
   it('names the token that paused it through the API, and when; an enabled schedule has no pause', async () => {
     const schedule = await create({ windowDays: 7 });
-    expect(schedule).toMatchObject({ pause: null, lastRun: null });
+    expect(schedule).toMatchObject({ pause: null, lastRun: null, description: 'At 07:00, only on Monday' });
 
     const patched = await request(t.http)
       .patch(`/schedules/${schedule.id}`)

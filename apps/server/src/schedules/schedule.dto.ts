@@ -11,7 +11,13 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import type { PausedBy, ScheduleRecord, ScheduleState, TokenRecord } from '@spotlight/core';
+import {
+  describeCron,
+  type PausedBy,
+  type ScheduleRecord,
+  type ScheduleState,
+  type TokenRecord,
+} from '@spotlight/core';
 import { runView, trim } from '../runs/export-run.dto';
 import { ExportRunView } from '../runs/export-run.responses';
 import { IsRecipientAddress } from '../runs/request-rules';
@@ -115,6 +121,12 @@ export class ScheduleView {
   @ApiProperty({ example: 'Europe/Berlin' })
   timeZone!: string;
 
+  @ApiProperty({
+    example: 'At 07:00, only on Monday',
+    description: 'The cron in English words, as POST /schedules/preview says it.',
+  })
+  description!: string;
+
   @ApiProperty({ type: Number, nullable: true, example: 30 })
   windowDays!: number | null;
 
@@ -178,6 +190,7 @@ export function scheduleView(
     recipient: schedule.recipient,
     cron: schedule.cron,
     timeZone: schedule.timeZone,
+    description: describeCron(schedule.cron),
     windowDays: schedule.windowDays,
     enabled: schedule.enabled,
     nextDueAt: schedule.nextDueAt?.toISOString() ?? null,

@@ -607,6 +607,11 @@ export interface components {
             cron: string;
             /** @example Europe/Berlin */
             timeZone: string;
+            /**
+             * @description The cron in English words, as POST /schedules/preview says it.
+             * @example At 07:00, only on Monday
+             */
+            description: string;
             /** @example 30 */
             windowDays: number | null;
             enabled: boolean;
@@ -682,6 +687,11 @@ export interface components {
             cron: string;
             /** @example Europe/Berlin */
             timeZone: string;
+            /**
+             * @description The cron in English words, as POST /schedules/preview says it.
+             * @example At 07:00, only on Monday
+             */
+            description: string;
             /** @example 30 */
             windowDays: number | null;
             enabled: boolean;

@@ -145,9 +145,9 @@ function ScheduleCard(props: { schedule: Schedule; focus?: object; onChange(): v
         </dd>
         <dt>Recipient</dt>
         <dd>{schedule.recipient}</dd>
-        <dt>Cron</dt>
-        <dd>
-          <code>{schedule.cron}</code> in {schedule.timeZone}
+        <dt id={`cron-${id}`}>Cron</dt>
+        <dd aria-labelledby={`cron-${id}`}>
+          <code>{schedule.cron}</code> in {schedule.timeZone}: {schedule.description}
         </dd>
         <dt>Window</dt>
         <dd>{schedule.windowDays ? `the last ${countOf(schedule.windowDays, 'day')}` : 'all activity'}</dd>

@@ -54,6 +54,15 @@ export function checkInterval(expression: string, cron: Cron, minMinutes: number
   }
 }
 
+/** A cron in English words, e.g. "At 07:00, only on Monday"; the cron itself if it cannot be read. */
+export function describeCron(expression: string): string {
+  try {
+    return cronstrue.toString(expression.trim(), { use24HourTimeFormat: true, verbose: false });
+  } catch {
+    return expression.trim();
+  }
+}
+
 /** What a schedule with this cron and zone would do, before it is saved. */
 export interface CronPreview {
   cron: string;
@@ -84,7 +93,7 @@ export function previewCron(
   return {
     cron,
     timeZone: zone,
-    description: cronstrue.toString(cron, { use24HourTimeFormat: true, verbose: false }),
+    description: describeCron(cron),
     nextDue: parsed.nextRuns(count, from).map((due) => formatIsoOffset(due, zone)),
     minimumIntervalMinutes: minMinutes,
   };

@@ -165,6 +165,7 @@ describeEachDatabase('spotlight schedules', (db) => {
     // show says why, as the API and the console do.
     const shown = await runCli(['schedules', 'show', String(created.id)], env());
     expectSuccess(shown);
+    expect(shown.stdout).toContain('\n  cron 0 7 * * 1 (Europe/Berlin): At 07:00, only on Monday\n');
     expect(shown.stdout).toMatch(
       /\n {2}paused by support at \d{4}-\d\d-\d\dT[\d:.]+Z: manager on leave\n {2}last run - \(none yet\)\n$/,
     );
