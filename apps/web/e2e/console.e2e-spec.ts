@@ -231,6 +231,8 @@ describeBrowser('the console in a browser, staff token', (db) => {
       run = await api('GET', `/exports/${runId}`);
     }
     expect(run.body).toMatchObject({ source: 'schedule', scheduleId: id, status: 'sent' });
+    // On the card, in the schedule's own zone, as its next due time is.
+    await waitForText(card.getByLabel('Last result'), new RegExp(`^#${runId} sent .+, \\d\\d:\\d\\d CES?T$`));
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(console_.smtp.messages).toHaveLength(1);
   });

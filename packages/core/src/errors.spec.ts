@@ -1,4 +1,5 @@
-import { AmbiguousCustomerError, formatBytes } from './errors';
+import { AmbiguousCustomerError } from './errors';
+import { formatBytes } from './text/bytes';
 
 describe('formatBytes', () => {
   it('speaks binary units, the one unit of every message', () => {

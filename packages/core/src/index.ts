@@ -18,7 +18,6 @@ export {
   ExportInProgressError,
   ExportNotResendableError,
   firstLine,
-  formatBytes,
   InvalidInputError,
   isSpotlightError,
   MailDeliveryError,
@@ -28,6 +27,7 @@ export {
   tenantMessage,
   type TenantSubject,
 } from './errors';
+export { formatBytes } from './text/bytes';
 export { explainDatabaseError } from './db/database-errors';
 export { type CoreSettings, databaseUrlSetting, loadCoreSettings } from './config/settings';
 export {

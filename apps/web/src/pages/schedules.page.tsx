@@ -6,6 +6,7 @@ import { countOf, formatTime, timeZones } from '../format';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
 import { loadManagers, type Manager } from './customer.page';
+import { FINISHED } from './export.page';
 
 type Schedule = Schemas['ScheduleView'];
 
@@ -54,6 +55,20 @@ export function ScheduleList(props: { schedules: Schedule[]; onChange(): void; f
   useEffect(() => {
     if (deleted !== null) deletedNotice.current?.focus();
   }, [deleted]);
+  // A last run still queued or running is followed to its end (Send now, a due time): the list is
+  // read again every second while one runs, or at its next try while it waits, a minute apart at most.
+  const { schedules, onChange } = props;
+  useEffect(() => {
+    const delays = schedules.flatMap((schedule) => {
+      const run = schedule.lastRun;
+      if (!run || FINISHED.includes(run.status)) return [];
+      const wait = run.timings.nextAttemptAt ? Date.parse(run.timings.nextAttemptAt) - Date.now() : 0;
+      return [Math.min(Math.max(wait, 1_000), 60_000)];
+    });
+    if (delays.length === 0) return;
+    const timer = setTimeout(onChange, Math.min(...delays));
+    return () => clearTimeout(timer);
+  }, [schedules, onChange]);
   return (
     <>
       {deleted !== null && (
@@ -171,7 +186,7 @@ function ScheduleCard(props: { schedule: Schedule; focus?: object; onChange(): v
             <>
               <Link to={`/console/exports/${lastRun.id}`}>#{lastRun.id}</Link>{' '}
               <span className={`status-${lastRun.status}`}>{lastRun.status}</span>{' '}
-              {formatTime(lastRun.timings.finishedAt ?? lastRun.timings.queuedAt)}
+              {formatTime(lastRun.timings.finishedAt ?? lastRun.timings.queuedAt, schedule.timeZone)}
               {lastRun.error && `: ${lastRun.error}`}
             </>
           ) : (

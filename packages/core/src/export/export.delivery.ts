@@ -1,5 +1,6 @@
 import type { DownloadService, KeptDownload } from '../downloads/download.service';
-import { AttachmentTooLargeError, DeliveryUnconfirmedError, formatBytes } from '../errors';
+import { AttachmentTooLargeError, DeliveryUnconfirmedError } from '../errors';
+import { formatBytes } from '../text/bytes';
 import { XLSX_CONTENT_TYPE, type MailRepository } from '../mail/mail.repository';
 import { attachmentName, exportBodies, exportHeaders, exportSubject, type RequestedBy } from './export.mail';
 import type { BuiltExport } from './export.summary';

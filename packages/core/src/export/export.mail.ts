@@ -5,7 +5,7 @@ import {
   type DateRange,
   type EngagementLevel,
 } from '../activity/activity.types';
-import { formatBytes } from '../errors';
+import { formatBytes } from '../text/bytes';
 import { oneLine } from '../text/one-line';
 import { SUMMARY_SHEET } from '../workbook/summary-sheet';
 import { WORKBOOK_EXTENSION } from '../workbook/workbook-file';
