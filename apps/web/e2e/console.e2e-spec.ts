@@ -1,58 +1,35 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SiteRow, UserRow } from '@spotlight/core/testing';
 import {
-  describeBrowser,
   checkPage,
+  consoleSuite,
   createToken,
+  describeBrowser,
   signIn,
-  startConsoleServer,
   waitForText,
-  type ConsoleServer,
-  openBrowser,
-  apiAs,
 } from './console.fixture';
 
 /** The staff's console: sign in, the pages, Export now, schedules. */
 describeBrowser('the console in a browser, staff token', (db) => {
-  let console_: ConsoleServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let problems: string[];
   let site: SiteRow;
   let manager: UserRow;
   let staff: string;
   let staffId: number;
-  let url: string;
 
-  beforeAll(async () => {
+  const suite = consoleSuite(db, async () => {
     site = await db.factory.site({ name: 'Acme Learning' });
     manager = await db.factory.manager({ site, first_name: 'Mona', last_name: 'Manager' });
     await db.factory.user({ site });
     const created = await createToken(db, { staff: true });
     staff = created.token;
     staffId = created.record.id;
-    console_ = await startConsoleServer(db);
-    url = console_.server.url;
-    ({ browser, context, page, problems } = await openBrowser(url));
+    return { token: staff };
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await console_?.stop();
-  });
-
-  afterEach(() => {
-    expect(problems).toEqual([]);
-  });
-
-  const api = (method: string, path: string, body?: unknown) => apiAs(url, staff)(method, path, body);
 
   it('opens on the sign-in page within a second and signs in with a staff token, kept in sessionStorage only', async () => {
     // A first visit (a new context: nothing cached), three times: the machine is shared, one run can be unlucky.
     const times: number[] = [];
     for (let visit = 0; visit < 3; visit++) {
-      const fresh = await browser.newContext({ baseURL: url });
+      const fresh = await suite.browser.newContext({ baseURL: suite.url });
       const firstVisit = await fresh.newPage();
       await firstVisit.goto('/', { waitUntil: 'commit' });
       // Measured in the page, by the browser's clock from the navigation's start, the moment the field is there.
@@ -68,16 +45,16 @@ describeBrowser('the console in a browser, staff token', (db) => {
     process.stdout.write(
       `console first page (sign-in) usable after navigation: ${times.join(', ')} ms, best ${firstPageMs} ms [${db.dialect}]\n`,
     );
-    await page.goto('/');
-    await page.getByLabel('Token').waitFor({ timeout: 5_000 });
-    await checkPage(page, `${db.dialect}-sign-in`);
+    await suite.page.goto('/');
+    await suite.page.getByLabel('Token').waitFor({ timeout: 5_000 });
+    await checkPage(suite.page, `${db.dialect}-sign-in`);
 
-    await signIn(page, staff);
+    await signIn(suite.page, staff);
     for (const name of ['Customers', 'Exports', 'Schedules', 'Audit']) {
-      await page.getByRole('link', { name, exact: true }).waitFor({ timeout: 5_000 });
+      await suite.page.getByRole('link', { name, exact: true }).waitFor({ timeout: 5_000 });
     }
-    expect(page.url()).not.toContain(staff);
-    const storage = await page.evaluate(() => ({
+    expect(suite.page.url()).not.toContain(staff);
+    const storage = await suite.page.evaluate(() => ({
       local: JSON.stringify(localStorage),
       session: sessionStorage.getItem('spotlight.token'),
     }));
@@ -88,7 +65,7 @@ describeBrowser('the console in a browser, staff token', (db) => {
     // Signed in (the token already in this tab), the first page with data: Customers, its rows shown.
     const customersTimes: number[] = [];
     for (let visit = 0; visit < 3; visit++) {
-      const fresh = await browser.newContext({ baseURL: url });
+      const fresh = await suite.browser.newContext({ baseURL: suite.url });
       await fresh.addInitScript((token) => sessionStorage.setItem('spotlight.token', token), staff);
       const firstVisit = await fresh.newPage();
       await firstVisit.goto('/console/customers', { waitUntil: 'commit' });
@@ -108,55 +85,55 @@ describeBrowser('the console in a browser, staff token', (db) => {
   });
 
   it('lists the customers, finds one by name and opens its page with its managers', async () => {
-    await page.getByRole('link', { name: 'Customers', exact: true }).click();
-    await page.getByRole('heading', { name: 'Customers' }).waitFor();
-    await page.getByRole('searchbox', { name: 'Search' }).fill('acme learn');
-    await page.getByRole('button', { name: 'Search' }).click();
-    const row = page.getByRole('row', { name: new RegExp(site.domain.replace(/\./g, '\\.')) });
+    await suite.page.getByRole('link', { name: 'Customers', exact: true }).click();
+    await suite.page.getByRole('heading', { name: 'Customers' }).waitFor();
+    await suite.page.getByRole('searchbox', { name: 'Search' }).fill('acme learn');
+    await suite.page.getByRole('button', { name: 'Search' }).click();
+    const row = suite.page.getByRole('row', { name: new RegExp(site.domain.replace(/\./g, '\\.')) });
     expect(await waitForText(row, 'Acme Learning')).toMatch(/Acme Learning\s+2\s+2\s+1/);
-    expect(await page.locator('tbody tr').count()).toBe(1);
-    await checkPage(page, `${db.dialect}-customers`);
+    expect(await suite.page.locator('tbody tr').count()).toBe(1);
+    await checkPage(suite.page, `${db.dialect}-customers`);
 
     await row.getByRole('link', { name: site.domain }).click();
-    await page.getByRole('heading', { name: `Acme Learning (${site.domain})` }).waitFor();
-    await waitForText(page.getByRole('listitem').filter({ hasText: manager.email }), 'Mona Manager');
+    await suite.page.getByRole('heading', { name: `Acme Learning (${site.domain})` }).waitFor();
+    await waitForText(suite.page.getByRole('listitem').filter({ hasText: manager.email }), 'Mona Manager');
     // One manager is "1 active manager", two users are "2 users".
-    expect(await waitForText(page.getByText(/active accounts?,/), /manager/)).toBe(
+    expect(await waitForText(suite.page.getByText(/active accounts?,/), /manager/)).toBe(
       '2 users, 2 active accounts, 1 active manager.',
     );
-    await checkPage(page, `${db.dialect}-customer`);
+    await checkPage(suite.page, `${db.dialect}-customer`);
   });
 
   it('Export now sends exactly one email, to the chosen manager, and the history shows it sent', async () => {
-    console_.smtp.messages.length = 0;
-    const form = page.getByRole('form', { name: 'Export now' });
+    suite.smtp.messages.length = 0;
+    const form = suite.page.getByRole('form', { name: 'Export now' });
     await form.getByLabel('Recipient').selectOption(manager.email);
     await form.getByLabel('Since').fill('2026-01-01');
     await form.getByLabel('Time zone').selectOption('Europe/Paris');
     await form.getByRole('button', { name: 'Send export' }).click();
-    const followed = page.getByRole('region', { name: /^Export #\d+$/ });
+    const followed = suite.page.getByRole('region', { name: /^Export #\d+$/ });
     await waitForText(followed, /Status\s+sent/, 30_000);
-    const [mail] = await console_.smtp.waitFor(1);
+    const [mail] = await suite.smtp.waitFor(1);
     expect(mail.envelope.to).toEqual([manager.email]);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(console_.smtp.messages).toHaveLength(1);
+    expect(suite.smtp.messages).toHaveLength(1);
     const id = /Export #(\d+)/.exec(await followed.getByRole('heading').innerText())![1];
-    await waitForText(page.getByRole('row', { name: new RegExp(`#${id}\\b`) }), 'sent');
-    await page.getByRole('link', { name: 'Exports', exact: true }).click();
-    await waitForText(page.getByRole('row', { name: new RegExp(`#${id}\\b`) }), /sent\s+api/);
+    await waitForText(suite.page.getByRole('row', { name: new RegExp(`#${id}\\b`) }), 'sent');
+    await suite.page.getByRole('link', { name: 'Exports', exact: true }).click();
+    await waitForText(suite.page.getByRole('row', { name: new RegExp(`#${id}\\b`) }), /sent\s+api/);
   });
 
   it("New schedule in Europe/Paris across the change to summer time: the server's next 5 due times, its refusals, then the schedule", async () => {
-    await page.getByRole('link', { name: 'Schedules', exact: true }).click();
-    await page.getByRole('button', { name: 'New schedule' }).click();
-    const form = page.getByRole('form', { name: 'New schedule' });
+    await suite.page.getByRole('link', { name: 'Schedules', exact: true }).click();
+    await suite.page.getByRole('button', { name: 'New schedule' }).click();
+    const form = suite.page.getByRole('form', { name: 'New schedule' });
     await form.getByLabel('Customer').fill(site.domain);
     await waitForText(form.getByLabel('Recipient'), manager.email);
     await form.getByLabel('Time zone').selectOption('Europe/Paris');
 
     // Six fields: refused with the API's own message.
     await form.getByLabel('Cron').fill('0 0 9 * 3 0');
-    const refusal = await api('POST', '/schedules/preview', {
+    const refusal = await suite.api('POST', '/schedules/preview', {
       cron: '0 0 9 * 3 0',
       timeZone: 'Europe/Paris',
     });
@@ -179,19 +156,19 @@ describeBrowser('the console in a browser, staff token', (db) => {
     expected.forEach((iso, index) => {
       expect(texts[index]).toContain(new Date(iso).getUTCHours() === 8 ? '09:00 CET' : '09:00 CEST');
     });
-    await checkPage(page, `${db.dialect}-new-schedule`);
+    await checkPage(suite.page, `${db.dialect}-new-schedule`);
 
     await form.getByLabel('Window (days)').fill('30');
     await form.getByRole('button', { name: 'Create schedule' }).click();
-    const notice = await waitForText(page.getByRole('status').first(), /Schedule #\d+ created/);
+    const notice = await waitForText(suite.page.getByRole('status').first(), /Schedule #\d+ created/);
     const id = Number(/#(\d+)/.exec(notice)![1]);
-    const card = page.getByRole('article', { name: `Schedule #${id}` });
+    const card = suite.page.getByRole('article', { name: `Schedule #${id}` });
     const nextDue = card.getByLabel('Next due');
     await waitForText(nextDue, /09:00 CE/);
     expect(new Date((await nextDue.locator('time').getAttribute('datetime'))!).toISOString()).toBe(
       expected[0],
     );
-    const saved = await api('GET', `/schedules/${id}`);
+    const saved = await suite.api('GET', `/schedules/${id}`);
     expect(saved.body).toMatchObject({
       cron: '0 9 * 3 0',
       timeZone: 'Europe/Paris',
@@ -201,10 +178,13 @@ describeBrowser('the console in a browser, staff token', (db) => {
   });
 
   it('Send now sends one run of the schedule; Preview email shows its HTML in a sandbox, sending nothing', async () => {
-    const schedules = (await api('GET', '/schedules')).body!.items as Array<{ id: number; cron: string }>;
+    const schedules = (await suite.api('GET', '/schedules')).body!.items as Array<{
+      id: number;
+      cron: string;
+    }>;
     const id = schedules.find((schedule) => schedule.cron === '0 9 * 3 0')!.id;
-    const card = page.getByRole('article', { name: `Schedule #${id}` });
-    console_.smtp.messages.length = 0;
+    const card = suite.page.getByRole('article', { name: `Schedule #${id}` });
+    suite.smtp.messages.length = 0;
 
     await card.getByRole('button', { name: 'Preview email' }).click();
     const frame = card.locator('iframe');
@@ -216,56 +196,59 @@ describeBrowser('the console in a browser, staff token', (db) => {
       card.getByText(/^Attached: the workbook is/),
       /^Attached: the workbook is [\d.]+ KiB now; a run above the [\d.]+ MiB attachment limit /,
     );
-    await checkPage(page, `${db.dialect}-email-preview`);
-    expect(console_.smtp.messages).toHaveLength(0);
+    await checkPage(suite.page, `${db.dialect}-email-preview`);
+    expect(suite.smtp.messages).toHaveLength(0);
 
     await card.getByRole('button', { name: 'Send now' }).click();
     const queued = await waitForText(card.getByRole('status'), /Export #\d+ queued/);
-    const [mail] = await console_.smtp.waitFor(1, 30_000);
+    const [mail] = await suite.smtp.waitFor(1, 30_000);
     expect(mail.envelope.to).toEqual([manager.email]);
     const runId = Number(/#(\d+)/.exec(queued)![1]);
     const deadline = Date.now() + 10_000;
-    let run = await api('GET', `/exports/${runId}`);
+    let run = await suite.api('GET', `/exports/${runId}`);
     while (run.body!.status !== 'sent' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      run = await api('GET', `/exports/${runId}`);
+      run = await suite.api('GET', `/exports/${runId}`);
     }
     expect(run.body).toMatchObject({ source: 'schedule', scheduleId: id, status: 'sent' });
     // On the card, in the schedule's own zone, as its next due time is.
     await waitForText(card.getByLabel('Last result'), new RegExp(`^#${runId} sent .+, \\d\\d:\\d\\d CES?T$`));
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(console_.smtp.messages).toHaveLength(1);
+    expect(suite.smtp.messages).toHaveLength(1);
   });
 
   it('lists the exports with filters and opens one; the audit trail filters by action', async () => {
-    console_.smtp.messages.length = 0;
-    const queued = await api('POST', '/exports', { customer: site.domain, recipient: manager.email });
+    suite.smtp.messages.length = 0;
+    const queued = await suite.api('POST', '/exports', { customer: site.domain, recipient: manager.email });
     expect(queued.status).toBe(202);
-    await console_.smtp.waitFor(1);
+    await suite.smtp.waitFor(1);
 
-    await page.getByRole('link', { name: 'Exports', exact: true }).click();
-    await page.getByRole('heading', { name: 'Exports' }).waitFor();
-    await page.getByLabel('Status').selectOption('sent');
-    await page.getByRole('button', { name: 'Filter' }).click();
-    await waitForText(page.getByRole('row', { name: new RegExp(`#${String(queued.body!.id)}\\b`) }), 'sent');
-    expect(page.url()).toContain('status=sent');
-    await checkPage(page, `${db.dialect}-exports`);
+    await suite.page.getByRole('link', { name: 'Exports', exact: true }).click();
+    await suite.page.getByRole('heading', { name: 'Exports' }).waitFor();
+    await suite.page.getByLabel('Status').selectOption('sent');
+    await suite.page.getByRole('button', { name: 'Filter' }).click();
+    await waitForText(
+      suite.page.getByRole('row', { name: new RegExp(`#${String(queued.body!.id)}\\b`) }),
+      'sent',
+    );
+    expect(suite.page.url()).toContain('status=sent');
+    await checkPage(suite.page, `${db.dialect}-exports`);
 
-    await page.getByRole('link', { name: `#${String(queued.body!.id)}`, exact: true }).click();
-    await page.getByRole('heading', { name: `Export #${String(queued.body!.id)}` }).waitFor();
-    await waitForText(page.locator('dl.facts'), /Status\s+sent/);
-    await waitForText(page.locator('dl.facts'), /Counts\s+\d+ active, \d+ inactive accounts/);
-    await checkPage(page, `${db.dialect}-export`);
+    await suite.page.getByRole('link', { name: `#${String(queued.body!.id)}`, exact: true }).click();
+    await suite.page.getByRole('heading', { name: `Export #${String(queued.body!.id)}` }).waitFor();
+    await waitForText(suite.page.locator('dl.facts'), /Status\s+sent/);
+    await waitForText(suite.page.locator('dl.facts'), /Counts\s+\d+ active, \d+ inactive accounts/);
+    await checkPage(suite.page, `${db.dialect}-export`);
 
-    await page.getByRole('link', { name: 'Audit', exact: true }).click();
-    await page.getByLabel('Action').fill('export.queue');
-    await page.getByRole('button', { name: 'Filter' }).click();
-    await waitForText(page.locator('tbody'), `run:${String(queued.body!.id)}`);
-    await checkPage(page, `${db.dialect}-audit`);
+    await suite.page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await suite.page.getByLabel('Action').fill('export.queue');
+    await suite.page.getByRole('button', { name: 'Filter' }).click();
+    await waitForText(suite.page.locator('tbody'), `run:${String(queued.body!.id)}`);
+    await checkPage(suite.page, `${db.dialect}-audit`);
   });
 
   it('pauses, resumes and deletes a schedule, showing its next due time beside "Next due"', async () => {
-    const created = await api('POST', '/schedules', {
+    const created = await suite.api('POST', '/schedules', {
       customer: site.domain,
       recipient: manager.email,
       cron: '0 9 * * 1',
@@ -274,8 +257,8 @@ describeBrowser('the console in a browser, staff token', (db) => {
     });
     expect(created.status).toBe(201);
     const id = created.body!.id as number;
-    await page.getByRole('link', { name: 'Schedules', exact: true }).click();
-    const card = page.getByRole('article', { name: `Schedule #${id}` });
+    await suite.page.getByRole('link', { name: 'Schedules', exact: true }).click();
+    const card = suite.page.getByRole('article', { name: `Schedule #${id}` });
     await card.waitFor();
     expect(await waitForText(card, /Window\s+the last/)).toMatch(/Window\s+the last 1 day\n/);
     // The cron in words, as the server says it, beside the cron itself.
@@ -285,11 +268,11 @@ describeBrowser('the console in a browser, staff token', (db) => {
     const nextDue = card.getByLabel('Next due');
     await waitForText(nextDue, /Mon, .* 09:00 (CET|CEST)/);
     expect(await nextDue.locator('time').getAttribute('datetime')).toBe(created.body!.nextDueAt);
-    await checkPage(page, `${db.dialect}-schedules`);
+    await checkPage(suite.page, `${db.dialect}-schedules`);
 
     await card.getByRole('button', { name: 'Pause' }).click();
     await waitForText(nextDue, 'paused');
-    expect((await api('GET', `/schedules/${id}`)).body!.enabled).toBe(false);
+    expect((await suite.api('GET', `/schedules/${id}`)).body!.enabled).toBe(false);
     // Why, by whom and since when: the server's record of this very pause.
     const why = card.getByLabel('Paused because');
     expect(await waitForText(why, /^Paused by token/)).toMatch(
@@ -297,16 +280,16 @@ describeBrowser('the console in a browser, staff token', (db) => {
     );
     await card.getByRole('button', { name: 'Resume' }).click();
     await waitForText(nextDue, /09:00/);
-    expect((await api('GET', `/schedules/${id}`)).body!.enabled).toBe(true);
+    expect((await suite.api('GET', `/schedules/${id}`)).body!.enabled).toBe(true);
 
     await card.getByRole('button', { name: 'Delete' }).click();
     await card.getByRole('button', { name: 'Confirm delete' }).click();
     await card.waitFor({ state: 'detached', timeout: 10_000 });
-    expect((await api('GET', `/schedules/${id}`)).status).toBe(404);
+    expect((await suite.api('GET', `/schedules/${id}`)).status).toBe(404);
   });
 
   it('keeps Swagger UI at /docs working under the same Content-Security-Policy', async () => {
-    const docs = await context.newPage();
+    const docs = await suite.context.newPage();
     const blocked: string[] = [];
     docs.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
@@ -319,9 +302,9 @@ describeBrowser('the console in a browser, staff token', (db) => {
   });
 
   it('signs out: the token is forgotten and the sign-in page is back', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('Token').waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('spotlight.token'))).toBeNull();
+    await suite.page.getByRole('button', { name: 'Sign out' }).click();
+    await suite.page.getByLabel('Token').waitFor();
+    expect(await suite.page.evaluate(() => sessionStorage.getItem('spotlight.token'))).toBeNull();
   });
 });
 

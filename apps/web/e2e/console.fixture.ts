@@ -101,6 +101,97 @@ export async function startConsoleServer(
   };
 }
 
+/** What a browser suite's server and page are made with; see {@link consoleSuite}. */
+export interface ConsoleSuiteOptions {
+  /** The server's environment, over {@link startConsoleServer}'s. */
+  env?: Record<string, string>;
+  /** The SMTP capture's faults. */
+  smtp?: SmtpCaptureOptions;
+  browser?: Pick<BrowserContextOptions, 'acceptDownloads' | 'locale' | 'viewport'>;
+  /** The token {@link ConsoleSuite.api} sends. */
+  token?: string;
+  /** Opens '/' and signs in with this token before the first test. */
+  signIn?: string;
+}
+
+/** What a browser suite's tests use, there from the suite's first beforeAll on. */
+export interface ConsoleSuite {
+  readonly url: string;
+  readonly smtp: SmtpCapture;
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** The suite's page's problems (see {@link watchedPage}), checked after each test. */
+  readonly problems: string[];
+  /** A request to the API with the suite's token. */
+  api(method: string, path: string, body?: unknown): ReturnType<ReturnType<typeof apiAs>>;
+}
+
+/**
+ * A browser suite's lifecycle, called once at the top of its describe body:
+ * a beforeAll that runs `setup` (the suite's seeding, giving the options that
+ * may name what it made), starts the server and opens the page; an afterAll
+ * that closes both; an afterEach that fails a test whose page had a problem.
+ * A beforeAll the suite registers after this call runs with all of it up.
+ */
+export function consoleSuite(db: TestDatabase, setup: () => Promise<ConsoleSuiteOptions>): ConsoleSuite {
+  let token: string | undefined;
+  let server: ConsoleServer | undefined;
+  let opened: Awaited<ReturnType<typeof openBrowser>> | undefined;
+
+  beforeAll(async () => {
+    const options = await setup();
+    token = options.token;
+    server = await startConsoleServer(db, options.env, options.smtp);
+    opened = await openBrowser(server.server.url, options.browser);
+    if (options.signIn !== undefined) {
+      await opened.page.goto('/');
+      await signIn(opened.page, options.signIn);
+    }
+  });
+
+  afterAll(async () => {
+    await opened?.browser.close();
+    await server?.stop();
+  });
+
+  afterEach(() => {
+    // No dialog opened (a name run as HTML would have called alert), no CSP refusal, no page error.
+    expect(suite.problems).toEqual([]);
+  });
+
+  const up = () => {
+    if (!server || !opened)
+      throw new Error("The console suite's beforeAll has not started the server and page");
+    return { server, ...opened };
+  };
+  const suite: ConsoleSuite = {
+    get url() {
+      return up().server.server.url;
+    },
+    get smtp() {
+      return up().server.smtp;
+    },
+    get browser() {
+      return up().browser;
+    },
+    get context() {
+      return up().context;
+    },
+    get page() {
+      return up().page;
+    },
+    get problems() {
+      return up().problems;
+    },
+    api(method, path, body) {
+      if (token === undefined) throw new Error("The console suite's setup gave no token for its api");
+      return apiAs(suite.url, token)(method, path, body);
+    },
+  };
+  return suite;
+}
+
 export async function createToken(db: TestDatabase, scope: { staff: true } | { site: string }) {
   return new TokenService(new TokenRepository(db.knex)).create(scope);
 }

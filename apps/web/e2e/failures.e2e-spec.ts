@@ -1,16 +1,6 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { SiteRow, UserRow } from '@spotlight/core/testing';
-import {
-  apiAs,
-  checkPage,
-  createToken,
-  describeBrowser,
-  openBrowser,
-  signIn,
-  startConsoleServer,
-  waitForText,
-  type ConsoleServer,
-} from './console.fixture';
+import { apiAs, checkPage, consoleSuite, createToken, describeBrowser, waitForText } from './console.fixture';
 
 const FINISHED = ['sent', 'failed', 'unconfirmed'];
 /** formatTime's output, e.g. "Mon, 7 Dec 2026, 22:00 UTC". */
@@ -18,10 +8,6 @@ const SHOWN_TIME = /^\w{3}, \d{1,2} \w{3} \d{4}, \d{2}:\d{2} \S+$/;
 
 /** What the console shows when an export fails or is tried again, and the history's and audit's filters. */
 describeBrowser('the console in a browser: failed exports, filters', (db) => {
-  let console_: ConsoleServer;
-  let browser: Browser;
-  let page: Page;
-  let problems: string[];
   let acme: SiteRow;
   let beta: SiteRow;
   let mona: UserRow;
@@ -29,9 +15,8 @@ describeBrowser('the console in a browser: failed exports, filters', (db) => {
   let busy: UserRow;
   let bert: UserRow;
   let staff: string;
-  let url: string;
 
-  beforeAll(async () => {
+  const suite = consoleSuite(db, async () => {
     acme = await db.factory.site({ name: 'Acme Failures' });
     mona = await db.factory.manager({ site: acme, first_name: 'Mona', last_name: 'Manager' });
     gone = await db.factory.manager({ site: acme, first_name: 'Gustav', last_name: 'Gone' });
@@ -39,39 +24,25 @@ describeBrowser('the console in a browser: failed exports, filters', (db) => {
     beta = await db.factory.site({ name: 'Beta Filters' });
     bert = await db.factory.manager({ site: beta, first_name: 'Bert' });
     staff = (await createToken(db, { staff: true })).token;
-    console_ = await startConsoleServer(
-      db,
+    return {
       // A refused attempt is tried again after 200 ms (then 400 ms, ...), not 30 s.
-      { SPOTLIGHT_MAIL_RETRY_BASE_MS: '200' },
-      {
+      env: { SPOTLIGHT_MAIL_RETRY_BASE_MS: '200' },
+      smtp: {
         refuseRecipients: {
           [gone.email]: { code: 550, message: 'No such mailbox here' },
           [busy.email]: { code: 451, message: 'Mailbox busy, try again later', times: 1 },
         },
       },
-    );
-    url = console_.server.url;
-    ({ browser, page, problems } = await openBrowser(url));
-    await page.goto('/');
-    await signIn(page, staff);
+      token: staff,
+      signIn: staff,
+    };
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await console_?.stop();
-  });
-
-  afterEach(() => {
-    expect(problems).toEqual([]);
-  });
-
-  const api = (method: string, path: string, body?: unknown) => apiAs(url, staff)(method, path, body);
 
   /** The export as GET /exports/{id} gives it once it has finished (at most `timeoutMs`). */
   async function finished(id: number, timeoutMs = 30_000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const run = (await api('GET', `/exports/${id}`)).body!;
+      const run = (await suite.api('GET', `/exports/${id}`)).body!;
       if (FINISHED.includes(String(run.status))) return run;
       if (Date.now() > deadline)
         throw new Error(`Export ${id} is still ${String(run.status)} after ${timeoutMs} ms`);
@@ -80,110 +51,118 @@ describeBrowser('the console in a browser: failed exports, filters', (db) => {
   }
 
   it("Export now to a refused address: the followed export ends failed with the server's code and words; nothing is delivered", async () => {
-    await page.goto(`/console/customers/${encodeURIComponent(acme.domain)}`);
-    const form = page.getByRole('form', { name: 'Export now' });
+    await suite.page.goto(`/console/customers/${encodeURIComponent(acme.domain)}`);
+    const form = suite.page.getByRole('form', { name: 'Export now' });
     await waitForText(form.getByLabel('Recipient'), gone.email);
     await form.getByLabel('Recipient').selectOption(gone.email);
     await form.getByRole('button', { name: 'Send export' }).click();
 
-    const followed = page.getByRole('region', { name: /^Export #\d+$/ });
+    const followed = suite.page.getByRole('region', { name: /^Export #\d+$/ });
     await waitForText(fact(followed, 'Status'), 'failed', 30_000);
     const id = Number(/Export #(\d+)/.exec(await followed.getByRole('heading').innerText())![1]);
     const run = await finished(id);
     expect(run).toMatchObject({ status: 'failed', errorCode: 'MAIL_FAILED', recipient: gone.email });
     expect(run.error).toMatch(/550 No such mailbox here/);
     expect(await fact(followed, 'Error').innerText()).toBe(`${String(run.errorCode)} ${String(run.error)}`);
-    await checkPage(page, `${db.dialect}-export-failed-followed`);
+    await checkPage(suite.page, `${db.dialect}-export-failed-followed`);
     // A refusal at RCPT TO: the server was never given the message.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(console_.smtp.messages).toHaveLength(0);
+    expect(suite.smtp.messages).toHaveLength(0);
 
-    await page.getByRole('link', { name: 'Exports', exact: true }).click();
-    const row = page.getByRole('row', { name: new RegExp(`#${id}\\b`) });
+    await suite.page.getByRole('link', { name: 'Exports', exact: true }).click();
+    const row = suite.page.getByRole('row', { name: new RegExp(`#${id}\\b`) });
     await waitForText(row, /failed\s+api/);
     await row.getByRole('link', { name: `#${id}`, exact: true }).click();
-    await page.getByRole('heading', { name: `Export #${id}` }).waitFor();
-    expect(await waitForText(fact(page, 'Status'), 'failed')).toBe('failed');
-    expect(await fact(page, 'Attempts').innerText()).toBe(String(run.attempts));
+    await suite.page.getByRole('heading', { name: `Export #${id}` }).waitFor();
+    expect(await waitForText(fact(suite.page, 'Status'), 'failed')).toBe('failed');
+    expect(await fact(suite.page, 'Attempts').innerText()).toBe(String(run.attempts));
     expect(run.attempts).toBe(1);
     for (const timing of ['Queued', 'Started', 'Finished']) {
-      expect(await fact(page, timing).innerText()).toMatch(SHOWN_TIME);
+      expect(await fact(suite.page, timing).innerText()).toMatch(SHOWN_TIME);
     }
-    expect(await fact(page, 'Error').innerText()).toBe(`${String(run.errorCode)} ${String(run.error)}`);
-    await checkPage(page, `${db.dialect}-export-failed`);
+    expect(await fact(suite.page, 'Error').innerText()).toBe(`${String(run.errorCode)} ${String(run.error)}`);
+    await checkPage(suite.page, `${db.dialect}-export-failed`);
   });
 
   it('a refusal that says "try later" (451) is tried again: the detail shows sent after 2 attempts', async () => {
-    console_.smtp.clear();
-    const queued = await api('POST', '/exports', { customer: acme.domain, recipient: busy.email });
+    suite.smtp.clear();
+    const queued = await suite.api('POST', '/exports', { customer: acme.domain, recipient: busy.email });
     expect(queued.status).toBe(202);
     const id = queued.body!.id as number;
 
-    await page.getByRole('link', { name: 'Exports', exact: true }).click();
-    await page.getByRole('link', { name: `#${id}`, exact: true }).click();
-    await page.getByRole('heading', { name: `Export #${id}` }).waitFor();
-    await waitForText(fact(page, 'Status'), 'sent', 30_000);
+    await suite.page.getByRole('link', { name: 'Exports', exact: true }).click();
+    await suite.page.getByRole('link', { name: `#${id}`, exact: true }).click();
+    await suite.page.getByRole('heading', { name: `Export #${id}` }).waitFor();
+    await waitForText(fact(suite.page, 'Status'), 'sent', 30_000);
     const run = await finished(id);
     expect(run).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(await fact(page, 'Attempts').innerText()).toBe('2');
-    expect(await page.locator('dl.facts dt').allInnerTexts()).not.toContain('Error');
-    const [mail] = await console_.smtp.waitFor(1);
+    expect(await fact(suite.page, 'Attempts').innerText()).toBe('2');
+    expect(await suite.page.locator('dl.facts dt').allInnerTexts()).not.toContain('Error');
+    const [mail] = await suite.smtp.waitFor(1);
     expect(mail.envelope.to).toEqual([busy.email]);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(console_.smtp.messages).toHaveLength(1);
-    await checkPage(page, `${db.dialect}-export-retried`);
+    expect(suite.smtp.messages).toHaveLength(1);
+    await checkPage(suite.page, `${db.dialect}-export-retried`);
   });
 
   it('filters the history by source and by customer; the URL carries the filters, Back brings the last ones back', async () => {
-    const schedule = await api('POST', '/schedules', {
+    const schedule = await suite.api('POST', '/schedules', {
       customer: acme.domain,
       recipient: mona.email,
       cron: '0 9 * * 1',
       timeZone: 'UTC',
     });
     expect(schedule.status).toBe(201);
-    const scheduled = await api('POST', `/schedules/${String(schedule.body!.id)}/run`);
+    const scheduled = await suite.api('POST', `/schedules/${String(schedule.body!.id)}/run`);
     expect(scheduled.status).toBe(202);
-    const asked = await api('POST', '/exports', { customer: beta.domain, recipient: bert.email });
+    const asked = await suite.api('POST', '/exports', { customer: beta.domain, recipient: bert.email });
     expect(asked.status).toBe(202);
     const scheduleRun = scheduled.body!.id as number;
     const apiRun = asked.body!.id as number;
     await finished(scheduleRun);
     await finished(apiRun);
 
-    await page.getByRole('link', { name: 'Exports', exact: true }).click();
-    await page.getByRole('heading', { name: 'Exports' }).waitFor();
-    const filters = page.getByRole('form', { name: 'Filter exports' });
+    await suite.page.getByRole('link', { name: 'Exports', exact: true }).click();
+    await suite.page.getByRole('heading', { name: 'Exports' }).waitFor();
+    const filters = suite.page.getByRole('form', { name: 'Filter exports' });
 
     await filters.getByLabel('Source').selectOption('schedule');
     await filters.getByRole('button', { name: 'Filter' }).click();
     let rows = await waitForRows(
-      page,
+      suite.page,
       (shown) => shown.every((row) => row.Source === 'schedule'),
       scheduleRun,
     );
     expect(rows.map((row) => row.Export)).not.toContain(`#${apiRun}`);
-    expect(new URL(page.url()).searchParams.get('source')).toBe('schedule');
-    await checkPage(page, `${db.dialect}-exports-by-source`);
+    expect(new URL(suite.page.url()).searchParams.get('source')).toBe('schedule');
+    await checkPage(suite.page, `${db.dialect}-exports-by-source`);
 
     await filters.getByLabel('Source').selectOption('api');
     await filters.getByRole('button', { name: 'Filter' }).click();
-    rows = await waitForRows(page, (shown) => shown.every((row) => row.Source === 'api'), apiRun);
+    rows = await waitForRows(suite.page, (shown) => shown.every((row) => row.Source === 'api'), apiRun);
     expect(rows.map((row) => row.Export)).not.toContain(`#${scheduleRun}`);
-    expect(new URL(page.url()).searchParams.get('source')).toBe('api');
+    expect(new URL(suite.page.url()).searchParams.get('source')).toBe('api');
 
     // Back: the URL's filter again, in the table and in the form that shows it.
-    await page.goBack();
-    rows = await waitForRows(page, (shown) => shown.every((row) => row.Source === 'schedule'), scheduleRun);
-    expect(new URL(page.url()).searchParams.get('source')).toBe('schedule');
+    await suite.page.goBack();
+    rows = await waitForRows(
+      suite.page,
+      (shown) => shown.every((row) => row.Source === 'schedule'),
+      scheduleRun,
+    );
+    expect(new URL(suite.page.url()).searchParams.get('source')).toBe('schedule');
     expect(await filters.getByLabel('Source').inputValue()).toBe('schedule');
 
     await filters.getByLabel('Source').selectOption('');
     await filters.getByLabel('Customer').fill(beta.domain);
     await filters.getByRole('button', { name: 'Filter' }).click();
-    rows = await waitForRows(page, (shown) => shown.every((row) => row.Customer === beta.domain), apiRun);
+    rows = await waitForRows(
+      suite.page,
+      (shown) => shown.every((row) => row.Customer === beta.domain),
+      apiRun,
+    );
     expect(rows.map((row) => row.Export)).toEqual([`#${apiRun}`]);
-    const query = new URL(page.url()).searchParams;
+    const query = new URL(suite.page.url()).searchParams;
     expect(query.get('customer')).toBe(beta.domain);
     expect(query.get('source')).toBeNull();
   });
@@ -191,18 +170,18 @@ describeBrowser('the console in a browser: failed exports, filters', (db) => {
   it("filters the audit trail by token id: that token's entries only", async () => {
     const first = await createToken(db, { staff: true });
     const second = await createToken(db, { staff: true });
-    const created = await apiAs(url, first.token)('POST', '/schedules', {
+    const created = await apiAs(suite.url, first.token)('POST', '/schedules', {
       customer: beta.domain,
       recipient: bert.email,
       cron: '0 7 * * 2',
       timeZone: 'UTC',
     });
     expect(created.status).toBe(201);
-    const paused = await apiAs(url, first.token)('PATCH', `/schedules/${String(created.body!.id)}`, {
+    const paused = await apiAs(suite.url, first.token)('PATCH', `/schedules/${String(created.body!.id)}`, {
       enabled: false,
     });
     expect(paused.status).toBe(200);
-    const queued = await apiAs(url, second.token)('POST', '/exports', {
+    const queued = await apiAs(suite.url, second.token)('POST', '/exports', {
       customer: beta.domain,
       recipient: bert.email,
     });
@@ -210,13 +189,13 @@ describeBrowser('the console in a browser: failed exports, filters', (db) => {
     const ofFirst = [`schedule:${String(created.body!.id)}`];
     const ofSecond = `run:${String(queued.body!.id)}`;
 
-    await page.getByRole('link', { name: 'Audit', exact: true }).click();
-    await page.getByRole('heading', { name: 'Audit' }).waitFor();
-    const filters = page.getByRole('form', { name: 'Filter audit' });
+    await suite.page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await suite.page.getByRole('heading', { name: 'Audit' }).waitFor();
+    const filters = suite.page.getByRole('form', { name: 'Filter audit' });
     await filters.getByLabel('Token id').fill(String(first.record.id));
     await filters.getByRole('button', { name: 'Filter' }).click();
     let rows = await waitForTable(
-      page,
+      suite.page,
       (shown) =>
         shown.length > 0 &&
         shown.every((row) => row.Token === String(first.record.id)) &&
@@ -226,12 +205,12 @@ describeBrowser('the console in a browser: failed exports, filters', (db) => {
       ['schedule.update', ofFirst[0]],
       ['schedule.create', ofFirst[0]],
     ]);
-    await checkPage(page, `${db.dialect}-audit-by-token`);
+    await checkPage(suite.page, `${db.dialect}-audit-by-token`);
 
     await filters.getByLabel('Token id').fill(String(second.record.id));
     await filters.getByRole('button', { name: 'Filter' }).click();
     rows = await waitForTable(
-      page,
+      suite.page,
       (shown) => shown.length > 0 && shown.every((row) => row.Token === String(second.record.id)),
     );
     expect(rows.map((row) => [row.Action, row.Target])).toEqual([['export.queue', ofSecond]]);

@@ -1,13 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
 import { AuditRepository, RunRepository } from '@spotlight/core';
-import {
-  createToken,
-  describeBrowser,
-  signIn,
-  startConsoleServer,
-  type ConsoleServer,
-  openBrowser,
-} from './console.fixture';
+import { consoleSuite, createToken, describeBrowser } from './console.fixture';
 
 // One more than a page of each list: the console asks for 50 customers, 50 audit entries, 25 exports.
 const CUSTOMERS = 51;
@@ -17,12 +9,7 @@ const RUNS_OF = 'paging-runs.example.com';
 
 /** The paged lists, customers, audit and exports, walked with their First page and Next page buttons. */
 describeBrowser('the console in a browser, paged lists', (db) => {
-  let console_: ConsoleServer;
-  let browser: Browser;
-  let page: Page;
-  let problems: string[];
-
-  beforeAll(async () => {
+  const suite = consoleSuite(db, async () => {
     for (let i = 0; i < CUSTOMERS; i++) await db.factory.site();
     const audit = new AuditRepository(db.knex);
     for (let i = 0; i < AUDIT_ENTRIES; i++)
@@ -35,31 +22,18 @@ describeBrowser('the console in a browser, paged lists', (db) => {
       const base = { customer: RUNS_OF, recipient, since: null, until: null, tokenId: null };
       await runs.insertQueued({ ...base, source: 'cli', notBefore }, new Date());
     }
-    const staff = (await createToken(db, { staff: true })).token;
-    console_ = await startConsoleServer(db);
-    ({ browser, page, problems } = await openBrowser(console_.server.url));
-    await page.goto('/');
-    await signIn(page, staff);
+    return { signIn: (await createToken(db, { staff: true })).token };
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await console_?.stop();
-  });
-
-  afterEach(() => {
-    expect(problems).toEqual([]);
-  });
-
-  const first = () => page.getByRole('button', { name: 'First page' });
-  const next = () => page.getByRole('button', { name: 'Next page' });
+  const first = () => suite.page.getByRole('button', { name: 'First page' });
+  const next = () => suite.page.getByRole('button', { name: 'Next page' });
 
   /** Waits (at most 10 s) until the table shows `rows` rows, each holding `marker`; gives the first row's text. */
   async function shows(rows: number, marker: string): Promise<string> {
     const deadline = Date.now() + 10_000;
     let texts: string[] = [];
     while (Date.now() < deadline) {
-      texts = await page.locator('tbody tr').allInnerTexts();
+      texts = await suite.page.locator('tbody tr').allInnerTexts();
       if (texts.length === rows && texts.every((text) => text.includes(marker))) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -90,7 +64,7 @@ describeBrowser('the console in a browser, paged lists', (db) => {
     const deadline = Date.now() + 5_000;
     let text = '';
     while (Date.now() < deadline) {
-      text = await page.evaluate(() =>
+      text = await suite.page.evaluate(() =>
         document.activeElement === document.body ? '' : (document.activeElement as HTMLElement).innerText,
       );
       if (text) break;
@@ -100,57 +74,57 @@ describeBrowser('the console in a browser, paged lists', (db) => {
   }
 
   it('pages through the customers', async () => {
-    await page.getByRole('link', { name: 'Customers', exact: true }).click();
-    await page.getByRole('heading', { name: 'Customers' }).waitFor();
+    await suite.page.getByRole('link', { name: 'Customers', exact: true }).click();
+    await suite.page.getByRole('heading', { name: 'Customers' }).waitFor();
     await walk(50, CUSTOMERS);
     // The table fits this window: its box does not scroll, and adds no tab stop (at 320 px it does: reflow spec).
-    expect(await page.getByRole('region', { name: 'Customers' }).getAttribute('tabindex')).toBeNull();
+    expect(await suite.page.getByRole('region', { name: 'Customers' }).getAttribute('tabindex')).toBeNull();
   });
 
   it('marks the shown page busy while the next one loads, then shows it', async () => {
-    await page.getByRole('link', { name: 'Customers', exact: true }).click();
-    await page.getByRole('heading', { name: 'Customers' }).waitFor();
+    await suite.page.getByRole('link', { name: 'Customers', exact: true }).click();
+    await suite.page.getByRole('heading', { name: 'Customers' }).waitFor();
     const firstRow = await shows(50, '');
     // The next page's answer is held until the busy page has been seen.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route(/\/customers\?.*cursor=/, async (route) => {
+    await suite.page.route(/\/customers\?.*cursor=/, async (route) => {
       await held;
       await route.continue();
     });
     try {
       await next().click();
-      const busy = page.locator('[aria-busy="true"]');
+      const busy = suite.page.locator('[aria-busy="true"]');
       await busy.waitFor({ timeout: 5_000 });
       expect(await busy.locator('tbody tr').first().innerText()).toBe(firstRow);
       release();
-      await page.locator('[aria-busy="false"] tbody tr').first().waitFor({ timeout: 5_000 });
+      await suite.page.locator('[aria-busy="false"] tbody tr').first().waitFor({ timeout: 5_000 });
       expect(await shows(CUSTOMERS - 50, '')).not.toBe(firstRow);
     } finally {
       release();
-      await page.unroute(/\/customers\?.*cursor=/);
+      await suite.page.unroute(/\/customers\?.*cursor=/);
     }
     await first().click();
     await shows(50, '');
   });
 
   it('pages through the audit trail, filtered by action', async () => {
-    await page.getByRole('link', { name: 'Audit', exact: true }).click();
-    await page.getByRole('heading', { name: 'Audit' }).waitFor();
-    await page.getByRole('form', { name: 'Filter audit' }).getByLabel('Action').fill('paging.check');
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await suite.page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await suite.page.getByRole('heading', { name: 'Audit' }).waitFor();
+    await suite.page.getByRole('form', { name: 'Filter audit' }).getByLabel('Action').fill('paging.check');
+    await suite.page.getByRole('button', { name: 'Filter' }).click();
     await walk(50, AUDIT_ENTRIES, 'paging.check');
   });
 
   it('pages through the exports, filtered by customer, with the page in the address', async () => {
-    await page.getByRole('link', { name: 'Exports', exact: true }).click();
-    await page.getByRole('heading', { name: 'Exports' }).waitFor();
-    await page.getByRole('form', { name: 'Filter exports' }).getByLabel('Customer').fill(RUNS_OF);
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await suite.page.getByRole('link', { name: 'Exports', exact: true }).click();
+    await suite.page.getByRole('heading', { name: 'Exports' }).waitFor();
+    await suite.page.getByRole('form', { name: 'Filter exports' }).getByLabel('Customer').fill(RUNS_OF);
+    await suite.page.getByRole('button', { name: 'Filter' }).click();
     await walk(25, EXPORTS, RUNS_OF);
     await next().click();
     await first().waitFor({ timeout: 5_000 });
-    expect(new URL(page.url()).searchParams.get('customer')).toBe(RUNS_OF);
-    expect(new URL(page.url()).searchParams.get('cursor')).toBeTruthy();
+    expect(new URL(suite.page.url()).searchParams.get('customer')).toBe(RUNS_OF);
+    expect(new URL(suite.page.url()).searchParams.get('cursor')).toBeTruthy();
   });
 });

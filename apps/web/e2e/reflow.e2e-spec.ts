@@ -1,16 +1,13 @@
 import crypto from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SiteRow, UserRow } from '@spotlight/core/testing';
 import {
-  apiAs,
   checkPage,
+  consoleSuite,
   createToken,
   describeBrowser,
-  openBrowser,
   signIn,
-  startConsoleServer,
   waitForText,
-  type ConsoleServer,
 } from './console.fixture';
 
 /**
@@ -19,17 +16,12 @@ import {
  * page scrolling sideways; only a data table may scroll, inside its own focusable, named box.
  */
 describeBrowser('the console at 320 CSS pixels wide and with text at 200 %', (db) => {
-  let console_: ConsoleServer;
-  let browser: Browser;
-  let page: Page;
-  let problems: string[];
   let site: SiteRow;
   let manager: UserRow;
   let staff: string;
-  let url: string;
   let runId: number;
 
-  beforeAll(async () => {
+  const suite = consoleSuite(db, async () => {
     // A name with a long word, a long domain and a 60-character local part: none of them breaks at a space.
     site = await db.factory.site({
       name: 'Fortbildungsgemeinschaftsverwaltungsakademie Nord',
@@ -42,10 +34,11 @@ describeBrowser('the console at 320 CSS pixels wide and with text at 200 %', (db
       email: `alexandra.konstantinopoulou.continuing.education.coordinator@${site.domain}`,
     });
     staff = (await createToken(db, { staff: true })).token;
-    console_ = await startConsoleServer(db);
-    url = console_.server.url;
-    const api = apiAs(url, staff);
-    const schedule = await api('POST', '/schedules', {
+    return { token: staff, browser: { viewport: { width: 320, height: 640 } } };
+  });
+
+  beforeAll(async () => {
+    const schedule = await suite.api('POST', '/schedules', {
       customer: site.domain,
       recipient: manager.email,
       cron: '0 9 * * 1',
@@ -53,69 +46,61 @@ describeBrowser('the console at 320 CSS pixels wide and with text at 200 %', (db
       windowDays: 7,
     });
     expect(schedule.status).toBe(201);
-    const queued = await api('POST', '/exports', { customer: site.domain, recipient: manager.email });
+    const queued = await suite.api('POST', '/exports', { customer: site.domain, recipient: manager.email });
     expect(queued.status).toBe(202);
     runId = queued.body!.id as number;
-    await console_.smtp.waitFor(1, 30_000);
-    ({ browser, page, problems } = await openBrowser(url, { viewport: { width: 320, height: 640 } }));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await console_?.stop();
-  });
-
-  afterEach(() => {
-    expect(problems).toEqual([]);
+    await suite.smtp.waitFor(1, 30_000);
   });
 
   const longTexts = () => [site.name, site.domain, manager.email];
 
   /** What is lost or scrolls sideways on the page as it is now; a screenshot is kept. */
   async function expectReflows(name: string): Promise<void> {
-    await checkPage(page, `${db.dialect}-reflow-${name}`);
-    expect(await reflowProblems(page, longTexts())).toEqual([]);
+    await checkPage(suite.page, `${db.dialect}-reflow-${name}`);
+    expect(await reflowProblems(suite.page, longTexts())).toEqual([]);
   }
 
   it('sign-in', async () => {
-    await page.goto('/');
-    await page.getByLabel('Token').waitFor({ timeout: 10_000 });
+    await suite.page.goto('/');
+    await suite.page.getByLabel('Token').waitFor({ timeout: 10_000 });
     await expectReflows('sign-in');
-    await signIn(page, staff);
+    await signIn(suite.page, staff);
   });
 
   it('Customers: the table scrolls in its own box, the page does not', async () => {
-    await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor({ timeout: 10_000 });
+    await suite.page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor({ timeout: 10_000 });
     await waitForText(
-      page.getByRole('row', { name: new RegExp(site.domain.replace(/\./g, '\\.')) }),
+      suite.page.getByRole('row', { name: new RegExp(site.domain.replace(/\./g, '\\.')) }),
       site.name,
     );
     await expectReflows('customers');
   });
 
   it("a customer's page with the Export now form, its exports and its schedule", async () => {
-    await page.getByRole('link', { name: site.domain }).click();
-    await page.getByRole('heading', { name: `${site.name} (${site.domain})` }).waitFor({ timeout: 10_000 });
-    await waitForText(page.getByRole('listitem').filter({ hasText: manager.email }), 'Alexandra');
-    const form = page.getByRole('form', { name: 'Export now' });
+    await suite.page.getByRole('link', { name: site.domain }).click();
+    await suite.page
+      .getByRole('heading', { name: `${site.name} (${site.domain})` })
+      .waitFor({ timeout: 10_000 });
+    await waitForText(suite.page.getByRole('listitem').filter({ hasText: manager.email }), 'Alexandra');
+    const form = suite.page.getByRole('form', { name: 'Export now' });
     expect(await form.getByLabel('Recipient').inputValue()).toBe(manager.email);
-    await waitForText(page.getByRole('row', { name: new RegExp(`#${runId}\\b`) }), 'sent');
-    await waitForText(page.getByRole('article').first().getByLabel('Next due'), /09:00/);
+    await waitForText(suite.page.getByRole('row', { name: new RegExp(`#${runId}\\b`) }), 'sent');
+    await waitForText(suite.page.getByRole('article').first().getByLabel('Next due'), /09:00/);
     await form.getByRole('button', { name: 'Send export' }).waitFor();
     await expectReflows('customer');
   });
 
   it('Exports', async () => {
-    await page.getByRole('link', { name: 'Exports', exact: true }).click();
-    await page.getByRole('heading', { name: 'Exports', level: 1 }).waitFor({ timeout: 10_000 });
-    await waitForText(page.getByRole('row', { name: new RegExp(`#${runId}\\b`) }), 'sent');
+    await suite.page.getByRole('link', { name: 'Exports', exact: true }).click();
+    await suite.page.getByRole('heading', { name: 'Exports', level: 1 }).waitFor({ timeout: 10_000 });
+    await waitForText(suite.page.getByRole('row', { name: new RegExp(`#${runId}\\b`) }), 'sent');
     await expectReflows('exports');
   });
 
   it("an export's detail", async () => {
-    await page.getByRole('link', { name: `#${runId}`, exact: true }).click();
-    await waitForText(page.locator('dl.facts'), /Status\s+sent/);
-    await waitForText(page.locator('dl.facts'), manager.email);
+    await suite.page.getByRole('link', { name: `#${runId}`, exact: true }).click();
+    await waitForText(suite.page.locator('dl.facts'), /Status\s+sent/);
+    await waitForText(suite.page.locator('dl.facts'), manager.email);
     await expectReflows('export');
   });
 
@@ -125,25 +110,27 @@ describeBrowser('the console at 320 CSS pixels wide and with text at 200 %', (db
   });
 
   it('Audit', async () => {
-    await page.getByRole('link', { name: 'Audit', exact: true }).click();
-    await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor({ timeout: 10_000 });
-    await waitForText(page.locator('tbody'), `run:${runId}`);
+    await suite.page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await suite.page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor({ timeout: 10_000 });
+    await waitForText(suite.page.locator('tbody'), `run:${runId}`);
     await expectReflows('audit');
   });
 
   it('at 1280 wide with the text at 200 %: Schedules and a customer page, no control over another', async () => {
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await suite.page.setViewportSize({ width: 1280, height: 800 });
     // The root's size, as a browser's text size setting changes it; every rem follows.
-    await page.evaluate(() => {
+    await suite.page.evaluate(() => {
       document.documentElement.style.fontSize = '200%';
     });
     await openNewSchedule();
     await expectReflows('schedules-text-200');
 
-    await page.getByRole('article').first().getByRole('link', { name: site.domain }).click();
-    await page.getByRole('heading', { name: `${site.name} (${site.domain})` }).waitFor({ timeout: 10_000 });
-    await waitForText(page.getByRole('row', { name: new RegExp(`#${runId}\\b`) }), 'sent');
-    await page
+    await suite.page.getByRole('article').first().getByRole('link', { name: site.domain }).click();
+    await suite.page
+      .getByRole('heading', { name: `${site.name} (${site.domain})` })
+      .waitFor({ timeout: 10_000 });
+    await waitForText(suite.page.getByRole('row', { name: new RegExp(`#${runId}\\b`) }), 'sent');
+    await suite.page
       .getByRole('form', { name: 'Export now' })
       .getByRole('button', { name: 'Send export' })
       .waitFor();
@@ -152,11 +139,11 @@ describeBrowser('the console at 320 CSS pixels wide and with text at 200 %', (db
 
   /** Schedules, with New schedule open for the customer and its preview's five due times shown. */
   async function openNewSchedule(): Promise<void> {
-    await page.getByRole('link', { name: 'Schedules', exact: true }).click();
-    await page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor({ timeout: 10_000 });
-    await waitForText(page.getByRole('article').first().getByLabel('Next due'), /09:00/);
-    await page.getByRole('button', { name: 'New schedule' }).click();
-    const form = page.getByRole('form', { name: 'New schedule' });
+    await suite.page.getByRole('link', { name: 'Schedules', exact: true }).click();
+    await suite.page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor({ timeout: 10_000 });
+    await waitForText(suite.page.getByRole('article').first().getByLabel('Next due'), /09:00/);
+    await suite.page.getByRole('button', { name: 'New schedule' }).click();
+    const form = suite.page.getByRole('form', { name: 'New schedule' });
     await form.getByLabel('Customer').fill(site.domain);
     await waitForText(form.getByLabel('Recipient'), manager.email);
     await form.getByLabel('Cron').fill('0 9 * * 1');

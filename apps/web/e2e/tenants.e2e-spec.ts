@@ -1,26 +1,19 @@
-import type { Browser, Page } from 'playwright-core';
 import type { SiteRow, UserRow } from '@spotlight/core/testing';
 import {
+  apiAs,
   checkPage,
+  consoleSuite,
   createToken,
   describeBrowser,
   revokeToken,
   signIn,
-  startConsoleServer,
   waitForText,
-  type ConsoleServer,
-  openBrowser,
-  apiAs,
 } from './console.fixture';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
 /** A site token's console: its own customer only, names as text, and how it ends (401, 429). */
 describeBrowser('the console in a browser, site token', (db) => {
-  let console_: ConsoleServer;
-  let browser: Browser;
-  let page: Page;
-  let problems: string[];
   let own: SiteRow;
   let other: SiteRow;
   let ownManager: UserRow;
@@ -29,7 +22,7 @@ describeBrowser('the console in a browser, site token', (db) => {
   let scheduleId: number;
   let staff: { token: string; id: number };
 
-  beforeAll(async () => {
+  const suite = consoleSuite(db, async () => {
     own = await db.factory.site({ name: XSS });
     ownManager = await db.factory.manager({ site: own, first_name: XSS, last_name: 'Manager' });
     await db.factory.community({ site: own, creator: ownManager, name: XSS });
@@ -39,8 +32,11 @@ describeBrowser('the console in a browser, site token', (db) => {
     site = { token: created.token, id: created.record.id };
     const staffToken = await createToken(db, { staff: true });
     staff = { token: staffToken.token, id: staffToken.record.id };
-    console_ = await startConsoleServer(db, { SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS: '5' });
-    const res = await fetch(`${console_.server.url}/schedules`, {
+    return { env: { SPOTLIGHT_AUTH_FAILURES_PER_ADDRESS: '5' } };
+  });
+
+  beforeAll(async () => {
+    const res = await fetch(`${suite.url}/schedules`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${staff.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({
@@ -51,54 +47,46 @@ describeBrowser('the console in a browser, site token', (db) => {
       }),
     });
     scheduleId = ((await res.json()) as { id: number }).id;
-    ({ browser, page, problems } = await openBrowser(console_.server.url));
-    await page.goto('/');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await console_?.stop();
-  });
-
-  afterEach(() => {
-    // No dialog opened (a name run as HTML would have called alert), no CSP refusal, no page error.
-    expect(problems).toEqual([]);
+    await suite.page.goto('/');
   });
 
   it('shows its own customer only, with no Audit link, and names that look like HTML as text', async () => {
-    await signIn(page, site.token);
-    await page.getByRole('link', { name: 'Customers', exact: true }).waitFor();
-    await waitForText(page.locator('tbody'), own.domain);
-    expect(await page.locator('tbody tr').count()).toBe(1);
-    expect(await page.locator('tbody').innerText()).toContain(XSS);
-    expect(await page.getByText(other.domain).count()).toBe(0);
-    expect(await page.getByRole('link', { name: 'Audit', exact: true }).count()).toBe(0);
+    await signIn(suite.page, site.token);
+    await suite.page.getByRole('link', { name: 'Customers', exact: true }).waitFor();
+    await waitForText(suite.page.locator('tbody'), own.domain);
+    expect(await suite.page.locator('tbody tr').count()).toBe(1);
+    expect(await suite.page.locator('tbody').innerText()).toContain(XSS);
+    expect(await suite.page.getByText(other.domain).count()).toBe(0);
+    expect(await suite.page.getByRole('link', { name: 'Audit', exact: true }).count()).toBe(0);
 
-    await page.getByRole('link', { name: own.domain }).click();
-    await waitForText(page.getByRole('listitem').filter({ hasText: ownManager.email }), `${XSS} Manager`);
-    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`${XSS} (${own.domain})`);
-    expect(await page.locator('img').count()).toBe(0);
-    await checkPage(page, `${db.dialect}-site-customer`);
+    await suite.page.getByRole('link', { name: own.domain }).click();
+    await waitForText(
+      suite.page.getByRole('listitem').filter({ hasText: ownManager.email }),
+      `${XSS} Manager`,
+    );
+    expect(await suite.page.getByRole('heading', { level: 1 }).innerText()).toBe(`${XSS} (${own.domain})`);
+    expect(await suite.page.locator('img').count()).toBe(0);
+    await checkPage(suite.page, `${db.dialect}-site-customer`);
   });
 
   it("previews its schedule's email in a sandbox where the community's name stays text", async () => {
-    await page.getByRole('link', { name: 'Schedules', exact: true }).click();
-    const card = page.getByRole('article', { name: `Schedule #${scheduleId}` });
+    await suite.page.getByRole('link', { name: 'Schedules', exact: true }).click();
+    const card = suite.page.getByRole('article', { name: `Schedule #${scheduleId}` });
     await card.getByRole('button', { name: 'Preview email' }).click();
     const frame = card.locator('iframe');
     await frame.waitFor();
     expect(await frame.getAttribute('sandbox')).toBe('');
-    const inside = page.frameLocator(`iframe[title="Email preview of schedule #${scheduleId}"]`);
+    const inside = suite.page.frameLocator(`iframe[title="Email preview of schedule #${scheduleId}"]`);
     await waitForText(inside.locator('body'), own.domain);
     expect(await inside.locator('img[src="x"]').count()).toBe(0);
-    await checkPage(page, `${db.dialect}-site-schedules`);
+    await checkPage(suite.page, `${db.dialect}-site-schedules`);
   });
 
   it('sees why its schedule is paused and how its last run ended, as staff see them', async () => {
-    const asStaff = apiAs(console_.server.url, staff.token);
+    const asStaff = apiAs(suite.url, staff.token);
     const queued = await asStaff('POST', `/schedules/${scheduleId}/run`);
     expect(queued.status).toBe(202);
-    await console_.smtp.waitFor(1, 30_000);
+    await suite.smtp.waitFor(1, 30_000);
     const deadline = Date.now() + 10_000;
     while ((await asStaff('GET', `/exports/${String(queued.body!.id)}`)).body!.status !== 'sent') {
       if (Date.now() > deadline)
@@ -107,8 +95,8 @@ describeBrowser('the console in a browser, site token', (db) => {
     }
     expect((await asStaff('PATCH', `/schedules/${scheduleId}`, { enabled: false })).status).toBe(200);
 
-    await page.reload();
-    const card = page.getByRole('article', { name: `Schedule #${scheduleId}` });
+    await suite.page.reload();
+    const card = suite.page.getByRole('article', { name: `Schedule #${scheduleId}` });
     expect(await waitForText(card.getByLabel('Paused because'), /^Paused by token/)).toMatch(
       new RegExp(`^Paused by token ${staff.id} on .+\\.$`),
     );
@@ -118,42 +106,42 @@ describeBrowser('the console in a browser, site token', (db) => {
   });
 
   it("gets the API's 404 for another customer's page, naming none of its managers", async () => {
-    await page.goto(`/console/customers/${other.domain}`);
-    const alert = page.getByRole('alert').first();
+    await suite.page.goto(`/console/customers/${other.domain}`);
+    const alert = suite.page.getByRole('alert').first();
     await waitForText(alert, /not found|no customer|404/i);
-    const text = await page.locator('main').innerText();
+    const text = await suite.page.locator('main').innerText();
     expect(text).not.toContain(otherManager.email);
     expect(text).not.toContain('Other Corp');
     // The page was opened by URL: the token came back from sessionStorage, not from the URL.
-    expect(page.url()).not.toContain(site.token);
+    expect(suite.page.url()).not.toContain(site.token);
   });
 
   it('returns to the sign-in page with the reason when the token is revoked (401)', async () => {
     await revokeToken(db, site.id);
     // The API refuses it from now on (one failure of the five this address may have a minute)...
-    const refused = await fetch(`${console_.server.url}/exports`, {
+    const refused = await fetch(`${suite.url}/exports`, {
       headers: { Authorization: `Bearer ${site.token}` },
     });
     expect(refused.status).toBe(401);
     // ...and the console says so: whether the page still open or the one opened now is the first
     // to be refused, the sign-in page of the page opened now gives the reason.
-    await page.goto('/console/exports');
-    const reason = await waitForText(page.getByRole('alert'), /^Signed out: /);
+    await suite.page.goto('/console/exports');
+    const reason = await waitForText(suite.page.getByRole('alert'), /^Signed out: /);
     expect(reason.split('\n')).toHaveLength(1);
-    await page.getByLabel('Token').waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('spotlight.token'))).toBeNull();
+    await suite.page.getByLabel('Token').waitFor();
+    expect(await suite.page.evaluate(() => sessionStorage.getItem('spotlight.token'))).toBeNull();
   });
 
   it('says when to retry after too many failed sign-ins (429)', async () => {
     let message = '';
     for (let attempt = 0; attempt < 8 && !/retry in \d+ s/.test(message); attempt++) {
-      await page.getByLabel('Token').fill(`spx_wrong${attempt}`);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      message = await waitForText(page.getByRole('alert'), new RegExp(`.`), 5_000);
+      await suite.page.getByLabel('Token').fill(`spx_wrong${attempt}`);
+      await suite.page.getByRole('button', { name: 'Sign in' }).click();
+      message = await waitForText(suite.page.getByRole('alert'), new RegExp(`.`), 5_000);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      message = await page.getByRole('alert').innerText();
+      message = await suite.page.getByRole('alert').innerText();
     }
     expect(message).toMatch(/^Too many requests: retry in \d+ s \(at \d\d:\d\d:\d\d\)\.$/);
-    await checkPage(page, `${db.dialect}-sign-in-429`);
+    await checkPage(suite.page, `${db.dialect}-sign-in-429`);
   });
 });

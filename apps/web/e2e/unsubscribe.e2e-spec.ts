@@ -1,16 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
 import type { SiteRow, UserRow } from '@spotlight/core/testing';
 import type { CapturedMail } from '@spotlight/testing';
-import {
-  checkPage,
-  createToken,
-  describeBrowser,
-  startConsoleServer,
-  waitForText,
-  type ConsoleServer,
-  openBrowser,
-  apiAs,
-} from './console.fixture';
+import { checkPage, consoleSuite, createToken, describeBrowser, waitForText } from './console.fixture';
 
 // The address the emails' links name; in production a reverse proxy's. The test
 // maps it to the server it started, as the proxy would.
@@ -28,30 +18,27 @@ function header(mail: CapturedMail, name: string): string {
  * button, and the page after. Screenshots in the test report folder.
  */
 describeBrowser('a manager stops a scheduled export from its email', (db) => {
-  let console_: ConsoleServer;
-  let browser: Browser;
-  let page: Page;
-  let problems: string[];
   let site: SiteRow;
   let manager: UserRow;
   let staff: string;
   let scheduleId: number;
   let mail: CapturedMail;
 
-  const api = (method: string, path: string, body?: unknown) =>
-    apiAs(console_.server.url, staff)(method, path, body);
-  /** The link as the email names it, on the server this test started. */
-  const served = (link: string) => link.replace(PUBLIC_URL, console_.server.url);
-
-  beforeAll(async () => {
+  const suite = consoleSuite(db, async () => {
     site = await db.factory.site({ name: 'Acme Learning' });
     manager = await db.factory.manager({ site, first_name: 'Mona', last_name: 'Manager' });
     staff = (await createToken(db, { staff: true })).token;
-    console_ = await startConsoleServer(db, {
-      SPOTLIGHT_PUBLIC_URL: PUBLIC_URL,
-      SPOTLIGHT_ALERT_EMAIL: 'support@unsubscribe.test',
-    });
-    const created = await api('POST', '/schedules', {
+    return {
+      env: { SPOTLIGHT_PUBLIC_URL: PUBLIC_URL, SPOTLIGHT_ALERT_EMAIL: 'support@unsubscribe.test' },
+      token: staff,
+    };
+  });
+
+  /** The link as the email names it, on the server this test started. */
+  const served = (link: string) => link.replace(PUBLIC_URL, suite.url);
+
+  beforeAll(async () => {
+    const created = await suite.api('POST', '/schedules', {
       customer: site.domain,
       recipient: manager.email,
       cron: '0 7 * * 1',
@@ -60,18 +47,8 @@ describeBrowser('a manager stops a scheduled export from its email', (db) => {
     });
     expect(created.status).toBe(201);
     scheduleId = created.body!.id as number;
-    expect((await api('POST', `/schedules/${scheduleId}/run`)).status).toBe(202);
-    [mail] = await console_.smtp.waitFor(1, 30_000);
-    ({ browser, page, problems } = await openBrowser(console_.server.url));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await console_?.stop();
-  });
-
-  afterEach(() => {
-    expect(problems).toEqual([]);
+    expect((await suite.api('POST', `/schedules/${scheduleId}/run`)).status).toBe(202);
+    [mail] = await suite.smtp.waitFor(1, 30_000);
   });
 
   it("carries RFC 8058's headers, and its closing line links to the same address", async () => {
@@ -84,48 +61,50 @@ describeBrowser('a manager stops a scheduled export from its email', (db) => {
     expect(header(mail, 'Auto-Submitted')).toBe('auto-generated');
 
     // The email as its recipient reads it, in the browser.
-    await page.setContent(String(mail.mail.html));
-    const stop = page.getByRole('link', { name: 'stop these emails' });
+    await suite.page.setContent(String(mail.mail.html));
+    const stop = suite.page.getByRole('link', { name: 'stop these emails' });
     expect(await stop.getAttribute('href')).toBe(link);
-    await checkPage(page, `${db.dialect}-unsubscribe-email`);
+    await checkPage(suite.page, `${db.dialect}-unsubscribe-email`);
   });
 
   it('opening the link stops nothing: the page says which export would stop and asks', async () => {
     const link = /<([^>]+)>/.exec(header(mail, 'List-Unsubscribe'))![1]!;
-    await page.goto(served(link));
-    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Stop this scheduled export?');
-    const text = await page.locator('body').innerText();
+    await suite.page.goto(served(link));
+    expect(await suite.page.getByRole('heading', { level: 1 }).innerText()).toBe(
+      'Stop this scheduled export?',
+    );
+    const text = await suite.page.locator('body').innerText();
     // The customer as the email names it: its name, then its domain.
     expect(text).toContain(`user activity export of Acme Learning (${site.domain}) by email`);
     expect(text).toContain(manager.email);
-    await checkPage(page, `${db.dialect}-unsubscribe-confirm`);
+    await checkPage(suite.page, `${db.dialect}-unsubscribe-confirm`);
     // A second look (a mail scanner's prefetch) changes nothing either.
-    await page.reload();
-    expect((await api('GET', `/schedules/${scheduleId}`)).body).toMatchObject({
+    await suite.page.reload();
+    expect((await suite.api('GET', `/schedules/${scheduleId}`)).body).toMatchObject({
       enabled: true,
       pausedBy: null,
     });
   });
 
   it('the button stops exactly that schedule, as paused by its recipient, and says support was told', async () => {
-    await page.getByRole('button', { name: 'Stop these emails' }).click();
-    await waitForText(page.getByRole('heading', { level: 1 }), 'Stopped');
-    const stopped = await page.locator('body').innerText();
+    await suite.page.getByRole('button', { name: 'Stop these emails' }).click();
+    await waitForText(suite.page.getByRole('heading', { level: 1 }), 'Stopped');
+    const stopped = await suite.page.locator('body').innerText();
     expect(stopped).toContain(
       `The user activity export of Acme Learning (${site.domain}) to ${manager.email}`,
     );
     expect(stopped).toContain('Your Spotlight support contact has been told.');
-    await checkPage(page, `${db.dialect}-unsubscribe-stopped`);
-    expect((await api('GET', `/schedules/${scheduleId}`)).body).toMatchObject({
+    await checkPage(suite.page, `${db.dialect}-unsubscribe-stopped`);
+    expect((await suite.api('GET', `/schedules/${scheduleId}`)).body).toMatchObject({
       enabled: false,
       pausedBy: 'recipient',
     });
-    const alerts = await console_.smtp.waitFor(2, 30_000);
+    const alerts = await suite.smtp.waitFor(2, 30_000);
     expect(alerts[1]!.envelope.to).toEqual(['support@unsubscribe.test']);
 
     // The link again: already stopped, nothing more done.
     const link = /<([^>]+)>/.exec(header(mail, 'List-Unsubscribe'))![1]!;
-    await page.goto(served(link));
-    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Already stopped');
+    await suite.page.goto(served(link));
+    expect(await suite.page.getByRole('heading', { level: 1 }).innerText()).toBe('Already stopped');
   });
 });
