@@ -25,26 +25,35 @@ describeBrowser('the console in a browser, staff token', (db) => {
     return { token: staff };
   });
 
-  it('opens on the sign-in page within a second and signs in with a staff token, kept in sessionStorage only', async () => {
-    // A first visit (a new context: nothing cached), three times: the machine is shared, one run can be unlucky.
+  /**
+   * The best of three first visits (a new context each: nothing cached; the machine is shared, one
+   * run can be unlucky) from the navigation's start to `ready` being in the page, by the browser's
+   * own clock; printed. With `token`, the tab holds it already, as after signing in.
+   */
+  async function timeToUsable(what: string, path: string, ready: string, token?: string): Promise<number> {
     const times: number[] = [];
     for (let visit = 0; visit < 3; visit++) {
       const fresh = await suite.browser.newContext({ baseURL: suite.url });
+      if (token) await fresh.addInitScript((held) => sessionStorage.setItem('spotlight.token', held), token);
       const firstVisit = await fresh.newPage();
-      await firstVisit.goto('/', { waitUntil: 'commit' });
-      // Measured in the page, by the browser's clock from the navigation's start, the moment the field is there.
+      await firstVisit.goto(path, { waitUntil: 'commit' });
       const usable = await firstVisit.waitForFunction(
-        () => document.querySelector('input[type=password]') && Math.round(performance.now()),
-        undefined,
+        (selector) => document.querySelector(selector) && Math.round(performance.now()),
+        ready,
         { polling: 'raf', timeout: 10_000 },
       );
       times.push((await usable.jsonValue()) as number);
       await fresh.close();
     }
-    const firstPageMs = Math.min(...times);
+    const best = Math.min(...times);
     process.stdout.write(
-      `console first page (sign-in) usable after navigation: ${times.join(', ')} ms, best ${firstPageMs} ms [${db.dialect}]\n`,
+      `console ${what} usable after navigation: ${times.join(', ')} ms, best ${best} ms [${db.dialect}]\n`,
     );
+    return best;
+  }
+
+  it('opens on the sign-in page within a second and signs in with a staff token, kept in sessionStorage only', async () => {
+    const firstPageMs = await timeToUsable('first page (sign-in)', '/', 'input[type=password]');
     await suite.page.goto('/');
     await suite.page.getByLabel('Token').waitFor({ timeout: 5_000 });
     await checkPage(suite.page, `${db.dialect}-sign-in`);
@@ -63,23 +72,11 @@ describeBrowser('the console in a browser, staff token', (db) => {
     expect(firstPageMs).toBeLessThan(1_000);
 
     // Signed in (the token already in this tab), the first page with data: Customers, its rows shown.
-    const customersTimes: number[] = [];
-    for (let visit = 0; visit < 3; visit++) {
-      const fresh = await suite.browser.newContext({ baseURL: suite.url });
-      await fresh.addInitScript((token) => sessionStorage.setItem('spotlight.token', token), staff);
-      const firstVisit = await fresh.newPage();
-      await firstVisit.goto('/console/customers', { waitUntil: 'commit' });
-      const usable = await firstVisit.waitForFunction(
-        () => document.querySelector('tbody tr a') && Math.round(performance.now()),
-        undefined,
-        { polling: 'raf', timeout: 10_000 },
-      );
-      customersTimes.push((await usable.jsonValue()) as number);
-      await fresh.close();
-    }
-    const customersMs = Math.min(...customersTimes);
-    process.stdout.write(
-      `console Customers page (signed in) usable after navigation: ${customersTimes.join(', ')} ms, best ${customersMs} ms [${db.dialect}]\n`,
+    const customersMs = await timeToUsable(
+      'Customers page (signed in)',
+      '/console/customers',
+      'tbody tr a',
+      staff,
     );
     expect(customersMs).toBeLessThan(1_000);
   });

@@ -126,9 +126,11 @@ describeBrowser('the console at 320 CSS pixels wide and with text at 200 %', (db
     await expectReflows('schedules-text-200');
 
     await suite.page.getByRole('article').first().getByRole('link', { name: site.domain }).click();
-    await suite.page
-      .getByRole('heading', { name: `${site.name} (${site.domain})` })
-      .waitFor({ timeout: 10_000 });
+    await suite.page.waitForURL(`**/console/customers/${encodeURIComponent(site.domain)}`, {
+      timeout: 10_000,
+    });
+    // Says what the page shows if the customer's name does not come (a CI run once timed out here).
+    await waitForText(suite.page.getByRole('heading', { level: 1 }), `${site.name} (${site.domain})`);
     await waitForText(suite.page.getByRole('row', { name: new RegExp(`#${runId}\\b`) }), 'sent');
     await suite.page
       .getByRole('form', { name: 'Export now' })
