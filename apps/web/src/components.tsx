@@ -78,7 +78,7 @@ export function Table<T>(props: {
   cells: (row: T) => ReactNode;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const scrolls = useScrolls(scroller);
+  const scrolls = useScrolls(scroller, props.rows.length > 0);
   if (props.rows.length === 0) return <p>{props.empty}</p>;
   // A keyboard can scroll the box only if it takes focus; a table that fits adds no tab stop.
   return (
@@ -110,8 +110,11 @@ export function Table<T>(props: {
   );
 }
 
-/** Whether the box is narrower than what it holds, as the window, the box or its content change size. */
-function useScrolls(box: RefObject<HTMLElement | null>): boolean {
+/**
+ * Whether the box is narrower than what it holds, as the window, the box or its content change
+ * size: one observer while the box is `shown`, not a new one each render.
+ */
+function useScrolls(box: RefObject<HTMLElement | null>, shown: boolean): boolean {
   const [scrolls, setScrolls] = useState(false);
   useEffect(() => {
     const element = box.current;
@@ -122,7 +125,7 @@ function useScrolls(box: RefObject<HTMLElement | null>): boolean {
     if (element.firstElementChild) observer.observe(element.firstElementChild);
     measure();
     return () => observer.disconnect();
-  });
+  }, [box, shown]);
   return scrolls;
 }
 

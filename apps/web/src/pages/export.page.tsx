@@ -21,12 +21,24 @@ export function ExportPage(props: { id: number }) {
   );
 }
 
-/** Reloads a run every second while it is queued or running. */
-export function useRefreshUntilFinished(run: Schemas['ExportRunView'] | undefined, reload: () => void): void {
-  const waiting = run !== undefined && !FINISHED.includes(run.status);
+/**
+ * Reloads while any of `runs` is unfinished: a second after a running one, at the next try of a
+ * waiting one (a retry may be minutes away), a minute apart at most.
+ */
+export function useRefreshUntilFinished(
+  runs: Schemas['ExportRunView'] | Array<Schemas['ExportRunView'] | null> | undefined,
+  reload: () => void,
+): void {
+  const list = Array.isArray(runs) ? runs : [runs];
+  const delays = list.flatMap((run) => {
+    if (!run || FINISHED.includes(run.status)) return [];
+    const wait = run.timings.nextAttemptAt ? Date.parse(run.timings.nextAttemptAt) - Date.now() : 0;
+    return [Math.min(Math.max(wait, 1_000), 60_000)];
+  });
+  const delay = delays.length === 0 ? null : Math.min(...delays);
   useEffect(() => {
-    if (!waiting) return;
-    const timer = setTimeout(reload, 1000);
+    if (delay === null) return;
+    const timer = setTimeout(reload, delay);
     return () => clearTimeout(timer);
   });
 }

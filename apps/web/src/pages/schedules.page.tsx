@@ -6,7 +6,7 @@ import { countOf, formatTime, timeZones } from '../format';
 import { Link } from '../router';
 import { useLoad } from '../use-load';
 import { loadManagers, type Manager } from './customer.page';
-import { FINISHED } from './export.page';
+import { useRefreshUntilFinished } from './export.page';
 
 type Schedule = Schemas['ScheduleView'];
 
@@ -55,20 +55,11 @@ export function ScheduleList(props: { schedules: Schedule[]; onChange(): void; f
   useEffect(() => {
     if (deleted !== null) deletedNotice.current?.focus();
   }, [deleted]);
-  // A last run still queued or running is followed to its end (Send now, a due time): the list is
-  // read again every second while one runs, or at its next try while it waits, a minute apart at most.
-  const { schedules, onChange } = props;
-  useEffect(() => {
-    const delays = schedules.flatMap((schedule) => {
-      const run = schedule.lastRun;
-      if (!run || FINISHED.includes(run.status)) return [];
-      const wait = run.timings.nextAttemptAt ? Date.parse(run.timings.nextAttemptAt) - Date.now() : 0;
-      return [Math.min(Math.max(wait, 1_000), 60_000)];
-    });
-    if (delays.length === 0) return;
-    const timer = setTimeout(onChange, Math.min(...delays));
-    return () => clearTimeout(timer);
-  }, [schedules, onChange]);
+  // A last run still queued or running is followed to its end (Send now, a due time).
+  useRefreshUntilFinished(
+    props.schedules.map((schedule) => schedule.lastRun),
+    props.onChange,
+  );
   return (
     <>
       {deleted !== null && (
